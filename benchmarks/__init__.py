@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of infomap-learn against the official Infomap and igraph."""

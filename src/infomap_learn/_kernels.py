@@ -1,0 +1,432 @@
+"""Numba kernels of the search: local moves, module aggregation, codelength bookkeeping.
+
+The search works on *units*: leaf nodes at first, then aggregated modules. A unit ``u`` has
+
+* ``codeflow[u]``: the rate at which its codeword is used in the codebook of the module it
+  joins (its visit rate for a node, its enter flow for a module treated as a node);
+* out- and in-links in CSR form with their flows (for undirected flow the two are the same
+  arrays); its link exit and enter flows are the row sums;
+* ``tele_src[u]``, ``tele_tgt[u]``: teleportation away from it and landing on it (all zero
+  unless teleportation is recorded);
+* ``parent[u]``: the fixed module that contains it, when the search looks for submodules
+  inside given modules (all zero for a search of the whole network). A unit may only join a
+  module of the same parent, and each parent ``P`` has its own index codebook with the fixed
+  exit flow ``parent_exit[P]`` (zero for the root).
+
+The objective is the map equation of ``mapequation.py`` restricted to one level below the
+parents:
+
+    L = sum_P [plogp(q_P + S_P) - plogp(q_P)] - sum_M plogp(enter_M)
+        + sum_M [plogp(exit_M + C_M) - plogp(exit_M)] - sum_u plogp(codeflow_u)
+
+where ``S_P`` sums the enter flows of the modules in ``P`` and ``C_M`` the codeflow of the
+units in ``M``. ``reference.py``-style plain numpy versions of these kernels live in
+``tests/test_kernels.py`` and are checked against them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_MIN_IMPROVEMENT = 1e-13
+
+
+@njit(cache=True, inline="always")
+def _plogp(x):
+    if x > 0.0:
+        return x * np.log2(x)
+    return 0.0
+
+
+@njit(cache=True)
+def _next_random(state):
+    """splitmix64: a tiny, seedable generator independent of numba's global RNG."""
+    state[0] = (state[0] + np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
+    z = state[0]
+    z = ((z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & np.uint64(
+        0xFFFFFFFFFFFFFFFF
+    )
+    z = ((z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & np.uint64(
+        0xFFFFFFFFFFFFFFFF
+    )
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def shuffle(order, state):
+    """Fisher-Yates shuffle of ``order`` in place."""
+    for i in range(order.shape[0] - 1, 0, -1):
+        j = np.int64(_next_random(state) % np.uint64(i + 1))
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
+
+
+@njit(cache=True)
+def build_csr(n, source, target, values):
+    """CSR rows by ``source`` (a counting sort; links are assumed already unique)."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(source.shape[0]):
+        indptr[source[e] + 1] += 1
+    for i in range(n):
+        indptr[i + 1] += indptr[i]
+    fill = indptr[:-1].copy()
+    indices = np.empty(source.shape[0], dtype=np.int32)
+    data = np.empty(source.shape[0], dtype=np.float64)
+    for e in range(source.shape[0]):
+        pos = fill[source[e]]
+        indices[pos] = target[e]
+        data[pos] = values[e]
+        fill[source[e]] = pos + 1
+    return indptr, indices, data
+
+
+@njit(cache=True)
+def row_sums(indptr, data):
+    n = indptr.shape[0] - 1
+    out = np.zeros(n)
+    for i in range(n):
+        s = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            s += data[k]
+        out[i] = s
+    return out
+
+
+@njit(cache=True, inline="always")
+def _exit_total(link_exit, tsrc, ttgt):
+    return link_exit + tsrc * (1.0 - ttgt)
+
+
+@njit(cache=True, inline="always")
+def _enter_total(link_enter, tsrc, ttgt, tele_total):
+    return link_enter + (tele_total - tsrc) * ttgt
+
+
+@njit(cache=True)
+def init_modules(
+    module_of, n_modules, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+    out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
+):
+    """Module state for the assignment ``module_of`` (ids in [0, n_modules))."""
+    mod_codeflow = np.zeros(n_modules)
+    mod_exit = np.zeros(n_modules)
+    mod_enter = np.zeros(n_modules)
+    mod_tsrc = np.zeros(n_modules)
+    mod_ttgt = np.zeros(n_modules)
+    mod_size = np.zeros(n_modules, dtype=np.int64)
+    mod_parent = np.zeros(n_modules, dtype=np.int64)
+    n = module_of.shape[0]
+    for u in range(n):
+        m = module_of[u]
+        mod_codeflow[m] += codeflow[u]
+        mod_tsrc[m] += tele_src[u]
+        mod_ttgt[m] += tele_tgt[u]
+        mod_size[m] += 1
+        mod_parent[m] = parent[u]
+        internal_out = 0.0
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            if module_of[out_idx[k]] == m:
+                internal_out += out_flow[k]
+        mod_exit[m] += unit_exit[u] - internal_out
+        if undirected:
+            mod_enter[m] += unit_enter[u] - internal_out
+        else:
+            internal_in = 0.0
+            for k in range(in_ptr[u], in_ptr[u + 1]):
+                if module_of[in_idx[k]] == m:
+                    internal_in += in_flow[k]
+            mod_enter[m] += unit_enter[u] - internal_in
+    return mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent
+
+
+@njit(cache=True)
+def objective(
+    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+    parent_exit, tele_total, codeflow_plogp_sum,
+):
+    """The map equation of the current module state (see module docstring)."""
+    n_parents = parent_exit.shape[0]
+    enter_sum = np.zeros(n_parents)
+    total = 0.0
+    for m in range(mod_codeflow.shape[0]):
+        if mod_size[m] == 0:
+            continue
+        ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
+        en = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
+        enter_sum[mod_parent[m]] += en
+        total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex)
+    for p in range(n_parents):
+        if enter_sum[p] > 0.0:
+            total += _plogp(parent_exit[p] + enter_sum[p]) - _plogp(parent_exit[p])
+    return total - codeflow_plogp_sum
+
+
+@njit(cache=True)
+def core_loop(
+    module_of, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+    out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
+    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+    parent_exit, tele_total, codeflow_plogp_sum, rng_state, max_sweeps, sweep_threshold,
+):
+    """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
+
+    Each unit moves to the neighbouring module (or an empty one) of the same parent that
+    lowers the codelength most. Module state is updated in place. Returns the number of
+    moves and the final codelength.
+    """
+    n = module_of.shape[0]
+    n_modules = mod_codeflow.shape[0]
+    n_parents = parent_exit.shape[0]
+    enter_sum = np.zeros(n_parents)
+    for m in range(n_modules):
+        if mod_size[m] > 0:
+            enter_sum[mod_parent[m]] += _enter_total(
+                mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
+            )
+    free = np.empty(n_modules, dtype=np.int64)
+    n_free = 0
+    for m in range(n_modules - 1, -1, -1):
+        if mod_size[m] == 0:
+            free[n_free] = m
+            n_free += 1
+    flow_to = np.zeros(n_modules)
+    flow_from = np.zeros(n_modules)
+    touched = np.empty(n_modules, dtype=np.int64)
+    is_touched = np.zeros(n_modules, dtype=np.bool_)
+    order = np.arange(n)
+    current = objective(
+        mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+        parent_exit, tele_total, codeflow_plogp_sum,
+    )
+    total_moves = 0
+    for _sweep in range(max_sweeps):
+        shuffle(order, rng_state)
+        moves = 0
+        for i in range(n):
+            u = order[i]
+            a = module_of[u]
+            p = parent[u]
+            n_touched = 0
+            for k in range(out_ptr[u], out_ptr[u + 1]):
+                m = module_of[out_idx[k]]
+                if not is_touched[m]:
+                    is_touched[m] = True
+                    touched[n_touched] = m
+                    n_touched += 1
+                flow_to[m] += out_flow[k]
+            if not undirected:
+                for k in range(in_ptr[u], in_ptr[u + 1]):
+                    m = module_of[in_idx[k]]
+                    if not is_touched[m]:
+                        is_touched[m] = True
+                        touched[n_touched] = m
+                        n_touched += 1
+                    flow_from[m] += in_flow[k]
+            cu = codeflow[u]
+            tu = tele_src[u]
+            tau_u = tele_tgt[u]
+            ex_u = unit_exit[u]
+            en_u = unit_enter[u]
+            q_p = parent_exit[p]
+            s_p = enter_sum[p]
+            # Module a without u.
+            to_a = flow_to[a]
+            from_a = flow_to[a] if undirected else flow_from[a]
+            a_exit_link = mod_exit[a] - ex_u + to_a + from_a
+            a_enter_link = mod_enter[a] - en_u + to_a + from_a
+            a_code = mod_codeflow[a] - cu
+            a_tsrc = mod_tsrc[a] - tu
+            a_ttgt = mod_ttgt[a] - tau_u
+            a_ex_old = _exit_total(mod_exit[a], mod_tsrc[a], mod_ttgt[a])
+            a_en_old = _enter_total(mod_enter[a], mod_tsrc[a], mod_ttgt[a], tele_total)
+            if mod_size[a] == 1:
+                a_ex_new = 0.0
+                a_en_new = 0.0
+                a_code = 0.0
+            else:
+                a_ex_new = _exit_total(a_exit_link, a_tsrc, a_ttgt)
+                a_en_new = _enter_total(a_enter_link, a_tsrc, a_ttgt, tele_total)
+            delta_a = (
+                -_plogp(a_en_new) + _plogp(a_en_old)
+                + _plogp(a_ex_new + a_code) - _plogp(a_ex_old + mod_codeflow[a])
+                - _plogp(a_ex_new) + _plogp(a_ex_old)
+            )
+            s_base = s_p - a_en_old + a_en_new
+            old_index = _plogp(q_p + s_p)
+            best_delta = -_MIN_IMPROVEMENT
+            best = -1
+            best_ex = 0.0
+            best_en = 0.0
+            for t in range(n_touched + 1):
+                if t < n_touched:
+                    b = touched[t]
+                    if b == a or mod_parent[b] != p or mod_size[b] == 0:
+                        continue
+                    to_b = flow_to[b]
+                    from_b = flow_to[b] if undirected else flow_from[b]
+                    b_exit_link = mod_exit[b] + ex_u - to_b - from_b
+                    b_enter_link = mod_enter[b] + en_u - to_b - from_b
+                    b_ex_old = _exit_total(mod_exit[b], mod_tsrc[b], mod_ttgt[b])
+                    b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+                    b_code_old = mod_codeflow[b]
+                    b_tsrc = mod_tsrc[b] + tu
+                    b_ttgt = mod_ttgt[b] + tau_u
+                else:
+                    # An empty module, unless u is alone already.
+                    if mod_size[a] == 1 or n_free == 0:
+                        continue
+                    b = -2
+                    b_exit_link = ex_u
+                    b_enter_link = en_u
+                    b_ex_old = 0.0
+                    b_en_old = 0.0
+                    b_code_old = 0.0
+                    b_tsrc = tu
+                    b_ttgt = tau_u
+                b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
+                b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
+                s_new = s_base - b_en_old + b_en_new
+                delta = (
+                    delta_a
+                    + _plogp(q_p + s_new) - old_index
+                    - _plogp(b_en_new) + _plogp(b_en_old)
+                    + _plogp(b_ex_new + b_code_old + cu) - _plogp(b_ex_old + b_code_old)
+                    - _plogp(b_ex_new) + _plogp(b_ex_old)
+                )
+                if delta < best_delta:
+                    best_delta = delta
+                    best = b
+                    best_ex = b_exit_link
+                    best_en = b_enter_link
+            if best != -1:
+                if best == -2:
+                    n_free -= 1
+                    best = free[n_free]
+                    mod_parent[best] = p
+                    mod_exit[best] = 0.0
+                    mod_enter[best] = 0.0
+                    mod_codeflow[best] = 0.0
+                    mod_tsrc[best] = 0.0
+                    mod_ttgt[best] = 0.0
+                b = best
+                b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+                # leave a
+                mod_size[a] -= 1
+                if mod_size[a] == 0:
+                    mod_exit[a] = 0.0
+                    mod_enter[a] = 0.0
+                    mod_codeflow[a] = 0.0
+                    mod_tsrc[a] = 0.0
+                    mod_ttgt[a] = 0.0
+                    free[n_free] = a
+                    n_free += 1
+                else:
+                    mod_exit[a] = a_exit_link
+                    mod_enter[a] = a_enter_link
+                    mod_codeflow[a] = a_code
+                    mod_tsrc[a] = a_tsrc
+                    mod_ttgt[a] = a_ttgt
+                # join b
+                mod_size[b] += 1
+                mod_exit[b] = best_ex
+                mod_enter[b] = best_en
+                mod_codeflow[b] += cu
+                mod_tsrc[b] += tu
+                mod_ttgt[b] += tau_u
+                b_en_new = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+                enter_sum[p] = s_base - b_en_old + b_en_new
+                module_of[u] = b
+                moves += 1
+            for t in range(n_touched):
+                m = touched[t]
+                flow_to[m] = 0.0
+                flow_from[m] = 0.0
+                is_touched[m] = False
+        total_moves += moves
+        new = objective(
+            mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+            parent_exit, tele_total, codeflow_plogp_sum,
+        )
+        # recompute the parents' enter sums exactly, so rounding never accumulates
+        enter_sum[:] = 0.0
+        for m in range(n_modules):
+            if mod_size[m] > 0:
+                enter_sum[mod_parent[m]] += _enter_total(
+                    mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
+                )
+        gain = current - new
+        current = new
+        if moves == 0 or gain < sweep_threshold:
+            break
+    return total_moves, current
+
+
+@njit(cache=True)
+def compact_labels(labels, n_labels):
+    """Renumber labels to 0..k-1 in order of first appearance; returns (new labels, k)."""
+    mapping = np.full(n_labels, -1, dtype=np.int64)
+    out = np.empty(labels.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(labels.shape[0]):
+        m = labels[i]
+        if mapping[m] < 0:
+            mapping[m] = k
+            k += 1
+        out[i] = mapping[m]
+    return out, k
+
+
+@njit(cache=True)
+def aggregate_links(module_of, n_modules, indptr, indices, data):
+    """CSR of the flow between distinct modules; flow within a module is dropped."""
+    n = module_of.shape[0]
+    # units grouped by module
+    start = np.zeros(n_modules + 1, dtype=np.int64)
+    for u in range(n):
+        start[module_of[u] + 1] += 1
+    for m in range(n_modules):
+        start[m + 1] += start[m]
+    fill = start[:-1].copy()
+    members = np.empty(n, dtype=np.int64)
+    for u in range(n):
+        members[fill[module_of[u]]] = u
+        fill[module_of[u]] += 1
+    acc = np.zeros(n_modules)
+    seen = np.zeros(n_modules, dtype=np.bool_)
+    touched = np.empty(n_modules, dtype=np.int64)
+    new_ptr = np.zeros(n_modules + 1, dtype=np.int64)
+    new_idx = np.empty(indices.shape[0], dtype=np.int32)
+    new_data = np.empty(indices.shape[0], dtype=np.float64)
+    pos = 0
+    for m in range(n_modules):
+        n_touched = 0
+        for j in range(start[m], start[m + 1]):
+            u = members[j]
+            for k in range(indptr[u], indptr[u + 1]):
+                t = module_of[indices[k]]
+                if t == m:
+                    continue
+                if not seen[t]:
+                    seen[t] = True
+                    touched[n_touched] = t
+                    n_touched += 1
+                acc[t] += data[k]
+        for j in range(n_touched):
+            t = touched[j]
+            new_idx[pos] = t
+            new_data[pos] = acc[t]
+            pos += 1
+            acc[t] = 0.0
+            seen[t] = False
+        new_ptr[m + 1] = pos
+    return new_ptr, new_idx[:pos].copy(), new_data[:pos].copy()
+
+
+@njit(cache=True)
+def sum_by_label(labels, values, n_labels):
+    out = np.zeros(n_labels)
+    for i in range(labels.shape[0]):
+        out[labels[i]] += values[i]
+    return out

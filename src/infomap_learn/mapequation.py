@@ -1,0 +1,254 @@
+r"""The map equation in plain numpy: the readable reference for the fast kernels.
+
+A partition of the nodes into modules describes a random walk with one codebook per module
+(for the nodes it visits and its exit) and an index codebook (for the modules it enters).
+Given visit rates :math:`p_\alpha`, module enter flows :math:`q_{i\curvearrowleft}`, exit
+flows :math:`q_{i\curvearrowright}` and module flows :math:`p_i = \sum_{\alpha \in i}
+p_\alpha`, the two-level map equation is, in bits per step,
+
+.. math::
+
+    L(\mathsf{M}) = \underbrace{\operatorname{plogp}\Bigl(\sum_i q_{i\curvearrowleft}\Bigr)
+        - \sum_i \operatorname{plogp}(q_{i\curvearrowleft})}_{\text{index codebook}}
+        + \underbrace{\sum_i \Bigl[\operatorname{plogp}(q_{i\curvearrowright} + p_i)
+        - \operatorname{plogp}(q_{i\curvearrowright})\Bigr]
+        - \sum_\alpha \operatorname{plogp}(p_\alpha)}_{\text{module codebooks}}
+
+with :math:`\operatorname{plogp}(x) = x \log_2 x`. It equals the familiar
+:math:`q_\curvearrowright H(\mathcal{Q}) + \sum_i p^i_\circlearrowright H(\mathcal{P}^i)`.
+Putting every node in one module gives the one-level codelength, the entropy of the visit
+rates :math:`H(P) = -\sum_\alpha \operatorname{plogp}(p_\alpha)`.
+
+The hierarchical (multilevel) map equation nests codebooks in a tree. Each non-leaf tree
+node :math:`M` (the root, with :math:`q_{M\curvearrowright} = 0`, or a module) has a
+codebook for entering its children (their enter flow :math:`q_{c\curvearrowleft}` for a
+submodule, the visit rate :math:`p_\alpha` for a node) and for exiting :math:`M`:
+
+.. math::
+
+    L_M = \operatorname{plogp}\Bigl(q_{M\curvearrowright} + \sum_{c \in M} q_c\Bigr)
+          - \operatorname{plogp}(q_{M\curvearrowright}) - \sum_{c \in M} \operatorname{plogp}(q_c),
+    \qquad L = \sum_M L_M .
+
+The index codelength is the root's term; the module codelength is the rest.
+
+Flows between modules are the link flows that cross their boundary. With recorded
+teleportation, teleportation that leaves a module is encoded too: a module :math:`M` with
+teleport-away rate :math:`t_M = \sum_{u\in M} t_u` and landing probability
+:math:`\tau_M = \sum_{u \in M} \tau_u` gets :math:`t_M (1 - \tau_M)` more exit flow and
+:math:`(T - t_M)\tau_M` more enter flow, :math:`T = \sum_u t_u`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .flow import Flow
+
+
+def plogp(x: np.ndarray | float) -> np.ndarray | float:
+    r""":math:`x \log_2 x`, with :math:`0 \log 0 = 0`."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    positive = x > 0
+    out[positive] = x[positive] * np.log2(x[positive])
+    return out if out.ndim else float(out)
+
+
+@dataclass(frozen=True)
+class Codelength:
+    """A codelength in bits and its parts: index codebook + module codebooks."""
+
+    codelength: float
+    index_codelength: float
+    module_codelength: float
+
+
+def module_flows(flow: Flow, keys: np.ndarray, n_modules: int):
+    """Flow, enter flow and exit flow of each module, where node ``u`` is in ``keys[u]``.
+
+    Nodes with a negative key belong to no module; links from or to them count as crossing
+    the boundary of any module at the other end.
+
+    Returns
+    -------
+    module_flow, enter_flow, exit_flow : ndarray of float64, shape (n_modules,)
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    member = keys >= 0
+    module_flow = np.bincount(keys[member], flow.node_flow[member], n_modules)
+    ks, kt = keys[flow.link_source], keys[flow.link_target]
+    crossing = ks != kt
+    out = crossing & (ks >= 0)
+    inc = crossing & (kt >= 0)
+    exit_flow = np.bincount(ks[out], flow.link_flow[out], n_modules)
+    enter_flow = np.bincount(kt[inc], flow.link_flow[inc], n_modules)
+    if flow.teleport_source is not None:
+        t = np.bincount(keys[member], flow.teleport_source[member], n_modules)
+        tau = np.bincount(keys[member], flow.teleport_target[member], n_modules)
+        total = flow.teleport_source.sum()
+        exit_flow = exit_flow + t * (1.0 - tau)
+        enter_flow = enter_flow + (total - t) * tau
+    return module_flow, enter_flow, exit_flow
+
+
+def one_level_codelength(flow: Flow) -> float:
+    """Codelength with all nodes in one module: the entropy of the visit rates."""
+    return float(-plogp(flow.node_flow).sum())
+
+
+def two_level_codelength(flow: Flow, labels: np.ndarray) -> Codelength:
+    """Two-level map equation of the partition ``labels`` (one module id per node)."""
+    labels = np.asarray(labels)
+    _, keys = np.unique(labels, return_inverse=True)
+    k = int(keys.max()) + 1 if keys.size else 0
+    module_flow, enter_flow, exit_flow = module_flows(flow, keys, k)
+    index = plogp(enter_flow.sum()) - plogp(enter_flow).sum()
+    module = (
+        plogp(exit_flow + module_flow).sum()
+        - plogp(exit_flow).sum()
+        - plogp(flow.node_flow).sum()
+    )
+    return Codelength(float(index + module), float(index), float(module))
+
+
+def _prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
+    """One array per level: the id of each node's module at that level (-1 for none)."""
+    n, depth = paths.shape
+    keys = []
+    parent = np.zeros(n, dtype=np.int64)
+    for level in range(depth):
+        column = paths[:, level]
+        present = column >= 0
+        key = np.full(n, -1, dtype=np.int64)
+        if present.any():
+            pairs = np.stack([parent[present], column[present]], axis=1)
+            _, key[present] = np.unique(pairs, axis=0, return_inverse=True)
+        keys.append(key)
+        parent = key
+    return keys
+
+
+def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
+    """Multilevel map equation of a module tree.
+
+    Parameters
+    ----------
+    flow : Flow
+    paths : int array, shape (n, depth)
+        ``paths[u]`` is the module path of node ``u`` from the top: ``paths[u, 0]`` its
+        top module, ``paths[u, 1]`` its submodule within it, and so on. A node whose leaf
+        module is shallower than ``depth`` has -1 after its last module. Module ids need only
+        be distinct among siblings.
+    """
+    paths = np.asarray(paths, dtype=np.int64)
+    if paths.ndim == 1:
+        paths = paths[:, None]
+    n, depth = paths.shape
+    if depth == 0 or (paths[:, 0] < 0).any():
+        raise ValueError("every node needs a top-level module (paths[:, 0] >= 0)")
+    keys = _prefix_keys(paths)
+    sizes = [int(key.max()) + 1 for key in keys]
+    stats = [module_flows(flow, key, k) for key, k in zip(keys, sizes, strict=True)]
+    top_enter = stats[0][1]
+    index = plogp(top_enter.sum()) - plogp(top_enter).sum()
+    module = 0.0
+    p = flow.node_flow
+    for level in range(depth):
+        key, k = keys[level], sizes[level]
+        exit_flow = stats[level][2]
+        # Codewords of each module's children: submodules by enter flow, leaf nodes by
+        # visit rate.
+        child_sum = np.zeros(k)
+        child_plogp = np.zeros(k)
+        if level + 1 < depth:
+            sub, sub_enter = keys[level + 1], stats[level + 1][1]
+            has_sub = sub >= 0
+            sub_parent = np.empty(sizes[level + 1], dtype=np.int64)
+            sub_parent[sub[has_sub]] = key[has_sub]
+            child_sum += np.bincount(sub_parent, sub_enter, k)
+            child_plogp += np.bincount(sub_parent, plogp(sub_enter), k)
+            leaf = (key >= 0) & ~has_sub
+        else:
+            leaf = key >= 0
+        child_sum += np.bincount(key[leaf], p[leaf], k)
+        child_plogp += np.bincount(key[leaf], plogp(p[leaf]), k)
+        module += float(
+            (plogp(exit_flow + child_sum) - plogp(exit_flow) - child_plogp).sum()
+        )
+    return Codelength(float(index) + module, float(index), module)
+
+
+def normalize_paths(paths: np.ndarray) -> np.ndarray:
+    """Module paths with -1 after each node's leaf module.
+
+    Accepts both layouts: -1 padding, and the official Infomap's ``get_multilevel_modules``
+    layout, where a node whose leaf module is shallower than the tree keeps a module of its
+    own at the deeper levels. Such a continuation (a module with the same nodes as its
+    parent) is not a module of the tree and becomes -1.
+    """
+    paths = np.array(paths, dtype=np.int64)
+    if paths.ndim == 1:
+        paths = paths[:, None]
+    keys = _prefix_keys(paths)
+    for level in range(1, paths.shape[1]):
+        key, parent = keys[level], keys[level - 1]
+        present = key >= 0
+        if not present.any():
+            continue
+        size = np.bincount(key[present])
+        parent_size = np.bincount(parent[parent >= 0])
+        continued = present.copy()
+        continued[present] = size[key[present]] == parent_size[parent[present]]
+        paths[continued, level:] = -1
+        keys[level] = np.where(continued, -1, key)
+    return paths
+
+
+def codelength(
+    network,
+    labels,
+    *,
+    flow_model: str | None = None,
+    teleportation_probability: float = 0.15,
+    recorded_teleportation: bool = False,
+    to_nodes: bool = False,
+    markov_time: float = 1.0,
+) -> float:
+    """Map equation codelength of a given partition or module tree of ``network``, in bits.
+
+    Parameters
+    ----------
+    network : Network
+    labels : array-like of int, shape (n,) or (n, levels)
+        A module id per node (two-level), or a module path per node from the top
+        (multilevel; either -1 after a node's last module or the layout of
+        ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``).
+    flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time
+        As for :func:`infomap_learn.infomap`.
+    """
+    from .flow import compute_flow
+
+    labels = np.asarray(labels)
+    if labels.shape[:1] != (network.n_nodes,) or labels.ndim not in (1, 2):
+        raise ValueError(
+            f"labels must have shape ({network.n_nodes},) or ({network.n_nodes}, levels), "
+            f"got {labels.shape}"
+        )
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+    flow = compute_flow(
+        network,
+        flow_model=flow_model,
+        teleportation_probability=teleportation_probability,
+        recorded_teleportation=recorded_teleportation,
+        to_nodes=to_nodes,
+        markov_time=markov_time,
+    )
+    if labels.ndim == 1:
+        if (labels < 0).any():
+            raise ValueError("labels must be non-negative")
+        return two_level_codelength(flow, labels).codelength
+    return hierarchical_codelength(flow, normalize_paths(labels)).codelength

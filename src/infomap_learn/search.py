@@ -1,0 +1,484 @@
+"""The search for the partition and module tree that minimise the map equation.
+
+Two-level search (Infomap's core algorithm, as described in Rosvall & Bergstrom 2008 and
+Edler, Bohlin & Rosvall 2017): every unit starts in a module of its own; units move in random
+order to the neighbouring module that lowers the codelength most until a sweep gains too
+little (the *core loop*); modules are then aggregated into units and the core loop runs again
+on the module network, until nothing moves. A *tune loop* follows: fine-tuning moves single
+nodes again, starting from the current modules, and coarse-tuning splits each module into
+submodules and moves those between modules, each followed by more aggregation, while the
+codelength keeps improving. Several trials with different seeds keep the best.
+
+Hierarchical search: after the two-level partition, super-modules are searched for among the
+top modules (the module network clustered again, each module coded by its enter flow), and
+every module is recursively searched for submodules, keeping a level wherever it shortens
+the hierarchical codelength.
+
+The hot loops are numba kernels in ``_kernels.py``; this module only orchestrates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import _kernels as K
+from .flow import Flow
+
+CORE_LOOP_LIMIT = 10
+CORE_LOOP_THRESHOLD = 1e-10
+TUNE_ITERATION_LIMIT = 20
+TUNE_RELATIVE_THRESHOLD = 1e-5
+
+
+@dataclass(frozen=True)
+class Units:
+    """The network the kernels work on: leaf nodes or aggregated modules."""
+
+    codeflow: np.ndarray
+    tele_src: np.ndarray
+    tele_tgt: np.ndarray
+    parent: np.ndarray
+    out_ptr: np.ndarray
+    out_idx: np.ndarray
+    out_flow: np.ndarray
+    in_ptr: np.ndarray
+    in_idx: np.ndarray
+    in_flow: np.ndarray
+    exit: np.ndarray
+    enter: np.ndarray
+    undirected: bool
+    tele_total: float
+
+    @property
+    def n(self) -> int:
+        return self.codeflow.shape[0]
+
+
+def leaf_units(flow: Flow) -> Units:
+    """Units for the leaf nodes of a flow graph."""
+    n = flow.n_nodes
+    out_ptr, out_idx, out_flow = K.build_csr(
+        n, flow.link_source, flow.link_target, flow.link_flow
+    )
+    if flow.undirected:
+        in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+    else:
+        in_ptr, in_idx, in_flow = K.build_csr(
+            n, flow.link_target, flow.link_source, flow.link_flow
+        )
+    if flow.teleport_source is None:
+        tele_src = tele_tgt = np.zeros(n)
+        tele_total = 0.0
+    else:
+        tele_src, tele_tgt = flow.teleport_source, flow.teleport_target
+        tele_total = float(tele_src.sum())
+    exit_ = K.row_sums(out_ptr, out_flow)
+    enter = exit_ if flow.undirected else K.row_sums(in_ptr, in_flow)
+    return Units(
+        codeflow=np.ascontiguousarray(flow.node_flow, dtype=np.float64),
+        tele_src=tele_src,
+        tele_tgt=tele_tgt,
+        parent=np.zeros(n, dtype=np.int64),
+        out_ptr=out_ptr,
+        out_idx=out_idx,
+        out_flow=out_flow,
+        in_ptr=in_ptr,
+        in_idx=in_idx,
+        in_flow=in_flow,
+        exit=exit_,
+        enter=enter,
+        undirected=flow.undirected,
+        tele_total=tele_total,
+    )
+
+
+def aggregate(units: Units, module_of: np.ndarray, k: int, codeflow=None) -> Units:
+    """Units for the modules of ``module_of`` (ids 0..k-1). ``codeflow`` overrides the
+    summed codeflow (the super-module search codes modules by their enter flow)."""
+    out_ptr, out_idx, out_flow = K.aggregate_links(
+        module_of, k, units.out_ptr, units.out_idx, units.out_flow
+    )
+    if units.undirected:
+        in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+    else:
+        in_ptr, in_idx, in_flow = K.aggregate_links(
+            module_of, k, units.in_ptr, units.in_idx, units.in_flow
+        )
+    parent = np.zeros(k, dtype=np.int64)
+    parent[module_of] = units.parent
+    exit_ = K.row_sums(out_ptr, out_flow)
+    return Units(
+        codeflow=K.sum_by_label(module_of, units.codeflow, k) if codeflow is None else codeflow,
+        tele_src=K.sum_by_label(module_of, units.tele_src, k),
+        tele_tgt=K.sum_by_label(module_of, units.tele_tgt, k),
+        parent=parent,
+        out_ptr=out_ptr,
+        out_idx=out_idx,
+        out_flow=out_flow,
+        in_ptr=in_ptr,
+        in_idx=in_idx,
+        in_flow=in_flow,
+        exit=exit_,
+        enter=exit_ if units.undirected else K.row_sums(in_ptr, in_flow),
+        undirected=units.undirected,
+        tele_total=units.tele_total,
+    )
+
+
+@dataclass
+class SearchContext:
+    """What stays fixed during one search: the parents' exit flows, the constant term of
+    the codelength and the random state."""
+
+    parent_exit: np.ndarray
+    codeflow_plogp_sum: float
+    rng_state: np.ndarray
+
+
+def _module_state(units: Units, module_of: np.ndarray, k: int):
+    return K.init_modules(
+        module_of, k, units.codeflow, units.exit, units.enter, units.tele_src,
+        units.tele_tgt, units.parent, units.out_ptr, units.out_idx, units.out_flow,
+        units.in_ptr, units.in_idx, units.in_flow, units.undirected,
+    )
+
+
+def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> float:
+    """The search objective for ``module_of`` over ``units``."""
+    module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
+    state = _module_state(units, module_of, k)
+    return K.objective(*state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum)
+
+
+def module_exit_totals(units: Units, module_of: np.ndarray, k: int) -> np.ndarray:
+    """Exit flow of each module, teleportation included."""
+    state = _module_state(units, module_of, k)
+    _, mod_exit, _, mod_tsrc, mod_ttgt, _, _ = state
+    return mod_exit + mod_tsrc * (1.0 - mod_ttgt)
+
+
+def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
+    """Run the core loop on ``units`` from ``module_of`` (modified in place)."""
+    k = int(module_of.max()) + 1 if module_of.size else 0
+    k = max(k, units.n)
+    state = _module_state(units, module_of, k)
+    moves, length = K.core_loop(
+        module_of, units.codeflow, units.exit, units.enter, units.tele_src, units.tele_tgt,
+        units.parent, units.out_ptr, units.out_idx, units.out_flow, units.in_ptr,
+        units.in_idx, units.in_flow, units.undirected, *state, ctx.parent_exit,
+        units.tele_total, ctx.codeflow_plogp_sum, ctx.rng_state, CORE_LOOP_LIMIT,
+        CORE_LOOP_THRESHOLD,
+    )
+    return moves, length
+
+
+def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = None):
+    """Core loop and aggregation, repeated until the module network stops changing.
+
+    Returns the module of each unit (ids 0..k-1) and the codelength.
+    """
+    n = units.n
+    unit_module = np.arange(n, dtype=np.int64)  # module of each original unit
+    module_of = (
+        np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
+    )
+    current = units
+    length = np.inf
+    first = True
+    while True:
+        moves, length = _core(current, module_of, ctx)
+        module_of, k = K.compact_labels(module_of, max(int(module_of.max()) + 1, current.n))
+        unit_module = module_of[unit_module]
+        if (moves == 0 and not first) or k == current.n or k == 1:
+            break
+        current = aggregate(current, module_of, k)
+        module_of = np.arange(k, dtype=np.int64)
+        first = False
+    return unit_module, float(length)
+
+
+def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
+    """Split each module into submodules, then move the submodules between modules."""
+    k = int(labels.max()) + 1
+    sub_ctx = SearchContext(
+        parent_exit=module_exit_totals(units, labels, k),
+        codeflow_plogp_sum=ctx.codeflow_plogp_sum,
+        rng_state=ctx.rng_state,
+    )
+    sub_units = replace(units, parent=labels)
+    sublabels, _ = find_modules(sub_units, sub_ctx)
+    n_sub = int(sublabels.max()) + 1
+    agg = aggregate(units, sublabels, n_sub)
+    initial = np.zeros(n_sub, dtype=np.int64)
+    initial[sublabels] = labels
+    agg_labels, length = find_modules(agg, ctx, initial)
+    return agg_labels[sublabels], length
+
+
+def two_level_search(units: Units, ctx: SearchContext, tune: bool = True):
+    """Two-level partition of ``units`` with the tune loop. Returns (labels, codelength)."""
+    labels, length = find_modules(units, ctx)
+    if not tune:
+        return labels, length
+    fine = True
+    stalled = 0
+    for _ in range(TUNE_ITERATION_LIMIT):
+        if int(labels.max()) + 1 <= 1:
+            break
+        if fine:
+            new_labels, new_length = find_modules(units, ctx, labels)
+        else:
+            new_labels, new_length = _coarse_tune(units, labels, ctx)
+        improved = new_length < length - TUNE_RELATIVE_THRESHOLD * abs(length)
+        if new_length < length:
+            labels, length = new_labels, new_length
+        stalled = 0 if improved else stalled + 1
+        if stalled >= 2:
+            break
+        fine = not fine
+    return labels, length
+
+
+def new_context(units: Units, seed: int, parent_exit: np.ndarray | None = None) -> SearchContext:
+    leaf_plogp = units.codeflow[units.codeflow > 0]
+    return SearchContext(
+        parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
+        codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
+        rng_state=np.array([np.uint64(seed) * np.uint64(2654435761) + np.uint64(1)],
+                           dtype=np.uint64),
+    )
+
+
+def _plogp(x: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(x)
+    positive = x > 0
+    out[positive] = x[positive] * np.log2(x[positive])
+    return out
+
+
+def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
+    """Group the top modules into super-modules while that shortens the codelength."""
+    from .mapequation import _prefix_keys
+
+    while True:
+        top = _prefix_keys(paths[:, :1])[0]
+        k = int(top.max()) + 1
+        if k <= 2:
+            return paths
+        state = _module_state(leaf, top, k)
+        _, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
+        enter = mod_enter + (leaf.tele_total - mod_tsrc) * mod_ttgt
+        agg = aggregate(replace(leaf, parent=np.zeros(leaf.n, dtype=np.int64)), top, k,
+                        codeflow=enter)
+        ctx = new_context(agg, seed)
+        super_labels, length = two_level_search(agg, ctx)
+        n_super = int(super_labels.max()) + 1
+        old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
+        if n_super <= 1 or n_super >= k or not length < old_index - CORE_LOOP_THRESHOLD:
+            return paths
+        paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
+
+
+def _add_sub_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
+    """Search every leaf module for submodules, recursively, keeping those that shorten
+    the codelength."""
+    from .mapequation import _prefix_keys
+
+    n = leaf.n
+    active = np.ones(n, dtype=bool)  # nodes whose leaf module may still split
+    while active.any():
+        keys = _prefix_keys(paths)
+        depth = (paths >= 0).sum(axis=1)
+        # deepest module of each node, with ids unique across levels
+        offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
+        deepest = np.array(keys)[depth - 1, np.arange(n)] + offsets[depth - 1]
+        leaf_module, k = K.compact_labels(deepest, int(offsets[-1]))
+        # Frozen modules become single units, alone under a parent of their own.
+        unit_key = np.where(active, np.arange(n), n + leaf_module)
+        unit_of, n_units = K.compact_labels(unit_key, 2 * n + k)
+        parent_of_unit = np.zeros(n_units, dtype=np.int64)
+        parent_of_unit[unit_of] = leaf_module
+        units = aggregate(leaf, unit_of, n_units)
+        units = replace(units, parent=parent_of_unit)
+        parent_exit = module_exit_totals(leaf, leaf_module, k)
+        ctx = new_context(units, seed, parent_exit)
+        sub_of_unit, _ = two_level_search(units, ctx)
+        sub = sub_of_unit[unit_of]
+        n_sub = int(sub.max()) + 1
+        # Per module: codelength of its codebook with and without the submodules.
+        mflow, menter, mexit = _module_flows_units(leaf, sub, n_sub)
+        sub_parent = np.zeros(n_sub, dtype=np.int64)
+        sub_parent[sub] = leaf_module
+        q = parent_exit
+        module_flow = np.bincount(leaf_module, leaf.codeflow, k)
+        without = _plogp(q + module_flow) - _plogp(q)
+        with_sub = (
+            _plogp(q + np.bincount(sub_parent, menter, k)) - _plogp(q)
+            - np.bincount(sub_parent, _plogp(menter), k)
+            + np.bincount(sub_parent, _plogp(mexit + mflow) - _plogp(mexit), k)
+        )
+        n_children = np.bincount(sub_parent, minlength=k)
+        size = np.bincount(leaf_module, minlength=k)
+        keep = (
+            (n_children > 1) & (n_children < size)
+            & (with_sub < without - CORE_LOOP_THRESHOLD)
+            & np.bincount(leaf_module, active, k).astype(bool)
+        )
+        split = keep[leaf_module]
+        if not split.any():
+            return paths
+        # number the submodules within their module
+        _, local = np.unique(np.stack([leaf_module, sub], axis=1), axis=0, return_inverse=True)
+        first_of_module = np.full(k, np.iinfo(np.int64).max)
+        np.minimum.at(first_of_module, leaf_module, local)
+        column = np.where(split, local - first_of_module[leaf_module], -1)
+        if (depth == paths.shape[1])[split].any():
+            paths = np.concatenate([paths, np.full((n, 1), -1, dtype=np.int64)], axis=1)
+        paths[split, depth[split]] = column[split]
+        active = split
+    return paths
+
+
+def _module_flows_units(units: Units, module_of: np.ndarray, k: int):
+    state = _module_state(units, module_of, k)
+    codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
+    exit_ = mod_exit + mod_tsrc * (1.0 - mod_ttgt)
+    enter = mod_enter + (units.tele_total - mod_tsrc) * mod_ttgt
+    return codeflow, enter, exit_
+
+
+def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
+    """Renumber sibling modules 0, 1, ... by decreasing flow (ties by first node)."""
+    from .mapequation import _prefix_keys
+
+    paths = np.asarray(paths, dtype=np.int64)
+    n, depth = paths.shape
+    out = np.full_like(paths, -1)
+    keys = _prefix_keys(paths)
+    parent = np.zeros(n, dtype=np.int64)
+    for level in range(depth):
+        key = keys[level]
+        present = key >= 0
+        k = int(key.max()) + 1
+        flow = np.bincount(key[present], node_flow[present], k)
+        first = np.full(k, n, dtype=np.int64)
+        np.minimum.at(first, key[present], np.flatnonzero(present))
+        module_parent = np.zeros(k, dtype=np.int64)
+        module_parent[key[present]] = parent[present]
+        order = np.lexsort((first, -flow, module_parent))
+        rank = np.empty(k, dtype=np.int64)
+        # rank within parent: position in sorted order minus the parent's start
+        sorted_parent = module_parent[order]
+        starts = np.flatnonzero(np.r_[True, sorted_parent[1:] != sorted_parent[:-1]])
+        start_of = np.repeat(starts, np.diff(np.r_[starts, k]))
+        rank[order] = np.arange(k) - start_of
+        out[present, level] = rank[key[present]]
+        parent = np.where(present, key, parent)
+    return out
+
+
+def infomap(
+    network,
+    *,
+    two_level: bool = False,
+    flow_model: str | None = None,
+    teleportation_probability: float = 0.15,
+    recorded_teleportation: bool = False,
+    to_nodes: bool = False,
+    markov_time: float = 1.0,
+    num_trials: int = 1,
+    seed: int = 0,
+):
+    """Find the module tree of ``network`` that minimises the map equation.
+
+    Parameters
+    ----------
+    network : Network
+    two_level : bool, default False
+        Only a partition into modules; by default a hierarchy of nested modules is
+        searched for, as the official Infomap does.
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None
+        None means "directed" for a directed network and "undirected" otherwise.
+    teleportation_probability : float in [0, 1), default 0.15
+    recorded_teleportation : bool, default False
+    to_nodes : bool, default False
+        Teleport to nodes (by the network's node weights) rather than to links.
+    markov_time : float > 0, default 1.0
+        Larger values give fewer, larger modules.
+    num_trials : int >= 1, default 1
+        Independent searches; the shortest codelength wins.
+    seed : int >= 0, default 0
+        The same seed gives the same result.
+
+    Returns
+    -------
+    ModuleTree
+        With ``codelength``, ``labels``, ``multilevel_labels``, ``num_top_modules``,
+        ``num_levels`` and writers for Infomap's file formats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, infomap
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> tree = infomap(Network.from_edges(edges), two_level=True)
+    >>> round(tree.codelength, 5), tree.labels.tolist()
+    (2.32073, [0, 0, 0, 1, 1, 1])
+    """
+    from .flow import compute_flow
+    from .mapequation import hierarchical_codelength, one_level_codelength
+    from .network import Network
+    from .tree import ModuleTree
+
+    if not isinstance(network, Network):
+        raise TypeError(f"network must be a Network, got {type(network).__name__}")
+    if isinstance(num_trials, bool) or not isinstance(num_trials, (int, np.integer)) \
+            or num_trials < 1:
+        raise ValueError(f"num_trials must be an integer >= 1, got {num_trials!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    flow = compute_flow(
+        network,
+        flow_model=flow_model,
+        teleportation_probability=teleportation_probability,
+        recorded_teleportation=recorded_teleportation,
+        to_nodes=to_nodes,
+        markov_time=markov_time,
+    )
+    leaf = leaf_units(flow)
+    best_paths, best_length = None, np.inf
+    for trial in range(int(num_trials)):
+        trial_seed = int(seed) * 1_000_003 + trial
+        ctx = new_context(leaf, trial_seed)
+        labels, _ = two_level_search(leaf, ctx)
+        paths = labels[:, None]
+        if not two_level and network.n_nodes > 1:
+            paths = _add_super_modules(leaf, paths, trial_seed)
+            paths = _add_sub_modules(leaf, paths, trial_seed)
+        length = hierarchical_codelength(flow, paths).codelength
+        if length < best_length - 1e-12:
+            best_paths, best_length = paths, length
+    paths = canonical_paths(best_paths, flow.node_flow)
+    parts = hierarchical_codelength(flow, paths)
+    return ModuleTree(
+        paths=paths,
+        flow=flow,
+        codelength=parts.codelength,
+        index_codelength=parts.index_codelength,
+        module_codelength=parts.module_codelength,
+        one_level_codelength=one_level_codelength(flow),
+        node_names=network.node_names,
+        options={
+            "two_level": two_level,
+            "flow_model": flow.flow_model,
+            "teleportation_probability": teleportation_probability,
+            "recorded_teleportation": recorded_teleportation,
+            "to_nodes": to_nodes,
+            "markov_time": markov_time,
+            "num_trials": num_trials,
+            "seed": seed,
+            "directed": network.directed,
+        },
+    )

@@ -1,0 +1,128 @@
+"""ModuleTree: the result of a search, with codelengths, module flows and node paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any
+
+import numpy as np
+
+from .flow import Flow
+from .mapequation import _prefix_keys, module_flows
+
+
+@dataclass(frozen=True, eq=False)
+class ModuleTree:
+    """A module tree over the nodes of a network and its map equation codelength.
+
+    Attributes
+    ----------
+    paths : ndarray of int64, shape (n, depth)
+        Module path of each node from the top, 0-based; ``paths[u, i]`` is the index of
+        ``u``'s module at level ``i + 1`` among its siblings, which are numbered by
+        decreasing flow. Nodes whose leaf module is shallower than ``depth`` have -1 after
+        their last module.
+    flow : Flow
+        The visit rates and link flows the codelength was computed from.
+    codelength : float
+        Hierarchical map equation of the tree, in bits (Infomap's ``codelength``).
+    index_codelength, module_codelength : float
+        The top index codebook and the rest.
+    one_level_codelength : float
+        Codelength with every node in one module, the entropy of the visit rates.
+    node_names : list or None
+        Names of the nodes (igraph vertex names, networkx keys), when the network had them.
+    options : dict
+        The search options that produced the tree.
+    """
+
+    paths: np.ndarray
+    flow: Flow
+    codelength: float
+    index_codelength: float
+    module_codelength: float
+    one_level_codelength: float
+    node_names: list | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        return self.paths.shape[0]
+
+    @property
+    def depth(self) -> np.ndarray:
+        """Number of modules on each node's path (1 for a two-level tree)."""
+        return (self.paths >= 0).sum(axis=1)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Top-level module of each node, 0..k-1 by decreasing module flow."""
+        return self.paths[:, 0].copy()
+
+    @property
+    def num_top_modules(self) -> int:
+        return int(self.paths[:, 0].max()) + 1 if self.n_nodes else 0
+
+    @property
+    def num_levels(self) -> int:
+        """Number of module levels: 1 for a two-level partition. (The official Infomap's
+        ``num_levels`` also counts the level of leaf nodes, so it is one more.)"""
+        return self.paths.shape[1]
+
+    @property
+    def multilevel_labels(self) -> np.ndarray:
+        """Module of each node at each level, shape (n, num_levels), in the layout of the
+        official Infomap's ``get_multilevel_modules`` (0-based): ids are unique within a
+        level, and a node whose leaf module is shallower than the tree keeps that module at
+        the deeper levels, under an id of its own there."""
+        continued = np.where(self.paths >= 0, self.paths, 0)
+        return np.stack(_prefix_keys(continued), axis=1)
+
+    def labels_at(self, level: int) -> np.ndarray:
+        """Module of each node at ``level`` (1 = top), ids unique within the level."""
+        if not 1 <= level <= self.num_levels:
+            raise ValueError(f"level must be in [1, {self.num_levels}], got {level}")
+        return self.multilevel_labels[:, level - 1]
+
+    @property
+    def relative_codelength_savings(self) -> float:
+        """``1 - codelength / one_level_codelength`` (0 when the one-level codelength is 0)."""
+        if self.one_level_codelength <= 0:
+            return 0.0
+        return 1.0 - self.codelength / self.one_level_codelength
+
+    @property
+    def node_flow(self) -> np.ndarray:
+        return self.flow.node_flow
+
+    def module_flows(self, level: int = 1) -> dict[str, np.ndarray]:
+        """Flow, enter flow and exit flow of the modules at ``level`` (1 = top), indexed by
+        the ids of :meth:`labels_at`."""
+        keys = self.labels_at(level)
+        flow, enter, exit_ = module_flows(self.flow, keys, int(keys.max()) + 1)
+        return {"flow": flow, "enter_flow": enter, "exit_flow": exit_}
+
+    def __repr__(self) -> str:
+        return (
+            f"ModuleTree(n_nodes={self.n_nodes}, num_top_modules={self.num_top_modules}, "
+            f"num_levels={self.num_levels}, codelength={self.codelength:.6f})"
+        )
+
+    def write_clu(self, path: str | PathLike, level: int = 1) -> None:
+        """Write Infomap's ``.clu`` format (node id, module, flow) for one level."""
+        from ._writers import write_clu
+
+        write_clu(self, path, level=level)
+
+    def write_tree(self, path: str | PathLike) -> None:
+        """Write Infomap's ``.tree`` format (path, flow, name, node id)."""
+        from ._writers import write_tree
+
+        write_tree(self, path)
+
+    def write_ftree(self, path: str | PathLike) -> None:
+        """Write Infomap's ``.ftree`` format: the tree plus the links between modules."""
+        from ._writers import write_ftree
+
+        write_ftree(self, path)
