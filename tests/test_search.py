@@ -1,0 +1,254 @@
+"""The search: numba kernels against the plain-numpy map equation, and search behaviour."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from infomap_learn import Network, codelength, compute_flow, infomap
+from infomap_learn import _kernels as K
+from infomap_learn import search as S
+from infomap_learn.datasets import karate_club, planted_partition
+from infomap_learn.mapequation import (
+    hierarchical_codelength,
+    one_level_codelength,
+    two_level_codelength,
+)
+
+FLOW_OPTIONS = [
+    {},
+    {"flow_model": "directed"},
+    {"flow_model": "directed", "recorded_teleportation": True},
+    {"flow_model": "directed", "to_nodes": True},
+    {"flow_model": "rawdir"},
+    {"markov_time": 0.7},
+]
+
+
+def random_network(seed, n=40, p=0.12, directed=False, weighted=True):
+    rng = np.random.default_rng(seed)
+    u, v = np.nonzero(rng.random((n, n)) < p)
+    edges = np.stack([u, v], axis=1)
+    weights = rng.uniform(0.5, 3.0, len(edges)) if weighted else None
+    return Network.from_edges(edges, weights, n_nodes=n, directed=directed)
+
+
+@pytest.mark.parametrize("options", FLOW_OPTIONS)
+@pytest.mark.parametrize("directed", [False, True])
+def test_kernel_objective_matches_reference(options, directed):
+    net = random_network(1, directed=directed)
+    flow = compute_flow(net, **options)
+    units = S.leaf_units(flow)
+    ctx = S.new_context(units, 0)
+    rng = np.random.default_rng(0)
+    for n_modules in (1, 3, 7, net.n_nodes):
+        labels = rng.integers(0, n_modules, net.n_nodes) if n_modules < net.n_nodes \
+            else np.arange(net.n_nodes)
+        expected = two_level_codelength(flow, labels).codelength
+        assert S.codelength_of(units, labels, ctx) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("options", FLOW_OPTIONS)
+@pytest.mark.parametrize("directed", [False, True])
+def test_core_loop_tracks_codelength(options, directed):
+    """The codelength the kernel tracks through its moves is the map equation of the result."""
+    net = random_network(2, directed=directed)
+    flow = compute_flow(net, **options)
+    units = S.leaf_units(flow)
+    ctx = S.new_context(units, 3)
+    module_of = np.arange(net.n_nodes, dtype=np.int64)
+    start = two_level_codelength(flow, module_of).codelength
+    moves, length = S._core(units, module_of, ctx)
+    assert moves > 0
+    assert length == pytest.approx(two_level_codelength(flow, module_of).codelength, rel=1e-12)
+    assert length < start
+
+
+def test_aggregated_search_matches_reference():
+    net = random_network(3, n=60, directed=True)
+    flow = compute_flow(net)
+    units = S.leaf_units(flow)
+    labels, length = S.two_level_search(units, S.new_context(units, 5))
+    assert length == pytest.approx(two_level_codelength(flow, labels).codelength, rel=1e-10)
+
+
+def test_aggregate_links_matches_dense_reference():
+    rng = np.random.default_rng(4)
+    n, k = 30, 6
+    dense = rng.random((n, n)) * (rng.random((n, n)) < 0.3)
+    np.fill_diagonal(dense, 0)
+    src, dst = np.nonzero(dense)
+    indptr, indices, data = K.build_csr(n, src.astype(np.int32), dst.astype(np.int32),
+                                        dense[src, dst])
+    module_of = rng.integers(0, k, n)
+    module_of, k = K.compact_labels(module_of, k)
+    ptr, idx, val = K.aggregate_links(module_of, k, indptr, indices, data)
+    got = np.zeros((k, k))
+    for m in range(k):
+        got[m, idx[ptr[m]:ptr[m + 1]]] += val[ptr[m]:ptr[m + 1]]
+    onehot = np.eye(k)[module_of]
+    expected = onehot.T @ dense @ onehot
+    np.fill_diagonal(expected, 0)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_build_csr_matches_scipy():
+    from scipy.sparse import coo_matrix
+
+    rng = np.random.default_rng(5)
+    dense = rng.random((20, 20)) * (rng.random((20, 20)) < 0.4)
+    src, dst = np.nonzero(dense)
+    order = rng.permutation(len(src))
+    src, dst = src[order].astype(np.int32), dst[order].astype(np.int32)
+    indptr, indices, data = K.build_csr(20, src, dst, dense[src, dst])
+    expected = coo_matrix((dense[src, dst], (src, dst)), shape=(20, 20)).tocsr()
+    np.testing.assert_array_equal(indptr, expected.indptr)
+    for i in range(20):
+        row = dict(zip(indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]))
+        ref = dict(zip(expected.indices[expected.indptr[i]:expected.indptr[i + 1]],
+                       expected.data[expected.indptr[i]:expected.indptr[i + 1]]))
+        assert row == ref
+
+
+def test_shuffle_is_a_permutation_and_seeded():
+    a = np.arange(100)
+    b = np.arange(100)
+    K.shuffle(a, np.array([7], dtype=np.uint64))
+    K.shuffle(b, np.array([7], dtype=np.uint64))
+    np.testing.assert_array_equal(a, b)
+    assert sorted(a) == list(range(100))
+    assert not np.array_equal(a, np.arange(100))
+
+
+def test_karate_two_level():
+    net, _ = karate_club()
+    tree = infomap(net, two_level=True, num_trials=5, seed=1)
+    assert tree.codelength == pytest.approx(4.311793, abs=1e-6)
+    assert tree.num_top_modules == 3
+    assert tree.num_levels == 1
+
+
+def test_two_triangles():
+    edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    tree = infomap(Network.from_edges(edges), two_level=True)
+    assert tree.codelength == pytest.approx(2.32073, abs=1e-5)
+    np.testing.assert_array_equal(tree.labels, [0, 0, 0, 1, 1, 1])
+
+
+def test_planted_partition_recovered():
+    net, membership = planted_partition(n_modules=6, module_size=40, seed=2)
+    tree = infomap(net, seed=3)
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(membership, tree.labels) == 1.0
+
+
+def test_same_seed_same_result_and_trials_never_worse():
+    net, _ = planted_partition(n_modules=10, module_size=20, p_in=0.2, p_out=0.03, seed=4)
+    a = infomap(net, seed=11)
+    b = infomap(net, seed=11)
+    np.testing.assert_array_equal(a.paths, b.paths)
+    assert a.codelength == b.codelength
+    best = infomap(net, seed=11, num_trials=4)
+    assert best.codelength <= a.codelength + 1e-12
+
+
+def test_hierarchical_tree_codelength_is_consistent():
+    # 4 groups of 4 dense blocks: a network with structure at two scales
+    rng = np.random.default_rng(0)
+    n = 128
+    block, group = np.arange(n) // 8, np.arange(n) // 32
+    p = np.where(block[:, None] == block[None, :], 0.8,
+                 np.where(group[:, None] == group[None, :], 0.1, 0.005))
+    u, v = np.nonzero(np.triu(rng.random((n, n)) < p, 1))
+    net = Network.from_edges(np.stack([u, v], 1), n_nodes=n)
+    tree = infomap(net, seed=1)
+    assert tree.num_levels >= 2
+    flow = compute_flow(net)
+    ref = hierarchical_codelength(flow, tree.paths)
+    assert tree.codelength == pytest.approx(ref.codelength, rel=1e-12)
+    assert tree.index_codelength == pytest.approx(ref.index_codelength, rel=1e-12)
+    assert codelength(net, tree.multilevel_labels) == pytest.approx(tree.codelength, rel=1e-12)
+    two = infomap(net, two_level=True, seed=1)
+    assert tree.codelength < two.codelength
+
+
+def test_paths_are_canonical():
+    net, _ = planted_partition(n_modules=5, module_size=30, seed=6)
+    tree = infomap(net, seed=2)
+    flows = tree.module_flows(1)["flow"]
+    assert np.all(np.diff(flows) <= 1e-15)  # top modules numbered by decreasing flow
+    assert tree.labels.min() == 0 and tree.labels.max() == tree.num_top_modules - 1
+
+
+def test_isolated_nodes_and_components():
+    edges = np.array([[0, 1], [1, 2], [2, 0], [4, 5], [5, 6], [6, 4]])
+    net = Network.from_edges(edges, n_nodes=9)  # nodes 3, 7, 8 isolated
+    tree = infomap(net, two_level=True)
+    assert tree.labels.shape == (9,)
+    assert len(set(tree.labels[[0, 1, 2]])) == 1
+    assert tree.labels[0] != tree.labels[4]
+    assert np.isfinite(tree.codelength)
+
+
+def test_network_without_links():
+    net = Network.from_edges(np.empty((0, 2), dtype=int), n_nodes=5)
+    tree = infomap(net)
+    assert tree.labels.shape == (5,)
+    assert np.isfinite(tree.codelength)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"num_trials": 0}, "num_trials"),
+        ({"num_trials": 1.5}, "num_trials"),
+        ({"seed": -1}, "seed"),
+        ({"teleportation_probability": 1.0}, "teleportation_probability"),
+        ({"markov_time": 0}, "markov_time"),
+        ({"flow_model": "sideways"}, "flow_model"),
+    ],
+)
+def test_bad_options(kwargs, match):
+    net, _ = karate_club()
+    with pytest.raises(ValueError, match=match):
+        infomap(net, **kwargs)
+
+
+def test_not_a_network():
+    with pytest.raises(TypeError, match="Network"):
+        infomap(np.array([[0, 1]]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(2, 25),
+    p=st.floats(0.05, 0.5),
+    directed=st.booleans(),
+    two_level=st.booleans(),
+)
+def test_search_never_worse_than_one_level(seed, n, p, directed, two_level):
+    net = random_network(seed, n=n, p=p, directed=directed)
+    if net.n_links == 0:
+        return
+    tree = infomap(net, two_level=two_level, seed=seed % 7)
+    one = one_level_codelength(compute_flow(net))
+    assert tree.codelength <= one + 1e-10
+    assert tree.codelength == pytest.approx(
+        hierarchical_codelength(compute_flow(net), tree.paths).codelength, rel=1e-10, abs=1e-12
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), directed=st.booleans())
+def test_relabelling_nodes_keeps_codelength(seed, directed):
+    net = random_network(seed, n=20, p=0.2, directed=directed)
+    tree = infomap(net, seed=1)
+    perm = np.random.default_rng(seed).permutation(net.n_nodes)
+    inverse = np.argsort(perm)
+    edges = np.stack([inverse[net.source], inverse[net.target]], axis=1)
+    renamed = Network.from_edges(edges, net.weight, n_nodes=net.n_nodes, directed=directed)
+    assert codelength(renamed, tree.multilevel_labels[perm]) == pytest.approx(
+        tree.codelength, rel=1e-12
+    )
