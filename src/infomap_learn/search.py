@@ -304,7 +304,7 @@ def _add_sub_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
         units = replace(units, parent=parent_of_unit)
         parent_exit = module_exit_totals(leaf, leaf_module, k)
         ctx = new_context(units, seed, parent_exit)
-        sub_of_unit, _ = two_level_search(units, ctx)
+        sub_of_unit, _ = two_level_search(units, ctx, tune=False)
         sub = sub_of_unit[unit_of]
         n_sub = int(sub.max()) + 1
         # Per module: codelength of its codebook with and without the submodules.
