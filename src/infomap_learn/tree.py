@@ -109,20 +109,22 @@ class ModuleTree:
             f"num_levels={self.num_levels}, codelength={self.codelength:.6f})"
         )
 
-    def write_clu(self, path: str | PathLike, level: int = 1) -> None:
-        """Write Infomap's ``.clu`` format (node id, module, flow) for one level."""
+    def write_clu(self, path: str | PathLike, level: int = 1, node_ids=None) -> None:
+        """Write Infomap's ``.clu`` format (node id, module, flow) for one level (1 = top,
+        -1 = each node's deepest module). ``node_ids`` replaces the 0-based node indices
+        in the files (for example the ids of the input file)."""
         from ._writers import write_clu
 
-        write_clu(self, path, level=level)
+        write_clu(self, path, level=level, node_ids=node_ids)
 
-    def write_tree(self, path: str | PathLike) -> None:
+    def write_tree(self, path: str | PathLike, node_ids=None) -> None:
         """Write Infomap's ``.tree`` format (path, flow, name, node id)."""
         from ._writers import write_tree
 
-        write_tree(self, path)
+        write_tree(self, path, node_ids=node_ids)
 
-    def write_ftree(self, path: str | PathLike) -> None:
+    def write_ftree(self, path: str | PathLike, node_ids=None) -> None:
         """Write Infomap's ``.ftree`` format: the tree plus the links between modules."""
         from ._writers import write_ftree
 
-        write_ftree(self, path)
+        write_ftree(self, path, node_ids=node_ids)

@@ -1,0 +1,365 @@
+"""Writers for the text formats of the official Infomap: ``.clu``, ``.tree`` and ``.ftree``.
+
+The formats (as Infomap 2.x writes them; only the formats are matched, no code is shared):
+
+``.tree``
+    Comment header, then one row per node, ``path flow "name" node_id``, in depth-first
+    order of the module tree. ``path`` is 1-based and ':'-separated: modules numbered
+    1, 2, ... among their siblings by decreasing flow, and the last entry the node's rank
+    within its leaf module, also by decreasing flow (ties by node id).
+``.clu``
+    Comment header, ``# module level L``, ``# node_id module flow``, then one row per node
+    in the same depth-first order. Module ids are 1-based and unique within the level,
+    numbered in depth-first order.
+``.ftree``
+    The ``.tree`` file followed by the links between siblings: for every module (the root
+    first, then the modules in depth-first order) a line
+    ``*Links path enterFlow exitFlow numEdges numChildren`` and then one ``source target
+    flow`` row per pair of children (submodules or leaf nodes, by their local 1-based
+    number) with flow between them, sorted by (source, target). A directed network gets
+    one row per ordered pair. An undirected one gets one row per unordered pair, source <
+    target, whose flow is *both directions combined* (twice the per-direction flow),
+    while the enter and exit flows of the modules are per direction.
+
+Node ids are 0-based node indices (the official Infomap writes the ids the user gave).
+Numbers are printed like C++ streams print doubles: 6 significant digits (``%g``).
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+import numpy as np
+
+from .mapequation import module_flows
+
+__all__ = ["write_clu", "write_ftree", "write_tree"]
+
+
+def _g(x: float) -> str:
+    return f"{x:g}"
+
+
+def _node_ids(tree, node_ids) -> list:
+    if node_ids is None:
+        return list(range(tree.n_nodes))
+    node_ids = np.asarray(node_ids)
+    if node_ids.shape != (tree.n_nodes,):
+        raise ValueError(
+            f"node_ids must have one id per node ({tree.n_nodes}), got shape {node_ids.shape}"
+        )
+    return node_ids.tolist()
+
+
+def _header(tree, node_ids=None) -> list[str]:
+    from . import __version__
+
+    options = " ".join(f"{key}={value}" for key, value in tree.options.items())
+    return [
+        f"# infomap-learn v{__version__}",
+        f"# options {options}" if options else "# options (none)",
+        "# node ids are 0-based node indices"
+        if node_ids is None
+        else "# node ids are the ids of the input file",
+        # Infomap counts the level of the leaf nodes too.
+        f"# partitioned into {tree.num_levels + 1} levels with {tree.num_top_modules} top modules",
+        f"# codelength {_g(tree.codelength)} bits",
+        f"# relative codelength savings {_g(100.0 * tree.relative_codelength_savings)}%",
+        f"# flow model {tree.flow.flow_model}",
+    ]
+
+
+def _names(tree) -> list[str]:
+    n = tree.n_nodes
+    if tree.node_names is None:
+        return [str(i) for i in range(n)]
+    # Infomap writes the name verbatim between quotes; only line breaks would break a row.
+    return [str(name).replace("\r", " ").replace("\n", " ") for name in tree.node_names]
+
+
+def _prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
+    """Id of every node's module at each level (-1 for none): the same ids as
+    ``mapequation._prefix_keys`` (lexicographic in the path prefix, i.e. depth-first),
+    computed with 1-d sorts."""
+    n, depth = paths.shape
+    keys = []
+    parent = np.zeros(n, dtype=np.int64)
+    for level in range(depth):
+        column = paths[:, level]
+        present = column >= 0
+        key = np.full(n, -1, dtype=np.int64)
+        if present.any():
+            width = int(column.max()) + 1
+            combined = parent[present] * width + column[present]
+            _, key[present] = np.unique(combined, return_inverse=True)
+        keys.append(key)
+        parent = key
+    return keys
+
+
+def _group_order(*columns: np.ndarray) -> np.ndarray:
+    """Indices that sort rows by the given non-negative int64 columns (first = primary)."""
+    if not columns[0].size:
+        return np.arange(0)
+    widths = [int(c.max()) + 1 for c in columns]
+    if float(np.prod([float(w) for w in widths])) < 2.0**62:
+        combined = np.zeros(columns[0].size, dtype=np.int64)
+        for column, width in zip(columns, widths):
+            combined = combined * width + column
+        return np.argsort(combined, kind="stable")
+    return np.lexsort(columns[::-1])
+
+
+class _Layout:
+    """The module tree of a :class:`ModuleTree` as Infomap lays it out in its files.
+
+    Tree nodes other than leaves get a *level-major* id: 0 for the root, then the modules
+    of level 1, level 2, ... (``1 + offset[L] + key`` for key ``key`` of
+    ``_prefix_keys(paths)[L]``).
+    """
+
+    def __init__(self, tree):
+        paths = np.asarray(tree.paths, dtype=np.int64)
+        n, d = paths.shape
+        p = np.asarray(tree.flow.node_flow, dtype=np.float64)
+        self.paths, self.n, self.d, self.node_flow = paths, n, d, p
+        self.depth = depth = (paths >= 0).sum(axis=1)
+        self.keys = keys = _prefix_keys(paths)
+        sizes = [int(key.max()) + 1 if (key >= 0).any() else 0 for key in keys]
+        self.sizes = sizes
+        self.offset = offset = np.concatenate([[1], 1 + np.cumsum(sizes)]).astype(np.int64)
+        n_modules = int(offset[-1])  # including the root
+        self.n_modules = n_modules
+        idx = np.arange(n)
+
+        # Path (padded with -1), parent and local number of every module.
+        module_path = np.full((n_modules, d), -1, dtype=np.int64)
+        module_parent = np.full(n_modules, -1, dtype=np.int64)
+        module_level = np.zeros(n_modules, dtype=np.int64)
+        for level in range(d):
+            key = keys[level]
+            present = key >= 0
+            first = np.full(sizes[level], n, dtype=np.int64)
+            np.minimum.at(first, key[present], idx[present])
+            ids = offset[level] + np.arange(sizes[level])
+            module_path[ids, : level + 1] = paths[first, : level + 1]
+            module_level[ids] = level + 1
+            module_parent[ids] = 0 if level == 0 else offset[level - 1] + keys[level - 1][first]
+        self.module_path, self.module_parent, self.module_level = (
+            module_path,
+            module_parent,
+            module_level,
+        )
+        # Depth-first (pre-order) rank: lexicographic order of the -1 padded paths.
+        dfs = np.lexsort(tuple(module_path[:, level] for level in reversed(range(d))))
+        self.module_dfs = dfs  # level-major ids in depth-first order, root first
+
+        # Parent of every leaf (level-major id) and child counts.
+        leaf_parent = np.zeros(n, dtype=np.int64)
+        for level in range(d):
+            at = depth == level + 1
+            leaf_parent[at] = offset[level] + keys[level][at]
+        self.leaf_parent = leaf_parent
+        n_sub = (
+            np.bincount(module_parent[1:], minlength=n_modules)
+            if n_modules > 1
+            else np.zeros(n_modules, dtype=np.int64)
+        )
+        n_leaves = np.bincount(leaf_parent, minlength=n_modules)
+        self.n_children = n_sub + n_leaves
+
+        # Leaves in depth-first order: by module path (a module's submodules before its
+        # own leaves, should it have both), then by decreasing flow, then by node id.
+        big = np.iinfo(np.int64).max
+        sort_cols = np.where(paths >= 0, paths, big)
+        order = np.lexsort((-p,) + tuple(sort_cols[:, level] for level in reversed(range(d))))
+        self.order = order
+        # Local 1-based number of each leaf among its siblings.
+        parent_sorted = leaf_parent[order]
+        starts = np.flatnonzero(np.r_[True, parent_sorted[1:] != parent_sorted[:-1]])
+        start_of = np.repeat(starts, np.diff(np.r_[starts, n]))
+        leaf_number = np.empty(n, dtype=np.int64)
+        leaf_number[order] = np.arange(n) - start_of + 1 + n_sub[parent_sorted]
+        self.leaf_number = leaf_number
+
+    def module_strings(self) -> list[str]:
+        """':'-joined 1-based path of every module by level-major id ('' for the root)."""
+        strings = [""] * self.n_modules
+        number = (self.module_path + 1).tolist()
+        levels, parents = self.module_level.tolist(), self.module_parent.tolist()
+        for mid in self.module_dfs.tolist():  # parents before children
+            level = levels[mid]
+            if level:
+                parent = strings[parents[mid]]
+                own = str(number[mid][level - 1])
+                strings[mid] = f"{parent}:{own}" if parent else own
+        return strings
+
+
+def _open(path):
+    return open(path, "w", encoding="utf-8", newline="\n")
+
+
+def _tree_lines(tree, layout: _Layout, module_str: list[str], node_ids=None) -> list[str]:
+    names = _names(tree)
+    ids = _node_ids(tree, node_ids)
+    order = layout.order.tolist()
+    parent = layout.leaf_parent.tolist()
+    number = layout.leaf_number.tolist()
+    flow = layout.node_flow.tolist()
+    rows = []
+    for u in order:
+        prefix = module_str[parent[u]]
+        path = f"{prefix}:{number[u]}" if prefix else str(number[u])
+        rows.append(f'{path} {flow[u]:g} "{names[u]}" {ids[u]}')
+    return ["# path flow name node_id", *rows]
+
+
+def write_tree(tree, path: str | PathLike, node_ids=None) -> None:
+    """Write ``tree`` in Infomap's ``.tree`` format to ``path``; ``node_ids`` replaces the
+    0-based node indices in the node_id column (e.g. the ids of the input file)."""
+    layout = _Layout(tree)
+    lines = _header(tree, node_ids) + _tree_lines(
+        tree, layout, layout.module_strings(), node_ids
+    )
+    with _open(path) as fh:
+        fh.write("\n".join(lines))
+        fh.write("\n")
+
+
+def write_clu(tree, path: str | PathLike, level: int = 1, node_ids=None) -> None:
+    """Write the modules of ``tree`` at ``level`` in Infomap's ``.clu`` format.
+
+    ``level`` is 1 for the top modules, up to ``tree.num_levels``, or -1 for the deepest
+    (leaf) module of every node. Module ids are 1-based, unique within the level and
+    numbered in depth-first order of the tree.
+    """
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
+        raise TypeError(f"level must be an integer, got {level!r}")
+    level = int(level)
+    if level != -1 and not 1 <= level <= tree.num_levels:
+        raise ValueError(f"level must be -1 or in [1, {tree.num_levels}], got {level}")
+    layout = _Layout(tree)
+    if level == -1:
+        # The deepest module of each node, numbered in depth-first order.
+        rank = np.empty(layout.n_modules, dtype=np.int64)
+        rank[layout.module_dfs] = np.arange(layout.n_modules)
+        _, labels = np.unique(rank[layout.leaf_parent], return_inverse=True)
+    else:
+        # As ModuleTree.labels_at: a node whose leaf module is shallower than ``level``
+        # continues it down to ``level``.
+        continued = np.where(layout.paths >= 0, layout.paths, 0)
+        labels = _prefix_keys(continued[:, :level])[level - 1]
+    order = layout.order
+    module = (np.asarray(labels, dtype=np.int64)[order] + 1).tolist()
+    flow = layout.node_flow[order].tolist()
+    ids = _node_ids(tree, node_ids)
+    rows = list(map("%s %d %g".__mod__, zip([ids[u] for u in order.tolist()], module, flow)))
+    lines = _header(tree, node_ids) + [f"# module level {level}", "# node_id module flow", *rows]
+    with _open(path) as fh:
+        fh.write("\n".join(lines))
+        fh.write("\n")
+
+
+def _sibling_links(tree, layout: _Layout):
+    """Aggregate the flow links by the pair of sibling children they connect.
+
+    Returns (parent, source, target, flow) arrays, parent as a level-major module id,
+    sorted by (depth-first rank of parent, source, target).
+    """
+    flow = tree.flow
+    s = np.asarray(flow.link_source, dtype=np.int64)
+    t = np.asarray(flow.link_target, dtype=np.int64)
+    f = np.asarray(flow.link_flow, dtype=np.float64)
+    keep = s != t
+    s, t, f = s[keep], t[keep], f[keep]
+    m = s.size
+    n, d, depth = layout.n, layout.d, layout.depth
+    idx = np.arange(n)
+    # First level (0 = children of the root) where the paths of source and target differ:
+    # child at level L is the module at level L + 1, or the leaf itself at its depth.
+    split = np.full(m, -1, dtype=np.int64)
+    for level in range(d + 1):
+        if level < d:
+            child = np.where(level < depth, layout.keys[level], -2 - idx)
+        else:
+            child = -2 - idx
+        undecided = split < 0
+        new = undecided & (child[s] != child[t])
+        split[new] = level
+        if not (split < 0).any():
+            break
+    parent = np.zeros(m, dtype=np.int64)
+    a = np.empty(m, dtype=np.int64)
+    b = np.empty(m, dtype=np.int64)
+    paths, leaf_number = layout.paths, layout.leaf_number
+    for level in range(d + 1):
+        at = split == level
+        if not at.any():
+            continue
+        ss, tt = s[at], t[at]
+        if level > 0:
+            parent[at] = layout.offset[level - 1] + layout.keys[level - 1][ss]
+        if level < d:
+            a[at] = np.where(level < depth[ss], paths[ss, level] + 1, leaf_number[ss])
+            b[at] = np.where(level < depth[tt], paths[tt, level] + 1, leaf_number[tt])
+        else:
+            a[at] = leaf_number[ss]
+            b[at] = leaf_number[tt]
+    if flow.undirected:
+        a, b = np.minimum(a, b), np.maximum(a, b)
+    rank = np.empty(layout.n_modules, dtype=np.int64)
+    rank[layout.module_dfs] = np.arange(layout.n_modules)
+    prank = rank[parent]
+    order = _group_order(prank, a, b)
+    prank, parent, a, b, f = prank[order], parent[order], a[order], b[order], f[order]
+    if m == 0:
+        return parent, a, b, f
+    new_group = np.r_[True, (prank[1:] != prank[:-1]) | (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+    starts = np.flatnonzero(new_group)
+    return parent[starts], a[starts], b[starts], np.add.reduceat(f, starts)
+
+
+def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
+    """Write ``tree`` in Infomap's ``.ftree`` format: the ``.tree`` rows, then the links
+    between sibling modules (and sibling leaves) within every module."""
+    layout = _Layout(tree)
+    module_str = layout.module_strings()
+    lines = _header(tree, node_ids) + _tree_lines(tree, layout, module_str, node_ids)
+
+    # Enter and exit flow of every module (level-major ids); the root's are zero.
+    enter = np.zeros(layout.n_modules)
+    exit_ = np.zeros(layout.n_modules)
+    for level in range(layout.d):
+        k = layout.sizes[level]
+        _, en, ex = module_flows(tree.flow, layout.keys[level], k)
+        ids = slice(int(layout.offset[level]), int(layout.offset[level]) + k)
+        enter[ids], exit_[ids] = en, ex
+
+    parent, a, b, f = _sibling_links(tree, layout)
+    n_edges = np.bincount(parent, minlength=layout.n_modules)
+    rows = list(map("%d %d %g".__mod__, zip(a.tolist(), b.tolist(), f.tolist())))
+
+    if tree.flow.undirected:
+        lines += [
+            "*Links undirected",
+            "# link flow is both directions combined, one row per module pair",
+        ]
+    else:
+        lines.append("*Links directed")
+    lines.append("#*Links path enterFlow exitFlow numEdges numChildren")
+    enter_l, exit_l = enter.tolist(), exit_.tolist()
+    n_edges_l, n_children_l = n_edges.tolist(), layout.n_children.tolist()
+    start = 0
+    for mid in layout.module_dfs.tolist():
+        name = module_str[mid] or "root"
+        count = n_edges_l[mid]
+        lines.append(
+            f"*Links {name} {_g(enter_l[mid])} {_g(exit_l[mid])} {count} {n_children_l[mid]}"
+        )
+        if count:
+            lines.append("\n".join(rows[start : start + count]))
+            start += count
+    with _open(path) as fh:
+        fh.write("\n".join(lines))
+        fh.write("\n")
