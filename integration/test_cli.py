@@ -1,0 +1,107 @@
+"""The ``infomap-learn`` command end to end, checked against the official Infomap."""
+
+import re
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from infomap_learn.cli import main
+from infomap_learn.datasets import karate_club
+
+infomap_oracle = pytest.importorskip("infomap")
+
+
+def write_pajek(path, network, one_based=True, names=None):
+    offset = 1 if one_based else 0
+    lines = [f"*Vertices {network.n_nodes}"]
+    for i in range(network.n_nodes):
+        name = names[i] if names else f"node {i}"
+        lines.append(f'{i + offset} "{name}"')
+    lines.append("*Arcs" if network.directed else "*Edges")
+    for u, v, w in zip(network.source, network.target, network.weight):
+        lines.append(f"{u + offset} {v + offset} {w:g}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def oracle_codelength(network_file, clu_file, two_level=True, directed=False):
+    im = infomap_oracle.Infomap(
+        silent=True, no_infomap=True, two_level=two_level, directed=directed,
+        cluster_data=str(clu_file),
+    )
+    im.read_file(str(network_file))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.run()
+        return im.codelength
+
+
+def printed_codelength(output):
+    return float(re.search(r"codelength ([0-9.]+) bits", output).group(1))
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_run_on_pajek_and_oracle_reads_our_clu(tmp_path, capsys, directed):
+    network, _ = karate_club()
+    if directed:
+        rng = np.random.default_rng(0)
+        flip = rng.random(network.n_links) < 0.5
+        from infomap_learn import Network
+
+        network = Network.from_edges(
+            np.where(flip[:, None], np.stack([network.target, network.source], 1),
+                     np.stack([network.source, network.target], 1)),
+            n_nodes=34, directed=True,
+        )
+    net_file = tmp_path / "karate.net"
+    write_pajek(net_file, network)
+    args = ["run", str(net_file), str(tmp_path / "out"), "--two-level", "-N", "3", "--seed", "2"]
+    if directed:
+        args.append("--directed")
+    assert main(args) == 0
+    output = capsys.readouterr().out
+    assert "34 nodes" in output
+    ours = printed_codelength(output)
+    for name in ("karate.tree", "karate.clu", "karate.ftree"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
+    theirs = oracle_codelength(net_file, tmp_path / "out" / "karate.clu", directed=directed)
+    assert theirs == pytest.approx(ours, abs=5e-7)  # we print 6 decimals
+
+
+def test_run_multilevel_tree_read_back(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    n = 128
+    block, group = np.arange(n) // 8, np.arange(n) // 32
+    p = np.where(block[:, None] == block[None, :], 0.8,
+                 np.where(group[:, None] == group[None, :], 0.1, 0.005))
+    u, v = np.nonzero(np.triu(rng.random((n, n)) < p, 1))
+    link_file = tmp_path / "nested.txt"
+    # ids in the file are not 0..n-1: the .tree must use the file's ids
+    link_file.write_text("# nested\n" + "\n".join(f"{a + 100} {b + 100}" for a, b in zip(u, v)))
+    assert main(["run", str(link_file), str(tmp_path), "--seed", "1"]) == 0
+    ours = printed_codelength(capsys.readouterr().out)
+    im = infomap_oracle.Infomap(silent=True, no_infomap=True,
+                                cluster_data=str(tmp_path / "nested.tree"))
+    im.read_file(str(link_file))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.run()
+    assert im.codelength == pytest.approx(ours, abs=5e-7)
+
+
+def test_run_reports_bad_input(tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 2 -3\n")
+    assert main(["run", str(bad), str(tmp_path)]) == 2
+    assert "weight of edge 0" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "missing.txt"), str(tmp_path)]) == 2
+
+
+def test_console_script_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "infomap_learn.cli", "--version"],
+        capture_output=True, text=True, check=True,
+    )
+    assert result.stdout.startswith("infomap-learn ")
