@@ -3,7 +3,8 @@ flows of a random walker, the input of the map equation.
 
 Every model produces the same :class:`Flow` record:
 
-* ``node_flow[u]``, :math:`p_u`, the stationary visit rate of node ``u`` (sums to 1);
+* ``node_flow[u]``, :math:`p_u`, the stationary visit rate of node ``u`` (sums to 1, unless
+  the network has no links);
 * directed *flow links* ``(link_source[e], link_target[e], link_flow[e])``: the rate at which
   the walker steps along ``u -> v``. Undirected links appear once in each direction.
   Self-links never cross a module boundary and are left out;
@@ -35,9 +36,27 @@ The models, with the meaning the official Infomap gives them (checked against it
     visit rates taken as the flow arriving over links (as Infomap does), all three reduce
     to :math:`f_{uv} = w_{uv} / W` and :math:`p_v = \sum_u f_{uv}`.
 
-Markov time :math:`t` scales every link (and teleportation) flow by :math:`t`: a larger
-:math:`t` makes leaving a module cheaper per step relative to visiting nodes, and gives
-fewer, larger modules.
+A directed model on an *undirected* network sees every link as two opposite directed links
+(a self-link as one), which is how Infomap sees an undirected network given to it with both
+directions. The undirected model on a *directed* network adds the two directions up.
+
+Markov time :math:`t` scales every link flow by :math:`t`, and nothing else: node visit
+rates stay, and so does the rate of recorded teleportation (Infomap scales only link flows;
+scaling the teleportation too disagrees with it by percents). A larger :math:`t` makes
+leaving a module cheaper per step relative to visiting nodes, and gives fewer, larger
+modules.
+
+A network without links has no walk: every node gets zero flow (so the visit rates do not
+sum to one) and every partition has codelength 0, as in Infomap, for every model but one:
+recorded teleportation to nodes, where the walker teleports at every step and
+:math:`p = \tau`. Unrecorded teleportation to nodes on a network whose links all start at
+nodes it never reaches (zero node weight, no in-links) leaves no link flow to encode and
+is an error, as in Infomap.
+Isolated nodes of a network with links get zero flow, except with recorded teleportation to
+nodes, which lands on them.
+
+These conventions are checked against the official Infomap 2.16 in
+``integration/test_oracle.py``, to 1e-9 relative on codelengths and node flows.
 """
 
 from __future__ import annotations
@@ -62,7 +81,8 @@ class Flow:
     Attributes
     ----------
     node_flow : ndarray of float64, shape (n,)
-        Stationary visit rate of each node; sums to one.
+        Stationary visit rate of each node; sums to one (all zero for a network without
+        links).
     link_source, link_target : ndarray of int32, shape (m,)
         Directed flow links without self-links. Undirected links appear in both directions.
     link_flow : ndarray of float64, shape (m,)
@@ -151,10 +171,20 @@ def compute_flow(
     )
     src, dst, w = network.source, network.target, network.weight
     n = network.n_nodes
-    if not network.directed or model == "undirected":
+    recorded = bool(recorded_teleportation) and model == "directed"
+    if w.size == 0 and not (recorded and to_nodes):
+        # No links: no walk, so no flow anywhere (as in Infomap). Only recorded
+        # teleportation to nodes still moves: the walker teleports at every step.
+        return _no_flow(n, model, recorded)
+    if model == "undirected":
         # An undirected walk: a directed network used with the undirected model is
         # symmetrised by counting each link in both directions.
         return _scale(_undirected_flow(n, src, dst, w, model), markov_time)
+    if not network.directed:
+        # A directed model on an undirected network: each link is a pair of opposite
+        # directed links (a self-link stays one link), as Infomap sees an undirected
+        # network given to it with both directions.
+        src, dst, w = _both_directions(src, dst, w)
     if model == "directed":
         flow = _directed_flow(
             n,
@@ -170,16 +200,39 @@ def compute_flow(
     return _scale(_raw_directed_flow(n, src, dst, w, model), markov_time)
 
 
+def _both_directions(src, dst, w):
+    back = src != dst
+    return (
+        np.concatenate([src, dst[back]]),
+        np.concatenate([dst, src[back]]),
+        np.concatenate([w, w[back]]),
+    )
+
+
+def _no_flow(n: int, model: str, recorded: bool) -> Flow:
+    empty_index = np.zeros(0, dtype=np.int32)
+    return Flow(
+        node_flow=np.zeros(n),
+        link_source=empty_index,
+        link_target=empty_index.copy(),
+        link_flow=np.zeros(0),
+        teleport_source=np.zeros(n) if recorded else None,
+        teleport_target=np.full(n, 1.0 / max(n, 1)) if recorded else None,
+        undirected=model == "undirected",
+        flow_model=model,
+    )
+
+
 def _scale(flow: Flow, markov_time: float) -> Flow:
     if markov_time == 1.0:
         return flow
-    tele = flow.teleport_source
+    # Only link flows scale: recorded teleportation keeps its rate (as in Infomap).
     return Flow(
         node_flow=flow.node_flow,
         link_source=flow.link_source,
         link_target=flow.link_target,
         link_flow=flow.link_flow * markov_time,
-        teleport_source=None if tele is None else tele * markov_time,
+        teleport_source=flow.teleport_source,
         teleport_target=flow.teleport_target,
         undirected=flow.undirected,
         flow_model=flow.flow_model,
@@ -236,18 +289,31 @@ def pagerank(
                  + (1 - \alpha) \sum_u \pi_u P_{uv},
         \qquad D = \sum_{u \text{ dangling}} \pi_u
 
-    Dangling nodes teleport with probability one. Iterates until the L1 change is below
-    1e-15 (at least 50 iterations).
+    Dangling nodes teleport with probability one. The iteration starts from
+    :math:`\tau` and runs until the L1 change is below 1e-15 (at least 50 iterations, at
+    most 1000).
+
+    With :math:`\alpha = 0` the walk may be periodic (power iteration would oscillate) or
+    reducible (the fixed point is not unique). Then the iteration is *lazy*,
+    :math:`\pi \leftarrow (\pi + \pi')/2`: it has the same fixed points, cannot oscillate,
+    and from :math:`\tau` it converges to :math:`\lim_{\alpha \to 0^+}` of the PageRank
+    vector (the long-run average of the walk started from :math:`\tau`). On periodic
+    networks the official Infomap reaches the same stationary distribution (to ~1e-12); on
+    reducible ones its answer depends on its own starting vector and is not converged
+    (``flow_converged`` is False), so there is nothing exact to match.
     """
     from scipy.sparse import csr_matrix
 
     # P^T as a CSR matrix so that P^T @ pi is one sparse matrix-vector product.
     pt = csr_matrix((transition, (target, source)), shape=(n, n))
-    pi = np.full(n, 1.0 / n)
+    lazy = alpha == 0.0
+    pi = np.array(teleport, dtype=np.float64)
     for iteration in range(_PAGERANK_MAX_ITERATIONS):
         dangling_rank = pi[dangling].sum()
         nxt = (alpha + (1.0 - alpha) * dangling_rank) * teleport
         nxt += (1.0 - alpha) * (pt @ pi)
+        if lazy:
+            nxt += pi
         nxt /= nxt.sum()
         change = np.abs(nxt - pi).sum()
         pi = nxt
@@ -268,11 +334,11 @@ def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> F
         tau = tau / tau.sum()
     elif recorded:
         # Teleporting to a link lands on its target: in-weight decides where.
-        tau = in_weight / in_weight.sum() if in_weight.sum() > 0 else np.full(n, 1.0 / n)
+        tau = in_weight / in_weight.sum()
     else:
         # Unrecorded teleportation to a link is recorded from the link's source, whose
         # step along the link is then encoded: out-weight decides.
-        tau = out_weight / out_weight.sum() if out_weight.sum() > 0 else np.full(n, 1.0 / n)
+        tau = out_weight / out_weight.sum()
     pi = pagerank(n, src, dst, transition, dangling, tau, alpha)
     if recorded:
         link_flow = (1.0 - alpha) * pi[src] * transition
@@ -281,10 +347,14 @@ def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> F
         return Flow(pi, s, t, f, teleport_source, tau, False, "directed")
     link_flow = pi[src] * transition
     total = link_flow.sum()
-    if total > 0:
-        link_flow /= total
-        node_flow = np.bincount(dst, link_flow, n)
-    else:
-        node_flow = pi
+    if not total > 0:
+        # Only possible when teleportation to nodes never reaches a node with out-links
+        # (their node weights are zero); Infomap fails on it as "degenerate flow".
+        raise ValueError(
+            "degenerate flow: no link carries flow with unrecorded teleportation to nodes "
+            "(every node with out-links has zero node weight and no in-flow)"
+        )
+    link_flow /= total
+    node_flow = np.bincount(dst, link_flow, n)
     s, t, f = _without_self_links(src, dst, link_flow)
     return Flow(node_flow, s, t, f, None, None, False, "directed")

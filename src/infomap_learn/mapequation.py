@@ -107,9 +107,7 @@ def two_level_codelength(flow: Flow, labels: np.ndarray) -> Codelength:
     module_flow, enter_flow, exit_flow = module_flows(flow, keys, k)
     index = plogp(enter_flow.sum()) - plogp(enter_flow).sum()
     module = (
-        plogp(exit_flow + module_flow).sum()
-        - plogp(exit_flow).sum()
-        - plogp(flow.node_flow).sum()
+        plogp(exit_flow + module_flow).sum() - plogp(exit_flow).sum() - plogp(flow.node_flow).sum()
     )
     return Codelength(float(index + module), float(index), float(module))
 
@@ -175,35 +173,42 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
             leaf = key >= 0
         child_sum += np.bincount(key[leaf], p[leaf], k)
         child_plogp += np.bincount(key[leaf], plogp(p[leaf]), k)
-        module += float(
-            (plogp(exit_flow + child_sum) - plogp(exit_flow) - child_plogp).sum()
-        )
+        module += float((plogp(exit_flow + child_sum) - plogp(exit_flow) - child_plogp).sum())
     return Codelength(float(index) + module, float(index), module)
 
 
 def normalize_paths(paths: np.ndarray) -> np.ndarray:
     """Module paths with -1 after each node's leaf module.
 
-    Accepts both layouts: -1 padding, and the official Infomap's ``get_multilevel_modules``
-    layout, where a node whose leaf module is shallower than the tree keeps a module of its
-    own at the deeper levels. Such a continuation (a module with the same nodes as its
-    parent) is not a module of the tree and becomes -1.
+    Accepts both layouts. Paths that contain a -1 anywhere are taken to be -1-padded
+    already and are returned as they are. Otherwise they are read in the official
+    Infomap's ``get_multilevel_modules`` layout, where a node whose leaf module is
+    shallower than the tree keeps a module of its own at every deeper level. Such a
+    continuation (a module with the same nodes as its parent, and so on down to the last
+    level) is not a module of the tree and becomes -1. A module with the same nodes as its
+    parent that *is* split further down is a real (single-child) module and stays.
+
+    A chain of single-child modules down to the last level cannot be told from a
+    continuation in Infomap's layout; it is read as a continuation.
     """
     paths = np.array(paths, dtype=np.int64)
     if paths.ndim == 1:
         paths = paths[:, None]
+    if (paths < 0).any():
+        return paths
+    n, depth = paths.shape
     keys = _prefix_keys(paths)
-    for level in range(1, paths.shape[1]):
+    # same[:, level]: the node's module at ``level`` has the same nodes as its parent.
+    same = np.zeros((n, depth), dtype=bool)
+    for level in range(1, depth):
         key, parent = keys[level], keys[level - 1]
-        present = key >= 0
-        if not present.any():
-            continue
-        size = np.bincount(key[present])
-        parent_size = np.bincount(parent[parent >= 0])
-        continued = present.copy()
-        continued[present] = size[key[present]] == parent_size[parent[present]]
-        paths[continued, level:] = -1
-        keys[level] = np.where(continued, -1, key)
+        same[:, level] = np.bincount(key)[key] == np.bincount(parent)[parent]
+    # continued[:, level]: the same nodes from ``level`` down to the last level.
+    continued = np.zeros((n, depth + 1), dtype=bool)
+    continued[:, depth] = True
+    for level in range(depth - 1, 0, -1):
+        continued[:, level] = same[:, level] & continued[:, level + 1]
+    paths[continued[:, :depth]] = -1
     return paths
 
 
@@ -225,20 +230,34 @@ def codelength(
     labels : array-like of int, shape (n,) or (n, levels)
         A module id per node (two-level), or a module path per node from the top
         (multilevel; either -1 after a node's last module or the layout of
-        ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``).
+        ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``, see
+        :func:`normalize_paths`).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time
         As for :func:`infomap_learn.infomap`.
     """
     from .flow import compute_flow
 
     labels = np.asarray(labels)
-    if labels.shape[:1] != (network.n_nodes,) or labels.ndim not in (1, 2):
+    if (
+        labels.shape[:1] != (network.n_nodes,)
+        or labels.ndim not in (1, 2)
+        or (labels.ndim == 2 and labels.shape[1] == 0)
+    ):
         raise ValueError(
             f"labels must have shape ({network.n_nodes},) or ({network.n_nodes}, levels), "
             f"got {labels.shape}"
         )
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be integers, got dtype {labels.dtype}")
+    if labels.ndim == 1 and (labels < 0).any():
+        raise ValueError("labels must be non-negative")
+    if labels.ndim == 2:
+        padding = labels < 0
+        if (labels < -1).any() or padding[:, 0].any() or (padding[:, :-1] & ~padding[:, 1:]).any():
+            raise ValueError(
+                "multilevel labels must be non-negative, with -1 only as padding after a "
+                "node's last module"
+            )
     flow = compute_flow(
         network,
         flow_model=flow_model,
@@ -248,7 +267,5 @@ def codelength(
         markov_time=markov_time,
     )
     if labels.ndim == 1:
-        if (labels < 0).any():
-            raise ValueError("labels must be non-negative")
         return two_level_codelength(flow, labels).codelength
     return hierarchical_codelength(flow, normalize_paths(labels)).codelength
