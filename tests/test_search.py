@@ -252,3 +252,26 @@ def test_relabelling_nodes_keeps_codelength(seed, directed):
     assert codelength(renamed, tree.multilevel_labels[perm]) == pytest.approx(
         tree.codelength, rel=1e-12
     )
+
+
+def test_single_child_modules_are_collapsed():
+    paths = np.array([[0, 0, 0], [0, 0, 1], [1, 0, -1], [1, 1, -1], [2, 0, 0], [2, 0, 0]])
+    expected = [[0, 0], [0, 1], [1, 0], [1, 1], [2, -1], [2, -1]]
+    np.testing.assert_array_equal(S.collapse_single_child_modules(paths), expected)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_no_search_result_has_single_child_modules(directed):
+    rng = np.random.default_rng(3)
+    n = 128
+    block, group = np.arange(n) // 8, np.arange(n) // 32
+    p = np.where(block[:, None] == block[None, :], 0.8,
+                 np.where(group[:, None] == group[None, :], 0.1, 0.005))
+    mask = (rng.random((n, n)) < p) & ~np.eye(n, dtype=bool)
+    u, v = np.nonzero(mask if directed else np.triu(mask, 1))
+    net = Network.from_edges(np.stack([u, v], 1), rng.uniform(0.5, 2, len(u)), n_nodes=n,
+                             directed=directed)
+    for seed in range(1, 4):
+        tree = infomap(net, seed=seed)
+        np.testing.assert_array_equal(S.collapse_single_child_modules(tree.paths), tree.paths)
+        assert codelength(net, tree.multilevel_labels) == pytest.approx(tree.codelength)

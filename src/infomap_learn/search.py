@@ -349,6 +349,39 @@ def _module_flows_units(units: Units, module_of: np.ndarray, k: int):
     return codeflow, enter, exit_
 
 
+def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
+    """Remove the redundant level below every module whose only child is one submodule.
+
+    Such a module and its child hold the same nodes and enter flow, so dropping the child
+    level saves the module's own codebook (a codelength never lower than zero) and changes
+    nothing else. The module keeps its id, so sibling ids stay distinct.
+    """
+    from .mapequation import _prefix_keys
+
+    paths = np.array(paths, dtype=np.int64)
+    level = 0
+    while level < paths.shape[1] - 1:
+        keys = _prefix_keys(paths)
+        key, below = keys[level], keys[level + 1]
+        present = key >= 0
+        k = int(key.max()) + 1
+        has_leaf = np.zeros(k, dtype=bool)
+        has_leaf[key[present & (below < 0)]] = True
+        # number of distinct children: count each (module, child) pair once
+        pairs = np.unique(np.stack([key[below >= 0], below[below >= 0]], axis=1), axis=0)
+        n_children = np.bincount(pairs[:, 0], minlength=k)
+        single = (n_children == 1) & ~has_leaf
+        if not single.any():
+            level += 1
+            continue
+        nodes = present & single[np.where(present, key, 0)]
+        paths[nodes, level + 1 : -1] = paths[nodes, level + 2 :]
+        paths[nodes, -1] = -1
+        while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
+            paths = paths[:, :-1]
+    return paths
+
+
 def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
     """Renumber sibling modules 0, 1, ... by decreasing flow (ties by first node)."""
     from .mapequation import _prefix_keys
@@ -460,7 +493,7 @@ def infomap(
         length = hierarchical_codelength(flow, paths).codelength
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
-    paths = canonical_paths(best_paths, flow.node_flow)
+    paths = canonical_paths(collapse_single_child_modules(best_paths), flow.node_flow)
     parts = hierarchical_codelength(flow, paths)
     return ModuleTree(
         paths=paths,
