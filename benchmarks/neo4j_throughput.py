@@ -137,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         args.nodes, args.relationships = 10_000, 100_000
 
     import neo4j
-    from infomap_learn.adapters.neo4j import read_graph, write_communities
 
     from infomap_learn import infomap
+    from infomap_learn.adapters.neo4j import read_graph, write_communities
     from integration.bolt_server import BoltServer
 
     server = None

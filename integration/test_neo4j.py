@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 import pytest
+
+from infomap_learn import Network, infomap
 from infomap_learn.adapters.neo4j import (
     Neo4jAdapterError,
     Neo4jAuthError,
@@ -28,8 +30,6 @@ from infomap_learn.adapters.neo4j import (
     read_graph,
     write_communities,
 )
-
-from infomap_learn import Network, infomap
 from infomap_learn.datasets import karate_club, planted_partition
 from integration.bolt_server import INSTALL_HINT, arcadedb_home, free_port, running_server
 

@@ -6,5 +6,22 @@ from .network import Network
 from .search import infomap
 from .tree import ModuleTree
 
-__all__ = ["Flow", "ModuleTree", "Network", "codelength", "compute_flow", "infomap"]
+__all__ = [
+    "Flow",
+    "InfoMapClustering",
+    "ModuleTree",
+    "Network",
+    "codelength",
+    "compute_flow",
+    "infomap",
+]
+
+
+def __getattr__(name: str):
+    # scikit-learn is imported only by those who use the estimator
+    if name == "InfoMapClustering":
+        from .estimator import InfoMapClustering
+
+        return InfoMapClustering
+    raise AttributeError(f"module 'infomap_learn' has no attribute {name!r}")
 __version__ = "0.1.0.dev0"

@@ -1,62 +1,212 @@
-"""The ``infomap-learn`` command."""
+"""The ``infomap-learn`` command: ``run`` on network files, ``embed`` on embeddings, ``demo``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
+
+import numpy as np
 
 from . import __version__
+from .flow import FLOW_MODELS
+
+
+def _summary(tree, seconds: float) -> str:
+    sizes = np.bincount(tree.labels)
+    return (
+        f"{tree.num_levels} module level(s), {tree.num_top_modules} top modules "
+        f"(largest {sizes.max()} nodes), codelength {tree.codelength:.6f} bits, "
+        f"one-level {tree.one_level_codelength:.6f} bits, savings "
+        f"{100 * tree.relative_codelength_savings:.2f}%, {seconds:.2f} s"
+    )
+
+
+def _print_hierarchy(tree, names, max_modules: int = 12, max_members: int = 8) -> None:
+    """The top modules and their submodules, with their largest-flow members."""
+    flow = tree.node_flow
+    top_flows = tree.module_flows(1)["flow"]
+    for module in range(min(tree.num_top_modules, max_modules)):
+        members = np.flatnonzero(tree.labels == module)
+        members = members[np.argsort(-flow[members], kind="stable")]
+        shown = ", ".join(str(names[i]) for i in members[:max_members])
+        more = f", ... ({len(members)} in all)" if len(members) > max_members else ""
+        print(f"  {module + 1}  flow {top_flows[module]:.4f}: {shown}{more}")
+        if tree.num_levels > 1:
+            subs = tree.paths[members, 1]
+            for sub in np.unique(subs[subs >= 0])[:max_modules]:
+                in_sub = members[subs == sub]
+                shown = ", ".join(str(names[i]) for i in in_sub[:max_members])
+                more = f", ... ({len(in_sub)})" if len(in_sub) > max_members else ""
+                print(f"     {module + 1}:{sub + 1}  {shown}{more}")
+    if tree.num_top_modules > max_modules:
+        print(f"  ... {tree.num_top_modules - max_modules} more modules")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .readers import read_network
+    from .search import infomap
+
+    network, node_ids = read_network(args.network, directed=args.directed)
+    start = time.perf_counter()
+    tree = infomap(
+        network,
+        two_level=args.two_level,
+        flow_model=args.flow_model,
+        markov_time=args.markov_time,
+        num_trials=args.trials,
+        seed=args.seed,
+        teleportation_probability=args.teleportation_probability,
+        recorded_teleportation=args.recorded_teleportation,
+        to_nodes=args.to_nodes,
+    )
+    seconds = time.perf_counter() - start
+    outdir = Path(args.outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    stem = Path(args.network).stem
+    tree.write_tree(outdir / f"{stem}.tree", node_ids=node_ids)
+    tree.write_clu(outdir / f"{stem}.clu", node_ids=node_ids)
+    tree.write_ftree(outdir / f"{stem}.ftree", node_ids=node_ids)
+    if not args.quiet:
+        print(f"{args.network}: {network.n_nodes} nodes, {network.n_links} links")
+        print(_summary(tree, seconds))
+        print(f"wrote {stem}.tree, {stem}.clu and {stem}.ftree to {outdir}")
+    return 0
+
+
+def _load_matrix(path: str) -> np.ndarray:
+    if path.endswith(".npy"):
+        return np.load(path)
+    return np.loadtxt(path, delimiter=",", ndmin=2)
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from .estimator import InfoMapClustering
+
+    X = _load_matrix(args.embeddings)
+    start = time.perf_counter()
+    model = InfoMapClustering(
+        n_neighbors=args.n_neighbors,
+        metric=args.metric,
+        weighting=args.weighting,
+        threshold=args.threshold,
+        two_level=args.two_level,
+        markov_time=args.markov_time,
+        num_trials=args.trials,
+        random_state=args.seed,
+    ).fit(X)
+    seconds = time.perf_counter() - start
+    paths = model.tree_.paths
+    with open(args.output, "w", encoding="utf-8") as out:
+        out.write("node,module,path\n")
+        for node in range(X.shape[0]):
+            path = ":".join(str(p + 1) for p in paths[node] if p >= 0)
+            out.write(f"{node},{model.labels_[node] + 1},{path}\n")
+    if not args.quiet:
+        print(f"{args.embeddings}: {X.shape[0]} samples, {X.shape[1]} features")
+        print(_summary(model.tree_, seconds))
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _composition(values: np.ndarray, most: int = 3) -> str:
+    counts = np.bincount(values)
+    order = np.argsort(-counts, kind="stable")[:most]
+    return ", ".join(f"{v}x{counts[v]}" for v in order if counts[v] > 0)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .datasets import karate_club, planted_partition
-    from .search import infomap
+    from sklearn.datasets import load_digits
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    network, factions = karate_club()
+    from .estimator import InfoMapClustering
+
+    digits = load_digits()
     start = time.perf_counter()
-    tree = infomap(network, two_level=True, num_trials=args.trials, seed=args.seed)
+    model = InfoMapClustering(num_trials=args.trials, random_state=args.seed).fit(digits.data)
     seconds = time.perf_counter() - start
-    print("Zachary's karate club: 34 members, 78 friendships")
     print(
-        f"  {tree.num_top_modules} modules, codelength {tree.codelength:.6f} bits "
-        f"(one-level {tree.one_level_codelength:.6f}, "
-        f"savings {100 * tree.relative_codelength_savings:.2f}%), {seconds:.2f} s"
+        f"scikit-learn's digits: {digits.data.shape[0]} images of 8x8 pixels, "
+        f"a {model.n_neighbors}-nearest-neighbour similarity graph "
+        f"({model.graph_.n_links} links), hierarchical Infomap"
     )
+    print(_summary(model.tree_, seconds))
+    print("Modules and their submodules, with the true digits they hold (digit x count):")
+    tree = model.tree_
     for module in range(tree.num_top_modules):
-        members = (tree.labels == module).nonzero()[0]
-        print(f"  module {module + 1}: {' '.join(map(str, members))}")
-    network, membership = planted_partition(n_modules=8, module_size=64, seed=args.seed)
-    tree = infomap(network, num_trials=args.trials, seed=args.seed)
-    recovered = (tree.labels[:, None] == tree.labels[None, :]) == (
-        membership[:, None] == membership[None, :]
-    )
-    print(f"Planted partition: 8 modules of 64 nodes, {network.n_links} links")
-    print(
-        f"  {tree.num_top_modules} top modules in {tree.num_levels} level(s), codelength "
-        f"{tree.codelength:.6f} bits; node pairs classified as planted: "
-        f"{100 * recovered.mean():.2f}%"
-    )
+        members = tree.labels == module
+        held = digits.target[members]
+        print(f"  {module + 1:>2}  {len(held):>4} images  {_composition(held)}")
+        if tree.num_levels > 1:
+            subs = tree.paths[members, 1]
+            for sub in np.unique(subs[subs >= 0]):
+                held = digits.target[members][subs == sub]
+                print(f"      {module + 1}:{sub + 1:<3}{len(held):>4}  {_composition(held)}")
+    nmi = normalized_mutual_info_score(digits.target, model.labels_)
+    ari = adjusted_rand_score(digits.target, model.labels_)
+    print(f"Top level against the digit labels: NMI {nmi:.3f}, ARI {ari:.3f}")
     return 0
+
+
+def _add_search_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--two-level", action="store_true", help="a flat partition only")
+    parser.add_argument("-N", "--trials", type=int, default=1, help="number of trials")
+    parser.add_argument("--markov-time", type=float, default=1.0, help="Markov time scale")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--quiet", action="store_true", help="print nothing")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="infomap-learn",
-        description="Communities in networks with the map equation (Infomap).",
+        description="Communities in networks and clusters in embeddings with the map "
+        "equation (Infomap).",
     )
     parser.add_argument("--version", action="version", version=f"infomap-learn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run Infomap on built-in networks")
+
+    run = sub.add_parser("run", help="cluster a network file (link list or Pajek)")
+    run.add_argument("network", help="link-list or Pajek (.net) file")
+    run.add_argument("outdir", help="folder for the .tree, .clu and .ftree files")
+    run.add_argument("-d", "--directed", action="store_true", help="links are directed")
+    run.add_argument("--flow-model", choices=FLOW_MODELS, default=None)
+    run.add_argument("-p", "--teleportation-probability", type=float, default=0.15)
+    run.add_argument("--recorded-teleportation", action="store_true")
+    run.add_argument("--to-nodes", action="store_true", help="teleport to nodes, not links")
+    _add_search_options(run)
+    run.set_defaults(func=_run)
+
+    embed = sub.add_parser("embed", help="cluster the rows of an embedding (.npy or .csv)")
+    embed.add_argument("embeddings", help="X.npy, or X.csv with one sample per row")
+    embed.add_argument("output", help="CSV with node, top module and module path")
+    embed.add_argument("-k", "--n-neighbors", type=int, default=15)
+    embed.add_argument("--metric", default="euclidean")
+    embed.add_argument(
+        "--weighting", choices=("similarity", "connectivity", "jaccard"), default="similarity"
+    )
+    embed.add_argument("--threshold", type=float, default=None, help="drop weaker links")
+    _add_search_options(embed)
+    embed.set_defaults(func=_embed)
+
+    demo = sub.add_parser("demo", help="cluster scikit-learn's digits (built in)")
     demo.add_argument("-N", "--trials", type=int, default=1, help="number of trials")
     demo.add_argument("--seed", type=int, default=0, help="random seed")
     demo.set_defaults(func=_demo)
+
+    from .adapters.neo4j import add_subcommand as add_neo4j_subcommand
+
+    add_neo4j_subcommand(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as error:
+        print(f"infomap-learn: error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

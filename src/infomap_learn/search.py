@@ -246,8 +246,7 @@ def new_context(units: Units, seed: int, parent_exit: np.ndarray | None = None) 
     return SearchContext(
         parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
         codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
-        rng_state=np.array([np.uint64(seed) * np.uint64(2654435761) + np.uint64(1)],
-                           dtype=np.uint64),
+        rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
     )
 
 

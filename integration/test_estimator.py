@@ -1,0 +1,134 @@
+"""InfoMapClustering against scikit-learn: its estimator checks, pipelines, model selection."""
+
+import pickle
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_blobs
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsTransformer, kneighbors_graph
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from infomap_learn import InfoMapClustering
+
+
+@parametrize_with_checks([InfoMapClustering(n_neighbors=5)])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return make_blobs(n_samples=300, centers=4, cluster_std=0.8, random_state=3)
+
+
+def test_blobs_are_found(blobs):
+    X, y = blobs
+    model = InfoMapClustering(random_state=0).fit(X)
+    assert adjusted_rand_score(y, model.labels_) == 1.0
+    assert model.n_clusters_ == 4
+    assert model.labels_.shape == (300,)
+    assert model.multilevel_labels_.shape == (300, model.n_levels_)
+    assert model.codelength_ == pytest.approx(model.tree_.codelength)
+    assert model.module_flow_.sum() == pytest.approx(1.0)
+    assert model.graph_.n_nodes == 300
+
+
+def test_digits_quality():
+    digits = load_digits()
+    labels = InfoMapClustering(random_state=0).fit_predict(digits.data)
+    assert normalized_mutual_info_score(digits.target, labels) >= 0.85
+
+
+def test_precomputed_affinity_dense_and_sparse(blobs):
+    X, y = blobs
+    affinity = kneighbors_graph(X, 10, mode="connectivity", include_self=False)
+    affinity = affinity.maximum(affinity.T)
+    dense = InfoMapClustering(affinity="precomputed", random_state=0).fit(affinity.toarray())
+    sparse_ = InfoMapClustering(affinity="precomputed", random_state=0).fit(affinity)
+    np.testing.assert_array_equal(dense.labels_, sparse_.labels_)
+    assert adjusted_rand_score(y, dense.labels_) == 1.0
+
+
+def test_pipeline_with_kneighbors_transformer(blobs):
+    X, y = blobs
+    pipe = make_pipeline(
+        KNeighborsTransformer(n_neighbors=15, mode="distance"),
+        InfoMapClustering(affinity="precomputed_nearest_neighbors", random_state=0),
+    )
+    labels = pipe.fit_predict(X)
+    assert adjusted_rand_score(y, labels) == 1.0
+
+
+def test_predict_puts_new_points_in_their_blob(blobs):
+    X, y = blobs
+    model = InfoMapClustering(random_state=0).fit(X[:250])
+    predicted = model.predict(X[250:])
+    # the module of each blob, read off the training labels
+    mapping = {blob: np.bincount(model.labels_[y[:250] == blob]).argmax() for blob in range(4)}
+    expected = np.array([mapping[b] for b in y[250:]])
+    np.testing.assert_array_equal(predicted, expected)
+    np.testing.assert_array_equal(model.predict(X[:250]), model.labels_)
+
+
+def test_predict_needs_nearest_neighbors(blobs):
+    X, _ = blobs
+    A = kneighbors_graph(X, 10)
+    model = InfoMapClustering(affinity="precomputed").fit(A.maximum(A.T))
+    with pytest.raises(ValueError, match="nearest_neighbors"):
+        model.predict(X)
+
+
+def test_pickle_clone_and_reproducible(blobs):
+    X, _ = blobs
+    model = InfoMapClustering(random_state=7, two_level=True).fit(X)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.labels_, model.labels_)
+    np.testing.assert_array_equal(again.predict(X[:10]), model.predict(X[:10]))
+    fresh = clone(model).fit(X)
+    np.testing.assert_array_equal(fresh.labels_, model.labels_)
+
+
+def test_grid_search_with_a_user_scorer(blobs):
+    X, y = blobs
+
+    def nmi_scorer(estimator, X, y):
+        return normalized_mutual_info_score(y, estimator.fit_predict(X))
+
+    search = GridSearchCV(
+        InfoMapClustering(random_state=0),
+        {"n_neighbors": [5, 15], "markov_time": [0.5, 1.0]},
+        scoring=nmi_scorer,
+        cv=2,
+    ).fit(X, y)
+    assert search.best_score_ > 0.9
+    assert set(search.best_params_) == {"n_neighbors", "markov_time"}
+
+
+@pytest.mark.parametrize(
+    ("params", "X", "match"),
+    [
+        ({}, np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), "NaN"),
+        ({}, np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), "infinity"),
+        ({}, np.ones((1, 3)), "1 sample"),
+        ({"n_neighbors": 5}, np.random.default_rng(0).random((5, 2)), "n_neighbors=5"),
+        ({"affinity": "precomputed"}, np.ones((4, 3)), "square"),
+        ({"affinity": "precomputed"}, -np.ones((4, 4)), "negative"),
+        ({"affinity": "precomputed_nearest_neighbors"}, np.ones((4, 4)), "sparse"),
+        ({"n_neighbors": 0}, np.ones((4, 2)), "n_neighbors"),
+        ({"markov_time": 0}, np.ones((4, 2)), "markov_time"),
+        ({"affinity": "rbf"}, np.ones((4, 2)), "affinity"),
+    ],
+)
+def test_bad_input(params, X, match):
+    with pytest.raises(ValueError, match=match):
+        InfoMapClustering(**params).fit(X)
+
+
+def test_sparse_input_for_precomputed_needs_square():
+    with pytest.raises(ValueError, match="square"):
+        InfoMapClustering(affinity="precomputed").fit(sparse.random(5, 4, density=0.5))

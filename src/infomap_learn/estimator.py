@@ -1,0 +1,289 @@
+"""InfoMapClustering: the map equation as a scikit-learn clustering estimator."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .flow import FLOW_MODELS
+from .network import Network
+from .search import infomap
+
+
+class InfoMapClustering(ClusterMixin, BaseEstimator):
+    r"""Cluster samples with the map equation (Infomap) on a similarity graph.
+
+    The samples become the nodes of a network (by default a k-nearest-neighbour similarity
+    graph), and Infomap finds the module tree that compresses a random walk on it most. The
+    number of clusters is not a parameter: it follows from the data. By default the search
+    is hierarchical (``multilevel_labels_`` holds the nested modules, ``labels_`` the top
+    level); ``two_level=True`` finds a flat partition.
+
+    Parameters
+    ----------
+    affinity : {"nearest_neighbors", "precomputed", "precomputed_nearest_neighbors"}, \
+            default="nearest_neighbors"
+        How to build the network:
+
+        - ``"nearest_neighbors"``: a kNN similarity graph of ``X`` (see
+          :func:`infomap_learn.adapters.knn.knn_graph`);
+        - ``"precomputed"``: ``X`` is a square affinity matrix (dense or sparse) whose
+          entries are link weights (similarities, non-negative);
+        - ``"precomputed_nearest_neighbors"``: ``X`` is a sparse distance graph, as
+          ``KNeighborsTransformer(mode="distance")`` produces; distances are turned into
+          similarities with ``weighting``.
+    n_neighbors : int, default=15
+        Neighbours per sample for ``"nearest_neighbors"``.
+    metric : str, default="euclidean"
+        Distance metric for the neighbour search.
+    weighting : {"similarity", "connectivity", "jaccard"}, default="similarity"
+        Link weights of the kNN graph (see :func:`~infomap_learn.adapters.knn.knn_graph`).
+    symmetrize : {"union", "mutual", "none"}, default="union"
+        How kNN relations become links; ``"none"`` keeps them directed.
+    threshold : float or None, default=None
+        Drop kNN links whose weight is below it.
+    two_level : bool, default=False
+        Search a flat partition instead of a module hierarchy.
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None, \
+            default=None
+        None means "directed" for a directed graph (``symmetrize="none"`` or an asymmetric
+        precomputed affinity) and "undirected" otherwise.
+    markov_time : float > 0, default=1.0
+        Larger values give fewer, larger clusters.
+    teleportation_probability : float in [0, 1), default=0.15
+        For directed flow.
+    num_trials : int >= 1, default=1
+        Independent searches; the shortest codelength wins.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the search (and an approximate neighbour search).
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Top-level module of each sample, 0..k-1 by decreasing flow.
+    multilevel_labels_ : ndarray of shape (n_samples, n_levels_)
+        Module of each sample at each level of the hierarchy (ids unique within a level).
+    n_levels_ : int
+        Number of module levels (1 for a flat partition).
+    n_clusters_ : int
+        Number of top-level modules.
+    codelength_ : float
+        Map equation codelength of the result, in bits.
+    relative_codelength_savings_ : float
+        ``1 - codelength_ / one-level codelength``.
+    module_flow_ : ndarray of shape (n_clusters_,)
+        Stationary flow (random-walk visit rate) of each top-level module.
+    tree_ : ModuleTree
+        The full result: flows, codelengths, per-level modules, writers.
+    graph_ : Network
+        The network that was clustered.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` has feature names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> from infomap_learn import InfoMapClustering
+    >>> X, _ = make_blobs(n_samples=300, centers=3, random_state=0)
+    >>> model = InfoMapClustering(random_state=0).fit(X)
+    >>> model.n_clusters_
+    3
+    """
+
+    _parameter_constraints: dict = {
+        "affinity": [
+            StrOptions({"nearest_neighbors", "precomputed", "precomputed_nearest_neighbors"})
+        ],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "metric": [str],
+        "weighting": [StrOptions({"similarity", "connectivity", "jaccard"})],
+        "symmetrize": [StrOptions({"union", "mutual", "none"})],
+        "threshold": [Interval(Real, None, None, closed="neither"), None],
+        "two_level": ["boolean"],
+        "flow_model": [StrOptions(set(FLOW_MODELS)), None],
+        "markov_time": [Interval(Real, 0, None, closed="neither")],
+        "teleportation_probability": [Interval(Real, 0, 1, closed="left")],
+        "num_trials": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        affinity: str = "nearest_neighbors",
+        *,
+        n_neighbors: int = 15,
+        metric: str = "euclidean",
+        weighting: str = "similarity",
+        symmetrize: str = "union",
+        threshold: float | None = None,
+        two_level: bool = False,
+        flow_model: str | None = None,
+        markov_time: float = 1.0,
+        teleportation_probability: float = 0.15,
+        num_trials: int = 1,
+        random_state=None,
+    ):
+        self.affinity = affinity
+        self.n_neighbors = n_neighbors
+        self.metric = metric
+        self.weighting = weighting
+        self.symmetrize = symmetrize
+        self.threshold = threshold
+        self.two_level = two_level
+        self.flow_model = flow_model
+        self.markov_time = markov_time
+        self.teleportation_probability = teleportation_probability
+        self.num_trials = num_trials
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.pairwise = self.affinity != "nearest_neighbors"
+        return tags
+
+    def _build_graph(self, X, seed: int) -> Network:
+        from .adapters.knn import graph_from_sparse_distances, knn_graph
+
+        if self.affinity == "nearest_neighbors":
+            return knn_graph(
+                X,
+                n_neighbors=self.n_neighbors,
+                metric=self.metric,
+                weighting=self.weighting,
+                symmetrize=self.symmetrize,
+                threshold=self.threshold,
+                random_state=seed,
+            )
+        if X.shape[0] != X.shape[1]:
+            raise ValueError(
+                f"affinity={self.affinity!r} needs a square matrix, got shape {X.shape}"
+            )
+        if self.affinity == "precomputed_nearest_neighbors":
+            if not sparse.issparse(X):
+                raise ValueError(
+                    "affinity='precomputed_nearest_neighbors' needs a sparse distance graph "
+                    "such as KNeighborsTransformer(mode='distance') produces"
+                )
+            return graph_from_sparse_distances(
+                X,
+                weighting=self.weighting,
+                symmetrize=self.symmetrize,
+                metric=self.metric,
+                threshold=self.threshold,
+            )
+        # "precomputed": entries are link weights
+        matrix = sparse.csr_array(X) if sparse.issparse(X) else np.asarray(X)
+        values = matrix.data if sparse.issparse(matrix) else matrix
+        if np.any(values < 0):
+            raise ValueError(
+                "affinity='precomputed' needs non-negative similarities; X has negative "
+                "entries (pass distances with affinity='precomputed_nearest_neighbors')"
+            )
+        return Network.from_scipy(matrix, directed=None)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Cluster ``X``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features), or \
+                (n_samples, n_samples) for the precomputed affinities
+        y : Ignored
+
+        Returns
+        -------
+        self : InfoMapClustering
+        """
+        # sparse X: a graph for the precomputed affinities, samples for the kNN search
+        # (metrics "euclidean", "manhattan" and "cosine")
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc", "coo"],
+            dtype=np.float64,
+            ensure_min_samples=2,
+        )
+        if self.affinity == "nearest_neighbors" and self.n_neighbors >= X.shape[0]:
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} must be smaller than n_samples="
+                f"{X.shape[0]}"
+            )
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        graph = self._build_graph(X, seed)
+        tree = infomap(
+            graph,
+            two_level=self.two_level,
+            flow_model=self.flow_model,
+            teleportation_probability=self.teleportation_probability,
+            markov_time=self.markov_time,
+            num_trials=self.num_trials,
+            seed=seed,
+        )
+        self.graph_ = graph
+        self.tree_ = tree
+        self.labels_ = tree.labels
+        self.multilevel_labels_ = tree.multilevel_labels
+        self.n_levels_ = tree.num_levels
+        self.n_clusters_ = tree.num_top_modules
+        self.codelength_ = tree.codelength
+        self.relative_codelength_savings_ = tree.relative_codelength_savings
+        self.module_flow_ = tree.module_flows(1)["flow"]
+        if self.affinity == "nearest_neighbors":
+            self._fit_X = X
+        return self
+
+    def fit_predict(self, X, y=None):
+        """Cluster ``X`` and return the top-level labels."""
+        return self.fit(X).labels_
+
+    def predict(self, X):
+        """Put new samples into the modules their neighbours in the training set pull them
+        into.
+
+        Only for ``affinity="nearest_neighbors"``. A new sample is linked to its
+        ``n_neighbors`` nearest training samples with the same weighting as the training
+        graph; the flow it would send into each module is proportional to the summed weight
+        of its links into that module, and it joins the module with the largest such flow
+        (ties go to the module with more flow overall). The training clusters do not change.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        if self.affinity != "nearest_neighbors":
+            raise ValueError(
+                f"predict needs affinity='nearest_neighbors', not {self.affinity!r}: with a "
+                "precomputed affinity there is no way to relate new samples to the training set"
+            )
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        from .adapters.knn import neighbor_weights
+
+        neighbors, weights = neighbor_weights(
+            self._fit_X,
+            X,
+            n_neighbors=self.n_neighbors,
+            metric=self.metric,
+            weighting=self.weighting,
+            threshold=self.threshold,
+        )
+        k = self.n_clusters_
+        modules = self.labels_[neighbors]
+        pull = np.zeros((X.shape[0], k))
+        rows = np.repeat(np.arange(X.shape[0]), neighbors.shape[1])
+        np.add.at(pull, (rows, modules.ravel()), weights.ravel())
+        # modules are numbered by decreasing flow, so argmax breaks ties towards more flow
+        return pull.argmax(axis=1)
