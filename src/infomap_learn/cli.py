@@ -60,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
         teleportation_probability=args.teleportation_probability,
         recorded_teleportation=args.recorded_teleportation,
         to_nodes=args.to_nodes,
+        progress=None if not args.quiet else False,
     )
     seconds = time.perf_counter() - start
     outdir = Path(args.outdir)

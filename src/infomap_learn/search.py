@@ -411,6 +411,16 @@ def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
     return out
 
 
+def _progress_bar(total: int, progress: bool | None):
+    import sys
+
+    from tqdm.auto import tqdm
+
+    disable = not progress if progress is not None else not sys.stderr.isatty()
+    return tqdm(total=total, desc="infomap trials", unit="trial", disable=disable,
+                file=sys.stderr, leave=False)
+
+
 def infomap(
     network,
     *,
@@ -422,6 +432,7 @@ def infomap(
     markov_time: float = 1.0,
     num_trials: int = 1,
     seed: int = 0,
+    progress: bool | None = False,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -443,6 +454,9 @@ def infomap(
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
         The same seed gives the same result.
+    progress : bool or None, default False
+        Show a progress bar over trials and search stages on stderr (tqdm); None shows it
+        only when stderr is a terminal.
 
     Returns
     -------
@@ -481,18 +495,25 @@ def infomap(
     )
     leaf = leaf_units(flow)
     best_paths, best_length = None, np.inf
+    bar = _progress_bar(int(num_trials), progress)
     for trial in range(int(num_trials)):
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed)
+        bar.set_postfix_str("modules")
         labels, _ = two_level_search(leaf, ctx)
         paths = labels[:, None]
         if not two_level and network.n_nodes > 1:
+            bar.set_postfix_str("super-modules")
             paths = _add_super_modules(leaf, paths, trial_seed)
+            bar.set_postfix_str("submodules")
             paths = _add_sub_modules(leaf, paths, trial_seed)
+            paths = collapse_single_child_modules(paths)
         length = hierarchical_codelength(flow, paths).codelength
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
-    paths = canonical_paths(collapse_single_child_modules(best_paths), flow.node_flow)
+        bar.update(1)
+    bar.close()
+    paths = canonical_paths(best_paths, flow.node_flow)
     parts = hierarchical_codelength(flow, paths)
     return ModuleTree(
         paths=paths,
