@@ -105,3 +105,41 @@ def test_console_script_entry_point():
         capture_output=True, text=True, check=True,
     )
     assert result.stdout.startswith("infomap-learn ")
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".csv"])
+def test_embed_writes_modules_and_paths(tmp_path, capsys, suffix):
+    from sklearn.datasets import make_blobs
+    from sklearn.metrics import adjusted_rand_score
+
+    X, y = make_blobs(n_samples=200, centers=[[0, 0], [10, 0], [0, 10]], random_state=0)
+    source = tmp_path / f"X{suffix}"
+    if suffix == ".npy":
+        np.save(source, X)
+    else:
+        np.savetxt(source, X, delimiter=",")
+    out = tmp_path / "clusters.csv"
+    assert main(["embed", str(source), str(out), "-k", "10", "--seed", "1"]) == 0
+    assert "200 samples" in capsys.readouterr().out
+    rows = np.loadtxt(out, delimiter=",", skiprows=1, dtype=str)
+    assert rows.shape == (200, 3)
+    np.testing.assert_array_equal(rows[:, 0].astype(int), np.arange(200))
+    modules = rows[:, 1].astype(int)
+    assert adjusted_rand_score(y, modules) == 1.0
+    # the path starts with the top module
+    assert all(path.split(":")[0] == str(m) for path, m in zip(rows[:, 2], modules))
+
+
+def test_embed_reports_bad_input(tmp_path, capsys):
+    source = tmp_path / "X.csv"
+    source.write_text("1,2\n3,nan\n5,6\n")
+    assert main(["embed", str(source), str(tmp_path / "out.csv"), "-k", "1"]) == 2
+    assert "NaN" in capsys.readouterr().err
+
+
+def test_demo_clusters_digits(capsys):
+    assert main(["demo"]) == 0
+    output = capsys.readouterr().out
+    nmi = float(re.search(r"NMI ([0-9.]+)", output).group(1))
+    assert nmi >= 0.85
+    assert "top modules" in output
