@@ -31,7 +31,7 @@ from os import PathLike
 
 import numpy as np
 
-from .mapequation import module_flows
+from .mapequation import _prefix_keys, module_flows
 
 __all__ = ["write_clu", "write_ftree", "write_tree"]
 
@@ -75,26 +75,6 @@ def _names(tree) -> list[str]:
         return [str(i) for i in range(n)]
     # Infomap writes the name verbatim between quotes; only line breaks would break a row.
     return [str(name).replace("\r", " ").replace("\n", " ") for name in tree.node_names]
-
-
-def _prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
-    """Id of every node's module at each level (-1 for none): the same ids as
-    ``mapequation._prefix_keys`` (lexicographic in the path prefix, i.e. depth-first),
-    computed with 1-d sorts."""
-    n, depth = paths.shape
-    keys = []
-    parent = np.zeros(n, dtype=np.int64)
-    for level in range(depth):
-        column = paths[:, level]
-        present = column >= 0
-        key = np.full(n, -1, dtype=np.int64)
-        if present.any():
-            width = int(column.max()) + 1
-            combined = parent[present] * width + column[present]
-            _, key[present] = np.unique(combined, return_inverse=True)
-        keys.append(key)
-        parent = key
-    return keys
 
 
 def _group_order(*columns: np.ndarray) -> np.ndarray:

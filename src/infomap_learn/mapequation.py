@@ -113,7 +113,11 @@ def two_level_codelength(flow: Flow, labels: np.ndarray) -> Codelength:
 
 
 def _prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
-    """One array per level: the id of each node's module at that level (-1 for none)."""
+    """One array per level: the id of each node's module at that level (-1 for none).
+
+    Ids are numbered in lexicographic order of the path prefix (depth-first order of the
+    tree); a module is identified by its parent's id and its own column value.
+    """
     n, depth = paths.shape
     keys = []
     parent = np.zeros(n, dtype=np.int64)
@@ -122,8 +126,9 @@ def _prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
         present = column >= 0
         key = np.full(n, -1, dtype=np.int64)
         if present.any():
-            pairs = np.stack([parent[present], column[present]], axis=1)
-            _, key[present] = np.unique(pairs, axis=0, return_inverse=True)
+            width = int(column.max()) + 1
+            combined = parent[present] * width + column[present]
+            _, key[present] = np.unique(combined, return_inverse=True)
         keys.append(key)
         parent = key
     return keys

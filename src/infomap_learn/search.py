@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _kernels as K
 from .flow import Flow
+from .mapequation import plogp as _plogp
 
 CORE_LOOP_LIMIT = 10
 CORE_LOOP_THRESHOLD = 1e-10
@@ -248,13 +249,6 @@ def new_context(units: Units, seed: int, parent_exit: np.ndarray | None = None) 
         codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
     )
-
-
-def _plogp(x: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(x)
-    positive = x > 0
-    out[positive] = x[positive] * np.log2(x[positive])
-    return out
 
 
 def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
@@ -494,6 +488,7 @@ def infomap(
         markov_time=markov_time,
     )
     leaf = leaf_units(flow)
+    one_level = one_level_codelength(flow)
     best_paths, best_length = None, np.inf
     bar = _progress_bar(int(num_trials), progress)
     for trial in range(int(num_trials)):
@@ -509,6 +504,10 @@ def infomap(
             paths = _add_sub_modules(leaf, paths, trial_seed)
             paths = collapse_single_child_modules(paths)
         length = hierarchical_codelength(flow, paths).codelength
+        if length > one_level:
+            # a greedy search can end above the trivial solution on small networks; like
+            # Infomap, never return more than the one-level codelength
+            paths, length = np.zeros((network.n_nodes, 1), dtype=np.int64), one_level
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
         bar.update(1)
@@ -521,7 +520,7 @@ def infomap(
         codelength=parts.codelength,
         index_codelength=parts.index_codelength,
         module_codelength=parts.module_codelength,
-        one_level_codelength=one_level_codelength(flow),
+        one_level_codelength=one_level,
         node_names=network.node_names,
         options={
             "two_level": two_level,
