@@ -414,4 +414,5 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 
 if __name__ == "__main__":
-    main()
+    # a run where any tool failed exits 1, so CI's smoke test cannot pass on error rows
+    sys.exit(1 if any("error" in row for row in main()) else 0)
