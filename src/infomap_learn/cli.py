@@ -129,7 +129,7 @@ def _demo(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     print(
         f"scikit-learn's digits: {digits.data.shape[0]} images of 8x8 pixels, "
-        f"a {model.n_neighbors}-nearest-neighbour similarity graph "
+        f"a {model.n_neighbors}-nearest-neighbour graph with {model.weighting} weights "
         f"({model.graph_.n_links} links), hierarchical Infomap"
     )
     print(_summary(model.tree_, seconds))
@@ -184,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("-k", "--n-neighbors", type=int, default=15)
     embed.add_argument("--metric", default="euclidean")
     embed.add_argument(
-        "--weighting", choices=("similarity", "connectivity", "jaccard"), default="similarity"
+        "--weighting", choices=("jaccard", "similarity", "connectivity"), default="jaccard"
     )
     embed.add_argument("--threshold", type=float, default=None, help="drop weaker links")
     _add_search_options(embed)
