@@ -16,8 +16,12 @@ import warnings
 import numpy as np
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
-from benchmarks.lfr import lfr
 from infomap_learn import Network, infomap
+
+try:  # imported as benchmarks.lfr_quality (tests) or run as benchmarks/lfr_quality.py
+    from benchmarks.lfr import lfr
+except ImportError:
+    from lfr import lfr
 
 
 def official(edges: np.ndarray, n: int, two_level: bool, seed: int):
