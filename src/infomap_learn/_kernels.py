@@ -173,7 +173,8 @@ def core_loop(
     """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
 
     Each unit moves to the neighbouring module (or an empty one) of the same parent that
-    lowers the codelength most. Module state is updated in place. Returns the number of
+    lowers the codelength most. After the first sweep only units with a neighbour that
+    moved are tried again. Module state is updated in place. Returns the number of
     moves and the final codelength.
     """
     n = module_of.shape[0]
@@ -196,6 +197,9 @@ def core_loop(
     touched = np.empty(n_modules, dtype=np.int64)
     is_touched = np.zeros(n_modules, dtype=np.bool_)
     order = np.arange(n)
+    # Only units whose neighbourhood changed since they were last tried can gain from a
+    # move; the others are skipped (all start active).
+    active = np.ones(n, dtype=np.bool_)
     current = objective(
         mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
         parent_exit, tele_total, codeflow_plogp_sum,
@@ -206,6 +210,9 @@ def core_loop(
         moves = 0
         for i in range(n):
             u = order[i]
+            if not active[u]:
+                continue
+            active[u] = False
             a = module_of[u]
             p = parent[u]
             n_touched = 0
@@ -339,6 +346,11 @@ def core_loop(
                 enter_sum[p] = s_base - b_en_old + b_en_new
                 module_of[u] = b
                 moves += 1
+                for k in range(out_ptr[u], out_ptr[u + 1]):
+                    active[out_idx[k]] = True
+                if not undirected:
+                    for k in range(in_ptr[u], in_ptr[u + 1]):
+                        active[in_idx[k]] = True
             for t in range(n_touched):
                 m = touched[t]
                 flow_to[m] = 0.0
