@@ -275,3 +275,13 @@ def test_no_search_result_has_single_child_modules(directed):
         tree = infomap(net, seed=seed)
         np.testing.assert_array_equal(S.collapse_single_child_modules(tree.paths), tree.paths)
         assert codelength(net, tree.multilevel_labels) == pytest.approx(tree.codelength)
+
+
+def test_parallel_trials_give_the_same_result():
+    net, _ = planted_partition(n_modules=10, module_size=20, p_in=0.2, p_out=0.03, seed=4)
+    one = infomap(net, seed=5, num_trials=4, n_jobs=1)
+    two = infomap(net, seed=5, num_trials=4, n_jobs=2)
+    np.testing.assert_array_equal(one.paths, two.paths)
+    assert one.codelength == two.codelength
+    with pytest.raises(ValueError, match="n_jobs"):
+        infomap(net, n_jobs=0)

@@ -39,7 +39,7 @@ def _plogp(x):
     return 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _next_random(state):
     """splitmix64: a tiny, seedable generator independent of numba's global RNG."""
     state[0] = (state[0] + np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -53,7 +53,7 @@ def _next_random(state):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def shuffle(order, state):
     """Fisher-Yates shuffle of ``order`` in place."""
     for i in range(order.shape[0] - 1, 0, -1):
@@ -63,7 +63,7 @@ def shuffle(order, state):
         order[j] = tmp
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def build_csr(n, source, target, values):
     """CSR rows by ``source`` (a counting sort; links are assumed already unique)."""
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -82,7 +82,7 @@ def build_csr(n, source, target, values):
     return indptr, indices, data
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def row_sums(indptr, data):
     n = indptr.shape[0] - 1
     out = np.zeros(n)
@@ -104,7 +104,7 @@ def _enter_total(link_enter, tsrc, ttgt, tele_total):
     return link_enter + (tele_total - tsrc) * ttgt
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def init_modules(
     module_of, n_modules, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
@@ -141,7 +141,7 @@ def init_modules(
     return mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def objective(
     mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
     parent_exit, tele_total, codeflow_plogp_sum,
@@ -163,7 +163,7 @@ def objective(
     return total - codeflow_plogp_sum
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def core_loop(
     module_of, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
@@ -375,7 +375,7 @@ def core_loop(
     return total_moves, current
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def compact_labels(labels, n_labels):
     """Renumber labels to 0..k-1 in order of first appearance; returns (new labels, k)."""
     mapping = np.full(n_labels, -1, dtype=np.int64)
@@ -390,7 +390,7 @@ def compact_labels(labels, n_labels):
     return out, k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def aggregate_links(module_of, n_modules, indptr, indices, data):
     """CSR of the flow between distinct modules; flow within a module is dropped."""
     n = module_of.shape[0]
@@ -436,7 +436,7 @@ def aggregate_links(module_of, n_modules, indptr, indices, data):
     return new_ptr, new_idx[:pos].copy(), new_data[:pos].copy()
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sum_by_label(labels, values, n_labels):
     out = np.zeros(n_labels)
     for i in range(labels.shape[0]):

@@ -405,6 +405,16 @@ def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
     return out
 
 
+def _n_threads(n_jobs: int | None, num_trials: int) -> int:
+    import os
+
+    if n_jobs is None or n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer, -1 or None, got {n_jobs!r}")
+    return max(1, min(int(n_jobs), num_trials))
+
+
 def _progress_bar(total: int, progress: bool | None):
     import sys
 
@@ -427,6 +437,7 @@ def infomap(
     num_trials: int = 1,
     seed: int = 0,
     progress: bool | None = False,
+    n_jobs: int | None = None,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -448,6 +459,9 @@ def infomap(
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
         The same seed gives the same result.
+    n_jobs : int or None, default None
+        Threads for running trials side by side; None uses every core (at most one per
+        trial), -1 too. The result is the same for any number of threads.
     progress : bool or None, default False
         Show a progress bar over trials and search stages on stderr (tqdm); None shows it
         only when stderr is a terminal.
@@ -489,18 +503,15 @@ def infomap(
     )
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
-    best_paths, best_length = None, np.inf
-    bar = _progress_bar(int(num_trials), progress)
-    for trial in range(int(num_trials)):
+    n_threads = _n_threads(n_jobs, int(num_trials))
+
+    def run_trial(trial: int):
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed)
-        bar.set_postfix_str("modules")
         labels, _ = two_level_search(leaf, ctx)
         paths = labels[:, None]
         if not two_level and network.n_nodes > 1:
-            bar.set_postfix_str("super-modules")
             paths = _add_super_modules(leaf, paths, trial_seed)
-            bar.set_postfix_str("submodules")
             paths = _add_sub_modules(leaf, paths, trial_seed)
             paths = collapse_single_child_modules(paths)
         length = hierarchical_codelength(flow, paths).codelength
@@ -508,10 +519,31 @@ def infomap(
             # a greedy search can end above the trivial solution on small networks; like
             # Infomap, never return more than the one-level codelength
             paths, length = np.zeros((network.n_nodes, 1), dtype=np.int64), one_level
+        return paths, length
+
+    bar = _progress_bar(int(num_trials), progress)
+    if n_threads == 1:
+        results = []
+        for trial in range(int(num_trials)):
+            results.append(run_trial(trial))
+            bar.update(1)
+    else:
+        # The kernels release the GIL, so trials run side by side; each trial has its own
+        # seed and state, and the best is chosen in trial order: the result does not depend
+        # on the number of threads.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            futures = [pool.submit(run_trial, trial) for trial in range(int(num_trials))]
+            results = []
+            for future in futures:
+                results.append(future.result())
+                bar.update(1)
+    bar.close()
+    best_paths, best_length = results[0]
+    for paths, length in results[1:]:
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
-        bar.update(1)
-    bar.close()
     paths = canonical_paths(best_paths, flow.node_flow)
     parts = hierarchical_codelength(flow, paths)
     return ModuleTree(
