@@ -90,7 +90,18 @@ _RESULT = "RESULT "  # prefix of the worker's JSON line on stdout
 
 
 def _maxrss_mb() -> float:
-    """Peak resident set size of this process so far, in MB."""
+    """Peak resident set size of this process so far, in MB.
+
+    On Linux this reads ``VmHWM``: a child's ``ru_maxrss`` starts at its parent's peak (even
+    across exec), which would give every tool the driver's peak as a floor.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10  # kB
+    except OSError:
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10  # bytes on macOS, KB else
 
