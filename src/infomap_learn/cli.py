@@ -23,27 +23,6 @@ def _summary(tree, seconds: float) -> str:
     )
 
 
-def _print_hierarchy(tree, names, max_modules: int = 12, max_members: int = 8) -> None:
-    """The top modules and their submodules, with their largest-flow members."""
-    flow = tree.node_flow
-    top_flows = tree.module_flows(1)["flow"]
-    for module in range(min(tree.num_top_modules, max_modules)):
-        members = np.flatnonzero(tree.labels == module)
-        members = members[np.argsort(-flow[members], kind="stable")]
-        shown = ", ".join(str(names[i]) for i in members[:max_members])
-        more = f", ... ({len(members)} in all)" if len(members) > max_members else ""
-        print(f"  {module + 1}  flow {top_flows[module]:.4f}: {shown}{more}")
-        if tree.num_levels > 1:
-            subs = tree.paths[members, 1]
-            for sub in np.unique(subs[subs >= 0])[:max_modules]:
-                in_sub = members[subs == sub]
-                shown = ", ".join(str(names[i]) for i in in_sub[:max_members])
-                more = f", ... ({len(in_sub)})" if len(in_sub) > max_members else ""
-                print(f"     {module + 1}:{sub + 1}  {shown}{more}")
-    if tree.num_top_modules > max_modules:
-        print(f"  ... {tree.num_top_modules - max_modules} more modules")
-
-
 def _run(args: argparse.Namespace) -> int:
     from .readers import read_network
     from .search import infomap

@@ -153,11 +153,18 @@ def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> fl
     return K.objective(*state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum)
 
 
+def module_totals(units: Units, module_of: np.ndarray, k: int):
+    """Codeflow, enter flow and exit flow of each module, teleportation included."""
+    state = _module_state(units, module_of, k)
+    codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
+    exit_ = mod_exit + mod_tsrc * (1.0 - mod_ttgt)
+    enter = mod_enter + (units.tele_total - mod_tsrc) * mod_ttgt
+    return codeflow, enter, exit_
+
+
 def module_exit_totals(units: Units, module_of: np.ndarray, k: int) -> np.ndarray:
     """Exit flow of each module, teleportation included."""
-    state = _module_state(units, module_of, k)
-    _, mod_exit, _, mod_tsrc, mod_ttgt, _, _ = state
-    return mod_exit + mod_tsrc * (1.0 - mod_ttgt)
+    return module_totals(units, module_of, k)[2]
 
 
 def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
@@ -260,11 +267,8 @@ def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
         k = int(top.max()) + 1
         if k <= 2:
             return paths
-        state = _module_state(leaf, top, k)
-        _, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
-        enter = mod_enter + (leaf.tele_total - mod_tsrc) * mod_ttgt
-        agg = aggregate(replace(leaf, parent=np.zeros(leaf.n, dtype=np.int64)), top, k,
-                        codeflow=enter)
+        _, enter, _ = module_totals(leaf, top, k)
+        agg = aggregate(leaf, top, k, codeflow=enter)
         ctx = new_context(agg, seed)
         super_labels, length = two_level_search(agg, ctx)
         n_super = int(super_labels.max()) + 1
@@ -301,7 +305,7 @@ def _add_sub_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
         sub = sub_of_unit[unit_of]
         n_sub = int(sub.max()) + 1
         # Per module: codelength of its codebook with and without the submodules.
-        mflow, menter, mexit = _module_flows_units(leaf, sub, n_sub)
+        mflow, menter, mexit = module_totals(leaf, sub, n_sub)
         sub_parent = np.zeros(n_sub, dtype=np.int64)
         sub_parent[sub] = leaf_module
         q = parent_exit
@@ -332,14 +336,6 @@ def _add_sub_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
         paths[split, depth[split]] = column[split]
         active = split
     return paths
-
-
-def _module_flows_units(units: Units, module_of: np.ndarray, k: int):
-    state = _module_state(units, module_of, k)
-    codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
-    exit_ = mod_exit + mod_tsrc * (1.0 - mod_ttgt)
-    enter = mod_enter + (units.tele_total - mod_tsrc) * mod_ttgt
-    return codeflow, enter, exit_
 
 
 def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
