@@ -128,3 +128,30 @@ class ModuleTree:
         from ._writers import write_ftree
 
         write_ftree(self, path, node_ids=node_ids)
+
+    def to_text(
+        self,
+        names=None,
+        max_nodes_per_module: int = 5,
+        max_modules: int | None = 10,
+        max_depth: int | None = None,
+    ) -> str:
+        """The module tree as indented text: each module's path, flow and its top nodes by
+        flow (by ``names``, the network's node names, or node indices)."""
+        from ._text import format_tree
+
+        return format_tree(
+            self,
+            names=names,
+            max_nodes_per_module=max_nodes_per_module,
+            max_modules=max_modules,
+            max_depth=max_depth,
+        )
+
+    def to_html(self, path: str | PathLike, names=None, max_nodes_per_module: int = 10) -> None:
+        """Write one self-contained HTML page (no network access needed to open it) that
+        shows the module hierarchy sized by flow, with each module's top nodes; click a
+        module to zoom into it."""
+        from ._html import write_html
+
+        write_html(self, path, names=names, max_nodes_per_module=max_nodes_per_module)
