@@ -92,22 +92,45 @@ def test_aggregate_links_matches_dense_reference():
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
 
-def test_build_csr_matches_scipy():
+@pytest.mark.parametrize("both_ways", [False, True])
+def test_build_csr_matches_scipy(both_ways):
     from scipy.sparse import coo_matrix
 
     rng = np.random.default_rng(5)
     dense = rng.random((20, 20)) * (rng.random((20, 20)) < 0.4)
+    if both_ways:
+        dense = np.triu(dense)  # each undirected link once, self-links included
     src, dst = np.nonzero(dense)
     order = rng.permutation(len(src))
     src, dst = src[order].astype(np.int32), dst[order].astype(np.int32)
-    indptr, indices, data = K.build_csr(20, src, dst, dense[src, dst])
-    expected = coo_matrix((dense[src, dst], (src, dst)), shape=(20, 20)).tocsr()
+    indptr, indices, data = K.build_csr(20, src, dst, dense[src, dst], both_ways)
+    # self-links are left out; both_ways adds every link reversed
+    want = dense - np.diag(np.diag(dense))
+    if both_ways:
+        want = want + want.T
+    expected = coo_matrix(want).tocsr()
     np.testing.assert_array_equal(indptr, expected.indptr)
     for i in range(20):
         row = dict(zip(indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]))
         ref = dict(zip(expected.indices[expected.indptr[i]:expected.indptr[i + 1]],
                        expected.data[expected.indptr[i]:expected.indptr[i + 1]]))
         assert row == ref
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_crossing_flows_kernel_matches_numpy_reference(directed):
+    from infomap_learn.mapequation import _crossing_flows
+
+    rng = np.random.default_rng(8)
+    n = 60
+    src, dst = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    net = Network(src, dst, rng.random(400), n_nodes=n, directed=directed)
+    flow = compute_flow(net)
+    keys = rng.integers(-1, 7, n)  # -1: a node in no module
+    got = K.crossing_flows(keys, 7, flow.out_ptr, flow.out_idx, flow.out_flow)
+    want = _crossing_flows(flow, keys, 7)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-16)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-16)
 
 
 def test_shuffle_is_a_permutation_and_seeded():

@@ -5,9 +5,10 @@ Every model produces the same :class:`Flow` record:
 
 * ``node_flow[u]``, :math:`p_u`, the stationary visit rate of node ``u`` (sums to 1, unless
   the network has no links);
-* directed *flow links* ``(link_source[e], link_target[e], link_flow[e])``: the rate at which
-  the walker steps along ``u -> v``. Undirected links appear once in each direction.
-  Self-links never cross a module boundary and are left out;
+* directed *flow links* ``u -> v`` with the rate at which the walker steps along them, in
+  CSR form by source (``out_ptr``, ``out_idx``, ``out_flow``) and by target (``in_*``).
+  Undirected links appear once in each direction. Self-links never cross a module boundary
+  and are left out;
 * for recorded teleportation only, ``teleport_source[u]`` (:math:`t_u`, the rate at which
   the walker teleports away from ``u``) and ``teleport_target[u]`` (:math:`\tau_u`, the
   probability that a teleportation lands on ``u``).
@@ -78,15 +79,20 @@ _PAGERANK_MAX_ITERATIONS = 1000
 class Flow:
     """Visit rates and link flows of a random walk on a network.
 
+    The flow links are kept in CSR form only, the layout the search works on, so a large
+    network holds its link flows once (an undirected network: once per direction).
+
     Attributes
     ----------
     node_flow : ndarray of float64, shape (n,)
         Stationary visit rate of each node; sums to one (all zero for a network without
         links).
-    link_source, link_target : ndarray of int32, shape (m,)
-        Directed flow links without self-links. Undirected links appear in both directions.
-    link_flow : ndarray of float64, shape (m,)
-        Flow along each link, already scaled by the Markov time.
+    out_ptr, out_idx, out_flow : ndarray of int64 (n + 1,), int32 (m,), float64 (m,)
+        Directed flow links without self-links, by source: the links out of ``u`` go to
+        ``out_idx[out_ptr[u]:out_ptr[u + 1]]`` with flows ``out_flow[...]``, already
+        scaled by the Markov time. Undirected links appear in both directions.
+    in_ptr, in_idx, in_flow : the same links by target (the very same arrays when
+        ``undirected``).
     teleport_source, teleport_target : ndarray of float64, shape (n,), or None
         Recorded teleportation only: the rate of teleporting away from each node (scaled by
         the Markov time) and the probability of landing on each node.
@@ -97,17 +103,65 @@ class Flow:
     """
 
     node_flow: np.ndarray
-    link_source: np.ndarray
-    link_target: np.ndarray
-    link_flow: np.ndarray
+    out_ptr: np.ndarray
+    out_idx: np.ndarray
+    out_flow: np.ndarray
+    in_ptr: np.ndarray
+    in_idx: np.ndarray
+    in_flow: np.ndarray
     teleport_source: np.ndarray | None
     teleport_target: np.ndarray | None
     undirected: bool
     flow_model: str
 
+    @classmethod
+    def from_links(
+        cls,
+        node_flow: np.ndarray,
+        source: np.ndarray,
+        target: np.ndarray,
+        link_flow: np.ndarray,
+        *,
+        undirected: bool,
+        flow_model: str,
+        teleport_source: np.ndarray | None = None,
+        teleport_target: np.ndarray | None = None,
+    ) -> Flow:
+        """Build from flow links ``source -> target``; self-links are dropped. For
+        ``undirected`` each link is given once and stands for both directions."""
+        from ._kernels import build_csr
+
+        n = node_flow.shape[0]
+        source = np.asarray(source)
+        target = np.asarray(target)
+        link_flow = np.asarray(link_flow, dtype=np.float64)
+        out_csr = build_csr(n, source, target, link_flow, undirected)
+        in_csr = out_csr if undirected else build_csr(n, target, source, link_flow, False)
+        return cls(node_flow, *out_csr, *in_csr, teleport_source, teleport_target,
+                   bool(undirected), flow_model)  # fmt: skip
+
     @property
     def n_nodes(self) -> int:
         return self.node_flow.shape[0]
+
+    @property
+    def n_links(self) -> int:
+        """Number of directed flow links (an undirected link counts twice)."""
+        return self.out_idx.shape[0]
+
+    @property
+    def link_source(self) -> np.ndarray:
+        """Source of each flow link, in the order of ``link_target`` (built on demand)."""
+        counts = np.diff(self.out_ptr)
+        return np.repeat(np.arange(self.n_nodes, dtype=np.int32), counts)
+
+    @property
+    def link_target(self) -> np.ndarray:
+        return self.out_idx
+
+    @property
+    def link_flow(self) -> np.ndarray:
+        return self.out_flow
 
     @property
     def recorded_teleportation(self) -> bool:
@@ -211,15 +265,15 @@ def _both_directions(src, dst, w):
 
 def _no_flow(n: int, model: str, recorded: bool) -> Flow:
     empty_index = np.zeros(0, dtype=np.int32)
-    return Flow(
-        node_flow=np.zeros(n),
-        link_source=empty_index,
-        link_target=empty_index.copy(),
-        link_flow=np.zeros(0),
-        teleport_source=np.zeros(n) if recorded else None,
-        teleport_target=np.full(n, 1.0 / max(n, 1)) if recorded else None,
+    return Flow.from_links(
+        np.zeros(n),
+        empty_index,
+        empty_index,
+        np.zeros(0),
         undirected=model == "undirected",
         flow_model=model,
+        teleport_source=np.zeros(n) if recorded else None,
+        teleport_target=np.full(n, 1.0 / max(n, 1)) if recorded else None,
     )
 
 
@@ -227,23 +281,11 @@ def _scale(flow: Flow, markov_time: float) -> Flow:
     if markov_time == 1.0:
         return flow
     # Only link flows scale: recorded teleportation keeps its rate (as in Infomap).
-    return Flow(
-        node_flow=flow.node_flow,
-        link_source=flow.link_source,
-        link_target=flow.link_target,
-        link_flow=flow.link_flow * markov_time,
-        teleport_source=flow.teleport_source,
-        teleport_target=flow.teleport_target,
-        undirected=flow.undirected,
-        flow_model=flow.flow_model,
-    )
+    from dataclasses import replace
 
-
-def _without_self_links(src, dst, values):
-    keep = src != dst
-    if keep.all():
-        return src, dst, values
-    return src[keep], dst[keep], values[keep]
+    out_flow = flow.out_flow * markov_time
+    in_flow = out_flow if flow.undirected else flow.in_flow * markov_time
+    return replace(flow, out_flow=out_flow, in_flow=in_flow)
 
 
 def _undirected_flow(n, src, dst, w, model) -> Flow:
@@ -252,16 +294,8 @@ def _undirected_flow(n, src, dst, w, model) -> Flow:
     node_flow = np.bincount(src, w, n) + np.bincount(dst[~is_self], w[~is_self], n)
     if total > 0:
         node_flow /= total
-    s, t, f = _without_self_links(src, dst, w / total if total > 0 else w)
-    return Flow(
-        node_flow=node_flow,
-        link_source=np.concatenate([s, t]).astype(np.int32, copy=False),
-        link_target=np.concatenate([t, s]).astype(np.int32, copy=False),
-        link_flow=np.concatenate([f, f]),
-        teleport_source=None,
-        teleport_target=None,
-        undirected=True,
-        flow_model=model,
+    return Flow.from_links(
+        node_flow, src, dst, w / total if total > 0 else w, undirected=True, flow_model=model
     )
 
 
@@ -269,8 +303,7 @@ def _raw_directed_flow(n, src, dst, w, model) -> Flow:
     total = w.sum()
     link_flow = w / total if total > 0 else w.astype(np.float64)
     node_flow = np.bincount(dst, link_flow, n)
-    s, t, f = _without_self_links(src, dst, link_flow)
-    return Flow(node_flow, s, t, f, None, None, False, model)
+    return Flow.from_links(node_flow, src, dst, link_flow, undirected=False, flow_model=model)
 
 
 def pagerank(
@@ -343,8 +376,10 @@ def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> F
     if recorded:
         link_flow = (1.0 - alpha) * pi[src] * transition
         teleport_source = np.where(dangling, pi, alpha * pi)
-        s, t, f = _without_self_links(src, dst, link_flow)
-        return Flow(pi, s, t, f, teleport_source, tau, False, "directed")
+        return Flow.from_links(
+            pi, src, dst, link_flow, undirected=False, flow_model="directed",
+            teleport_source=teleport_source, teleport_target=tau,
+        )  # fmt: skip
     link_flow = pi[src] * transition
     total = link_flow.sum()
     if not total > 0:
@@ -356,5 +391,6 @@ def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> F
         )
     link_flow /= total
     node_flow = np.bincount(dst, link_flow, n)
-    s, t, f = _without_self_links(src, dst, link_flow)
-    return Flow(node_flow, s, t, f, None, None, False, "directed")
+    return Flow.from_links(
+        node_flow, src, dst, link_flow, undirected=False, flow_model="directed"
+    )

@@ -37,6 +37,11 @@ teleportation, teleportation that leaves a module is encoded too: a module :math
 teleport-away rate :math:`t_M = \sum_{u\in M} t_u` and landing probability
 :math:`\tau_M = \sum_{u \in M} \tau_u` gets :math:`t_M (1 - \tau_M)` more exit flow and
 :math:`(T - t_M)\tau_M` more enter flow, :math:`T = \sum_u t_u`.
+
+One step is not plain numpy: summing the crossing link flows per module runs in the numba
+kernel ``_kernels.crossing_flows`` over the flow's CSR arrays, because the numpy version
+(:func:`_crossing_flows`, kept as its reference and tested against it) needs several
+temporary arrays as long as the link list, which set the peak memory of a large search.
 """
 
 from __future__ import annotations
@@ -76,15 +81,14 @@ def module_flows(flow: Flow, keys: np.ndarray, n_modules: int):
     -------
     module_flow, enter_flow, exit_flow : ndarray of float64, shape (n_modules,)
     """
+    from ._kernels import crossing_flows
+
     keys = np.asarray(keys, dtype=np.int64)
     member = keys >= 0
     module_flow = np.bincount(keys[member], flow.node_flow[member], n_modules)
-    ks, kt = keys[flow.link_source], keys[flow.link_target]
-    crossing = ks != kt
-    out = crossing & (ks >= 0)
-    inc = crossing & (kt >= 0)
-    exit_flow = np.bincount(ks[out], flow.link_flow[out], n_modules)
-    enter_flow = np.bincount(kt[inc], flow.link_flow[inc], n_modules)
+    exit_flow, enter_flow = crossing_flows(
+        keys, n_modules, flow.out_ptr, flow.out_idx, flow.out_flow
+    )
     if flow.teleport_source is not None:
         t = np.bincount(keys[member], flow.teleport_source[member], n_modules)
         tau = np.bincount(keys[member], flow.teleport_target[member], n_modules)
@@ -92,6 +96,18 @@ def module_flows(flow: Flow, keys: np.ndarray, n_modules: int):
         exit_flow = exit_flow + t * (1.0 - tau)
         enter_flow = enter_flow + (total - t) * tau
     return module_flow, enter_flow, exit_flow
+
+
+def _crossing_flows(flow: Flow, keys: np.ndarray, n_modules: int):
+    """Plain-numpy reference of ``_kernels.crossing_flows``: exit and enter flow of each
+    module over the links that cross its boundary."""
+    ks, kt = keys[flow.link_source], keys[flow.link_target]
+    crossing = ks != kt
+    out = crossing & (ks >= 0)
+    inc = crossing & (kt >= 0)
+    exit_flow = np.bincount(ks[out], flow.link_flow[out], n_modules)
+    enter_flow = np.bincount(kt[inc], flow.link_flow[inc], n_modules)
+    return exit_flow, enter_flow
 
 
 def one_level_codelength(flow: Flow) -> float:

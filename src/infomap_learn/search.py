@@ -60,15 +60,9 @@ class Units:
 def leaf_units(flow: Flow) -> Units:
     """Units for the leaf nodes of a flow graph."""
     n = flow.n_nodes
-    out_ptr, out_idx, out_flow = K.build_csr(
-        n, flow.link_source, flow.link_target, flow.link_flow
-    )
-    if flow.undirected:
-        in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
-    else:
-        in_ptr, in_idx, in_flow = K.build_csr(
-            n, flow.link_target, flow.link_source, flow.link_flow
-        )
+    # The flow's own CSR arrays, shared rather than copied (the kernels never write them).
+    out_ptr, out_idx, out_flow = flow.out_ptr, flow.out_idx, flow.out_flow
+    in_ptr, in_idx, in_flow = flow.in_ptr, flow.in_idx, flow.in_flow
     if flow.teleport_source is None:
         tele_src = tele_tgt = np.zeros(n)
         tele_total = 0.0
