@@ -140,6 +140,15 @@ def _enter_total(link_enter, tsrc, ttgt, tele_total):
     return link_enter + (tele_total - tsrc) * ttgt
 
 
+@njit(cache=True, inline="always")
+def _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                 pl_en, pl_ex, pl_exc):  # fmt: skip
+    ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
+    pl_en[m] = _plogp(_enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total))
+    pl_ex[m] = _plogp(ex)
+    pl_exc[m] = _plogp(ex + mod_codeflow[m])
+
+
 @njit(cache=True, nogil=True)
 def init_modules(
     module_of, n_modules, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
@@ -228,6 +237,15 @@ def core_loop(
         if mod_size[m] == 0:
             free[n_free] = m
             n_free += 1
+    # plogp of each module's enter, exit and exit + codeflow terms, kept up to date so a
+    # candidate move only takes the logarithms of the new values (the log2 calls dominate
+    # the loop). For undirected flow, enter and exit are equal and share one logarithm.
+    pl_en = np.zeros(n_modules)
+    pl_ex = np.zeros(n_modules)
+    pl_exc = np.zeros(n_modules)
+    for m in range(n_modules):
+        _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                     pl_en, pl_ex, pl_exc)  # fmt: skip
     flow_to = np.zeros(n_modules)
     flow_from = np.zeros(n_modules)
     touched = np.empty(n_modules, dtype=np.int64)
@@ -311,7 +329,9 @@ def core_loop(
                     from_b = flow_to[b] if undirected else flow_from[b]
                     b_exit_link = mod_exit[b] + ex_u - to_b - from_b
                     b_enter_link = mod_enter[b] + en_u - to_b - from_b
-                    b_ex_old = _exit_total(mod_exit[b], mod_tsrc[b], mod_ttgt[b])
+                    pl_b_en_old = pl_en[b]
+                    pl_b_ex_old = pl_ex[b]
+                    pl_b_exc_old = pl_exc[b]
                     b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
                     b_code_old = mod_codeflow[b]
                     b_tsrc = mod_tsrc[b] + tu
@@ -323,7 +343,9 @@ def core_loop(
                     b = -2
                     b_exit_link = ex_u
                     b_enter_link = en_u
-                    b_ex_old = 0.0
+                    pl_b_en_old = 0.0
+                    pl_b_ex_old = 0.0
+                    pl_b_exc_old = 0.0
                     b_en_old = 0.0
                     b_code_old = 0.0
                     b_tsrc = tu
@@ -331,12 +353,14 @@ def core_loop(
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
+                pl_b_en_new = _plogp(b_en_new)
+                pl_b_ex_new = pl_b_en_new if undirected else _plogp(b_ex_new)
                 delta = (
                     delta_a
                     + _plogp(q_p + s_new) - old_index
-                    - _plogp(b_en_new) + _plogp(b_en_old)
-                    + _plogp(b_ex_new + b_code_old + cu) - _plogp(b_ex_old + b_code_old)
-                    - _plogp(b_ex_new) + _plogp(b_ex_old)
+                    - pl_b_en_new + pl_b_en_old
+                    + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
+                    - pl_b_ex_new + pl_b_ex_old
                 )
                 if delta < best_delta:
                     best_delta = delta
@@ -380,6 +404,9 @@ def core_loop(
                 mod_ttgt[b] += tau_u
                 b_en_new = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
                 enter_sum[p] = s_base - b_en_old + b_en_new
+                for m in (a, b):
+                    _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
+                                 tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
                 module_of[u] = b
                 moves += 1
                 for k in range(out_ptr[u], out_ptr[u + 1]):
