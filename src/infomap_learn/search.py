@@ -202,7 +202,9 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
 
 
 def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
-    """Split each module into submodules, then move the submodules between modules."""
+    """Split each module into submodules, then move the submodules between modules.
+
+    Returns the new labels, their codelength and the submodules of ``labels``."""
     k = int(labels.max()) + 1
     sub_ctx = SearchContext(
         parent_exit=module_exit_totals(units, labels, k),
@@ -216,14 +218,19 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
     agg_labels, length = find_modules(agg, ctx, initial)
-    return agg_labels[sublabels], length
+    return agg_labels[sublabels], length, sublabels
 
 
-def two_level_search(units: Units, ctx: SearchContext, tune: bool = True):
-    """Two-level partition of ``units`` with the tune loop. Returns (labels, codelength)."""
+def two_level_search(
+    units: Units, ctx: SearchContext, tune: bool = True, with_submodules: bool = False
+):
+    """Two-level partition of ``units`` with the tune loop. Returns (labels, codelength),
+    and with ``with_submodules`` also the submodules that the last coarse tune found in
+    exactly these modules (None if the modules changed since)."""
     labels, length = find_modules(units, ctx)
+    submodules = None  # (the modules that were split, their submodules)
     if not tune:
-        return labels, length
+        return (labels, length, None) if with_submodules else (labels, length)
     fine = True
     stalled = 0
     for _ in range(TUNE_ITERATION_LIMIT):
@@ -232,7 +239,8 @@ def two_level_search(units: Units, ctx: SearchContext, tune: bool = True):
         if fine:
             new_labels, new_length = find_modules(units, ctx, labels)
         else:
-            new_labels, new_length = _coarse_tune(units, labels, ctx)
+            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx)
+            submodules = (labels, sublabels)
         improved = new_length < length - TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
@@ -240,7 +248,10 @@ def two_level_search(units: Units, ctx: SearchContext, tune: bool = True):
         if stalled >= 2:
             break
         fine = not fine
-    return labels, length
+    if not with_submodules:
+        return labels, length
+    found = submodules[1] if submodules is not None and submodules[0] is labels else None
+    return labels, length, found
 
 
 def new_context(units: Units, seed: int, parent_exit: np.ndarray | None = None) -> SearchContext:
@@ -272,9 +283,14 @@ def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
 
 
-def _add_sub_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
+def _add_sub_modules(
+    leaf: Units, paths: np.ndarray, seed: int, first_split: np.ndarray | None = None
+) -> np.ndarray:
     """Search every leaf module for submodules, recursively, keeping those that shorten
-    the codelength."""
+    the codelength.
+
+    ``first_split``, submodules of every leaf module that are already known (the coarse
+    tune of the two-level search finds them), stands in for the first round's search."""
     from .mapequation import _prefix_keys
 
     n = leaf.n
@@ -291,12 +307,15 @@ def _add_sub_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
         unit_of, n_units = K.compact_labels(unit_key, 2 * n + k)
         parent_of_unit = np.zeros(n_units, dtype=np.int64)
         parent_of_unit[unit_of] = leaf_module
-        units = aggregate(leaf, unit_of, n_units)
-        units = replace(units, parent=parent_of_unit)
         parent_exit = module_exit_totals(leaf, leaf_module, k)
-        ctx = new_context(units, seed, parent_exit)
-        sub_of_unit, _ = two_level_search(units, ctx, tune=False)
-        sub = sub_of_unit[unit_of]
+        if first_split is not None:
+            # the same search from singletons, under the same parents, was run already
+            sub, first_split = first_split, None
+        else:
+            units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+            ctx = new_context(units, seed, parent_exit)
+            sub_of_unit, _ = two_level_search(units, ctx, tune=False)
+            sub = sub_of_unit[unit_of]
         n_sub = int(sub.max()) + 1
         # Per module: codelength of its codebook with and without the submodules.
         mflow, menter, mexit = module_totals(leaf, sub, n_sub)
@@ -498,11 +517,11 @@ def infomap(
     def run_trial(trial: int):
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed)
-        labels, _ = two_level_search(leaf, ctx)
+        labels, _, submodules = two_level_search(leaf, ctx, with_submodules=True)
         paths = labels[:, None]
         if not two_level and network.n_nodes > 1:
             paths = _add_super_modules(leaf, paths, trial_seed)
-            paths = _add_sub_modules(leaf, paths, trial_seed)
+            paths = _add_sub_modules(leaf, paths, trial_seed, submodules)
             paths = collapse_single_child_modules(paths)
         length = hierarchical_codelength(flow, paths).codelength
         if length > one_level:
