@@ -132,7 +132,7 @@ class ModuleTree:
     def to_text(
         self,
         names=None,
-        max_nodes_per_module: int = 5,
+        max_nodes_per_module: int | None = 5,
         max_modules: int | None = 10,
         max_depth: int | None = None,
     ) -> str:
