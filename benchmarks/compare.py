@@ -7,9 +7,11 @@
 
 Tools
 -----
-ours      ``infomap_learn``: ``Network.from_edges`` then ``infomap(net, two_level=...)``.
-infomap   the official Infomap (PyPI ``infomap``, C++ core; the reference).
-igraph    ``igraph.Graph.community_infomap`` (igraph vendors Infomap; two-level only).
+ours         ``infomap_learn``: ``Network.from_edges`` then ``infomap(net, two_level=...)``.
+ours-igraph  ``infomap_learn`` through its igraph front door: an ``igraph.Graph`` into
+             ``infomap_learn.adapters.igraph.community_infomap`` (two-level, like igraph's).
+infomap      the official Infomap (PyPI ``infomap``, C++ core; the reference).
+igraph       ``igraph.Graph.community_infomap`` (igraph vendors Infomap; two-level only).
 
 How things are measured
 -----------------------
@@ -25,17 +27,21 @@ times, with ``time.perf_counter``, the way from numpy arrays to a numpy array of
   ``run`` = ``im.run()``; labels via ``im.get_modules(depth_level=1)`` (top modules).
 - igraph: ``load`` = ``igraph.Graph(n=n, edges=edges)``; ``run`` = ``community_infomap``.
   Seeded through Python's ``random`` module, which python-igraph uses as its RNG.
+- ours-igraph: the same warm-up as ours (through the front door), then ``load`` =
+  ``igraph.Graph(n=n, edges=edges)`` as for igraph; ``run`` =
+  ``community_infomap(g, trials=T, seed=s)`` (which includes reading the igraph edge list
+  into our ``Network``); labels via ``clustering.membership``, as for igraph.
 
 Columns
 -------
 graph        n nodes, m undirected links, mixing parameter mu, LFR generator seed.
-tool         ours / infomap / igraph.
+tool         ours / ours-igraph / infomap / igraph.
 levels       two-level, or multilevel (hierarchical map equation).
 seed         the tools' random seed (Infomap needs seeds >= 1).
 load s       seconds to turn the edge array into the tool's network object.
 run s        seconds of the search call alone (``infomap``, ``im.run``, ``community_infomap``).
 total s      seconds from the edge array to the numpy labels: load + run + reading labels.
-cold s       ours only: the first (warm-up) call in a fresh process on a 6-node graph, i.e.
+cold s       ours rows: the first (warm-up) call in a fresh process on a 6-node graph, i.e.
              roughly numba's compile or cache-load time, paid once per process.
 peak MB      peak resident memory of the whole subprocess (``ru_maxrss``) after the run:
              interpreter, imports, edges and the tool's own memory.
@@ -45,13 +51,16 @@ codelength   the map equation codelength in bits (two-level or multilevel, per `
 modules      number of top-level modules.
 NMI          normalized mutual information of the top-level modules to the planted LFR
              communities (``sklearn.metrics.normalized_mutual_info_score``).
-t/IM         ours only: our total time / the official Infomap's total time (same levels).
-t/IM run     ours only: our total time / the official Infomap's run-only time.
-t/ig         ours only: our total time / igraph's total time.
-mem/IM       ours only: our peak MB / the official Infomap's peak MB.
-mem/ig       ours only: our peak MB / igraph's peak MB.
-dL/IM        ours only: (our codelength - Infomap's) / Infomap's, in percent; < 0 is better.
-dL/ig        ours only, two-level rows: the same against igraph's codelength.
+t/IM         ours rows: our total time / the official Infomap's total time (same levels).
+t/IM run     ours rows: our total time / the official Infomap's run-only time.
+t/ig         ours rows: our total time / igraph's total time.
+mem/IM       ours rows: our peak MB / the official Infomap's peak MB.
+mem/ig       ours rows: our peak MB / igraph's peak MB.
+dL/IM        ours rows: (our codelength - Infomap's) / Infomap's, in percent; < 0 is better.
+dL/ig        ours rows, two-level: the same against igraph's codelength.
+
+"Ours rows" are the rows of ours and of ours-igraph: each gets its ratios to the peers on the
+same graph and seed (ours-igraph against igraph is the front door against igraph's own).
 
 Ratios below 1 mean ours is faster / smaller. A tool that fails (e.g. infomap-learn not
 installed yet) gives a row "unavailable: <error>" and the rest of the table still prints.
@@ -82,7 +91,9 @@ except ImportError:  # pragma: no cover
     from lfr import lfr, lfr_path
 
 HERE = Path(__file__).resolve().parent
-TOOLS = ("ours", "infomap", "igraph")
+TOOLS = ("ours", "ours-igraph", "infomap", "igraph")
+OURS = ("ours", "ours-igraph")  # the rows that get ratios to the peers
+TWO_LEVEL_ONLY = ("igraph", "ours-igraph")
 TWO, MULTI = "two-level", "multilevel"
 _RESULT = "RESULT "  # prefix of the worker's JSON line on stdout
 
@@ -196,7 +207,41 @@ def _run_igraph(edges: np.ndarray, n: int, two_level: bool, trials: int, seed: i
     )  # fmt: skip
 
 
-RUNNERS = {"ours": _run_ours, "infomap": _run_infomap, "igraph": _run_igraph}
+def _run_ours_igraph(edges: np.ndarray, n: int, two_level: bool, trials: int, seed: int) -> dict:
+    import igraph
+
+    import infomap_learn
+    from infomap_learn.adapters.igraph import community_infomap
+
+    if not two_level:
+        raise ValueError("ours-igraph runs two-level only, like igraph's community_infomap")
+    tiny = igraph.Graph(n=6, edges=[(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (2, 3)])
+    t0 = time.perf_counter()
+    np.asarray(community_infomap(tiny, trials=trials, seed=seed).membership)
+    cold = time.perf_counter() - t0
+
+    rss0 = _maxrss_mb()
+    t0 = time.perf_counter()
+    g = igraph.Graph(n=n, edges=edges)
+    t1 = time.perf_counter()
+    clustering = community_infomap(g, trials=trials, seed=seed)
+    t2 = time.perf_counter()
+    labels = np.asarray(clustering.membership)
+    t3 = time.perf_counter()
+    return dict(
+        load_s=t1 - t0, run_s=t2 - t1, total_s=t3 - t0, cold_s=cold, rss0=rss0, labels=labels,
+        codelength=float(clustering.codelength), modules=len(clustering),
+        version=f"infomap_learn {getattr(infomap_learn, '__version__', '?')} via igraph "
+        f"{igraph.__version__}",
+    )  # fmt: skip
+
+
+RUNNERS = {
+    "ours": _run_ours,
+    "ours-igraph": _run_ours_igraph,
+    "infomap": _run_infomap,
+    "igraph": _run_igraph,
+}
 
 
 def worker(spec: dict) -> dict:
@@ -233,7 +278,8 @@ def run_in_subprocess(spec: dict, timeout: float) -> dict:
 
 
 def add_ratios(rows: list[dict]) -> None:
-    """Give every successful 'ours' row its ratios to the peers on the same graph and seed."""
+    """Give every successful row of ours (and ours-igraph) its ratios to the peers on the
+    same graph and seed."""
 
     def find(row: dict, tool: str, levels: str) -> dict | None:
         for r in rows:
@@ -244,7 +290,7 @@ def add_ratios(rows: list[dict]) -> None:
         return None
 
     for row in rows:
-        if row["tool"] != "ours" or "error" in row:
+        if row["tool"] not in OURS or "error" in row:
             continue
         im, ig = find(row, "infomap", row["levels"]), find(row, "igraph", TWO)
         if im:
@@ -382,7 +428,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 for seed in args.seeds:
                     for tool in args.tools:
                         for levels in args.levels:
-                            if tool == "igraph" and levels != TWO:
+                            if tool in TWO_LEVEL_ONLY and levels != TWO:
                                 continue
                             spec = dict(path=path, n=n, tool=tool, levels=levels,
                                         trials=args.trials, seed=seed)  # fmt: skip

@@ -1,0 +1,271 @@
+"""networkx: Infomap communities as sets of node keys, like ``louvain_communities``.
+
+>>> import networkx as nx
+>>> from infomap_learn.adapters.networkx import infomap_communities
+>>> G = nx.karate_club_graph()
+>>> [len(c) for c in infomap_communities(G, num_trials=10, seed=1)]
+[18, 11, 5]
+
+* :func:`infomap_communities`: a list of sets of node keys, largest first, like
+  ``nx.community.louvain_communities``.
+* :func:`infomap_hierarchy`: the nested modules of the hierarchical map equation as nested
+  lists of node keys.
+* :func:`infomap_tree`: the :class:`~infomap_learn.ModuleTree` itself, whose ``node_names``
+  are the node keys; :func:`to_communities` and :func:`to_hierarchy` give the two views above
+  of any level of a tree from one search.
+
+Node keys of any hashable type (ints, strings, tuples, a mix) come back as they are: nodes are
+numbered in ``G``'s node order by :meth:`infomap_learn.Network.from_networkx`, which does all
+validation, and mapped back through the tree's ``node_names``; keys are never compared or
+sorted. The search is :func:`infomap_learn.infomap`: these functions only translate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from infomap_learn.adapters.igraph import _search_options
+from infomap_learn.network import Network
+from infomap_learn.search import infomap
+from infomap_learn.tree import ModuleTree
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+
+__all__ = [
+    "infomap_communities",
+    "infomap_hierarchy",
+    "infomap_tree",
+    "to_communities",
+    "to_hierarchy",
+]
+
+
+def _network(G: Any, weight: str | None, directed: bool | None) -> Network:
+    """The Network of ``G``; a named weight attribute that no edge has is an error.
+
+    As in networkx, an edge without the attribute counts as 1 and the default "weight"
+    may be absent altogether (an unweighted graph); any other name that no edge carries is
+    taken for a typo.
+    """
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        raise TypeError(f"G must be a networkx graph, got {type(G).__name__}")
+    if weight is not None and not isinstance(weight, str):
+        raise TypeError(f"weight must be an edge attribute name or None, got {weight!r}")
+    if (
+        weight is not None
+        and weight != "weight"
+        and G.number_of_edges()
+        and not any(weight in d for _, _, d in G.edges(data=True))
+    ):
+        names = sorted({k for _, _, d in G.edges(data=True) for k in d}, key=str)
+        raise ValueError(
+            f"edge attribute {weight!r} not found on any edge; edge attributes present: {names}"
+        )
+    return Network.from_networkx(G, weight, directed=directed)
+
+
+def infomap_tree(
+    G: nx.Graph,
+    weight: str | None = "weight",
+    *,
+    seed: int = 0,
+    two_level: bool = False,
+    directed: bool | None = None,
+    **infomap_options: Any,
+) -> ModuleTree:
+    """Search ``G`` and return the :class:`~infomap_learn.ModuleTree` (node keys as names).
+
+    Parameters
+    ----------
+    G : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
+        Node keys may be any hashable; node ``i`` of the tree is ``list(G)[i]``. Multi-edges
+        are summed.
+    weight : str or None, default "weight"
+        Edge attribute with the weight; an edge without it counts as 1 (the networkx
+        convention), and a graph without any "weight" is unweighted. Any other name must be
+        carried by at least one edge. None means unweighted.
+    seed : int >= 0, default 0
+        The same seed gives the same result.
+    two_level : bool, default False
+        False: the hierarchical map equation; True: a partition.
+    directed : bool or None, default None
+        None means ``G.is_directed()`` (a DiGraph gets the directed flow model). False on a
+        directed graph merges ``u -> v`` and ``v -> u``; True on an undirected graph uses each
+        edge in both directions.
+    **infomap_options
+        Passed on to :func:`infomap_learn.infomap`: ``num_trials``, ``flow_model``,
+        ``markov_time``, ``teleportation_probability``, ``recorded_teleportation``,
+        ``to_nodes``, ``n_jobs``, ``progress``.
+
+    Returns
+    -------
+    ModuleTree
+        ``tree.node_names`` is ``list(G)``; ``tree.labels[i]`` is the top module of
+        ``tree.node_names[i]``.
+
+    Raises
+    ------
+    TypeError
+        If ``G`` is not a networkx graph, ``weight`` not a string or None, or an option is
+        unknown (named in the message).
+    ValueError
+        If no edge has the named weight attribute, a weight is not a finite non-negative
+        number, or the graph has no nodes.
+    """
+    options = _search_options("infomap_tree", infomap_options, {})
+    network = _network(G, weight, directed)
+    return infomap(network, two_level=two_level, seed=seed, **options)
+
+
+def _names(tree: ModuleTree) -> list:
+    return list(tree.node_names) if tree.node_names is not None else list(range(tree.n_nodes))
+
+
+def to_communities(tree: ModuleTree, level: int = 1) -> list[set[Hashable]]:
+    """The modules at one level of a tree as sets of node keys, largest first.
+
+    Parameters
+    ----------
+    tree : ModuleTree
+        From :func:`infomap_tree` (or any search; without ``node_names`` the nodes are their
+        indices).
+    level : int, default 1
+        1 = top modules, ... up to ``tree.num_levels``; -1 = each node's deepest module
+        (the ids of ``tree.labels_at(level)``).
+
+    Returns
+    -------
+    list of set
+        Ordered by decreasing size; modules of equal size by decreasing module flow, and
+        equal flows in the tree's (depth-first) module order: deterministic for a seed.
+    """
+    if level == -1:
+        level = tree.num_levels
+    labels = tree.labels_at(level)
+    names = _names(tree)
+    size = np.bincount(labels)
+    flow = np.bincount(labels, weights=tree.node_flow)
+    # decreasing size, then decreasing flow, then the tree's (depth-first) module order
+    modules = np.lexsort((np.arange(size.size), -flow, -size))
+    members = np.split(np.argsort(labels, kind="stable"), np.cumsum(size)[:-1])
+    return [{names[i] for i in members[m].tolist()} for m in modules.tolist() if size[m]]
+
+
+def to_hierarchy(tree: ModuleTree) -> list:
+    """The module tree as nested lists of node keys.
+
+    Returns
+    -------
+    list
+        The top modules in order of decreasing flow. Each module is a list: first its
+        submodules (lists, by decreasing flow), then the node keys directly in it (by
+        decreasing node flow, ties in ``G``'s node order). A two-level tree is a list of lists
+        of keys; in a hierarchy, branches may end at different depths. Node keys are hashable,
+        so never lists: a list is always a module.
+
+    Examples
+    --------
+    ``[[[a, b], [c, d]], [e, f]]``: two top modules; the first has submodules ``[a, b]``
+    and ``[c, d]``, the second holds ``e`` and ``f`` directly.
+    """
+    names = _names(tree)
+    paths = tree.paths
+    depth = tree.depth
+    order = np.lexsort((np.arange(tree.n_nodes), -tree.node_flow))
+    children: dict[tuple, set[int]] = {(): set()}
+    nodes: dict[tuple, list] = {}
+    for u in order.tolist():
+        path = tuple(paths[u, : depth[u]].tolist())
+        nodes.setdefault(path, []).append(names[u])
+        for d in range(1, len(path) + 1):
+            children.setdefault(path[:d], set())
+            children[path[: d - 1]].add(path[d - 1])
+
+    def build(prefix: tuple) -> list:
+        subs = [build((*prefix, i)) for i in sorted(children[prefix])]
+        return subs + nodes.get(prefix, [])
+
+    return build(())
+
+
+def infomap_communities(
+    G: nx.Graph,
+    weight: str | None = "weight",
+    *,
+    seed: int = 0,
+    two_level: bool = True,
+    directed: bool | None = None,
+    **infomap_options: Any,
+) -> list[set[Hashable]]:
+    """Infomap communities of ``G`` as a list of sets of node keys, largest first.
+
+    The counterpart of ``nx.community.louvain_communities`` for the map equation.
+
+    Parameters
+    ----------
+    G, weight, seed, directed, **infomap_options
+        As for :func:`infomap_tree` (``num_trials`` defaults to 1 there; more trials find
+        shorter codelengths).
+    two_level : bool, default True
+        True: the best partition; False: the top modules of the hierarchical map equation.
+
+    Returns
+    -------
+    list of set
+        The top-level modules, by decreasing size; equal sizes by decreasing module flow
+        (then the tree's module order).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`infomap_tree`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "x"),
+    ...               ("x", "y"), ("y", "z"), ("z", "x")])
+    >>> [sorted(c) for c in infomap_communities(G, seed=1)]
+    [['a', 'b', 'c'], ['x', 'y', 'z']]
+    """
+    options = _search_options("infomap_communities", infomap_options, {})
+    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=seed, **options)
+    return to_communities(tree)
+
+
+def infomap_hierarchy(
+    G: nx.Graph,
+    weight: str | None = "weight",
+    *,
+    seed: int = 0,
+    two_level: bool = False,
+    directed: bool | None = None,
+    **infomap_options: Any,
+) -> list:
+    """The nested Infomap modules of ``G`` as nested lists of node keys.
+
+    Parameters
+    ----------
+    G, weight, seed, two_level, directed, **infomap_options
+        As for :func:`infomap_tree` (hierarchical search by default).
+
+    Returns
+    -------
+    list
+        See :func:`to_hierarchy`: top modules by decreasing flow; each module lists its
+        submodules, then the node keys directly in it.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`infomap_tree`.
+    """
+    options = _search_options("infomap_hierarchy", infomap_options, {})
+    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=seed, **options)
+    return to_hierarchy(tree)
