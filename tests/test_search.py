@@ -308,3 +308,40 @@ def test_parallel_trials_give_the_same_result():
     assert one.codelength == two.codelength
     with pytest.raises(ValueError, match="n_jobs"):
         infomap(net, n_jobs=0)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_parent_groups_search_in_parallel_like_in_sequence(monkeypatch, directed):
+    """Submodule search split into groups of parents: moves stay inside each parent, the
+    tracked codelength is the map equation of the result, and threads change nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    net, planted = planted_partition(n_modules=16, module_size=20, p_in=0.4, seed=3,
+                                     directed=directed)
+    flow = compute_flow(net)
+    leaf = S.leaf_units(flow)
+    parents = planted // 2  # 8 parents of two planted modules each
+    parent_exit = S.module_exit_totals(leaf, parents, 8)
+    units = S.replace(leaf, parent=parents)
+    results = []
+    for pool in (None, ThreadPoolExecutor(2)):
+        ctx = S.new_context(units, 7, parent_exit, pool)
+        module_of = np.arange(net.n_nodes, dtype=np.int64)
+        moves, length = S._core(units, module_of, ctx)
+        assert moves > 0
+        assert length == pytest.approx(S.codelength_of(units, module_of, ctx), rel=1e-12)
+        # every module lies inside one parent
+        pairs = np.unique(np.stack([module_of, parents], axis=1), axis=0)
+        assert len(np.unique(pairs[:, 0])) == len(pairs)
+        results.append(module_of)
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_infomap_result_does_not_depend_on_threads(monkeypatch):
+    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    net, _ = planted_partition(n_modules=12, module_size=25, p_in=0.3, p_out=0.02, seed=4)
+    trees = [infomap(net, num_trials=3, seed=5, n_jobs=jobs) for jobs in (1, 2, 3)]
+    for tree in trees[1:]:
+        np.testing.assert_array_equal(tree.paths, trees[0].paths)
+        assert tree.codelength == trees[0].codelength

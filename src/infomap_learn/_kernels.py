@@ -189,22 +189,26 @@ def init_modules(
 @njit(cache=True, nogil=True)
 def objective(
     mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-    parent_exit, tele_total, codeflow_plogp_sum,
+    parent_exit, tele_total, codeflow_plogp_sum, owned,
 ):
-    """The map equation of the current module state (see module docstring)."""
+    """The map equation of the current module state (see module docstring), restricted
+    to the modules ``owned`` and their parents (all modules: the whole codelength)."""
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
     total = 0.0
-    for m in range(mod_codeflow.shape[0]):
+    for i in range(owned.shape[0]):
+        m = owned[i]
         if mod_size[m] == 0:
             continue
         ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
         en = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
         enter_sum[mod_parent[m]] += en
         total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex)
-    for p in range(n_parents):
+    for i in range(owned.shape[0]):
+        p = mod_parent[owned[i]]
         if enter_sum[p] > 0.0:
             total += _plogp(parent_exit[p] + enter_sum[p]) - _plogp(parent_exit[p])
+            enter_sum[p] = 0.0  # count each parent once
     return total - codeflow_plogp_sum
 
 
@@ -214,28 +218,35 @@ def core_loop(
     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
     mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
     parent_exit, tele_total, codeflow_plogp_sum, rng_state, max_sweeps, sweep_threshold,
+    units, owned,
 ):
     """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
 
     Each unit moves to the neighbouring module (or an empty one) of the same parent that
     lowers the codelength most. After the first sweep only units with a neighbour that
     moved are tried again. Module state is updated in place. Returns the number of
-    moves and the final codelength.
+    moves and the codelength of the ``owned`` modules and their parents.
+
+    Only ``units`` move, and only into the modules ``owned`` (which must hold every module
+    of their parents): calls on disjoint sets of parents, with disjoint units and modules,
+    write disjoint parts of the state and may run at the same time. What one reads of
+    the others (the module of a neighbour under another parent) it never uses.
     """
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
-    for m in range(n_modules):
+    for i in range(owned.shape[0]):
+        m = owned[i]
         if mod_size[m] > 0:
             enter_sum[mod_parent[m]] += _enter_total(
                 mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
             )
-    free = np.empty(n_modules, dtype=np.int64)
+    free = np.empty(owned.shape[0], dtype=np.int64)
     n_free = 0
-    for m in range(n_modules - 1, -1, -1):
-        if mod_size[m] == 0:
-            free[n_free] = m
+    for i in range(owned.shape[0] - 1, -1, -1):
+        if mod_size[owned[i]] == 0:
+            free[n_free] = owned[i]
             n_free += 1
     # plogp of each module's enter, exit and exit + codeflow terms, kept up to date so a
     # candidate move only takes the logarithms of the new values (the log2 calls dominate
@@ -243,26 +254,26 @@ def core_loop(
     pl_en = np.zeros(n_modules)
     pl_ex = np.zeros(n_modules)
     pl_exc = np.zeros(n_modules)
-    for m in range(n_modules):
-        _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
-                     pl_en, pl_ex, pl_exc)  # fmt: skip
+    for i in range(owned.shape[0]):
+        _cache_plogp(owned[i], mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
+                     tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
     flow_to = np.zeros(n_modules)
     flow_from = np.zeros(n_modules)
     touched = np.empty(n_modules, dtype=np.int64)
     is_touched = np.zeros(n_modules, dtype=np.bool_)
-    order = np.arange(n)
+    order = units.copy()
     # Only units whose neighbourhood changed since they were last tried can gain from a
     # move; the others are skipped (all start active).
     active = np.ones(n, dtype=np.bool_)
     current = objective(
         mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-        parent_exit, tele_total, codeflow_plogp_sum,
+        parent_exit, tele_total, codeflow_plogp_sum, owned,
     )
     total_moves = 0
     for _sweep in range(max_sweeps):
         shuffle(order, rng_state)
         moves = 0
-        for i in range(n):
+        for i in range(order.shape[0]):
             u = order[i]
             if not active[u]:
                 continue
@@ -422,11 +433,12 @@ def core_loop(
         total_moves += moves
         new = objective(
             mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-            parent_exit, tele_total, codeflow_plogp_sum,
+            parent_exit, tele_total, codeflow_plogp_sum, owned,
         )
         # recompute the parents' enter sums exactly, so rounding never accumulates
         enter_sum[:] = 0.0
-        for m in range(n_modules):
+        for i in range(owned.shape[0]):
+            m = owned[i]
             if mod_size[m] > 0:
                 enter_sum[mod_parent[m]] += _enter_total(
                     mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
@@ -436,6 +448,15 @@ def core_loop(
         if moves == 0 or gain < sweep_threshold:
             break
     return total_moves, current
+
+
+@njit(cache=True, nogil=True)
+def split_rng(state, count):
+    """``count`` independent generator states drawn from ``state`` (which advances)."""
+    out = np.empty(count, dtype=np.uint64)
+    for i in range(count):
+        out[i] = _next_random(state)
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -19,6 +19,7 @@ The hot loops are numba kernels in ``_kernels.py``; this module only orchestrate
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,6 +32,11 @@ CORE_LOOP_LIMIT = 10
 CORE_LOOP_THRESHOLD = 1e-10
 TUNE_ITERATION_LIMIT = 20
 TUNE_RELATIVE_THRESHOLD = 1e-5
+# A search for submodules inside given modules is split into this many groups of parents,
+# each with its own random order, so that groups can move their units in parallel. The
+# grouping does not depend on the number of threads, and neither does the result.
+PARENT_GROUPS = 8
+PARENT_GROUPS_MIN_UNITS = 20_000
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class SearchContext:
     parent_exit: np.ndarray
     codeflow_plogp_sum: float
     rng_state: np.ndarray
+    pool: Executor | None = None  # threads for groups of parents (None: one at a time)
 
 
 def _module_state(units: Units, module_of: np.ndarray, k: int):
@@ -144,7 +151,9 @@ def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> fl
     """The search objective for ``module_of`` over ``units``."""
     module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
     state = _module_state(units, module_of, k)
-    return K.objective(*state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum)
+    return K.objective(
+        *state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, np.arange(k)
+    )
 
 
 def module_totals(units: Units, module_of: np.ndarray, k: int):
@@ -161,18 +170,47 @@ def module_exit_totals(units: Units, module_of: np.ndarray, k: int) -> np.ndarra
     return module_totals(units, module_of, k)[2]
 
 
+def _parent_groups(parent: np.ndarray, n_parents: int) -> list[np.ndarray]:
+    """The units split into ``PARENT_GROUPS`` groups of whole parents (contiguous ranges
+    of parent ids) with about equal numbers of units."""
+    counts = np.bincount(parent, minlength=n_parents)
+    before = np.cumsum(counts) - counts
+    group_of_unit = ((before * PARENT_GROUPS) // parent.size)[parent]
+    order = np.argsort(group_of_unit, kind="stable")
+    bounds = np.searchsorted(group_of_unit[order], np.arange(PARENT_GROUPS + 1))
+    return [order[bounds[g] : bounds[g + 1]] for g in range(PARENT_GROUPS)]
+
+
 def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     """Run the core loop on ``units`` from ``module_of`` (modified in place)."""
     k = int(module_of.max()) + 1 if module_of.size else 0
     k = max(k, units.n)
     state = _module_state(units, module_of, k)
-    moves, length = K.core_loop(
-        module_of, units.codeflow, units.exit, units.enter, units.tele_src, units.tele_tgt,
-        units.parent, units.out_ptr, units.out_idx, units.out_flow, units.in_ptr,
-        units.in_idx, units.in_flow, units.undirected, *state, ctx.parent_exit,
-        units.tele_total, ctx.codeflow_plogp_sum, ctx.rng_state, CORE_LOOP_LIMIT,
-        CORE_LOOP_THRESHOLD,
-    )
+
+    def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
+        return K.core_loop(
+            module_of, units.codeflow, units.exit, units.enter, units.tele_src,
+            units.tele_tgt, units.parent, units.out_ptr, units.out_idx, units.out_flow,
+            units.in_ptr, units.in_idx, units.in_flow, units.undirected, *state,
+            ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, rng_state,
+            CORE_LOOP_LIMIT, CORE_LOOP_THRESHOLD, unit_group, owned,
+        )  # fmt: skip
+
+    n_parents = ctx.parent_exit.shape[0]
+    if units.n < PARENT_GROUPS_MIN_UNITS or n_parents < PARENT_GROUPS:
+        return run(np.arange(units.n), np.arange(k), ctx.rng_state)
+    # Parents are independent: a unit only moves among the modules of its parent. Each
+    # group owns the modules of its units (a parent's modules never hold another's units).
+    groups = [g for g in _parent_groups(units.parent, n_parents) if g.size]
+    seeds = K.split_rng(ctx.rng_state, len(groups))
+    jobs = [(g, np.unique(module_of[g]), seeds[i : i + 1].copy()) for i, g in enumerate(groups)]
+    if ctx.pool is None:
+        results = [run(*job) for job in jobs]
+    else:
+        results = list(ctx.pool.map(lambda job: run(*job), jobs))
+    moves = sum(int(r[0]) for r in results)
+    # each group's codelength counts the nodes' constant term once
+    length = sum(r[1] for r in results) + (len(results) - 1) * ctx.codeflow_plogp_sum
     return moves, length
 
 
@@ -210,6 +248,7 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
         parent_exit=module_exit_totals(units, labels, k),
         codeflow_plogp_sum=ctx.codeflow_plogp_sum,
         rng_state=ctx.rng_state,
+        pool=ctx.pool,
     )
     sub_units = replace(units, parent=labels)
     sublabels, _ = find_modules(sub_units, sub_ctx)
@@ -254,16 +293,24 @@ def two_level_search(
     return labels, length, found
 
 
-def new_context(units: Units, seed: int, parent_exit: np.ndarray | None = None) -> SearchContext:
+def new_context(
+    units: Units,
+    seed: int,
+    parent_exit: np.ndarray | None = None,
+    pool: Executor | None = None,
+) -> SearchContext:
     leaf_plogp = units.codeflow[units.codeflow > 0]
     return SearchContext(
         parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
         codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
+        pool=pool,
     )
 
 
-def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
+def _add_super_modules(
+    leaf: Units, paths: np.ndarray, seed: int, pool: Executor | None = None
+) -> np.ndarray:
     """Group the top modules into super-modules while that shortens the codelength."""
     from .mapequation import _prefix_keys
 
@@ -274,7 +321,7 @@ def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
             return paths
         _, enter, _ = module_totals(leaf, top, k)
         agg = aggregate(leaf, top, k, codeflow=enter)
-        ctx = new_context(agg, seed)
+        ctx = new_context(agg, seed, pool=pool)
         super_labels, length = two_level_search(agg, ctx)
         n_super = int(super_labels.max()) + 1
         old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
@@ -284,7 +331,11 @@ def _add_super_modules(leaf: Units, paths: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _add_sub_modules(
-    leaf: Units, paths: np.ndarray, seed: int, first_split: np.ndarray | None = None
+    leaf: Units,
+    paths: np.ndarray,
+    seed: int,
+    first_split: np.ndarray | None = None,
+    pool: Executor | None = None,
 ) -> np.ndarray:
     """Search every leaf module for submodules, recursively, keeping those that shorten
     the codelength.
@@ -313,7 +364,7 @@ def _add_sub_modules(
             sub, first_split = first_split, None
         else:
             units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
-            ctx = new_context(units, seed, parent_exit)
+            ctx = new_context(units, seed, parent_exit, pool)
             sub_of_unit, _ = two_level_search(units, ctx, tune=False)
             sub = sub_of_unit[unit_of]
         n_sub = int(sub.max()) + 1
@@ -414,14 +465,16 @@ def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
     return out
 
 
-def _n_threads(n_jobs: int | None, num_trials: int) -> int:
+def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
+    """Threads for trials side by side, and threads for parent groups within a trial."""
     import os
 
     if n_jobs is None or n_jobs == -1:
         n_jobs = os.cpu_count() or 1
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
         raise ValueError(f"n_jobs must be a positive integer, -1 or None, got {n_jobs!r}")
-    return max(1, min(int(n_jobs), num_trials))
+    trial_threads = max(1, min(int(n_jobs), num_trials))
+    return trial_threads, max(1, int(n_jobs) // trial_threads)
 
 
 def _progress_bar(total: int, progress: bool | None):
@@ -469,8 +522,10 @@ def infomap(
     seed : int >= 0, default 0
         The same seed gives the same result.
     n_jobs : int or None, default None
-        Threads for running trials side by side; None uses every core (at most one per
-        trial), -1 too. The result is the same for any number of threads.
+        Threads: trials run side by side (at most one thread per trial), and threads
+        left over search for submodules in several groups of modules at once (the coarse
+        tune and the hierarchical search, on 20,000 units or more). None uses every
+        core, -1 too. The result is the same for any number of threads.
     progress : bool or None, default False
         Show a progress bar over trials and search stages on stderr (tqdm); None shows it
         only when stderr is a terminal.
@@ -512,16 +567,19 @@ def infomap(
     )
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
-    n_threads = _n_threads(n_jobs, int(num_trials))
+    n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
+    from concurrent.futures import ThreadPoolExecutor
+
+    group_pool = ThreadPoolExecutor(group_threads) if group_threads > 1 else None
 
     def run_trial(trial: int):
         trial_seed = int(seed) * 1_000_003 + trial
-        ctx = new_context(leaf, trial_seed)
+        ctx = new_context(leaf, trial_seed, pool=group_pool)
         labels, _, submodules = two_level_search(leaf, ctx, with_submodules=True)
         paths = labels[:, None]
         if not two_level and network.n_nodes > 1:
-            paths = _add_super_modules(leaf, paths, trial_seed)
-            paths = _add_sub_modules(leaf, paths, trial_seed, submodules)
+            paths = _add_super_modules(leaf, paths, trial_seed, group_pool)
+            paths = _add_sub_modules(leaf, paths, trial_seed, submodules, group_pool)
             paths = collapse_single_child_modules(paths)
         length = hierarchical_codelength(flow, paths).codelength
         if length > one_level:
@@ -540,8 +598,6 @@ def infomap(
         # The kernels release the GIL, so trials run side by side; each trial has its own
         # seed and state, and the best is chosen in trial order: the result does not depend
         # on the number of threads.
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=n_threads) as pool:
             futures = [pool.submit(run_trial, trial) for trial in range(int(num_trials))]
             results = []
@@ -549,6 +605,8 @@ def infomap(
                 results.append(future.result())
                 bar.update(1)
     bar.close()
+    if group_pool is not None:
+        group_pool.shutdown()
     best_paths, best_length = results[0]
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
