@@ -48,10 +48,17 @@ def _run(args: argparse.Namespace) -> int:
     tree.write_tree(outdir / f"{stem}.tree", node_ids=node_ids)
     tree.write_clu(outdir / f"{stem}.clu", node_ids=node_ids)
     tree.write_ftree(outdir / f"{stem}.ftree", node_ids=node_ids)
+    if args.html:
+        from ._html import write_html
+
+        # the names (Pajek) or ids (link lists) of the input file
+        write_html(tree, args.html, names=network.node_names, title=Path(args.network).name)
     if not args.quiet:
         print(f"{args.network}: {network.n_nodes} nodes, {network.n_links} links")
         print(_summary(tree, seconds))
         print(f"wrote {stem}.tree, {stem}.clu and {stem}.ftree to {outdir}")
+        if args.html:
+            print(f"wrote {args.html}")
     return 0
 
 
@@ -154,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--teleportation-probability", type=float, default=0.15)
     run.add_argument("--recorded-teleportation", action="store_true")
     run.add_argument("--to-nodes", action="store_true", help="teleport to nodes, not links")
+    run.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the module tree as a self-contained HTML page (a zoomable treemap)",
+    )
     _add_search_options(run)
     run.set_defaults(func=_run)
 
