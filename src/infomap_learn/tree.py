@@ -148,10 +148,29 @@ class ModuleTree:
             max_depth=max_depth,
         )
 
-    def to_html(self, path: str | PathLike, names=None, max_nodes_per_module: int = 10) -> None:
+    def to_html(
+        self,
+        path: str | PathLike,
+        names=None,
+        max_nodes_per_module: int = 10,
+        *,
+        max_submodules: int = 50,
+        max_modules: int = 500,
+        title: str | None = None,
+    ) -> None:
         """Write one self-contained HTML page (no network access needed to open it) that
-        shows the module hierarchy sized by flow, with each module's top nodes; click a
-        module to zoom into it."""
+        shows the module hierarchy as a treemap sized by flow, with each module's top
+        ``max_nodes_per_module`` nodes; click a module to zoom into it. At most
+        ``max_submodules`` children per module and ``max_modules`` modules in all are
+        drawn (the rest as one "more modules" box), so large trees give small pages."""
         from ._html import write_html
 
-        write_html(self, path, names=names, max_nodes_per_module=max_nodes_per_module)
+        write_html(
+            self,
+            path,
+            names=names,
+            max_nodes_per_module=max_nodes_per_module,
+            max_submodules=max_submodules,
+            max_modules=max_modules,
+            title=title,
+        )
