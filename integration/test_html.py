@@ -16,8 +16,6 @@ import pytest
 from infomap_learn import ModuleTree, Network, compute_flow, infomap
 from infomap_learn.cli import main
 from infomap_learn.datasets import karate_club
-from infomap_learn.mapequation import hierarchical_codelength, one_level_codelength
-from infomap_learn.search import canonical_paths
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -148,18 +146,8 @@ class Dom(HTMLParser):
 
 
 def hand_tree(network: Network, paths: np.ndarray) -> ModuleTree:
-    flow = compute_flow(network)
-    paths = canonical_paths(paths, flow.node_flow)
-    parts = hierarchical_codelength(flow, paths)
-    return ModuleTree(
-        paths=paths,
-        flow=flow,
-        codelength=parts.codelength,
-        index_codelength=parts.index_codelength,
-        module_codelength=parts.module_codelength,
-        one_level_codelength=one_level_codelength(flow),
-        node_names=network.node_names,
-    )
+    """A ModuleTree with the given module paths (siblings renumbered by decreasing flow)."""
+    return ModuleTree.from_paths(compute_flow(network), paths, node_names=network.node_names)
 
 
 def hierarchical_planted(seed: int = 0) -> Network:

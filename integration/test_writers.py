@@ -134,17 +134,12 @@ def tree_from_official(net, im, result, **flow_options) -> ModuleTree:
     paths = np.full((net.n_nodes, depth), -1, dtype=np.int64)
     for node, path in leaves:
         paths[node, : len(path) - 1] = np.array(path[:-1]) - 1
-    flow = compute_flow(net, **flow_options)
-    parts = hierarchical_codelength(flow, paths)
-    return ModuleTree(
-        paths=paths,
-        flow=flow,
-        codelength=parts.codelength,
-        index_codelength=parts.index_codelength,
-        module_codelength=parts.module_codelength,
-        one_level_codelength=one_level_codelength(flow),
+    return ModuleTree.from_paths(
+        compute_flow(net, **flow_options),
+        paths,
         node_names=net.node_names,
         options={"two_level": depth == 1, "directed": net.directed},
+        renumber=False,
     )
 
 

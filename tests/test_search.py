@@ -345,3 +345,17 @@ def test_infomap_result_does_not_depend_on_threads(monkeypatch):
     for tree in trees[1:]:
         np.testing.assert_array_equal(tree.paths, trees[0].paths)
         assert tree.codelength == trees[0].codelength
+
+
+def test_module_tree_from_paths_gives_the_search_result_again():
+    from infomap_learn import ModuleTree
+
+    net, _ = planted_partition(n_modules=6, module_size=15, seed=2)
+    tree = infomap(net, seed=1)
+    shuffled = tree.paths.copy()
+    shuffled[:, 0] = 5 - shuffled[:, 0]  # other ids for the same top modules
+    again = ModuleTree.from_paths(tree.flow, shuffled)
+    np.testing.assert_array_equal(again.paths, tree.paths)
+    assert again.codelength == pytest.approx(tree.codelength, rel=1e-12)
+    flat = ModuleTree.from_paths(tree.flow, tree.labels, renumber=False)
+    assert flat.num_levels == 1 and flat.paths.shape == (net.n_nodes, 1)

@@ -10,26 +10,13 @@ import pytest
 from infomap_learn import ModuleTree, Network, compute_flow, infomap
 from infomap_learn._text import format_tree
 from infomap_learn.datasets import karate_club, planted_partition
-from infomap_learn.mapequation import hierarchical_codelength, one_level_codelength
-from infomap_learn.search import canonical_paths
 
 LINE = re.compile(r"^( *)([\d:]+) \(flow ([\d.e+-]+), (\d+) nodes?\): (.*)$")
 
 
 def hand_tree(network: Network, paths: np.ndarray) -> ModuleTree:
     """A ModuleTree with the given module paths (siblings renumbered by decreasing flow)."""
-    flow = compute_flow(network)
-    paths = canonical_paths(paths, flow.node_flow)
-    parts = hierarchical_codelength(flow, paths)
-    return ModuleTree(
-        paths=paths,
-        flow=flow,
-        codelength=parts.codelength,
-        index_codelength=parts.index_codelength,
-        module_codelength=parts.module_codelength,
-        one_level_codelength=one_level_codelength(flow),
-        node_names=network.node_names,
-    )
+    return ModuleTree.from_paths(compute_flow(network), paths, node_names=network.node_names)
 
 
 @pytest.fixture(scope="module")

@@ -611,15 +611,9 @@ def infomap(
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
-    paths = canonical_paths(best_paths, flow.node_flow)
-    parts = hierarchical_codelength(flow, paths)
-    return ModuleTree(
-        paths=paths,
-        flow=flow,
-        codelength=parts.codelength,
-        index_codelength=parts.index_codelength,
-        module_codelength=parts.module_codelength,
-        one_level_codelength=one_level,
+    return ModuleTree.from_paths(
+        flow,
+        best_paths,
         node_names=network.node_names,
         options={
             "two_level": two_level,

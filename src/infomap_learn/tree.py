@@ -46,6 +46,43 @@ class ModuleTree:
     node_names: list | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_paths(
+        cls,
+        flow: Flow,
+        paths: np.ndarray,
+        *,
+        node_names: list | None = None,
+        options: dict[str, Any] | None = None,
+        renumber: bool = True,
+    ) -> ModuleTree:
+        """The tree of given module paths over ``flow``, with its codelengths computed.
+
+        ``paths`` is one module path per node, shape (n,) or (n, depth), -1 after a node's
+        last module (module ids need only be distinct among siblings). With ``renumber``
+        siblings are renumbered 0, 1, ... by decreasing flow, as :func:`infomap` returns
+        them.
+        """
+        from .mapequation import hierarchical_codelength, one_level_codelength
+        from .search import canonical_paths
+
+        paths = np.asarray(paths, dtype=np.int64)
+        if paths.ndim == 1:
+            paths = paths[:, None]
+        if renumber:
+            paths = canonical_paths(paths, flow.node_flow)
+        parts = hierarchical_codelength(flow, paths)
+        return cls(
+            paths=paths,
+            flow=flow,
+            codelength=parts.codelength,
+            index_codelength=parts.index_codelength,
+            module_codelength=parts.module_codelength,
+            one_level_codelength=one_level_codelength(flow),
+            node_names=node_names,
+            options={} if options is None else dict(options),
+        )
+
     @property
     def n_nodes(self) -> int:
         return self.paths.shape[0]
