@@ -325,26 +325,57 @@ def test_parent_groups_search_in_parallel_like_in_sequence(monkeypatch, directed
     parent_exit = S.module_exit_totals(leaf, parents, 8)
     units = S.replace(leaf, parent=parents)
     results = []
-    for pool in (None, ThreadPoolExecutor(2)):
-        ctx = S.new_context(units, 7, parent_exit, pool)
-        module_of = np.arange(net.n_nodes, dtype=np.int64)
-        moves, length = S._core(units, module_of, ctx)
-        assert moves > 0
-        assert length == pytest.approx(S.codelength_of(units, module_of, ctx), rel=1e-12)
-        # every module lies inside one parent
-        pairs = np.unique(np.stack([module_of, parents], axis=1), axis=0)
-        assert len(np.unique(pairs[:, 0])) == len(pairs)
-        results.append(module_of)
+    with ThreadPoolExecutor(2) as threads:
+        for pool in (None, threads):
+            results.append(_grouped_core(units, parent_exit, parents, pool))
     np.testing.assert_array_equal(results[0], results[1])
+
+
+def _grouped_core(units, parent_exit, parents, pool):
+    """One grouped core loop from singletons; checks it and returns the modules."""
+    ctx = S.new_context(units, 7, parent_exit, pool)
+    module_of = np.arange(units.n, dtype=np.int64)
+    moves, length = S._core(units, module_of, ctx)
+    assert moves > 0
+    assert length == pytest.approx(S.codelength_of(units, module_of, ctx), rel=1e-12)
+    # every module lies inside one parent
+    pairs = np.unique(np.stack([module_of, parents], axis=1), axis=0)
+    assert len(np.unique(pairs[:, 0])) == len(pairs)
+    return module_of
 
 
 def test_infomap_result_does_not_depend_on_threads(monkeypatch):
     monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
     net, _ = planted_partition(n_modules=12, module_size=25, p_in=0.3, p_out=0.02, seed=4)
-    trees = [infomap(net, num_trials=3, seed=5, n_jobs=jobs) for jobs in (1, 2, 3)]
-    for tree in trees[1:]:
+    # one trial: the threads go to the parent groups; three trials: to the trials first
+    trees = [
+        infomap(net, num_trials=trials, seed=5, n_jobs=jobs)
+        for trials, jobs in ((1, 1), (1, 2), (1, 3))
+    ]
+    trees += [infomap(net, num_trials=3, seed=5, n_jobs=jobs) for jobs in (1, 2, 6)]
+    for tree in trees[1:3]:
         np.testing.assert_array_equal(tree.paths, trees[0].paths)
         assert tree.codelength == trees[0].codelength
+    for tree in trees[4:]:
+        np.testing.assert_array_equal(tree.paths, trees[3].paths)
+        assert tree.codelength == trees[3].codelength
+
+
+def test_group_threads_are_stopped_when_the_search_fails(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(S, "_add_sub_modules", fail)
+    net, _ = planted_partition(n_modules=12, module_size=25, seed=4)
+    before = {t.ident for t in threading.enumerate()}
+    with pytest.raises(RuntimeError, match="boom"):
+        infomap(net, n_jobs=2)
+    left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert not [t for t in left if t.name.startswith("ThreadPoolExecutor")]
 
 
 def test_module_tree_from_paths_gives_the_search_result_again():

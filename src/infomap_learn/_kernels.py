@@ -20,8 +20,9 @@ parents:
         + sum_M [plogp(exit_M + C_M) - plogp(exit_M)] - sum_u plogp(codeflow_u)
 
 where ``S_P`` sums the enter flows of the modules in ``P`` and ``C_M`` the codeflow of the
-units in ``M``. ``reference.py``-style plain numpy versions of these kernels live in
-``tests/test_kernels.py`` and are checked against them.
+units in ``M``. The plain-numpy references these kernels are tested against are
+``mapequation.py`` (the objective, crossing flows) and the dense matrix computations in
+``tests/test_search.py`` (CSR building, aggregation).
 """
 
 from __future__ import annotations

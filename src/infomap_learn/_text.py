@@ -72,7 +72,7 @@ def _label(names, node: int) -> str:
     if names is None:
         return str(node)
     # one module per line: a line break inside a name would break the layout
-    return str(names[node]).replace("\r", " ").replace("\n", " ")
+    return " ".join(str(names[node]).splitlines())  # every kind of line break
 
 
 def _flow(x: float) -> str:

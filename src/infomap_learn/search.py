@@ -197,10 +197,12 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
         )  # fmt: skip
 
     n_parents = ctx.parent_exit.shape[0]
-    if units.n < PARENT_GROUPS_MIN_UNITS or n_parents < PARENT_GROUPS:
+    singletons = module_of.size == k and bool((module_of == np.arange(k)).all())
+    if units.n < PARENT_GROUPS_MIN_UNITS or n_parents < PARENT_GROUPS or not singletons:
         return run(np.arange(units.n), np.arange(k), ctx.rng_state)
-    # Parents are independent: a unit only moves among the modules of its parent. Each
-    # group owns the modules of its units (a parent's modules never hold another's units).
+    # Parents are independent: a unit only moves among the modules of its parent. Starting
+    # from singletons, each group owns the modules of its units, no module is shared, and
+    # a unit can always open a new module with the one it leaves.
     groups = [g for g in _parent_groups(units.parent, n_parents) if g.size]
     seeds = K.split_rng(ctx.rng_state, len(groups))
     jobs = [(g, np.unique(module_of[g]), seeds[i : i + 1].copy()) for i, g in enumerate(groups)]
@@ -569,10 +571,9 @@ def infomap(
     one_level = one_level_codelength(flow)
     n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
     from concurrent.futures import ThreadPoolExecutor
+    from contextlib import nullcontext
 
-    group_pool = ThreadPoolExecutor(group_threads) if group_threads > 1 else None
-
-    def run_trial(trial: int):
+    def run_trial(trial: int, group_pool: Executor | None):
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed, pool=group_pool)
         labels, _, submodules = two_level_search(leaf, ctx, with_submodules=True)
@@ -588,25 +589,27 @@ def infomap(
             paths, length = np.zeros((network.n_nodes, 1), dtype=np.int64), one_level
         return paths, length
 
-    bar = _progress_bar(int(num_trials), progress)
-    if n_threads == 1:
-        results = []
-        for trial in range(int(num_trials)):
-            results.append(run_trial(trial))
-            bar.update(1)
-    else:
-        # The kernels release the GIL, so trials run side by side; each trial has its own
-        # seed and state, and the best is chosen in trial order: the result does not depend
-        # on the number of threads.
-        with ThreadPoolExecutor(max_workers=n_threads) as pool:
-            futures = [pool.submit(run_trial, trial) for trial in range(int(num_trials))]
+    group_threads_context = (
+        ThreadPoolExecutor(group_threads) if group_threads > 1 else nullcontext(None)
+    )
+    with group_threads_context as group_pool, _progress_bar(int(num_trials), progress) as bar:
+        if n_threads == 1:
             results = []
-            for future in futures:
-                results.append(future.result())
+            for trial in range(int(num_trials)):
+                results.append(run_trial(trial, group_pool))
                 bar.update(1)
-    bar.close()
-    if group_pool is not None:
-        group_pool.shutdown()
+        else:
+            # The kernels release the GIL, so trials run side by side; each trial has its
+            # own seed and state, and the best is chosen in trial order: the result does
+            # not depend on the number of threads.
+            with ThreadPoolExecutor(max_workers=n_threads) as pool:
+                futures = [
+                    pool.submit(run_trial, trial, group_pool) for trial in range(int(num_trials))
+                ]
+                results = []
+                for future in futures:
+                    results.append(future.result())
+                    bar.update(1)
     best_paths, best_length = results[0]
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
