@@ -157,7 +157,8 @@ def community_infomap(
         The top-level modules (cluster 0 has the most flow), with attributes
         ``codelength`` (bits, as Infomap reports it), ``tree`` (the
         :class:`~infomap_learn.ModuleTree`) and ``level`` (1). Its modularity uses
-        ``edge_weights``, as igraph's does.
+        ``edge_weights``, as igraph's does. A graph without vertices gives an empty
+        clustering with codelength NaN and no tree, as igraph's own.
 
     Raises
     ------
@@ -180,6 +181,14 @@ def community_infomap(
     options = _search_options("community_infomap", infomap_options, {"num_trials": "trials"})
     if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
         raise ValueError(f"trials must be an integer >= 1, got {trials!r}")
+    _check_graph(graph)
+    if graph.vcount() == 0:
+        # as igraph's own: an empty clustering with an undefined codelength
+        import igraph
+
+        return igraph.VertexClustering(
+            graph, [], params={"codelength": float("nan"), "tree": None, "level": 1}
+        )
     network = _network(graph, edge_weights, vertex_weights, directed)
     if vertex_weights is not None:
         options.setdefault("to_nodes", True)

@@ -44,6 +44,13 @@ __all__ = [
 ]
 
 
+def _is_empty(G: Any) -> bool:
+    """Whether ``G`` is a networkx graph without nodes (other input fails in _network)."""
+    import networkx as nx
+
+    return isinstance(G, nx.Graph) and G.number_of_nodes() == 0
+
+
 def _network(G: Any, weight: str | None, directed: bool | None) -> Network:
     """The Network of ``G``; a named weight attribute that no edge has is an error.
 
@@ -235,6 +242,8 @@ def infomap_communities(
     [['a', 'b', 'c'], ['x', 'y', 'z']]
     """
     options = _search_options("infomap_communities", infomap_options, {})
+    if _is_empty(G):
+        return []  # as louvain_communities
     tree = infomap(_network(G, weight, directed), two_level=two_level, seed=seed, **options)
     return to_communities(tree)
 
@@ -267,5 +276,7 @@ def infomap_hierarchy(
         As for :func:`infomap_tree`.
     """
     options = _search_options("infomap_hierarchy", infomap_options, {})
+    if _is_empty(G):
+        return []
     tree = infomap(_network(G, weight, directed), two_level=two_level, seed=seed, **options)
     return to_hierarchy(tree)

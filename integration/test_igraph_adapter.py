@@ -348,3 +348,15 @@ def test_not_a_graph(zachary):
     for trials in (0, 1.5, True):
         with pytest.raises(ValueError, match="trials must be an integer >= 1"):
             community_infomap(zachary, trials=trials)
+
+
+def test_empty_graph_gives_an_empty_clustering_like_igraph():
+    import math
+
+    import igraph
+
+    ours = community_infomap(igraph.Graph())
+    theirs = igraph.Graph().community_infomap()
+    assert ours.membership == theirs.membership == []
+    assert math.isnan(ours.codelength) and math.isnan(theirs.codelength)
+    assert ours.tree is None

@@ -228,5 +228,8 @@ def test_not_a_graph():
     for bad in (igraph.Graph.Famous("Zachary"), [(0, 1)], {"a": ["b"]}):
         with pytest.raises(TypeError, match="G must be a networkx graph"):
             infomap_communities(bad)
+    # an empty graph has no communities, as with louvain_communities; no tree exists
+    assert infomap_communities(nx.Graph()) == [] == nx.community.louvain_communities(nx.Graph())
+    assert infomap_hierarchy(nx.DiGraph()) == []
     with pytest.raises(ValueError, match="network has no nodes"):
-        infomap_communities(nx.Graph())
+        infomap_tree(nx.Graph())
