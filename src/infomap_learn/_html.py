@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._text import _check_names
 from .mapequation import _prefix_keys
 
 MAX_NAME_LENGTH = 100
@@ -34,16 +35,6 @@ def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def _check_names(tree, names) -> list | np.ndarray | None:
-    if names is None:
-        return tree.node_names
-    if isinstance(names, str) or not hasattr(names, "__len__"):
-        raise ValueError(f"names must be a sequence of n_nodes={tree.n_nodes} names")
-    if len(names) != tree.n_nodes:
-        raise ValueError(f"names must have length n_nodes={tree.n_nodes}, got {len(names)}")
-    return names if isinstance(names, (list, tuple, np.ndarray)) else list(names)
 
 
 def _round(x: float) -> float:

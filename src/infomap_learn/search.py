@@ -355,16 +355,16 @@ def _add_sub_modules(
         offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
         deepest = np.array(keys)[depth - 1, np.arange(n)] + offsets[depth - 1]
         leaf_module, k = K.compact_labels(deepest, int(offsets[-1]))
-        # Frozen modules become single units, alone under a parent of their own.
-        unit_key = np.where(active, np.arange(n), n + leaf_module)
-        unit_of, n_units = K.compact_labels(unit_key, 2 * n + k)
-        parent_of_unit = np.zeros(n_units, dtype=np.int64)
-        parent_of_unit[unit_of] = leaf_module
         parent_exit = module_exit_totals(leaf, leaf_module, k)
         if first_split is not None:
             # the same search from singletons, under the same parents, was run already
             sub, first_split = first_split, None
         else:
+            # Frozen modules become single units, alone under a parent of their own.
+            unit_key = np.where(active, np.arange(n), n + leaf_module)
+            unit_of, n_units = K.compact_labels(unit_key, 2 * n + k)
+            parent_of_unit = np.zeros(n_units, dtype=np.int64)
+            parent_of_unit[unit_of] = leaf_module
             units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
             ctx = new_context(units, seed, parent_exit, pool)
             sub_of_unit, _ = two_level_search(units, ctx, tune=False)
