@@ -1,0 +1,306 @@
+"""Hierarchical (multilevel) and two-level search, ours against the official Infomap, on
+graphs with nested structure (kNN graphs of labelled data) and on graphs without (LFR).
+
+    python benchmarks/hierarchy_quality.py [--graphs digits-k15 blobs ...] [--seeds 1 2 3 4 5]
+        [--trials 5] [--modes multilevel two-level] [--out benchmarks/results]
+
+Both tools get the same links (ours as a ``Network``, Infomap through ``add_links``) with
+the same flow model, ``num_trials`` trials per call, one call per seed. Printed per graph and
+mode: the mean codelength over the seeds (and the worst seed), the gap in percent (ours
+against Infomap's mean: negative is shorter), module levels and top modules (means), the
+top-level NMI against the data's labels where it has labels, and the mean time per call:
+ours from the ``Network`` to the ``ModuleTree`` on all cores, Infomap's ``run()`` alone (its
+link loading left out). ``t ours/IM`` is the ratio of the two; ``ML/2L`` (on the multilevel
+rows) is our multilevel time over our two-level time on the same graph. Results are written
+as markdown and JSON to ``--out`` (``hierarchy-<date>.md`` / ``.json``).
+
+Graphs (``--graphs``; default all but the 100k LFR):
+
+- ``digits-k10``, ``digits-k15``, ``digits-k30``: scikit-learn's digits (1797 images), the
+  estimator's kNN graph (Jaccard weights, union symmetrisation) at k neighbours;
+- ``breast-cancer``: scikit-learn's breast cancer data, standardised, k=15;
+- ``blobs``: ``make_blobs(3000, centers=10, cluster_std=2.5, random_state=0)``, k=15;
+- ``pbmc``: scanpy's pbmc68k_reduced, ``sc.pp.neighbors(n_neighbors=15)`` connectivities
+  (needs the scanpy extra; skipped with a note without it);
+- ``lfr10k-0.3``, ``lfr10k-0.5``, ``lfr10k-0.7``: LFR, 10,000 nodes (``benchmarks/lfr.py``);
+- ``dsbm``: a directed, weighted, nested stochastic block model (4 groups of 4 blocks of
+  40 nodes; directed flow);
+- ``lfr100k-0.3``: LFR 100,000 nodes, for the speed of the hierarchical search (not run
+  unless named).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import normalized_mutual_info_score
+
+try:  # run as a script or as a module
+    from benchmarks.lfr import lfr
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.lfr import lfr
+
+from infomap_learn import Network, infomap
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Graph:
+    network: Network
+    labels: np.ndarray | None
+    flow_model: str = "undirected"
+
+
+def _digits(k: int) -> Graph:
+    from sklearn.datasets import load_digits
+
+    from infomap_learn.adapters.knn import knn_graph
+
+    X, y = load_digits(return_X_y=True)
+    return Graph(knn_graph(X, n_neighbors=k, weighting="jaccard", method="exact"), y)
+
+
+def _breast_cancer() -> Graph:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    from infomap_learn.adapters.knn import knn_graph
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    return Graph(knn_graph(X, n_neighbors=15, weighting="jaccard", method="exact"), y)
+
+
+def _blobs() -> Graph:
+    from sklearn.datasets import make_blobs
+
+    from infomap_learn.adapters.knn import knn_graph
+
+    X, y = make_blobs(3000, centers=10, cluster_std=2.5, random_state=0)
+    return Graph(knn_graph(X, n_neighbors=15, weighting="jaccard", method="exact"), y)
+
+
+def _pbmc() -> Graph:
+    import scanpy as sc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        adata = sc.datasets.pbmc68k_reduced()
+        sc.pp.neighbors(adata, n_neighbors=15, random_state=0)
+    labels = adata.obs["bulk_labels"].cat.codes.to_numpy()
+    return Graph(Network.from_scipy(adata.obsp["connectivities"], directed=False), labels)
+
+
+def _lfr(n: int, mu: float) -> Graph:
+    edges, membership = lfr(n, mu, seed=0)
+    return Graph(Network.from_edges(edges, n_nodes=n), membership)
+
+
+def _dsbm() -> Graph:
+    """4 groups of 4 blocks of 40 nodes, directed links with weights in [0.5, 2]."""
+    rng = np.random.default_rng(7)
+    n = 640
+    group, block = np.arange(n) // 160, np.arange(n) // 40
+    p = np.where(
+        block[:, None] == block[None, :],
+        0.25,
+        np.where(group[:, None] == group[None, :], 0.03, 0.002),
+    )
+    adjacency = rng.random((n, n)) < p
+    np.fill_diagonal(adjacency, False)
+    edges = np.argwhere(adjacency)
+    weights = rng.uniform(0.5, 2.0, len(edges))
+    net = Network.from_edges(edges, weights=weights, n_nodes=n, directed=True)
+    return Graph(net, group, flow_model="directed")
+
+
+GRAPHS = {
+    "digits-k10": lambda: _digits(10),
+    "digits-k15": lambda: _digits(15),
+    "digits-k30": lambda: _digits(30),
+    "breast-cancer": _breast_cancer,
+    "blobs": _blobs,
+    "pbmc": _pbmc,
+    "lfr10k-0.3": lambda: _lfr(10_000, 0.3),
+    "lfr10k-0.5": lambda: _lfr(10_000, 0.5),
+    "lfr10k-0.7": lambda: _lfr(10_000, 0.7),
+    "dsbm": _dsbm,
+    "lfr100k-0.3": lambda: _lfr(100_000, 0.3),
+}
+DEFAULT_GRAPHS = [name for name in GRAPHS if not name.startswith("lfr100k")]
+
+
+@dataclass
+class Run:
+    codelength: float
+    levels: int  # module levels (Infomap's num_levels minus one)
+    top_modules: int
+    seconds: float
+    nmi: float | None
+
+
+@dataclass
+class Row:
+    graph: str
+    mode: str
+    tool: str
+    runs: list[Run] = field(default_factory=list)
+
+    def mean(self, attr: str) -> float:
+        values = [getattr(r, attr) for r in self.runs]
+        return float(np.mean(values)) if values and values[0] is not None else float("nan")
+
+
+def _nmi(labels: np.ndarray | None, found: np.ndarray) -> float | None:
+    return None if labels is None else float(normalized_mutual_info_score(labels, found))
+
+
+def run_ours(graph: Graph, two_level: bool, seed: int, trials: int) -> Run:
+    start = time.perf_counter()
+    tree = infomap(
+        graph.network,
+        two_level=two_level,
+        flow_model=graph.flow_model,
+        num_trials=trials,
+        seed=seed,
+    )
+    seconds = time.perf_counter() - start
+    return Run(
+        tree.codelength, tree.num_levels, tree.num_top_modules, seconds,
+        _nmi(graph.labels, tree.labels),
+    )
+
+
+def run_infomap(graph: Graph, two_level: bool, seed: int, trials: int) -> Run:
+    import infomap as official
+
+    net = graph.network
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Infomap 2.16's LegacySurfaceWarning
+        im = official.Infomap(
+            silent=True, two_level=two_level, num_trials=trials, seed=seed,
+            flow_model=graph.flow_model,
+        )
+    im.add_nodes(range(net.n_nodes))
+    im.add_links(zip(net.source.tolist(), net.target.tolist(), net.weight.tolist()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        im.run()
+        seconds = time.perf_counter() - start
+        top = np.zeros(net.n_nodes, dtype=np.int64)
+        for node in im.nodes:
+            top[node.node_id] = node.path[0]
+        codelength, levels, top_modules = im.codelength, im.num_levels - 1, im.num_top_modules
+    return Run(codelength, levels, top_modules, seconds, _nmi(graph.labels, top))
+
+
+TOOLS = {"ours": run_ours, "infomap": run_infomap}
+
+
+def _fmt(x: float, spec: str) -> str:
+    return "" if x is None or not np.isfinite(x) else format(x, spec)
+
+
+def table(rows: list[Row]) -> str:
+    by_key = {(r.graph, r.mode, r.tool): r for r in rows}
+    lines = [
+        "| graph | mode | L ours | L Infomap | gap | worst seed gap | levels ours / IM "
+        "| top modules ours / IM | NMI ours / IM | t ours s | t IM s | t ours/IM | ML/2L |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    seen = []
+    for r in rows:
+        if (r.graph, r.mode) not in seen:
+            seen.append((r.graph, r.mode))
+    for graph, mode in seen:
+        ours, theirs = by_key.get((graph, mode, "ours")), by_key.get((graph, mode, "infomap"))
+        L_o = ours.mean("codelength") if ours else float("nan")
+        L_i = theirs.mean("codelength") if theirs else float("nan")
+        gap = 100 * (L_o - L_i) / L_i if ours and theirs else float("nan")
+        worst = (
+            100 * (max(r.codelength for r in ours.runs) - L_i) / L_i
+            if ours and theirs else float("nan")
+        )
+        t_o = ours.mean("seconds") if ours else float("nan")
+        t_i = theirs.mean("seconds") if theirs else float("nan")
+        two = by_key.get((graph, "two-level", "ours"))
+        ml_2l = t_o / two.mean("seconds") if mode == "multilevel" and ours and two else None
+
+        def pair(attr, spec, o=ours, i=theirs):
+            return f"{_fmt(o.mean(attr) if o else None, spec)} / " \
+                   f"{_fmt(i.mean(attr) if i else None, spec)}"
+
+        lines.append(
+            f"| {graph} | {mode} | {_fmt(L_o, '.4f')} | {_fmt(L_i, '.4f')} "
+            f"| {_fmt(gap, '+.2f')}% | {_fmt(worst, '+.2f')}% | {pair('levels', '.1f')} "
+            f"| {pair('top_modules', '.1f')} | {pair('nmi', '.3f')} | {_fmt(t_o, '.3f')} "
+            f"| {_fmt(t_i, '.3f')} | {_fmt(t_o / t_i, '.2f')} | {_fmt(ml_2l, '.2f')} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graphs", nargs="+", default=DEFAULT_GRAPHS, choices=list(GRAPHS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--modes", nargs="+", default=["multilevel", "two-level"],
+                        choices=["multilevel", "two-level"])
+    parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=list(TOOLS))
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR,
+                        help="folder for the results ('-': do not write)")
+    args = parser.parse_args(argv)
+
+    # numba compilation happens once, before anything is timed
+    infomap(Network.from_edges(np.array([[0, 1], [1, 2], [2, 0], [2, 3]])), num_trials=2)
+    rows: list[Row] = []
+    for name in args.graphs:
+        try:
+            graph = GRAPHS[name]()
+        except ImportError as error:
+            print(f"skipping {name}: {error}", file=sys.stderr)
+            continue
+        for mode in args.modes:
+            for tool in args.tools:
+                row = Row(name, mode, tool)
+                for seed in args.seeds:
+                    row.runs.append(TOOLS[tool](graph, mode == "two-level", seed, args.trials))
+                rows.append(row)
+                print(f"{name} {mode} {tool}: {row.mean('codelength'):.5f} "
+                      f"({row.mean('seconds'):.3f} s)", file=sys.stderr, flush=True)
+    text = table(rows)
+    print(text)
+    if str(args.out) != "-":
+        args.out.mkdir(parents=True, exist_ok=True)
+        stem = args.out / f"hierarchy-{_dt.date.today().isoformat()}"
+        header = (
+            f"`python benchmarks/hierarchy_quality.py {' '.join(argv or sys.argv[1:])}`\n\n"
+            f"seeds {args.seeds}, {args.trials} trials per call\n\n"
+        )
+        tmp = stem.with_suffix(".md.tmp")
+        tmp.write_text(header + text + "\n")
+        tmp.replace(stem.with_suffix(".md"))
+        payload = [
+            {"graph": r.graph, "mode": r.mode, "tool": r.tool,
+             "runs": [vars(run) for run in r.runs]}
+            for r in rows
+        ]
+        tmp = stem.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(payload, indent=1))
+        tmp.replace(stem.with_suffix(".json"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
