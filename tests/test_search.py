@@ -369,7 +369,7 @@ def test_group_threads_are_stopped_when_the_search_fails(monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(S, "_add_sub_modules", fail)
+    monkeypatch.setattr(S, "_recursive_partition", fail)
     net, _ = planted_partition(n_modules=12, module_size=25, seed=4)
     before = {t.ident for t in threading.enumerate()}
     with pytest.raises(RuntimeError, match="boom"):

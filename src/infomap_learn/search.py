@@ -332,75 +332,250 @@ def _add_super_modules(
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
 
 
-def _add_sub_modules(
-    leaf: Units,
-    paths: np.ndarray,
-    seed: int,
-    first_split: np.ndarray | None = None,
-    pool: Executor | None = None,
+def _parent_codelengths(
+    units: Units, labels: np.ndarray, k: int, parent_exit: np.ndarray
 ) -> np.ndarray:
-    """Search every leaf module for submodules, recursively, keeping those that shorten
-    the codelength.
+    """Codelength of each parent's codebooks when its units are grouped by ``labels``:
+    the parent's index codebook over the groups (with the parent's exit) and each group's
+    codebook, without the units' own constant term."""
+    mflow, menter, mexit = module_totals(units, labels, k)
+    group_parent = np.zeros(k, dtype=np.int64)
+    group_parent[labels] = units.parent
+    n_parents = parent_exit.shape[0]
+    q = parent_exit
+    return (
+        _plogp(q + np.bincount(group_parent, menter, n_parents)) - _plogp(q)
+        - np.bincount(group_parent, _plogp(menter), n_parents)
+        + np.bincount(group_parent, _plogp(mexit + mflow) - _plogp(mexit), n_parents)
+    )
 
-    ``first_split``, submodules of every leaf module that are already known (the coarse
-    tune of the two-level search finds them), stands in for the first round's search."""
-    from .mapequation import _prefix_keys
 
+def _children_per_parent(parent_of_unit: np.ndarray, labels: np.ndarray, n_parents: int):
+    """Number of distinct labels under each parent."""
+    pairs = np.unique(np.stack([parent_of_unit, labels], axis=1), axis=0)
+    return np.bincount(pairs[:, 0], minlength=n_parents)
+
+
+def _coarsest_super_modules(
+    units: Units, labels: np.ndarray, ctx: SearchContext, seed: int
+) -> np.ndarray:
+    """Group the modules ``labels`` within each parent into super-modules, repeatedly,
+    and return the coarsest grouping (the levels in between are dropped).
+
+    A parent takes a super-module level where it shortens the parent's index codebook
+    (modules coded by their enter flow, as for the super-modules of the whole network),
+    and keeps looking while it has more than one non-trivial super-module."""
+    n_parents = ctx.parent_exit.shape[0]
+    q = ctx.parent_exit
+    labels, k = K.compact_labels(np.asarray(labels, dtype=np.int64), int(labels.max()) + 1)
+    searching = np.ones(n_parents, dtype=bool)
+    for round_ in range(64):
+        module_parent = np.zeros(k, dtype=np.int64)
+        module_parent[labels] = units.parent
+        n_modules = np.bincount(module_parent, minlength=n_parents)
+        searching &= n_modules > 2  # one or two modules: any grouping is trivial
+        if not searching.any():
+            break
+        _, enter, _ = module_totals(units, labels, k)
+        # modules of other parents are frozen: each alone under a parent of its own
+        frozen = ~searching[module_parent]
+        super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
+        agg = replace(aggregate(units, labels, k, codeflow=enter), parent=super_parent)
+        sub_ctx = new_context(
+            agg, seed * 7919 + round_, np.concatenate([q, np.zeros(k)]), ctx.pool
+        )
+        super_of_module, _ = two_level_search(agg, sub_ctx)
+        n_super = int(super_of_module.max()) + 1
+        new = _parent_codelengths(agg, super_of_module, n_super, sub_ctx.parent_exit)
+        new = new[:n_parents] - np.bincount(module_parent, _plogp(enter), n_parents)
+        enter_sum = np.bincount(module_parent, enter, n_parents)
+        old = (
+            _plogp(q + enter_sum) - _plogp(q) - np.bincount(module_parent, _plogp(enter), n_parents)
+        )
+        n_super_in = _children_per_parent(module_parent, super_of_module, n_parents + k)
+        n_super_in = n_super_in[:n_parents]
+        accept = (
+            searching & (n_super_in > 1) & (n_super_in < n_modules)
+            & (new < old - CORE_LOOP_THRESHOLD)
+        )
+        if not accept.any():
+            break
+        take = accept[module_parent]
+        module_key = np.where(take, super_of_module, n_super + np.arange(k))
+        module_key, k = K.compact_labels(module_key, n_super + k)
+        labels = module_key[labels]
+        # keep going where more than one super-module holds several modules
+        sizes = np.bincount(super_of_module[take], minlength=n_super)
+        nontrivial_parent = np.zeros(n_super, dtype=np.int64)
+        nontrivial_parent[super_of_module[take]] = module_parent[take]
+        n_nontrivial = np.bincount(nontrivial_parent[sizes > 1], minlength=n_parents)
+        searching = accept & (n_nontrivial > 1)
+    return labels
+
+
+def _recursive_partition(
+    leaf: Units, top: np.ndarray, seed: int, pool: Executor | None = None
+) -> np.ndarray:
+    """Module paths below the top modules ``top``: every module is re-partitioned from
+    its nodes (a two-level search with tuning, then super-modules inside it, keeping the
+    coarsest level), wherever that shortens the codelength, level by level.
+
+    All modules of a level are searched in one call, each under a parent of its own, so
+    that the search runs them side by side in groups (see ``_core``)."""
     n = leaf.n
-    active = np.ones(n, dtype=bool)  # nodes whose leaf module may still split
-    while active.any():
-        keys = _prefix_keys(paths)
-        depth = (paths >= 0).sum(axis=1)
-        # deepest module of each node, with ids unique across levels
-        offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
-        deepest = np.array(keys)[depth - 1, np.arange(n)] + offsets[depth - 1]
-        leaf_module, k = K.compact_labels(deepest, int(offsets[-1]))
-        parent_exit = module_exit_totals(leaf, leaf_module, k)
-        if first_split is not None:
-            # the same search from singletons, under the same parents, was run already
-            sub, first_split = first_split, None
-        else:
-            # Frozen modules become single units, alone under a parent of their own.
-            unit_key = np.where(active, np.arange(n), n + leaf_module)
-            unit_of, n_units = K.compact_labels(unit_key, 2 * n + k)
-            parent_of_unit = np.zeros(n_units, dtype=np.int64)
-            parent_of_unit[unit_of] = leaf_module
-            units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
-            ctx = new_context(units, seed, parent_exit, pool)
-            sub_of_unit, _ = two_level_search(units, ctx, tune=False)
-            sub = sub_of_unit[unit_of]
+    paths = top.astype(np.int64)[:, None]
+    deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
+    # Infomap leaves modules of one or two nodes alone: a split could not pay.
+    queued = np.bincount(deepest, minlength=k)[deepest] > 2
+    level = 0
+    while queued.any():
+        level += 1
+        level_seed = seed * 1_000_003 + level
+        parent_exit = module_exit_totals(leaf, deepest, k)
+        # Nodes of modules not searched become single units, alone under their module.
+        unit_key = np.where(queued, np.arange(n), n + deepest)
+        unit_of, n_units = K.compact_labels(unit_key, n + k)
+        parent_of_unit = np.zeros(n_units, dtype=np.int64)
+        parent_of_unit[unit_of] = deepest
+        units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+        ctx = new_context(units, level_seed, parent_exit, pool)
+        sub_of_unit, _ = two_level_search(units, ctx)
+        sub_of_unit = _coarsest_super_modules(units, sub_of_unit, ctx, level_seed)
+        sub = sub_of_unit[unit_of]
         n_sub = int(sub.max()) + 1
         # Per module: codelength of its codebook with and without the submodules.
-        mflow, menter, mexit = module_totals(leaf, sub, n_sub)
-        sub_parent = np.zeros(n_sub, dtype=np.int64)
-        sub_parent[sub] = leaf_module
         q = parent_exit
-        module_flow = np.bincount(leaf_module, leaf.codeflow, k)
+        module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
-        with_sub = (
-            _plogp(q + np.bincount(sub_parent, menter, k)) - _plogp(q)
-            - np.bincount(sub_parent, _plogp(menter), k)
-            + np.bincount(sub_parent, _plogp(mexit + mflow) - _plogp(mexit), k)
-        )
+        sub_parent = np.zeros(n_sub, dtype=np.int64)
+        sub_parent[sub] = deepest
+        with_sub = _parent_codelengths(replace(leaf, parent=deepest), sub, n_sub, q)
         n_children = np.bincount(sub_parent, minlength=k)
-        size = np.bincount(leaf_module, minlength=k)
+        size = np.bincount(deepest, minlength=k)
         keep = (
             (n_children > 1) & (n_children < size)
             & (with_sub < without - CORE_LOOP_THRESHOLD)
-            & np.bincount(leaf_module, active, k).astype(bool)
+            & np.bincount(deepest, queued, k).astype(bool)
         )
-        split = keep[leaf_module]
+        split = keep[deepest]
         if not split.any():
-            return paths
+            break
         # number the submodules within their module
-        _, local = np.unique(np.stack([leaf_module, sub], axis=1), axis=0, return_inverse=True)
+        _, local = np.unique(np.stack([deepest, sub], axis=1), axis=0, return_inverse=True)
+        local = local.ravel()
         first_of_module = np.full(k, np.iinfo(np.int64).max)
-        np.minimum.at(first_of_module, leaf_module, local)
-        column = np.where(split, local - first_of_module[leaf_module], -1)
-        if (depth == paths.shape[1])[split].any():
-            paths = np.concatenate([paths, np.full((n, 1), -1, dtype=np.int64)], axis=1)
-        paths[split, depth[split]] = column[split]
-        active = split
+        np.minimum.at(first_of_module, deepest, local)
+        column = np.where(split, local - first_of_module[deepest], -1)
+        paths = np.concatenate([paths, column[:, None]], axis=1)
+        new_key = np.where(split, n + local, deepest)
+        deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
+        queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
+    return paths
+
+
+def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
+    """Dissolve modules into their parents while that shortens the codelength.
+
+    Dissolving module M (children c, exit x_M, enter e_M) under parent P (exit x_P, its
+    children's codeword rates summing to S_P; the root has no exit) drops M's codebook and
+    puts M's children in P's. Children keep their enter rates, so the codelength changes by
+
+        plogp(x_P + S_P - e_M + C) - plogp(x_P + S_P) + plogp(e_M) - plogp(x_M + C)
+        + plogp(x_M),     C = sum of the children's rates,
+
+    which is computed for every module at once. In each round the best module of every
+    parent is dissolved unless an ancestor is dissolved in the same round. Only modules
+    of modules are dissolved: a leaf module's nodes would land beside modules, a tree
+    shape that Infomap does not define a codelength for.
+    """
+    from .mapequation import _prefix_keys, module_flows
+
+    paths = np.array(paths, dtype=np.int64)
+    n = paths.shape[0]
+    p = flow.node_flow
+    for _ in range(1000):
+        depth = paths.shape[1]
+        if depth < 2:
+            break
+        keys = _prefix_keys(paths)
+        sizes = [int(key.max()) + 1 for key in keys]
+        stats = [module_flows(flow, key, k) for key, k in zip(keys, sizes, strict=True)]
+        # rate sum C of each module's children and whether it holds nodes of its own
+        child_sum, has_leaf, parent_of = [], [], []
+        for level in range(depth):
+            key, k = keys[level], sizes[level]
+            sub = keys[level + 1] if level + 1 < depth else np.full(n, -1)
+            leaf = (key >= 0) & (sub < 0)
+            total = np.zeros(k)
+            total += np.bincount(key[leaf], p[leaf], k)
+            if level + 1 < depth:
+                has_sub = sub >= 0
+                sub_parent = np.zeros(sizes[level + 1], dtype=np.int64)
+                sub_parent[sub[has_sub]] = key[has_sub]
+                total += np.bincount(sub_parent, stats[level + 1][1], k)
+            child_sum.append(total)
+            has_leaf.append(np.bincount(key[leaf], minlength=k) > 0)
+            parent = np.zeros(k, dtype=np.int64)
+            if level > 0:
+                present = key >= 0
+                parent[key[present]] = keys[level - 1][present]
+            parent_of.append(parent)
+        chosen = []  # per level: the modules dissolved this round
+        blocked = np.zeros(n, dtype=bool)  # nodes under a module dissolved above
+        any_chosen = False
+        for level in range(depth):
+            key, k = keys[level], sizes[level]
+            _, enter, exit_ = stats[level]
+            C = child_sum[level]
+            if level == 0:
+                x_p = np.zeros(k)
+                s_p = np.full(k, stats[0][1].sum())
+            else:
+                x_p = stats[level - 1][2][parent_of[level]]
+                s_p = child_sum[level - 1][parent_of[level]]
+            delta = (
+                _plogp(x_p + s_p - enter + C) - _plogp(x_p + s_p) + _plogp(enter)
+                - _plogp(exit_ + C) + _plogp(exit_)
+            )
+            is_leaf_module = np.ones(k, dtype=bool)
+            if level + 1 < depth:
+                sub = keys[level + 1]
+                is_leaf_module[key[sub >= 0]] = False
+            # A leaf module's nodes would land beside modules: Infomap's trees never mix
+            # nodes and modules under one parent (its codelength is not defined for that).
+            allowed = ~is_leaf_module & ~has_leaf[level]
+            present = key >= 0
+            blocked_module = np.zeros(k, dtype=bool)
+            blocked_module[key[present & blocked]] = True
+            candidate = allowed & ~blocked_module & (delta < -CORE_LOOP_THRESHOLD)
+            # the best candidate of each parent
+            best = np.zeros(k, dtype=bool)
+            if candidate.any():
+                idx = np.flatnonzero(candidate)
+                order = np.lexsort((delta[idx], parent_of[level][idx]))
+                idx = idx[order]
+                first = np.r_[True, parent_of[level][idx][1:] != parent_of[level][idx][:-1]]
+                best[idx[first]] = True
+                any_chosen = True
+            chosen.append(best)
+            blocked |= present & best[np.where(present, key, 0)]
+        if not any_chosen:
+            break
+        for level in range(depth - 1, -1, -1):
+            key = keys[level]
+            present = key >= 0
+            nodes = present & chosen[level][np.where(present, key, 0)]
+            if not nodes.any():
+                continue
+            if level + 1 < depth:
+                # M's children move up one level with ids apart from M's siblings
+                below = paths[nodes, level + 1]
+                offset = int(paths[:, level].max()) + 1
+                paths[nodes, level + 1] = np.where(below >= 0, below + offset, -1)
+            paths[nodes, level:-1] = paths[nodes, level + 1 :]
+            paths[nodes, -1] = -1
+        while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
+            paths = paths[:, :-1]
     return paths
 
 
@@ -576,12 +751,15 @@ def infomap(
     def run_trial(trial: int, group_pool: Executor | None):
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed, pool=group_pool)
-        labels, _, submodules = two_level_search(leaf, ctx, with_submodules=True)
+        labels, _ = two_level_search(leaf, ctx)
         paths = labels[:, None]
-        if not two_level and network.n_nodes > 1:
-            paths = _add_super_modules(leaf, paths, trial_seed, group_pool)
-            paths = _add_sub_modules(leaf, paths, trial_seed, submodules, group_pool)
-            paths = collapse_single_child_modules(paths)
+        n_top = int(labels.max()) + 1
+        if not two_level and 1 < n_top < network.n_nodes:
+            # As Infomap: super-modules above the modules, then only the coarsest level is
+            # kept and everything below it searched again, module by module.
+            top = _add_super_modules(leaf, paths, trial_seed, group_pool)[:, 0]
+            paths = _recursive_partition(leaf, top, trial_seed, group_pool)
+            paths = collapse_single_child_modules(dissolve_modules(flow, paths))
         length = hierarchical_codelength(flow, paths).codelength
         if length > one_level:
             # a greedy search can end above the trivial solution on small networks; like
