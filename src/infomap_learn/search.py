@@ -37,6 +37,12 @@ TUNE_RELATIVE_THRESHOLD = 1e-5
 # grouping does not depend on the number of threads, and neither does the result.
 PARENT_GROUPS = 8
 PARENT_GROUPS_MIN_UNITS = 20_000
+# Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the modules
+# under the super-modules, which the recursion searches again anyway, and in the recursion's
+# sub-searches. Measured with benchmarks/hierarchy_quality.py: more tuning there costs up to
+# twice the time for codelengths shorter by less than 0.02%.
+HIERARCHY_TOP_TUNE_LIMIT = 2
+HIERARCHY_SUB_TUNE_LIMIT = 1
 
 
 @dataclass(frozen=True)
@@ -244,7 +250,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
 def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
     """Split each module into submodules, then move the submodules between modules.
 
-    Returns the new labels, their codelength and the submodules of ``labels``."""
+    Returns the new labels and their codelength."""
     k = int(labels.max()) + 1
     sub_ctx = SearchContext(
         parent_exit=module_exit_totals(units, labels, k),
@@ -259,29 +265,29 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
     agg_labels, length = find_modules(agg, ctx, initial)
-    return agg_labels[sublabels], length, sublabels
+    return agg_labels[sublabels], length
 
 
 def two_level_search(
-    units: Units, ctx: SearchContext, tune: bool = True, with_submodules: bool = False
+    units: Units,
+    ctx: SearchContext,
+    tune_limit: int = TUNE_ITERATION_LIMIT,
+    initial: np.ndarray | None = None,
 ):
-    """Two-level partition of ``units`` with the tune loop. Returns (labels, codelength),
-    and with ``with_submodules`` also the submodules that the last coarse tune found in
-    exactly these modules (None if the modules changed since)."""
-    labels, length = find_modules(units, ctx)
-    submodules = None  # (the modules that were split, their submodules)
-    if not tune:
-        return (labels, length, None) if with_submodules else (labels, length)
+    """Two-level partition of ``units``: modules found by the core loop and aggregation,
+    then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
+    shorten the code. ``initial``: the modules to start from (default: every unit alone).
+    Returns (labels, codelength)."""
+    labels, length = find_modules(units, ctx, initial)
     fine = True
     stalled = 0
-    for _ in range(TUNE_ITERATION_LIMIT):
+    for _ in range(tune_limit):
         if int(labels.max()) + 1 <= 1:
             break
         if fine:
             new_labels, new_length = find_modules(units, ctx, labels)
         else:
-            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx)
-            submodules = (labels, sublabels)
+            new_labels, new_length = _coarse_tune(units, labels, ctx)
         improved = new_length < length - TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
@@ -289,10 +295,7 @@ def two_level_search(
         if stalled >= 2:
             break
         fine = not fine
-    if not with_submodules:
-        return labels, length
-    found = submodules[1] if submodules is not None and submodules[0] is labels else None
-    return labels, length, found
+    return labels, length
 
 
 def new_context(
@@ -438,18 +441,17 @@ def _recursive_partition(
         parent_of_unit = np.zeros(n_units, dtype=np.int64)
         parent_of_unit[unit_of] = deepest
         units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
-        ctx = new_context(units, level_seed, parent_exit, pool)
-        sub_of_unit, _ = two_level_search(units, ctx)
-        sub_of_unit = _coarsest_super_modules(units, sub_of_unit, ctx, level_seed)
-        sub = sub_of_unit[unit_of]
-        n_sub = int(sub.max()) + 1
-        # Per module: codelength of its codebook with and without the submodules.
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
+        leaf_in_modules = replace(leaf, parent=deepest)
+        ctx = new_context(units, level_seed, parent_exit, pool)
+        fine_of_unit, _ = two_level_search(units, ctx, tune_limit=HIERARCHY_SUB_TUNE_LIMIT)
+        sub = _coarsest_super_modules(units, fine_of_unit, ctx, level_seed)[unit_of]
+        with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
+        sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
         sub_parent = np.zeros(n_sub, dtype=np.int64)
         sub_parent[sub] = deepest
-        with_sub = _parent_codelengths(replace(leaf, parent=deepest), sub, n_sub, q)
         n_children = np.bincount(sub_parent, minlength=k)
         size = np.bincount(deepest, minlength=k)
         keep = (
@@ -576,6 +578,75 @@ def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
             paths[nodes, -1] = -1
         while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
             paths = paths[:, :-1]
+    return paths
+
+
+def tune_leaf_modules(
+    leaf: Units, flow: Flow, paths: np.ndarray, seed: int, pool: Executor | None = None
+) -> np.ndarray:
+    """Move nodes between sibling leaf modules (and merge siblings) while that shortens
+    the codelength, everything above the leaf modules fixed: the fine tune of a tree.
+
+    Under a fixed parent, a move changes only the two leaf modules' codebooks and the
+    parent's codebook, which is the two-level objective of the search with the parent's
+    exit flow, so the core loop and aggregation do it for all parents at once."""
+    from .mapequation import _prefix_keys, module_flows
+
+    paths = np.array(paths, dtype=np.int64)
+    n, depth = paths.shape
+    keys = _prefix_keys(paths)
+    leaf_depth = (paths >= 0).sum(axis=1)
+    offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
+    rows = np.arange(n)
+    leaf_key = np.array(keys)[leaf_depth - 1, rows] + offsets[leaf_depth - 1]
+    # the parent of each leaf module: the root (0) or a module, one id across levels
+    above = np.where(
+        leaf_depth > 1, np.array(keys)[np.maximum(leaf_depth - 2, 0), rows] + 1
+        + offsets[np.maximum(leaf_depth - 2, 0)], 0
+    )
+    parent_of, n_parents = K.compact_labels(above, int(offsets[-1]) + 1)
+    parent_exit = np.zeros(n_parents)
+    for level in range(depth - 1):
+        at = leaf_depth - 2 == level
+        if at.any():
+            key = keys[level]
+            _, _, exit_ = module_flows(flow, key, int(key.max()) + 1)
+            parent_exit[parent_of[at]] = exit_[key[at]]
+    # A parent with modules of modules among its children has enter rates in its codebook
+    # that the search would not see: its leaf modules stay as they are, each one unit
+    # under a parent of its own.
+    tuned = np.full(n, leaf_depth.min() == leaf_depth.max())  # the root's children
+    for level in range(depth - 1):
+        key = keys[level]
+        present = key >= 0
+        k = int(key.max()) + 1
+        lowest = np.full(k, depth + 1)
+        highest = np.zeros(k, dtype=np.int64)
+        np.minimum.at(lowest, key[present], leaf_depth[present])
+        np.maximum.at(highest, key[present], leaf_depth[present])
+        at = leaf_depth - 2 == level
+        tuned[at] = (lowest == highest)[key[at]]
+    if not tuned.any():
+        return paths
+    leaf_module, n_leaf_modules = K.compact_labels(leaf_key, int(offsets[-1]))
+    unit_of, n_units = K.compact_labels(
+        np.where(tuned, rows, n + leaf_module), n + n_leaf_modules
+    )
+    parent_of_unit = np.zeros(n_units, dtype=np.int64)
+    parent_of_unit[unit_of] = np.where(tuned, parent_of, n_parents + leaf_module)
+    module_of = np.zeros(n_units, dtype=np.int64)
+    module_of[unit_of] = leaf_module
+    units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+    ctx = new_context(
+        units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool
+    )
+    new_of_unit, _ = find_modules(units, ctx, module_of)
+    new_leaf = new_of_unit[unit_of]
+    # the new leaf modules, numbered after their siblings' ids
+    _, local = np.unique(np.stack([parent_of, new_leaf], axis=1), axis=0, return_inverse=True)
+    local = local.ravel()
+    # (a tuned parent's children are all leaf modules, so the new ids meet no others)
+    paths[rows[tuned], leaf_depth[tuned] - 1] = local[tuned]
     return paths
 
 
@@ -751,14 +822,17 @@ def infomap(
     def run_trial(trial: int, group_pool: Executor | None):
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed, pool=group_pool)
-        labels, _ = two_level_search(leaf, ctx)
+        tune_limit = TUNE_ITERATION_LIMIT if two_level else HIERARCHY_TOP_TUNE_LIMIT
+        labels, _ = two_level_search(leaf, ctx, tune_limit=tune_limit)
         paths = labels[:, None]
         n_top = int(labels.max()) + 1
         if not two_level and 1 < n_top < network.n_nodes:
             # As Infomap: super-modules above the modules, then only the coarsest level is
-            # kept and everything below it searched again, module by module.
+            # kept and everything below it searched again, module by module; then the
+            # whole tree is tuned (leaf modules, dissolved modules).
             top = _add_super_modules(leaf, paths, trial_seed, group_pool)[:, 0]
             paths = _recursive_partition(leaf, top, trial_seed, group_pool)
+            paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool)
             paths = collapse_single_child_modules(dissolve_modules(flow, paths))
         length = hierarchical_codelength(flow, paths).codelength
         if length > one_level:
