@@ -42,7 +42,7 @@ PARENT_GROUPS_MIN_UNITS = 20_000
 # sub-searches. Measured with benchmarks/hierarchy_quality.py: more tuning there costs up to
 # twice the time for codelengths shorter by less than 0.02%.
 HIERARCHY_TOP_TUNE_LIMIT = 2
-HIERARCHY_SUB_TUNE_LIMIT = 1
+HIERARCHY_SUB_TUNE_LIMIT = 2
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,21 @@ def _parent_groups(parent: np.ndarray, n_parents: int) -> list[np.ndarray]:
 
 
 def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
-    """Run the core loop on ``units`` from ``module_of`` (modified in place)."""
+    """Run the core loop on ``units`` from ``module_of`` (modified in place; modules may
+    be renamed)."""
     k = int(module_of.max()) + 1 if module_of.size else 0
     k = max(k, units.n)
+    n_parents = ctx.parent_exit.shape[0]
+    grouped = units.n >= PARENT_GROUPS_MIN_UNITS and n_parents >= PARENT_GROUPS
+    if grouped:
+        # Parents are independent: a unit only moves among the modules of its parent.
+        # Each module is renamed after one of its units, so that a group of whole parents
+        # owns the ids of its units: its modules, and a free id for every unit that may
+        # open a new module. No module is shared between groups.
+        first_unit = np.full(k, units.n, dtype=np.int64)
+        np.minimum.at(first_unit, module_of, np.arange(units.n))
+        module_of[:] = first_unit[module_of]
+        k = units.n
     state = _module_state(units, module_of, k)
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
@@ -202,16 +214,11 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
             CORE_LOOP_LIMIT, CORE_LOOP_THRESHOLD, unit_group, owned,
         )  # fmt: skip
 
-    n_parents = ctx.parent_exit.shape[0]
-    singletons = module_of.size == k and bool((module_of == np.arange(k)).all())
-    if units.n < PARENT_GROUPS_MIN_UNITS or n_parents < PARENT_GROUPS or not singletons:
+    if not grouped:
         return run(np.arange(units.n), np.arange(k), ctx.rng_state)
-    # Parents are independent: a unit only moves among the modules of its parent. Starting
-    # from singletons, each group owns the modules of its units, no module is shared, and
-    # a unit can always open a new module with the one it leaves.
     groups = [g for g in _parent_groups(units.parent, n_parents) if g.size]
     seeds = K.split_rng(ctx.rng_state, len(groups))
-    jobs = [(g, np.unique(module_of[g]), seeds[i : i + 1].copy()) for i, g in enumerate(groups)]
+    jobs = [(g, g, seeds[i : i + 1].copy()) for i, g in enumerate(groups)]
     if ctx.pool is None:
         results = [run(*job) for job in jobs]
     else:
@@ -250,7 +257,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
 def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
     """Split each module into submodules, then move the submodules between modules.
 
-    Returns the new labels and their codelength."""
+    Returns the new labels, their codelength and the submodules of ``labels``."""
     k = int(labels.max()) + 1
     sub_ctx = SearchContext(
         parent_exit=module_exit_totals(units, labels, k),
@@ -265,7 +272,7 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
     agg_labels, length = find_modules(agg, ctx, initial)
-    return agg_labels[sublabels], length
+    return agg_labels[sublabels], length, sublabels
 
 
 def two_level_search(
@@ -273,12 +280,17 @@ def two_level_search(
     ctx: SearchContext,
     tune_limit: int = TUNE_ITERATION_LIMIT,
     initial: np.ndarray | None = None,
+    keep_submodules: bool = False,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
     shorten the code. ``initial``: the modules to start from (default: every unit alone).
-    Returns (labels, codelength)."""
+
+    Returns (labels, codelength), and with ``keep_submodules`` also the submodules that
+    the last coarse tune found in exactly these modules (a search from singletons under
+    them), or None."""
     labels, length = find_modules(units, ctx, initial)
+    submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
     for _ in range(tune_limit):
@@ -287,7 +299,8 @@ def two_level_search(
         if fine:
             new_labels, new_length = find_modules(units, ctx, labels)
         else:
-            new_labels, new_length = _coarse_tune(units, labels, ctx)
+            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx)
+            submodules = (labels, sublabels)
         improved = new_length < length - TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
@@ -295,7 +308,10 @@ def two_level_search(
         if stalled >= 2:
             break
         fine = not fine
-    return labels, length
+    if not keep_submodules:
+        return labels, length
+    found = submodules[1] if submodules is not None and submodules[0] is labels else None
+    return labels, length, found
 
 
 def new_context(
@@ -417,14 +433,20 @@ def _coarsest_super_modules(
 
 
 def _recursive_partition(
-    leaf: Units, top: np.ndarray, seed: int, pool: Executor | None = None
+    leaf: Units,
+    top: np.ndarray,
+    seed: int,
+    pool: Executor | None = None,
+    first_split: np.ndarray | None = None,
 ) -> np.ndarray:
     """Module paths below the top modules ``top``: every module is re-partitioned from
     its nodes (a two-level search with tuning, then super-modules inside it, keeping the
     coarsest level), wherever that shortens the codelength, level by level.
 
     All modules of a level are searched in one call, each under a parent of its own, so
-    that the search runs them side by side in groups (see ``_core``)."""
+    that the search runs them side by side in groups (see ``_core``). ``first_split``:
+    submodules of the top modules found by a search from singletons under them (the
+    coarse tune finds them), where the first level's search starts instead."""
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
@@ -446,7 +468,17 @@ def _recursive_partition(
         without = _plogp(q + module_flow) - _plogp(q)
         leaf_in_modules = replace(leaf, parent=deepest)
         ctx = new_context(units, level_seed, parent_exit, pool)
-        fine_of_unit, _ = two_level_search(units, ctx, tune_limit=HIERARCHY_SUB_TUNE_LIMIT)
+        initial = None
+        if first_split is not None:
+            # frozen units keep a module of their own
+            start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
+            initial = np.zeros(n_units, dtype=np.int64)
+            initial[unit_of] = start
+            initial, _ = K.compact_labels(initial, int(start.max()) + 1)
+            first_split = None
+        fine_of_unit, _ = two_level_search(
+            units, ctx, tune_limit=HIERARCHY_SUB_TUNE_LIMIT, initial=initial
+        )
         sub = _coarsest_super_modules(units, fine_of_unit, ctx, level_seed)[unit_of]
         with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
         sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
@@ -586,6 +618,7 @@ def tune_leaf_modules(
 ) -> np.ndarray:
     """Move nodes between sibling leaf modules (and merge siblings) while that shortens
     the codelength, everything above the leaf modules fixed: the fine tune of a tree.
+    A parent may be left with a single child (collapse_single_child_modules removes it).
 
     Under a fixed parent, a move changes only the two leaf modules' codebooks and the
     parent's codebook, which is the two-level objective of the search with the parent's
@@ -794,7 +827,11 @@ def infomap(
     (2.32073, [0, 0, 0, 1, 1, 1])
     """
     from .flow import compute_flow
-    from .mapequation import hierarchical_codelength, one_level_codelength
+    from .mapequation import (
+        hierarchical_codelength,
+        one_level_codelength,
+        two_level_codelength,
+    )
     from .network import Network
     from .tree import ModuleTree
 
@@ -823,17 +860,27 @@ def infomap(
         trial_seed = int(seed) * 1_000_003 + trial
         ctx = new_context(leaf, trial_seed, pool=group_pool)
         tune_limit = TUNE_ITERATION_LIMIT if two_level else HIERARCHY_TOP_TUNE_LIMIT
-        labels, _ = two_level_search(leaf, ctx, tune_limit=tune_limit)
+        labels, _, submodules = two_level_search(
+            leaf, ctx, tune_limit=tune_limit, keep_submodules=True
+        )
         paths = labels[:, None]
         n_top = int(labels.max()) + 1
         if not two_level and 1 < n_top < network.n_nodes:
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
-            top = _add_super_modules(leaf, paths, trial_seed, group_pool)[:, 0]
-            paths = _recursive_partition(leaf, top, trial_seed, group_pool)
-            paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool)
+            paths = _add_super_modules(leaf, paths, trial_seed, group_pool)
+            if paths.shape[1] > 1:
+                submodules = None  # they lie under other modules than the top ones
+            paths = _recursive_partition(leaf, paths[:, 0], trial_seed, group_pool, submodules)
+            if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
+                paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool)
             paths = collapse_single_child_modules(dissolve_modules(flow, paths))
+            if hierarchical_codelength(flow, paths).codelength > two_level_codelength(
+                flow, labels
+            ).codelength:
+                # the greedy hierarchy can end above the trial's own modules: keep those
+                paths = labels[:, None]
         length = hierarchical_codelength(flow, paths).codelength
         if length > one_level:
             # a greedy search can end above the trivial solution on small networks; like

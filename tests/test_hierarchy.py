@@ -1,0 +1,396 @@
+"""The hierarchical search: tree shape, codelength and the steps that reshape a tree.
+
+The rules of a valid module tree (the trees the official Infomap accepts and scores):
+every node has a top module, a path is -1 only after its leaf module, no module has
+exactly one child module, and no module holds both leaf nodes and submodules. The checks
+here read the tree from the paths with plain Python, independently of the search code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from infomap_learn import Network, codelength, compute_flow, infomap
+from infomap_learn import search as S
+from infomap_learn.datasets import planted_partition
+from infomap_learn.mapequation import hierarchical_codelength, module_flows, plogp
+
+FLOW_OPTIONS = [
+    {},
+    {"markov_time": 0.7},
+    {"flow_model": "directed"},
+    {"flow_model": "directed", "recorded_teleportation": True},
+    {"flow_model": "directed", "to_nodes": True},
+    {"flow_model": "rawdir"},
+    {"flow_model": "undirdir"},
+]
+# the threshold below which the search counts a change as a gain
+GAIN = S.CORE_LOOP_THRESHOLD
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# --------------------------------------------------------------------------------------
+# networks and trees
+# --------------------------------------------------------------------------------------
+
+
+def nested_sbm(seed, sizes=(3, 3, 6), p=(0.8, 0.15, 0.01), directed=False, weighted=False):
+    """Blocks of ``sizes[-1]`` nodes, ``sizes[1]`` blocks to a group, ``sizes[0]`` groups:
+    link probability ``p[0]`` within a block, ``p[1]`` within a group, ``p[2]`` else."""
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(sizes))
+    block = np.arange(n) // sizes[2]
+    group = block // sizes[1]
+    prob = np.where(
+        block[:, None] == block[None, :],
+        p[0],
+        np.where(group[:, None] == group[None, :], p[1], p[2]),
+    )
+    adjacency = (rng.random((n, n)) < prob) & ~np.eye(n, dtype=bool)
+    if not directed:
+        adjacency = np.triu(adjacency)
+    edges = np.argwhere(adjacency)
+    weights = rng.uniform(0.5, 2.0, len(edges)) if weighted else None
+    return Network.from_edges(edges, weights, n_nodes=n, directed=directed)
+
+
+def random_tree(rng, n, max_depth=4, leaf_probability=0.35):
+    """Module paths of a random valid tree over ``n`` nodes: the root and every module
+    either holds its nodes as a leaf module or splits them into 2-4 submodules, so no
+    module has one child and none mixes nodes and submodules."""
+    paths = np.full((n, max_depth), -1, dtype=np.int64)
+
+    def split(nodes, level):
+        groups = min(len(nodes), int(rng.integers(2, 5)))
+        # every group gets one node, the rest land at random
+        order = rng.permutation(nodes)
+        group_of = np.r_[np.arange(groups), rng.integers(0, groups, len(nodes) - groups)]
+        for g in range(groups):
+            members = order[group_of == g]
+            paths[members, level] = g
+            last = level + 1 == max_depth
+            if not last and len(members) >= 2 and rng.random() > leaf_probability:
+                split(members, level + 1)
+
+    split(np.arange(n), 0)
+    while (paths[:, -1] < 0).all():
+        paths = paths[:, :-1]
+    return paths
+
+
+def tree_children(paths):
+    """Each module (a path prefix, a tuple) and its children: the set of child ids, with
+    "node" for each leaf node that sits in it directly."""
+    children: dict[tuple, set] = {}
+    for row in paths.tolist():
+        path = [m for m in row if m >= 0]
+        for level in range(len(path)):
+            below = path[level + 1] if level + 1 < len(path) else "node"
+            children.setdefault(tuple(path[: level + 1]), set()).add(below)
+    return children
+
+
+def assert_valid_tree(paths, single_child_modules=False):
+    """``paths`` is a module tree that Infomap accepts (with ``single_child_modules``,
+    maybe but for modules with one child module, which Infomap accepts but never finds)."""
+    paths = np.asarray(paths)
+    assert paths.ndim == 2 and paths.shape[1] >= 1
+    assert np.issubdtype(paths.dtype, np.integer)
+    assert (paths >= -1).all()
+    assert (paths[:, 0] >= 0).all(), "a node without a top module"
+    assert not (paths[:, :-1] < 0)[paths[:, 1:] >= 0].any(), "a module after a -1"
+    assert (paths[:, -1] >= 0).any(), "an empty last level"
+    for module, kids in tree_children(paths).items():
+        assert not ("node" in kids and len(kids) > 1), f"module {module} mixes depths"
+        assert single_child_modules or "node" in kids or len(kids) > 1, (
+            f"module {module} has a single child"
+        )
+
+
+def modules_of_modules(paths):
+    """The modules whose children are all modules: the ones ``dissolve_modules`` may
+    dissolve."""
+    return [m for m, kids in tree_children(paths).items() if "node" not in kids]
+
+
+def under(paths, module):
+    """Mask of the nodes in ``module`` (a path prefix)."""
+    return (paths[:, : len(module)] == np.array(module)).all(axis=1)
+
+
+def dissolve_by_hand(paths, module):
+    """The tree with ``module`` dissolved into its parent: its nodes lose the module's
+    level, and its children take ids apart from their new siblings."""
+    paths = paths.copy()
+    level = len(module) - 1
+    nodes = under(paths, module)
+    offset = int(paths[:, level].max()) + 1
+    paths[nodes, level:-1] = paths[nodes, level + 1 :] + np.where(
+        np.arange(paths.shape[1] - level - 1) == 0, offset, 0
+    )
+    paths[nodes, -1] = -1
+    while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
+        paths = paths[:, :-1]
+    return paths
+
+
+def flows_of(flow, mask):
+    """(flow, enter, exit) of the nodes in ``mask`` taken as one module."""
+    f, enter, exit_ = module_flows(flow, np.where(mask, 0, -1), 1)
+    return float(f[0]), float(enter[0]), float(exit_[0])
+
+
+def docstring_delta(flow, paths, module):
+    """The change in codelength from dissolving ``module``, by the formula of the
+    ``dissolve_modules`` docstring."""
+    children = tree_children(paths)
+    parent = module[:-1]
+
+    def rates(prefix):  # the sum of the codeword rates of the children of ``prefix``
+        total = 0.0
+        for kid in children[prefix] if prefix else {p[0] for p in children if len(p) == 1}:
+            if kid == "node":
+                leaves = under(paths, prefix) & ((paths >= 0).sum(axis=1) == len(prefix))
+                total += float(flow.node_flow[leaves].sum())
+            else:
+                total += flows_of(flow, under(paths, (*prefix, kid)))[1]
+        return total
+
+    x_p = flows_of(flow, under(paths, parent))[2] if parent else 0.0
+    _, e_m, x_m = flows_of(flow, under(paths, module))
+    s_p, c = rates(parent), rates(module)
+    return plogp(x_p + s_p - e_m + c) - plogp(x_p + s_p) + plogp(e_m) - plogp(x_m + c) + plogp(x_m)
+
+
+def below_any(module, ancestors):
+    """Whether ``module`` lies inside one of the modules ``ancestors``."""
+    return any(len(a) < len(module) and module[: len(a)] == a for a in ancestors)
+
+
+def dissolve_reference(flow, paths):
+    """``dissolve_modules`` as its docstring says, by brute force: each round, the best
+    module of every parent whose dissolution (scored by recomputing the whole codelength)
+    gains, top-down, skipping modules under one dissolved in the same round."""
+    L = hierarchical_codelength(flow, paths).codelength
+    while True:
+        gains = {}
+        for module in modules_of_modules(paths):
+            delta = hierarchical_codelength(flow, dissolve_by_hand(paths, module)).codelength - L
+            if delta < -GAIN:
+                gains[module] = delta
+        chosen: list[tuple] = []
+        for module in sorted(gains, key=len):
+            if below_any(module, chosen):
+                continue
+            best = sorted(
+                gains[m] for m in gains if m[:-1] == module[:-1] and not below_any(m, chosen)
+            )
+            # The docstring leaves ties open, and they happen: two top modules of an
+            # undirected network always gain the same (their enter and exit flows are
+            # one and the same crossing flow).
+            assume(len(best) < 2 or best[1] - best[0] > 1e-9)
+            if gains[module] == best[0]:
+                chosen.append(module)
+        if not chosen:
+            return paths
+        # deepest first: the prefixes of the shallower ones stay as they are
+        for module in sorted(chosen, key=len, reverse=True):
+            paths = dissolve_by_hand(paths, module)
+        L = hierarchical_codelength(flow, paths).codelength
+
+
+def same_tree(a, b, node_flow):
+    """Whether two module trees are the same up to the ids of sibling modules."""
+    if a.shape != b.shape:
+        return False
+    return bool((S.canonical_paths(a, node_flow) == S.canonical_paths(b, node_flow)).all())
+
+
+networks = st.one_of(
+    st.builds(
+        lambda seed, k, size, directed: planted_partition(
+            n_modules=k, module_size=size, p_in=0.4, p_out=0.02, seed=seed, directed=directed
+        )[0],
+        st.integers(0, 10_000),
+        st.integers(2, 6),
+        st.integers(4, 12),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda seed, sizes, directed, weighted: nested_sbm(
+            seed, sizes, directed=directed, weighted=weighted
+        ),
+        st.integers(0, 10_000),
+        st.sampled_from([(2, 3, 5), (3, 3, 6), (3, 4, 5), (4, 4, 4), (2, 2, 8)]),
+        st.booleans(),
+        st.booleans(),
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------
+# the search result
+# --------------------------------------------------------------------------------------
+
+
+def test_assert_valid_tree_rejects_what_infomap_refuses():
+    assert_valid_tree(np.array([[0, 0], [0, 1], [1, -1], [1, -1]]))
+    with pytest.raises(AssertionError, match="mixes depths"):
+        assert_valid_tree(np.array([[0, 0], [0, -1], [1, -1]]))
+    with pytest.raises(AssertionError, match="single child"):
+        assert_valid_tree(np.array([[0, 0], [0, 0], [1, -1]]))
+    with pytest.raises(AssertionError, match="after a -1"):
+        assert_valid_tree(np.array([[0, -1, 0], [0, 0, 1], [1, -1, -1]]))
+    with pytest.raises(AssertionError, match="top module"):
+        assert_valid_tree(np.array([[-1], [0]]))
+    for seed in range(20):
+        assert_valid_tree(random_tree(np.random.default_rng(seed), 30))
+
+
+@SETTINGS
+@given(net=networks, options=st.sampled_from(FLOW_OPTIONS), seed=st.integers(0, 1000))
+def test_search_returns_a_valid_tree_with_its_codelength(net, options, seed):
+    tree = infomap(net, seed=seed, **options)
+    assert_valid_tree(tree.paths)
+    assert tree.codelength == pytest.approx(
+        codelength(net, tree.paths, **options), rel=1e-9, abs=1e-12
+    )
+    assert tree.codelength <= tree.one_level_codelength + 1e-9 * abs(tree.one_level_codelength)
+    # Not asserted: tree.codelength <= the two-level search's with the same seed. It fails
+    # rarely (planted_partition(4, 6, seed=6551, directed=True), rawdir, seed 461: 3.34990
+    # multilevel against 3.31233 two-level), as the levels below the super-modules are
+    # searched again from their nodes and need not find the two-level modules again.
+
+
+# --------------------------------------------------------------------------------------
+# dissolve_modules
+# --------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(net=networks, options=st.sampled_from(FLOW_OPTIONS), seed=st.integers(0, 10_000))
+def test_dissolve_gives_a_valid_tree_never_longer(net, options, seed):
+    flow = compute_flow(net, **options)
+    paths = random_tree(np.random.default_rng(seed), net.n_nodes)
+    assume(modules_of_modules(paths))
+    dissolved = S.dissolve_modules(flow, paths)
+    assert_valid_tree(dissolved)
+    before = hierarchical_codelength(flow, paths).codelength
+    assert hierarchical_codelength(flow, dissolved).codelength <= before + 1e-12 * before
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 10_000),
+    directed=st.booleans(),
+    options=st.sampled_from(FLOW_OPTIONS),
+    n=st.integers(6, 24),
+)
+def test_dissolve_delta_is_the_docstring_formula(seed, directed, options, n):
+    """Dissolving any one module of modules by hand changes the codelength by exactly
+    the docstring's formula, and the function does what the docstring says."""
+    rng = np.random.default_rng(seed)
+    net = nested_sbm(seed, (2, 2, n // 4 + 1), directed=directed, weighted=True)
+    flow = compute_flow(net, **options)
+    paths = random_tree(rng, net.n_nodes, max_depth=4, leaf_probability=0.2)
+    candidates = modules_of_modules(paths)
+    assume(candidates)
+    L = hierarchical_codelength(flow, paths).codelength
+    for module in candidates:
+        by_hand = dissolve_by_hand(paths, module)
+        assert_valid_tree(by_hand)
+        delta = hierarchical_codelength(flow, by_hand).codelength - L
+        assert docstring_delta(flow, paths, module) == pytest.approx(delta, abs=1e-12)
+    # without ties between siblings, the rounds are the same tree for tree
+    expected = dissolve_reference(flow, paths)
+    result = S.dissolve_modules(flow, paths)
+    assert hierarchical_codelength(flow, result).codelength == pytest.approx(
+        hierarchical_codelength(flow, expected).codelength, rel=1e-12
+    )
+    assert same_tree(result, expected, flow.node_flow)
+
+
+def test_dissolve_keeps_a_tree_without_gain():
+    """Infomap's own kind of tree, with nothing to gain, stays as it is."""
+    net = nested_sbm(0, (4, 4, 8), p=(0.9, 0.3, 0.0005))
+    flow = compute_flow(net)
+    block = np.arange(net.n_nodes) // 8
+    paths = np.stack([block // 4, block % 4], axis=1)
+    assert not [m for m in modules_of_modules(paths) if docstring_delta(flow, paths, m) < -GAIN]
+    np.testing.assert_array_equal(S.dissolve_modules(flow, paths), paths)
+
+
+# --------------------------------------------------------------------------------------
+# tune_leaf_modules
+# --------------------------------------------------------------------------------------
+
+
+def tuned_parents(paths):
+    """Mask of the nodes whose parent has only leaf modules as children (the root counts
+    as a parent): the nodes ``tune_leaf_modules`` may move."""
+    children = tree_children(paths)
+    depth = (paths >= 0).sum(axis=1)
+    tuned = np.zeros(len(paths), dtype=bool)
+    for u, row in enumerate(paths.tolist()):
+        parent = tuple(row[: depth[u] - 1])
+        kids = children[parent] if parent else {(m,) for m in paths[:, 0].tolist()}
+        prefixes = [(*parent, k) if parent else k for k in kids]
+        tuned[u] = all(children[p] == {"node"} for p in prefixes)
+    return tuned
+
+
+@SETTINGS
+@given(
+    net=networks,
+    options=st.sampled_from(FLOW_OPTIONS),
+    seed=st.integers(0, 10_000),
+    searched=st.booleans(),
+)
+def test_tune_leaf_modules(net, options, seed, searched):
+    flow = compute_flow(net, **options)
+    if searched:
+        paths = infomap(net, seed=seed, **options).paths
+    else:
+        paths = random_tree(np.random.default_rng(seed), net.n_nodes)
+    tuned = S.tune_leaf_modules(S.leaf_units(flow), flow, paths, seed)
+    before = hierarchical_codelength(flow, paths).codelength
+    assert hierarchical_codelength(flow, tuned).codelength <= before + 1e-12 * before
+    # only the leaf module of a node under a parent of leaf modules changes
+    assert tuned.shape == paths.shape
+    depth = (paths >= 0).sum(axis=1)
+    np.testing.assert_array_equal((tuned >= 0).sum(axis=1), depth)
+    movable = tuned_parents(paths)
+    np.testing.assert_array_equal(tuned[~movable], paths[~movable])
+    rows = np.arange(len(paths))
+    above = paths.copy()
+    above[rows, depth - 1] = tuned[rows, depth - 1]
+    np.testing.assert_array_equal(tuned, above)
+    # Merging all leaf modules of a parent leaves it one child: infomap() collapses
+    # those afterwards, which never lengthens the code.
+    assert_valid_tree(tuned, single_child_modules=True)
+    collapsed = S.collapse_single_child_modules(tuned)
+    assert_valid_tree(collapsed)
+    assert hierarchical_codelength(flow, collapsed).codelength <= (
+        hierarchical_codelength(flow, tuned).codelength + 1e-12 * before
+    )
+
+
+# --------------------------------------------------------------------------------------
+# threads
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("min_units", [None, 1], ids=["default", "grouped"])
+def test_threads_do_not_change_the_tree(monkeypatch, min_units):
+    if min_units is not None:
+        monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", min_units)
+    net = nested_sbm(5, (8, 8, 50), p=(0.5, 0.05, 0.0005))
+    assert net.n_nodes == 3200
+    one = infomap(net, seed=3, n_jobs=1)
+    two = infomap(net, seed=3, n_jobs=2)
+    assert one.num_levels > 1
+    np.testing.assert_array_equal(one.paths, two.paths)
+    assert one.codelength == two.codelength
