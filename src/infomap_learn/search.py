@@ -9,10 +9,15 @@ nodes again, starting from the current modules, and coarse-tuning splits each mo
 submodules and moves those between modules, each followed by more aggregation, while the
 codelength keeps improving. Several trials with different seeds keep the best.
 
-Hierarchical search: after the two-level partition, super-modules are searched for among the
-top modules (the module network clustered again, each module coded by its enter flow), and
-every module is recursively searched for submodules, keeping a level wherever it shortens
-the hierarchical codelength.
+Hierarchical search, as the official Infomap's (Rosvall & Bergstrom 2011): after the
+two-level partition, super-modules are searched for among the top modules (the module
+network clustered again, each module coded by its enter flow) while that shortens the
+index code. Only the coarsest level is kept: every top module is partitioned again from
+its nodes (a two-level search under the module's exit flow, then super-modules inside it,
+keeping their coarsest level), wherever that shortens the module's code, and so on down
+level by level; all modules of a level are searched in one call. Beyond Infomap's search,
+the finished tree is tuned: nodes move between sibling leaf modules, and modules of
+modules are dissolved into their parents where that shortens the code.
 
 The hot loops are numba kernels in ``_kernels.py``; this module only orchestrates them.
 """
@@ -469,16 +474,18 @@ def _recursive_partition(
         leaf_in_modules = replace(leaf, parent=deepest)
         ctx = new_context(units, level_seed, parent_exit, pool)
         initial = None
+        tune_limit = HIERARCHY_SUB_TUNE_LIMIT
         if first_split is not None:
+            # The top modules are the two-level modules, whose coarse tune found these
+            # submodules: the search below them starts there, and has been tuned once.
+            tune_limit = 1
             # frozen units keep a module of their own
             start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
             initial = np.zeros(n_units, dtype=np.int64)
             initial[unit_of] = start
             initial, _ = K.compact_labels(initial, int(start.max()) + 1)
             first_split = None
-        fine_of_unit, _ = two_level_search(
-            units, ctx, tune_limit=HIERARCHY_SUB_TUNE_LIMIT, initial=initial
-        )
+        fine_of_unit, _ = two_level_search(units, ctx, tune_limit=tune_limit, initial=initial)
         sub = _coarsest_super_modules(units, fine_of_unit, ctx, level_seed)[unit_of]
         with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
         sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
