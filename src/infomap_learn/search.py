@@ -292,8 +292,8 @@ def two_level_search(
     shorten the code. ``initial``: the modules to start from (default: every unit alone).
 
     Returns (labels, codelength), and with ``keep_submodules`` also the submodules that
-    the last coarse tune found in exactly these modules (a search from singletons under
-    them), or None."""
+    the last coarse tune found (a search from singletons under the modules it started
+    from), if they lie in the returned modules, or None."""
     labels, length = find_modules(units, ctx, initial)
     submodules = None  # (the modules that were split, their submodules)
     fine = True
@@ -305,10 +305,13 @@ def two_level_search(
             new_labels, new_length = find_modules(units, ctx, labels)
         else:
             new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx)
-            submodules = (labels, sublabels)
         improved = new_length < length - TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
+        if not fine:
+            # the coarse tune moves whole submodules: they lie in its modules or in the
+            # ones it started from, whichever are kept
+            submodules = (labels, sublabels)
         stalled = 0 if improved else stalled + 1
         if stalled >= 2:
             break
@@ -450,8 +453,9 @@ def _recursive_partition(
 
     All modules of a level are searched in one call, each under a parent of its own, so
     that the search runs them side by side in groups (see ``_core``). ``first_split``:
-    submodules of the top modules found by a search from singletons under them (the
-    coarse tune finds them), where the first level's search starts instead."""
+    submodules of the top modules that a search from singletons found (the coarse tune of
+    the two-level search, under these modules or the ones it started from); they stand in
+    for the first level's search."""
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
@@ -473,19 +477,17 @@ def _recursive_partition(
         without = _plogp(q + module_flow) - _plogp(q)
         leaf_in_modules = replace(leaf, parent=deepest)
         ctx = new_context(units, level_seed, parent_exit, pool)
-        initial = None
-        tune_limit = HIERARCHY_SUB_TUNE_LIMIT
-        if first_split is not None:
-            # The top modules are the two-level modules, whose coarse tune found these
-            # submodules: the search below them starts there, and has been tuned once.
-            tune_limit = 1
-            # frozen units keep a module of their own
+        if first_split is None:
+            fine_of_unit, _ = two_level_search(units, ctx, tune_limit=HIERARCHY_SUB_TUNE_LIMIT)
+        else:
+            # The top modules are the two-level modules, and their coarse tune searched
+            # below them from singletons already: its submodules stand in for this search
+            # (frozen units keep a module of their own).
             start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
-            initial = np.zeros(n_units, dtype=np.int64)
-            initial[unit_of] = start
-            initial, _ = K.compact_labels(initial, int(start.max()) + 1)
+            fine_of_unit = np.zeros(n_units, dtype=np.int64)
+            fine_of_unit[unit_of] = start
+            fine_of_unit, _ = K.compact_labels(fine_of_unit, int(start.max()) + 1)
             first_split = None
-        fine_of_unit, _ = two_level_search(units, ctx, tune_limit=tune_limit, initial=initial)
         sub = _coarsest_super_modules(units, fine_of_unit, ctx, level_seed)[unit_of]
         with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
         sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
