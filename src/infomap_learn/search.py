@@ -466,12 +466,16 @@ def _recursive_partition(
         level += 1
         level_seed = seed * 1_000_003 + level
         parent_exit = module_exit_totals(leaf, deepest, k)
-        # Nodes of modules not searched become single units, alone under their module.
-        unit_key = np.where(queued, np.arange(n), n + deepest)
-        unit_of, n_units = K.compact_labels(unit_key, n + k)
-        parent_of_unit = np.zeros(n_units, dtype=np.int64)
-        parent_of_unit[unit_of] = deepest
-        units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+        if queued.all():  # (no copy of the links: at 1M nodes that is the peak memory)
+            unit_of, n_units = np.arange(n), n
+            units = replace(leaf, parent=deepest)
+        else:
+            # Nodes of modules not searched become single units, alone under their module.
+            unit_key = np.where(queued, np.arange(n), n + deepest)
+            unit_of, n_units = K.compact_labels(unit_key, n + k)
+            parent_of_unit = np.zeros(n_units, dtype=np.int64)
+            parent_of_unit[unit_of] = deepest
+            units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
