@@ -377,10 +377,18 @@ def _parent_codelengths(
     )
 
 
+def _pair_ids(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (first, second) pairs of non-negative ints, in lexicographic order, as
+    (first of each pair, index of each element's pair): ``np.unique(..., axis=0)`` without
+    its row-view cost."""
+    width = int(second.max()) + 1 if second.size else 1
+    unique, inverse = np.unique(first * width + second, return_inverse=True)
+    return unique // width, inverse.ravel()
+
+
 def _children_per_parent(parent_of_unit: np.ndarray, labels: np.ndarray, n_parents: int):
     """Number of distinct labels under each parent."""
-    pairs = np.unique(np.stack([parent_of_unit, labels], axis=1), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n_parents)
+    return np.bincount(_pair_ids(parent_of_unit, labels)[0], minlength=n_parents)
 
 
 def _coarsest_super_modules(
@@ -508,8 +516,7 @@ def _recursive_partition(
         if not split.any():
             break
         # number the submodules within their module
-        _, local = np.unique(np.stack([deepest, sub], axis=1), axis=0, return_inverse=True)
-        local = local.ravel()
+        local = _pair_ids(deepest, sub)[1]
         first_of_module = np.full(k, np.iinfo(np.int64).max)
         np.minimum.at(first_of_module, deepest, local)
         column = np.where(split, local - first_of_module[deepest], -1)
@@ -689,8 +696,7 @@ def tune_leaf_modules(
     new_of_unit, _ = find_modules(units, ctx, module_of)
     new_leaf = new_of_unit[unit_of]
     # the new leaf modules, numbered after their siblings' ids
-    _, local = np.unique(np.stack([parent_of, new_leaf], axis=1), axis=0, return_inverse=True)
-    local = local.ravel()
+    local = _pair_ids(parent_of, new_leaf)[1]
     # (a tuned parent's children are all leaf modules, so the new ids meet no others)
     paths[rows[tuned], leaf_depth[tuned] - 1] = local[tuned]
     return paths
@@ -715,8 +721,7 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
         has_leaf = np.zeros(k, dtype=bool)
         has_leaf[key[present & (below < 0)]] = True
         # number of distinct children: count each (module, child) pair once
-        pairs = np.unique(np.stack([key[below >= 0], below[below >= 0]], axis=1), axis=0)
-        n_children = np.bincount(pairs[:, 0], minlength=k)
+        n_children = np.bincount(_pair_ids(key[below >= 0], below[below >= 0])[0], minlength=k)
         single = (n_children == 1) & ~has_leaf
         if not single.any():
             level += 1
