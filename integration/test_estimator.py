@@ -16,7 +16,21 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from infomap_learn import InfoMapClustering
 
 
-@parametrize_with_checks([InfoMapClustering(n_neighbors=5)])
+def _expected_failed_checks(estimator):
+    # check_clustering fits raw (50, 2) blobs, which no precomputed affinity can be
+    if estimator.affinity == "nearest_neighbors":
+        return {}
+    return {"check_clustering": "fits a non-square sample matrix as the affinity"}
+
+
+@parametrize_with_checks(
+    [
+        InfoMapClustering(),
+        InfoMapClustering(affinity="precomputed"),
+        InfoMapClustering(affinity="precomputed_nearest_neighbors"),
+    ],
+    expected_failed_checks=_expected_failed_checks,
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -85,7 +99,8 @@ def test_predict_needs_nearest_neighbors(blobs):
     X, _ = blobs
     A = kneighbors_graph(X, 10)
     model = InfoMapClustering(affinity="precomputed").fit(A.maximum(A.T))
-    with pytest.raises(ValueError, match="nearest_neighbors"):
+    assert not hasattr(model, "predict")  # scikit-learn's available_if
+    with pytest.raises(AttributeError, match="predict"):
         model.predict(X)
 
 
@@ -121,10 +136,13 @@ def test_grid_search_with_a_user_scorer(blobs):
         ({}, np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), "NaN"),
         ({}, np.array([[0.0, np.inf], [1.0, 2.0], [3.0, 4.0]]), "infinity"),
         ({}, np.ones((1, 3)), "1 sample"),
-        ({"n_neighbors": 5}, np.random.default_rng(0).random((5, 2)), "n_neighbors=5"),
         ({"affinity": "precomputed"}, np.ones((4, 3)), "square"),
         ({"affinity": "precomputed"}, -np.ones((4, 4)), "negative"),
-        ({"affinity": "precomputed_nearest_neighbors"}, np.ones((4, 4)), "sparse"),
+        (
+            {"affinity": "precomputed_nearest_neighbors", "n_neighbors": 2},
+            -np.ones((4, 4)),
+            "Negative values",
+        ),
         ({"n_neighbors": 0}, np.ones((4, 2)), "n_neighbors"),
         ({"markov_time": 0}, np.ones((4, 2)), "markov_time"),
         ({"affinity": "rbf"}, np.ones((4, 2)), "affinity"),
@@ -135,6 +153,47 @@ def test_bad_input(params, X, match):
         InfoMapClustering(**params).fit(X)
 
 
+def test_small_data_uses_fewer_neighbours_with_a_warning():
+    X = np.random.default_rng(0).random((5, 2))
+    with pytest.warns(UserWarning, match="n_neighbors=5 is not smaller than n_samples=5"):
+        model = InfoMapClustering(n_neighbors=5, random_state=0).fit(X)
+    assert model.n_neighbors_ == 4
+    assert model.predict(X[:2]).shape == (2,)
+
+
+def test_precomputed_neighbours_keep_n_neighbors(blobs):
+    """A graph with more neighbours than n_neighbors is cut to each sample's nearest
+    n_neighbors, and a full distance matrix gives the same graph."""
+    from scipy.spatial.distance import cdist
+
+    X, _ = blobs
+    D = KNeighborsTransformer(n_neighbors=20, mode="distance").fit_transform(X)
+    full = cdist(X, X)
+    for n_neighbors in (5, 10):
+        model = InfoMapClustering(
+            affinity="precomputed_nearest_neighbors", n_neighbors=n_neighbors, random_state=0
+        )
+        graph = model.fit(D).graph_
+        direct = InfoMapClustering(n_neighbors=n_neighbors, random_state=0).fit(X).graph_
+        dense = clone(model).fit(full).graph_
+        for other in (direct, dense):
+            np.testing.assert_array_equal(graph.source, other.source)
+            np.testing.assert_array_equal(graph.target, other.target)
+            np.testing.assert_allclose(graph.weight, other.weight)
+
+
 def test_sparse_input_for_precomputed_needs_square():
     with pytest.raises(ValueError, match="square"):
         InfoMapClustering(affinity="precomputed").fit(sparse.random(5, 4, density=0.5))
+
+
+def test_dataframe_feature_names_and_n_jobs(blobs):
+    import pandas as pd
+
+    X, _ = blobs
+    frame = pd.DataFrame(X, columns=["width", "height"])
+    one = InfoMapClustering(random_state=3, n_jobs=1).fit(frame)
+    np.testing.assert_array_equal(one.feature_names_in_, ["width", "height"])
+    both = InfoMapClustering(random_state=3, n_jobs=2).fit(frame)
+    np.testing.assert_array_equal(one.multilevel_labels_, both.multilevel_labels_)
+    np.testing.assert_array_equal(one.predict(frame.iloc[:7]), both.predict(frame.iloc[:7]))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import effective_n_jobs
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .flow import FLOW_MODELS
@@ -35,11 +39,15 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
           :func:`infomap_learn.adapters.knn.knn_graph`);
         - ``"precomputed"``: ``X`` is a square affinity matrix (dense or sparse) whose
           entries are link weights (similarities, non-negative);
-        - ``"precomputed_nearest_neighbors"``: ``X`` is a sparse distance graph, as
-          ``KNeighborsTransformer(mode="distance")`` produces; distances are turned into
-          similarities with ``weighting``.
+        - ``"precomputed_nearest_neighbors"``: ``X`` holds distances: a sparse distance
+          graph, as ``KNeighborsTransformer(mode="distance")`` produces, or a full square
+          distance matrix; each sample keeps its ``n_neighbors`` nearest others, and
+          distances are turned into similarities with ``weighting``.
     n_neighbors : int, default=15
-        Neighbours per sample for ``"nearest_neighbors"``.
+        Neighbours per sample for ``"nearest_neighbors"``, and the nearest stored neighbours
+        kept per sample of a ``"precomputed_nearest_neighbors"`` graph. On data with no more
+        samples than that, ``n_samples - 1`` is used with a warning (as UMAP and scanpy
+        do); ``n_neighbors_`` holds the number used.
     metric : str, default="euclidean"
         Distance metric for the neighbour search.
     weighting : {"jaccard", "similarity", "connectivity"}, default="jaccard"
@@ -65,6 +73,10 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         Independent searches; the shortest codelength wins.
     random_state : int, RandomState instance or None, default=None
         Seeds the search (and an approximate neighbour search).
+    n_jobs : int or None, default=None
+        Threads for the neighbour search and the map equation search, with scikit-learn's
+        meaning: None is 1 unless in a :obj:`joblib.parallel_backend` context, -1 is all
+        cores. The clusters for a ``random_state`` do not depend on it.
 
     Attributes
     ----------
@@ -86,6 +98,9 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         The full result: flows, codelengths, per-level modules, writers.
     graph_ : Network
         The network that was clustered.
+    n_neighbors_ : int
+        Neighbours per sample actually used (``n_neighbors``, or ``n_samples - 1`` on
+        smaller data); only for the neighbour affinities.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` has feature names.
@@ -115,6 +130,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         "teleportation_probability": [Interval(Real, 0, 1, closed="left")],
         "num_trials": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -132,6 +148,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         teleportation_probability: float = 0.15,
         num_trials: int = 1,
         random_state=None,
+        n_jobs: int | None = None,
     ):
         self.affinity = affinity
         self.n_neighbors = n_neighbors
@@ -145,12 +162,27 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         self.teleportation_probability = teleportation_probability
         self.num_trials = num_trials
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.input_tags.pairwise = self.affinity != "nearest_neighbors"
+        # affinities are similarities and distances: never negative
+        tags.input_tags.positive_only = self.affinity != "nearest_neighbors"
         return tags
+
+    def _effective_n_neighbors(self, n_samples: int) -> int:
+        """``n_neighbors``, or ``n_samples - 1`` (with a warning) on smaller data."""
+        if self.n_neighbors < n_samples:
+            return self.n_neighbors
+        warnings.warn(
+            f"n_neighbors={self.n_neighbors} is not smaller than n_samples={n_samples}: "
+            f"using n_neighbors={n_samples - 1}",
+            UserWarning,
+            stacklevel=4,  # the user's fit call, past scikit-learn's fit wrapper
+        )
+        return n_samples - 1
 
     def _build_graph(self, X, seed: int) -> Network:
         from .adapters.knn import graph_from_sparse_distances, knn_graph
@@ -158,11 +190,12 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         if self.affinity == "nearest_neighbors":
             return knn_graph(
                 X,
-                n_neighbors=self.n_neighbors,
+                n_neighbors=self.n_neighbors_,
                 metric=self.metric,
                 weighting=self.weighting,
                 symmetrize=self.symmetrize,
                 threshold=self.threshold,
+                n_jobs=self.n_jobs,
                 random_state=seed,
             )
         if X.shape[0] != X.shape[1]:
@@ -171,24 +204,31 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             )
         if self.affinity == "precomputed_nearest_neighbors":
             if not sparse.issparse(X):
-                raise ValueError(
-                    "affinity='precomputed_nearest_neighbors' needs a sparse distance graph "
-                    "such as KNeighborsTransformer(mode='distance') produces"
-                )
+                # a full distance matrix: each sample's nearest others, as in the sparse case
+                if np.any(X < 0):
+                    raise ValueError(
+                        "Negative values in data passed to InfoMapClustering: "
+                        "affinity='precomputed_nearest_neighbors' needs distances"
+                    )
+                X = NearestNeighbors(
+                    n_neighbors=self.n_neighbors_, metric="precomputed", n_jobs=self.n_jobs
+                ).fit(X).kneighbors_graph(mode="distance")
             return graph_from_sparse_distances(
                 X,
                 weighting=self.weighting,
                 symmetrize=self.symmetrize,
                 metric=self.metric,
                 threshold=self.threshold,
+                n_neighbors=self.n_neighbors_,
             )
         # "precomputed": entries are link weights
         matrix = sparse.csr_array(X) if sparse.issparse(X) else np.asarray(X)
         values = matrix.data if sparse.issparse(matrix) else matrix
         if np.any(values < 0):
             raise ValueError(
-                "affinity='precomputed' needs non-negative similarities; X has negative "
-                "entries (pass distances with affinity='precomputed_nearest_neighbors')"
+                "Negative values in data passed to InfoMapClustering: affinity='precomputed' "
+                "needs non-negative similarities (pass distances with "
+                "affinity='precomputed_nearest_neighbors')"
             )
         return Network.from_scipy(matrix, directed=None)
 
@@ -215,11 +255,8 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             dtype=np.float64,
             ensure_min_samples=2,
         )
-        if self.affinity == "nearest_neighbors" and self.n_neighbors >= X.shape[0]:
-            raise ValueError(
-                f"n_neighbors={self.n_neighbors} must be smaller than n_samples="
-                f"{X.shape[0]}"
-            )
+        if self.affinity != "precomputed":
+            self.n_neighbors_ = self._effective_n_neighbors(X.shape[0])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         graph = self._build_graph(X, seed)
         tree = infomap(
@@ -230,6 +267,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             markov_time=self.markov_time,
             num_trials=self.num_trials,
             seed=seed,
+            n_jobs=effective_n_jobs(self.n_jobs),
         )
         self.graph_ = graph
         self.tree_ = tree
@@ -248,15 +286,18 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         """Cluster ``X`` and return the top-level labels."""
         return self.fit(X).labels_
 
+    @available_if(lambda self: self.affinity == "nearest_neighbors")
     def predict(self, X):
         """Put new samples into the modules their neighbours in the training set pull them
         into.
 
-        Only for ``affinity="nearest_neighbors"``. A new sample is linked to its
-        ``n_neighbors`` nearest training samples with the same weighting as the training
-        graph; the flow it would send into each module is proportional to the summed weight
-        of its links into that module, and it joins the module with the largest such flow
-        (ties go to the module with more flow overall). The training clusters do not change.
+        Only for ``affinity="nearest_neighbors"`` (with a precomputed affinity nothing
+        relates new samples to the training set, and the method is not there). A new
+        sample is linked to its ``n_neighbors_`` nearest training samples with the same
+        weighting as the training graph; the flow it would send into each module is
+        proportional to the summed weight of its links into that module, and it joins the
+        module with the largest such flow (ties go to the module with more flow overall).
+        The training clusters do not change.
 
         Parameters
         ----------
@@ -267,21 +308,17 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        if self.affinity != "nearest_neighbors":
-            raise ValueError(
-                f"predict needs affinity='nearest_neighbors', not {self.affinity!r}: with a "
-                "precomputed affinity there is no way to relate new samples to the training set"
-            )
         X = validate_data(self, X, reset=False, dtype=np.float64)
         from .adapters.knn import neighbor_weights
 
         neighbors, weights = neighbor_weights(
             self._fit_X,
             X,
-            n_neighbors=self.n_neighbors,
+            n_neighbors=self.n_neighbors_,
             metric=self.metric,
             weighting=self.weighting,
             threshold=self.threshold,
+            n_jobs=self.n_jobs,
         )
         k = self.n_clusters_
         modules = self.labels_[neighbors]
