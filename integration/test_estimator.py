@@ -197,3 +197,24 @@ def test_dataframe_feature_names_and_n_jobs(blobs):
     both = InfoMapClustering(random_state=3, n_jobs=2).fit(frame)
     np.testing.assert_array_equal(one.multilevel_labels_, both.multilevel_labels_)
     np.testing.assert_array_equal(one.predict(frame.iloc[:7]), both.predict(frame.iloc[:7]))
+
+
+def test_level_chooses_the_modules_in_labels():
+    X, y = make_blobs(n_samples=600, centers=12, cluster_std=0.6, random_state=5)
+    top = InfoMapClustering(random_state=1).fit(X)
+    assert top.n_levels_ >= 2
+    np.testing.assert_array_equal(top.labels_, top.tree_.labels)
+    bottom = InfoMapClustering(random_state=1, level="bottom").fit(X)
+    np.testing.assert_array_equal(bottom.labels_, top.multilevel_labels_[:, -1])
+    deep = InfoMapClustering(random_state=1, level=top.n_levels_ + 3).fit(X)
+    np.testing.assert_array_equal(deep.labels_, bottom.labels_)
+    second = InfoMapClustering(random_state=1, level=2).fit(X)
+    np.testing.assert_array_equal(second.labels_, top.multilevel_labels_[:, 1])
+    for model in (top, bottom, second):
+        assert model.n_clusters_ == len(np.unique(model.labels_))
+        assert model.module_flow_.sum() == pytest.approx(1.0)
+        # every cluster of a deeper level lies inside one top module
+        assert homogeneity_score(top.labels_, model.labels_) == pytest.approx(1.0)
+        assert set(model.predict(X[:50])) <= set(range(model.n_clusters_))
+    with pytest.raises(ValueError, match="level"):
+        InfoMapClustering(level=0).fit(X)

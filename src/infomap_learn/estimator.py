@@ -61,6 +61,11 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         Drop kNN links whose weight is below it.
     two_level : bool, default=False
         Search a flat partition instead of a module hierarchy.
+    level : "top", "bottom" or int >= 1, default="top"
+        Which modules of the hierarchy ``labels_`` holds: the top modules, each sample's
+        deepest (leaf) module, or the modules at that level (1 is the top; a sample whose
+        branch of the tree is shallower keeps its deepest module). The whole tree stays in
+        ``multilevel_labels_`` and ``tree_`` whatever the level.
     flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None, \
             default=None
         None means "directed" for a directed graph (``symmetrize="none"`` or an asymmetric
@@ -81,19 +86,20 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        Top-level module of each sample, 0..k-1 by decreasing flow.
+        Module of each sample at ``level`` (by default the top level), numbered 0..k-1 in
+        the order of the tree (modules by decreasing flow within their parent).
     multilevel_labels_ : ndarray of shape (n_samples, n_levels_)
         Module of each sample at each level of the hierarchy (ids unique within a level).
     n_levels_ : int
         Number of module levels (1 for a flat partition).
     n_clusters_ : int
-        Number of top-level modules.
+        Number of clusters in ``labels_``.
     codelength_ : float
         Map equation codelength of the result, in bits.
     relative_codelength_savings_ : float
         ``1 - codelength_ / one-level codelength``.
     module_flow_ : ndarray of shape (n_clusters_,)
-        Stationary flow (random-walk visit rate) of each top-level module.
+        Stationary flow (random-walk visit rate) of each cluster in ``labels_``.
     tree_ : ModuleTree
         The full result: flows, codelengths, per-level modules, writers.
     graph_ : Network
@@ -125,6 +131,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         "symmetrize": [StrOptions({"union", "mutual", "none"})],
         "threshold": [Interval(Real, None, None, closed="neither"), None],
         "two_level": ["boolean"],
+        "level": [StrOptions({"top", "bottom"}), Interval(Integral, 1, None, closed="left")],
         "flow_model": [StrOptions(set(FLOW_MODELS)), None],
         "markov_time": [Interval(Real, 0, None, closed="neither")],
         "teleportation_probability": [Interval(Real, 0, 1, closed="left")],
@@ -143,6 +150,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         symmetrize: str = "union",
         threshold: float | None = None,
         two_level: bool = False,
+        level: str | int = "top",
         flow_model: str | None = None,
         markov_time: float = 1.0,
         teleportation_probability: float = 0.15,
@@ -157,6 +165,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         self.symmetrize = symmetrize
         self.threshold = threshold
         self.two_level = two_level
+        self.level = level
         self.flow_model = flow_model
         self.markov_time = markov_time
         self.teleportation_probability = teleportation_probability
@@ -271,13 +280,19 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         )
         self.graph_ = graph
         self.tree_ = tree
-        self.labels_ = tree.labels
         self.multilevel_labels_ = tree.multilevel_labels
         self.n_levels_ = tree.num_levels
-        self.n_clusters_ = tree.num_top_modules
+        if self.level == "top":
+            column = 0
+        elif self.level == "bottom":
+            column = tree.num_levels - 1
+        else:
+            column = min(int(self.level), tree.num_levels) - 1
+        self.labels_ = self.multilevel_labels_[:, column].copy()
+        self.n_clusters_ = int(self.labels_.max()) + 1
         self.codelength_ = tree.codelength
         self.relative_codelength_savings_ = tree.relative_codelength_savings
-        self.module_flow_ = tree.module_flows(1)["flow"]
+        self.module_flow_ = np.bincount(self.labels_, tree.node_flow, self.n_clusters_)
         if self.affinity == "nearest_neighbors":
             self._fit_X = X
         return self
@@ -325,5 +340,6 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         pull = np.zeros((X.shape[0], k))
         rows = np.repeat(np.arange(X.shape[0]), neighbors.shape[1])
         np.add.at(pull, (rows, modules.ravel()), weights.ravel())
-        # modules are numbered by decreasing flow, so argmax breaks ties towards more flow
-        return pull.argmax(axis=1)
+        # ties go to the module with more flow
+        tied = pull == pull.max(axis=1, keepdims=True)
+        return np.where(tied, self.module_flow_, -1.0).argmax(axis=1)
