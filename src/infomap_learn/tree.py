@@ -185,6 +185,26 @@ class ModuleTree:
             max_depth=max_depth,
         )
 
+    def plot(self, ax=None, max_depth: int | None = None, label_min_flow: float = 0.04):
+        """Draw the module tree as an icicle plot with matplotlib (an optional dependency)
+        and return the Axes: one row per module level, each module a bar as wide as its
+        flow under its parent, coloured by top module, labelled with its path where it has
+        at least ``label_min_flow`` of the flow.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from infomap_learn import infomap
+        >>> from infomap_learn.datasets import karate_club
+        >>> tree = infomap(karate_club()[0], seed=1)
+        >>> ax = tree.plot()
+        >>> ax.figure.savefig("karate_tree.png")  # doctest: +SKIP
+        """
+        from ._plot import plot_tree
+
+        return plot_tree(self, ax=ax, max_depth=max_depth, label_min_flow=label_min_flow)
+
     def to_html(
         self,
         path: str | PathLike,
