@@ -230,8 +230,8 @@ def core_loop(
 
     Only ``units`` move, and only into the modules ``owned`` (which must hold every module
     of their parents): calls on disjoint sets of parents, with disjoint units and modules,
-    write disjoint parts of the state and may run at the same time. What one reads of
-    the others (the module of a neighbour under another parent) it never uses.
+    write disjoint parts of the state and may run at the same time: a unit looks only at
+    neighbours under its own parent, and never reads the others' state.
     """
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
@@ -282,7 +282,11 @@ def core_loop(
             a = module_of[u]
             p = parent[u]
             n_touched = 0
+            # Neighbours under other parents are never candidates: skipping them before
+            # reading their module keeps calls on other parents' units free of each other.
             for k in range(out_ptr[u], out_ptr[u + 1]):
+                if parent[out_idx[k]] != p:
+                    continue
                 m = module_of[out_idx[k]]
                 if not is_touched[m]:
                     is_touched[m] = True
@@ -291,6 +295,8 @@ def core_loop(
                 flow_to[m] += out_flow[k]
             if not undirected:
                 for k in range(in_ptr[u], in_ptr[u + 1]):
+                    if parent[in_idx[k]] != p:
+                        continue
                     m = module_of[in_idx[k]]
                     if not is_touched[m]:
                         is_touched[m] = True

@@ -15,9 +15,11 @@ network clustered again, each module coded by its enter flow) while that shorten
 index code. Only the coarsest level is kept: every top module is partitioned again from
 its nodes (a two-level search under the module's exit flow, then super-modules inside it,
 keeping their coarsest level), wherever that shortens the module's code, and so on down
-level by level; all modules of a level are searched in one call. Beyond Infomap's search,
-the finished tree is tuned: nodes move between sibling leaf modules, and modules of
-modules are dissolved into their parents where that shortens the code.
+level by level; all modules of a level are searched in one call. (Where the top modules are
+the two-level modules, the last coarse tune has searched below them from singletons
+already, and its submodules stand in for the first level's two-level search.) Beyond
+Infomap's search, the finished tree is tuned: nodes move between sibling leaf modules, and
+modules of modules are dissolved into their parents where that shortens the code.
 
 The hot loops are numba kernels in ``_kernels.py``; this module only orchestrates them.
 """
@@ -31,6 +33,7 @@ import numpy as np
 
 from . import _kernels as K
 from .flow import Flow
+from .mapequation import _prefix_keys, module_flows
 from .mapequation import plogp as _plogp
 
 CORE_LOOP_LIMIT = 10
@@ -42,12 +45,21 @@ TUNE_RELATIVE_THRESHOLD = 1e-5
 # grouping does not depend on the number of threads, and neither does the result.
 PARENT_GROUPS = 8
 PARENT_GROUPS_MIN_UNITS = 20_000
-# Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the modules
-# under the super-modules, which the recursion searches again anyway, and in the recursion's
-# sub-searches. Measured with benchmarks/hierarchy_quality.py: more tuning there costs up to
-# twice the time for codelengths shorter by less than 0.02%.
+# Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the two-level
+# modules it starts from (below super-modules the recursion searches again; elsewhere the
+# finished tree's leaf tune continues where these stop) and in the recursion's sub-searches.
+# Measured with benchmarks/hierarchy_quality.py on kNN graphs and LFR: 20 top iterations
+# cost up to 1.5x the time for codelengths shorter by less than 0.02%; one sub iteration
+# instead of two loses up to 0.06% (PBMC) for 20-30% less time.
 HIERARCHY_TOP_TUNE_LIMIT = 2
 HIERARCHY_SUB_TUNE_LIMIT = 2
+# Seeds of the searches within a trial: trial, level and round numbers spread by primes so
+# that no two searches share a random stream.
+SEED_STRIDE = 1_000_003
+ROUND_STRIDE = 7919
+# Bounds on loops that end when nothing improves; each improving round shortens the code, so
+# they are only a guard against rounding cycles.
+MAX_ROUNDS = 1000
 
 
 @dataclass(frozen=True)
@@ -341,8 +353,6 @@ def _add_super_modules(
     leaf: Units, paths: np.ndarray, seed: int, pool: Executor | None = None
 ) -> np.ndarray:
     """Group the top modules into super-modules while that shortens the codelength."""
-    from .mapequation import _prefix_keys
-
     while True:
         top = _prefix_keys(paths[:, :1])[0]
         k = int(top.max()) + 1
@@ -404,7 +414,7 @@ def _coarsest_super_modules(
     q = ctx.parent_exit
     labels, k = K.compact_labels(np.asarray(labels, dtype=np.int64), int(labels.max()) + 1)
     searching = np.ones(n_parents, dtype=bool)
-    for round_ in range(64):
+    for round_ in range(MAX_ROUNDS):
         module_parent = np.zeros(k, dtype=np.int64)
         module_parent[labels] = units.parent
         n_modules = np.bincount(module_parent, minlength=n_parents)
@@ -417,7 +427,7 @@ def _coarsest_super_modules(
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
         agg = replace(aggregate(units, labels, k, codeflow=enter), parent=super_parent)
         sub_ctx = new_context(
-            agg, seed * 7919 + round_, np.concatenate([q, np.zeros(k)]), ctx.pool
+            agg, seed * ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), ctx.pool
         )
         super_of_module, _ = two_level_search(agg, sub_ctx)
         n_super = int(super_of_module.max()) + 1
@@ -472,7 +482,7 @@ def _recursive_partition(
     level = 0
     while queued.any():
         level += 1
-        level_seed = seed * 1_000_003 + level
+        level_seed = seed * SEED_STRIDE + level
         parent_exit = module_exit_totals(leaf, deepest, k)
         if queued.all():  # (no copy of the links: at 1M nodes that is the peak memory)
             unit_of, n_units = np.arange(n), n
@@ -542,12 +552,10 @@ def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
     of modules are dissolved: a leaf module's nodes would land beside modules, a tree
     shape that Infomap does not define a codelength for.
     """
-    from .mapequation import _prefix_keys, module_flows
-
     paths = np.array(paths, dtype=np.int64)
     n = paths.shape[0]
     p = flow.node_flow
-    for _ in range(1000):
+    for _ in range(MAX_ROUNDS):
         depth = paths.shape[1]
         if depth < 2:
             break
@@ -643,8 +651,6 @@ def tune_leaf_modules(
     Under a fixed parent, a move changes only the two leaf modules' codebooks and the
     parent's codebook, which is the two-level objective of the search with the parent's
     exit flow, so the core loop and aggregation do it for all parents at once."""
-    from .mapequation import _prefix_keys, module_flows
-
     paths = np.array(paths, dtype=np.int64)
     n, depth = paths.shape
     keys = _prefix_keys(paths)
@@ -668,7 +674,7 @@ def tune_leaf_modules(
     # A parent with modules of modules among its children has enter rates in its codebook
     # that the search would not see: its leaf modules stay as they are, each one unit
     # under a parent of its own.
-    tuned = np.full(n, leaf_depth.min() == leaf_depth.max())  # the root's children
+    tuned = np.full(n, leaf_depth.max() == 1)  # the root's children, in a two-level tree
     for level in range(depth - 1):
         key = keys[level]
         present = key >= 0
@@ -709,8 +715,6 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
     level saves the module's own codebook (a codelength never lower than zero) and changes
     nothing else. The module keeps its id, so sibling ids stay distinct.
     """
-    from .mapequation import _prefix_keys
-
     paths = np.array(paths, dtype=np.int64)
     level = 0
     while level < paths.shape[1] - 1:
@@ -736,8 +740,6 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
 
 def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
     """Renumber sibling modules 0, 1, ... by decreasing flow (ties by first node)."""
-    from .mapequation import _prefix_keys
-
     paths = np.asarray(paths, dtype=np.int64)
     n, depth = paths.shape
     out = np.full_like(paths, -1)
@@ -875,7 +877,7 @@ def infomap(
     from contextlib import nullcontext
 
     def run_trial(trial: int, group_pool: Executor | None):
-        trial_seed = int(seed) * 1_000_003 + trial
+        trial_seed = int(seed) * SEED_STRIDE + trial
         ctx = new_context(leaf, trial_seed, pool=group_pool)
         tune_limit = TUNE_ITERATION_LIMIT if two_level else HIERARCHY_TOP_TUNE_LIMIT
         labels, _, submodules = two_level_search(
