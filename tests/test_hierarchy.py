@@ -8,6 +8,8 @@ here read the tree from the paths with plain Python, independently of the search
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -394,3 +396,79 @@ def test_threads_do_not_change_the_tree(monkeypatch, min_units):
     assert one.num_levels > 1
     np.testing.assert_array_equal(one.paths, two.paths)
     assert one.codelength == two.codelength
+
+
+def test_tune_leaf_modules_shortens_random_trees():
+    """The tune does move nodes: on random trees (far from any optimum) the code gets
+    strictly shorter, by as much as the core loop's objective says."""
+    shortened = 0
+    for seed in range(12):
+        net = nested_sbm(seed)
+        flow = compute_flow(net)
+        paths = random_tree(np.random.default_rng(seed), net.n_nodes, max_depth=3)
+        tuned = S.tune_leaf_modules(S.leaf_units(flow), flow, paths, seed)
+        before = hierarchical_codelength(flow, paths).codelength
+        after = hierarchical_codelength(flow, tuned).codelength
+        shortened += after < before - 1e-9
+    assert shortened >= 6
+
+
+# --------------------------------------------------------------------------------------
+# the per-module codelength of a split, and the grouped core loop
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options", FLOW_OPTIONS)
+def test_parent_codelengths_give_the_change_of_splitting_one_module(options):
+    """What the recursion compares for each module (its code split into submodules, and
+    whole) differs by exactly the change of the tree's codelength when only that module
+    is split."""
+    rng = np.random.default_rng(4)
+    net = nested_sbm(2, directed="flow_model" in options)
+    flow = compute_flow(net, **options)
+    leaf = S.leaf_units(flow)
+    n, k = net.n_nodes, 4
+    top = rng.integers(0, k, n)
+    top[:k] = np.arange(k)
+    sub = top * 3 + rng.integers(0, 3, n)
+    q = S.module_exit_totals(leaf, top, k)
+    with_sub = S._parent_codelengths(replace(leaf, parent=top), sub, 3 * k, q)
+    without = plogp(q + np.bincount(top, leaf.codeflow, k)) - plogp(q)
+    whole = hierarchical_codelength(flow, top[:, None]).codelength
+    for module in range(k):
+        paths = np.stack([top, np.where(top == module, sub, -1)], axis=1)
+        split = hierarchical_codelength(flow, paths).codelength
+        assert split - whole == pytest.approx(with_sub[module] - without[module], abs=1e-12)
+
+
+def test_grouped_core_loop_from_given_modules(monkeypatch):
+    """The core loop in parallel groups of parents, started from given modules (a fine
+    tune under parents): modules stay inside their parents, the returned codelength is
+    that of the result, and it does not depend on the threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    net = nested_sbm(5, sizes=(4, 4, 8))
+    flow = compute_flow(net)
+    leaf = S.leaf_units(flow)
+    group = np.arange(net.n_nodes) // 8  # 16 parents: the blocks of 8 nodes
+    calls = []
+    split = S._parent_groups
+    monkeypatch.setattr(S, "_parent_groups", lambda *a: calls.append(1) or split(*a))
+    parents = replace(leaf, parent=group)
+    q = S.module_exit_totals(leaf, group, int(group.max()) + 1)
+    start = group * 100 + np.random.default_rng(1).integers(0, 5, net.n_nodes)
+    start, _ = S.K.compact_labels(start, int(start.max()) + 1)
+    results = []
+    for pool in (None, ThreadPoolExecutor(2)):
+        ctx = S.new_context(parents, 7, q, pool)
+        labels, length = S.find_modules(parents, ctx, start.copy())
+        if pool is not None:
+            pool.shutdown()
+        pairs = np.unique(np.stack([labels, group], axis=1), axis=0)
+        assert len(np.unique(pairs[:, 0])) == len(pairs)  # one parent per module
+        assert length == pytest.approx(S.codelength_of(parents, labels, ctx), rel=1e-12)
+        results.append((labels, length))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    assert results[0][1] == results[1][1]
+    assert calls  # the groups did run
