@@ -402,7 +402,11 @@ def _children_per_parent(parent_of_unit: np.ndarray, labels: np.ndarray, n_paren
 
 
 def _coarsest_super_modules(
-    units: Units, labels: np.ndarray, ctx: SearchContext, seed: int
+    units: Units,
+    labels: np.ndarray,
+    parent_exit: np.ndarray,
+    seed: int,
+    pool: Executor | None = None,
 ) -> np.ndarray:
     """Group the modules ``labels`` within each parent into super-modules, repeatedly,
     and return the coarsest grouping (the levels in between are dropped).
@@ -410,8 +414,8 @@ def _coarsest_super_modules(
     A parent takes a super-module level where it shortens the parent's index codebook
     (modules coded by their enter flow, as for the super-modules of the whole network),
     and keeps looking while it has more than one non-trivial super-module."""
-    n_parents = ctx.parent_exit.shape[0]
-    q = ctx.parent_exit
+    n_parents = parent_exit.shape[0]
+    q = parent_exit
     labels, k = K.compact_labels(np.asarray(labels, dtype=np.int64), int(labels.max()) + 1)
     searching = np.ones(n_parents, dtype=bool)
     for round_ in range(MAX_ROUNDS):
@@ -427,7 +431,7 @@ def _coarsest_super_modules(
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
         agg = replace(aggregate(units, labels, k, codeflow=enter), parent=super_parent)
         sub_ctx = new_context(
-            agg, seed * ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), ctx.pool
+            agg, seed * ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool
         )
         super_of_module, _ = two_level_search(agg, sub_ctx)
         n_super = int(super_of_module.max()) + 1
@@ -510,7 +514,8 @@ def _recursive_partition(
             fine_of_unit[unit_of] = start
             fine_of_unit, _ = K.compact_labels(fine_of_unit, int(start.max()) + 1)
             first_split = None
-        sub = _coarsest_super_modules(units, fine_of_unit, ctx, level_seed)[unit_of]
+        sub = _coarsest_super_modules(units, fine_of_unit, parent_exit, level_seed, pool)
+        sub = sub[unit_of]
         with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
         sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
         sub_parent = np.zeros(n_sub, dtype=np.int64)
