@@ -901,12 +901,12 @@ def infomap(
             if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
                 paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool)
             paths = collapse_single_child_modules(dissolve_modules(flow, paths))
-            if hierarchical_codelength(flow, paths).codelength > two_level_codelength(
-                flow, labels
-            ).codelength:
-                # the greedy hierarchy can end above the trial's own modules: keep those
-                paths = labels[:, None]
         length = hierarchical_codelength(flow, paths).codelength
+        if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
+            flat = two_level_codelength(flow, labels).codelength
+            if length > flat:
+                # the greedy hierarchy can end above the trial's own modules: keep those
+                paths, length = labels[:, None], flat
         if length > one_level:
             # a greedy search can end above the trivial solution on small networks; like
             # Infomap, never return more than the one-level codelength
