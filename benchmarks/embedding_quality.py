@@ -62,9 +62,7 @@ which compiles its own numba code); the sizes above are the full ones, nothing w
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import importlib
-import json
 import random
 import sys
 import time
@@ -77,6 +75,12 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from infomap_learn import InfoMapClustering
+
+try:  # run as a script or as a module
+    from benchmarks._results import write_results
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks._results import write_results
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 N_NEIGHBORS = 15  # scanpy's sc.pp.neighbors default and InfoMapClustering's
@@ -436,15 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - total
     print(f"total {elapsed:.0f} s", file=sys.stderr)
     if str(args.out) != "-":
-        args.out.mkdir(parents=True, exist_ok=True)
-        stem = args.out / f"embedding-{_dt.date.today().isoformat()}"
         header = (
             f"`python benchmarks/embedding_quality.py {' '.join(argv or sys.argv[1:])}`\n\n"
             f"seeds {args.seeds}, every method at its defaults, {elapsed:.0f} s in all\n\n"
         )
-        tmp = stem.with_suffix(".md.tmp")
-        tmp.write_text(header + text + "\n")
-        tmp.replace(stem.with_suffix(".md"))
         payload = {
             "seeds": args.seeds,
             "seconds": elapsed,
@@ -455,9 +454,7 @@ def main(argv: list[str] | None = None) -> int:
                 for r in results.values()
             ],
         }
-        tmp = stem.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(payload, indent=1))
-        tmp.replace(stem.with_suffix(".json"))
+        write_results(args.out, "embedding", header + text + "\n", payload)
     return 0
 
 

@@ -32,8 +32,6 @@ Graphs (``--graphs``; default all but the 100k LFR):
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
-import json
 import sys
 import time
 import warnings
@@ -44,9 +42,11 @@ import numpy as np
 from sklearn.metrics import normalized_mutual_info_score
 
 try:  # run as a script or as a module
+    from benchmarks._results import write_results
     from benchmarks.lfr import lfr
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks._results import write_results
     from benchmarks.lfr import lfr
 
 from infomap_learn import Network, infomap
@@ -282,23 +282,16 @@ def main(argv: list[str] | None = None) -> int:
     text = table(rows)
     print(text)
     if str(args.out) != "-":
-        args.out.mkdir(parents=True, exist_ok=True)
-        stem = args.out / f"hierarchy-{_dt.date.today().isoformat()}"
         header = (
             f"`python benchmarks/hierarchy_quality.py {' '.join(argv or sys.argv[1:])}`\n\n"
             f"seeds {args.seeds}, {args.trials} trials per call\n\n"
         )
-        tmp = stem.with_suffix(".md.tmp")
-        tmp.write_text(header + text + "\n")
-        tmp.replace(stem.with_suffix(".md"))
         payload = [
             {"graph": r.graph, "mode": r.mode, "tool": r.tool,
              "runs": [vars(run) for run in r.runs]}
             for r in rows
         ]
-        tmp = stem.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(payload, indent=1))
-        tmp.replace(stem.with_suffix(".json"))
+        write_results(args.out, "hierarchy", header + text + "\n", payload)
     return 0
 
 

@@ -1,0 +1,19 @@
+"""Benchmark results on disk: a markdown table and its JSON, written atomically."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+
+
+def write_results(out_dir: Path, name: str, markdown: str, payload) -> Path:
+    """Write ``<out_dir>/<name>-<today>.md`` and ``.json`` (each through a temporary file
+    renamed into place, so a stopped run leaves no half-written result); return the stem."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"{name}-{_dt.date.today().isoformat()}"
+    for suffix, text in ((".md", markdown), (".json", json.dumps(payload, indent=1))):
+        tmp = stem.with_suffix(suffix + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(stem.with_suffix(suffix))
+    return stem

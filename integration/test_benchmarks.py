@@ -1,0 +1,27 @@
+"""The quality benchmarks run end to end on one small data set (no figures asserted: the
+scripts' numbers are read by people, these tests only keep the scripts working)."""
+
+import json
+
+from benchmarks import embedding_quality, hierarchy_quality
+
+
+def test_hierarchy_quality_runs_both_tools(tmp_path, capsys):
+    args = ["--graphs", "breast-cancer", "--seeds", "1", "--trials", "1", "--out", str(tmp_path)]
+    assert hierarchy_quality.main(args) == 0
+    table = capsys.readouterr().out
+    assert "| breast-cancer | multilevel |" in table and "| breast-cancer | two-level |" in table
+    (written,) = tmp_path.glob("hierarchy-*.json")
+    rows = json.loads(written.read_text())
+    assert {(r["mode"], r["tool"]) for r in rows} == {
+        (mode, tool) for mode in ("multilevel", "two-level") for tool in ("ours", "infomap")
+    }
+
+
+def test_embedding_quality_runs(tmp_path, capsys):
+    args = ["--datasets", "breast-cancer", "--seeds", "0", "--methods", "infomap",
+            "infomap-official", "kmeans", "--out", str(tmp_path)]
+    embedding_quality.main(args)
+    assert "breast cancer" in capsys.readouterr().out
+    (written,) = tmp_path.glob("embedding-*.json")
+    assert len(json.loads(written.read_text())["results"]) == 3
