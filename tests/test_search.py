@@ -390,3 +390,24 @@ def test_module_tree_from_paths_gives_the_search_result_again():
     assert again.codelength == pytest.approx(tree.codelength, rel=1e-12)
     flat = ModuleTree.from_paths(tree.flow, tree.labels, renumber=False)
     assert flat.num_levels == 1 and flat.paths.shape == (net.n_nodes, 1)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("start", ["singletons", "given"])
+def test_fused_find_modules_takes_the_same_steps(directed, start):
+    """The one-call kernel (small searches) against the same steps from Python: the same
+    modules, codelength and random stream."""
+    net, _ = planted_partition(
+        n_modules=8, module_size=20, p_in=0.3, p_out=0.02, seed=6, directed=directed
+    )
+    flow = compute_flow(net)
+    units = S.leaf_units(flow)
+    rng = np.random.default_rng(2)
+    initial = None if start == "singletons" else rng.integers(0, 30, net.n_nodes)
+    fused_ctx, stepwise_ctx = S.new_context(units, 9), S.new_context(units, 9)
+    fused = S.find_modules(units, fused_ctx, initial)
+    begin = np.arange(net.n_nodes) if initial is None else initial.astype(np.int64)
+    stepwise = S._find_modules_stepwise(units, stepwise_ctx, begin.copy())
+    np.testing.assert_array_equal(fused[0], stepwise[0])
+    assert fused[1] == stepwise[1]
+    assert fused_ctx.rng_state[0] == stepwise_ctx.rng_state[0]

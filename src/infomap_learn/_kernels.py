@@ -533,3 +533,57 @@ def sum_by_label(labels, values, n_labels):
     for i in range(labels.shape[0]):
         out[labels[i]] += values[i]
     return out
+
+
+@njit(cache=True, nogil=True)
+def find_modules_serial(
+    module_of, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+    out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
+    parent_exit, tele_total, codeflow_plogp_sum, rng_state, max_sweeps, sweep_threshold,
+):
+    """Core loop and aggregation, repeated until the module network stops changing, in one
+    call: ``search.find_modules`` for units searched one at a time (no parent groups),
+    with the same steps and random stream, without a return to Python per step (small
+    networks spend most of their time there). Returns (module of each unit, codelength).
+    """
+    n = codeflow.shape[0]
+    unit_module = np.arange(n)
+    first = True
+    length = np.inf
+    while True:
+        n_units = codeflow.shape[0]
+        k = max(module_of.max() + 1, n_units)
+        (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size,
+         mod_parent) = init_modules(
+            module_of, k, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+            out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
+        )  # fmt: skip
+        moves, length = core_loop(
+            module_of, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+            out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
+            mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+            parent_exit, tele_total, codeflow_plogp_sum, rng_state, max_sweeps,
+            sweep_threshold, np.arange(n_units), np.arange(k),
+        )  # fmt: skip
+        module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
+        unit_module = module_of[unit_module]
+        if (moves == 0 and not first) or k == n_units or k == 1:
+            break
+        # the modules become the units (as search.aggregate)
+        out_ptr, out_idx, out_flow = aggregate_links(module_of, k, out_ptr, out_idx, out_flow)
+        if undirected:
+            in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+        else:
+            in_ptr, in_idx, in_flow = aggregate_links(module_of, k, in_ptr, in_idx, in_flow)
+        new_parent = np.zeros(k, dtype=np.int64)
+        for u in range(n_units):
+            new_parent[module_of[u]] = parent[u]
+        parent = new_parent
+        codeflow = sum_by_label(module_of, codeflow, k)
+        tele_src = sum_by_label(module_of, tele_src, k)
+        tele_tgt = sum_by_label(module_of, tele_tgt, k)
+        unit_exit = row_sums(out_ptr, out_flow)
+        unit_enter = unit_exit if undirected else row_sums(in_ptr, in_flow)
+        module_of = np.arange(k)
+        first = False
+    return unit_module, length

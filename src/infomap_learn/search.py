@@ -249,13 +249,30 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
 def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = None):
     """Core loop and aggregation, repeated until the module network stops changing.
 
-    Returns the module of each unit (ids 0..k-1) and the codelength.
+    Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
+    their units one at a time (below the size for parent groups) run in one kernel call,
+    ``_kernels.find_modules_serial``; ``_find_modules_stepwise`` takes the same steps from
+    Python, as the groups need, and is its reference.
     """
     n = units.n
-    unit_module = np.arange(n, dtype=np.int64)  # module of each original unit
     module_of = (
         np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
     )
+    grouped = n >= PARENT_GROUPS_MIN_UNITS and ctx.parent_exit.shape[0] >= PARENT_GROUPS
+    if grouped:
+        return _find_modules_stepwise(units, ctx, module_of)
+    labels, length = K.find_modules_serial(
+        module_of, units.codeflow, units.exit, units.enter, units.tele_src, units.tele_tgt,
+        units.parent, units.out_ptr, units.out_idx, units.out_flow, units.in_ptr,
+        units.in_idx, units.in_flow, units.undirected, ctx.parent_exit, units.tele_total,
+        ctx.codeflow_plogp_sum, ctx.rng_state, CORE_LOOP_LIMIT, CORE_LOOP_THRESHOLD,
+    )  # fmt: skip
+    return labels, float(length)
+
+
+def _find_modules_stepwise(units: Units, ctx: SearchContext, module_of: np.ndarray):
+    """``find_modules`` one step at a time from Python (module_of is modified)."""
+    unit_module = np.arange(units.n, dtype=np.int64)  # module of each original unit
     current = units
     length = np.inf
     first = True
