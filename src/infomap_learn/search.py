@@ -204,13 +204,19 @@ def _parent_groups(parent: np.ndarray, n_parents: int) -> list[np.ndarray]:
     return [order[bounds[g] : bounds[g + 1]] for g in range(PARENT_GROUPS)]
 
 
+def _runs_in_groups(units: Units, ctx: SearchContext) -> bool:
+    """Whether a search over ``units`` splits its parents into ``PARENT_GROUPS`` groups
+    (a fixed rule: it depends on the sizes only, never on the threads)."""
+    return units.n >= PARENT_GROUPS_MIN_UNITS and ctx.parent_exit.shape[0] >= PARENT_GROUPS
+
+
 def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     """Run the core loop on ``units`` from ``module_of`` (modified in place; modules may
     be renamed)."""
     k = int(module_of.max()) + 1 if module_of.size else 0
     k = max(k, units.n)
     n_parents = ctx.parent_exit.shape[0]
-    grouped = units.n >= PARENT_GROUPS_MIN_UNITS and n_parents >= PARENT_GROUPS
+    grouped = _runs_in_groups(units, ctx)
     if grouped:
         # Parents are independent: a unit only moves among the modules of its parent.
         # Each module is renamed after one of its units, so that a group of whole parents
@@ -258,8 +264,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
     module_of = (
         np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
     )
-    grouped = n >= PARENT_GROUPS_MIN_UNITS and ctx.parent_exit.shape[0] >= PARENT_GROUPS
-    if grouped:
+    if _runs_in_groups(units, ctx):
         return _find_modules_stepwise(units, ctx, module_of)
     labels, length = K.find_modules_serial(
         module_of, units.codeflow, units.exit, units.enter, units.tele_src, units.tele_tgt,
@@ -313,17 +318,16 @@ def two_level_search(
     units: Units,
     ctx: SearchContext,
     tune_limit: int = TUNE_ITERATION_LIMIT,
-    initial: np.ndarray | None = None,
     keep_submodules: bool = False,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
-    shorten the code. ``initial``: the modules to start from (default: every unit alone).
+    shorten the code.
 
     Returns (labels, codelength), and with ``keep_submodules`` also the submodules that
     the last coarse tune found (a search from singletons under the modules it started
     from), if they lie in the returned modules, or None."""
-    labels, length = find_modules(units, ctx, initial)
+    labels, length = find_modules(units, ctx)
     submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
@@ -505,9 +509,10 @@ def _recursive_partition(
         level += 1
         level_seed = seed * SEED_STRIDE + level
         parent_exit = module_exit_totals(leaf, deepest, k)
+        leaf_in_modules = replace(leaf, parent=deepest)
         if queued.all():  # (no copy of the links: at 1M nodes that is the peak memory)
             unit_of, n_units = np.arange(n), n
-            units = replace(leaf, parent=deepest)
+            units = leaf_in_modules
         else:
             # Nodes of modules not searched become single units, alone under their module.
             unit_key = np.where(queued, np.arange(n), n + deepest)
@@ -518,7 +523,6 @@ def _recursive_partition(
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
-        leaf_in_modules = replace(leaf, parent=deepest)
         ctx = new_context(units, level_seed, parent_exit, pool)
         if first_split is None:
             fine_of_unit, _ = two_level_search(units, ctx, tune_limit=HIERARCHY_SUB_TUNE_LIMIT)
@@ -676,14 +680,15 @@ def tune_leaf_modules(
     paths = np.array(paths, dtype=np.int64)
     n, depth = paths.shape
     keys = _prefix_keys(paths)
+    key_table = np.array(keys)  # (depth, n)
     leaf_depth = (paths >= 0).sum(axis=1)
     offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
     rows = np.arange(n)
-    leaf_key = np.array(keys)[leaf_depth - 1, rows] + offsets[leaf_depth - 1]
+    leaf_key = key_table[leaf_depth - 1, rows] + offsets[leaf_depth - 1]
     # the parent of each leaf module: the root (0) or a module, one id across levels
+    parent_level = np.maximum(leaf_depth - 2, 0)
     above = np.where(
-        leaf_depth > 1, np.array(keys)[np.maximum(leaf_depth - 2, 0), rows] + 1
-        + offsets[np.maximum(leaf_depth - 2, 0)], 0
+        leaf_depth > 1, key_table[parent_level, rows] + 1 + offsets[parent_level], 0
     )
     parent_of, n_parents = K.compact_labels(above, int(offsets[-1]) + 1)
     parent_exit = np.zeros(n_parents)
@@ -747,7 +752,7 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
         has_leaf = np.zeros(k, dtype=bool)
         has_leaf[key[present & (below < 0)]] = True
         # number of distinct children: count each (module, child) pair once
-        n_children = np.bincount(_pair_ids(key[below >= 0], below[below >= 0])[0], minlength=k)
+        n_children = _children_per_parent(key[below >= 0], below[below >= 0], k)
         single = (n_children == 1) & ~has_leaf
         if not single.any():
             level += 1
