@@ -22,10 +22,12 @@ Everything is vectorised with numpy and scipy: no Python loop runs over points o
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import ndtr
 
 from infomap_learn.network import Network
 
@@ -45,6 +47,11 @@ ANGULAR_METRICS = ("cosine", "correlation")
 METHODS = ("auto", "exact", "approximate")
 WEIGHTINGS = ("similarity", "connectivity", "jaccard")
 SYMMETRIZE = ("union", "mutual", "none")
+HUBNESS = ("mutual_proximity", "local_scaling")
+"""Hubness reductions (besides None): how candidate neighbours are re-ranked."""
+
+HUBNESS_CANDIDATES = 3
+"""With hubness reduction each sample's ``k`` neighbours are chosen among its ``3 k`` nearest."""
 
 AUTO_EXACT_MAX_SAMPLES = 100_000
 """``method="auto"`` is exact up to this many samples (see :func:`knn_graph`)."""
@@ -70,6 +77,12 @@ def _check_option(name: str, value: Any, options: tuple[str, ...]) -> str:
         listed = ", ".join(repr(o) for o in options)
         raise ValueError(f"unknown {name} {value!r}; expected one of {listed}")
     return value
+
+
+def _check_hubness(hubness: Any) -> str | None:
+    if hubness is None:
+        return None
+    return _check_option("hubness", hubness, HUBNESS)
 
 
 def _check_threshold(threshold: Any) -> float | None:
@@ -296,6 +309,79 @@ def _floor_scales(sigma: np.ndarray) -> np.ndarray:
     return np.maximum(sigma, floor)
 
 
+def _candidate_count(k: int, n_fit: int, hubness: str | None) -> int:
+    """Nearest samples searched per sample: ``k``, or ``3 k`` for hubness reduction."""
+    return k if hubness is None else min(n_fit - 1, HUBNESS_CANDIDATES * k)
+
+
+def _hubness_scales(dist: np.ndarray, k: int, hubness: str) -> np.ndarray:
+    """Each sample's statistics of its candidate distances, shape (n, 2).
+
+    ``dist`` (n, m) holds each sample's distances to its ``m`` nearest other samples in
+    ascending order (infinite where the approximate search found fewer). Local scaling
+    uses the distance to the ``k``-th of them (column 0, twice); mutual proximity their
+    mean (column 0) and standard deviation (column 1). Both are floored like the kernel
+    scales, so duplicates and equidistant candidates give finite scores.
+    """
+    known = np.where(np.isfinite(dist), dist, np.nan)
+    with warnings.catch_warnings():  # rows without candidates: all-NaN, scored as 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if hubness == "local_scaling":
+            kth = known[:, min(k, known.shape[1]) - 1]
+            kth = np.where(np.isnan(kth), np.nanmax(known, axis=1), kth)
+            sigma = _floor_scales(np.nan_to_num(kth))
+            return np.stack([sigma, sigma], axis=1)
+        mean = np.nan_to_num(np.nanmean(known, axis=1))
+        std = _floor_scales(np.nan_to_num(np.nanstd(known, axis=1)))
+    return np.stack([mean, std], axis=1)
+
+
+def _reduce_hubness(
+    ind: np.ndarray,
+    dist: np.ndarray,
+    query_scales: np.ndarray,
+    fit_scales: np.ndarray,
+    k: int,
+    hubness: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the ``k`` candidates of each row nearest after hubness reduction.
+
+    ``ind``, ``dist`` (n, m): candidates in ascending distance (``-1`` / infinite where
+    missing); ``query_scales`` the rows' scales, ``fit_scales`` those of the samples the
+    candidates index. Returns ``(ind, dist)`` of shape (n, k) with the original distances,
+    best first; ties keep the distance order (the sort is stable).
+    """
+    valid = (ind >= 0) & np.isfinite(dist)
+    cand = fit_scales[np.where(valid, ind, 0)]  # (n, m, 2)
+    if hubness == "local_scaling":
+        score = dist / np.sqrt(query_scales[:, :1] * cand[..., 0])
+    else:  # minus the probability that each finds the other nearer than a random candidate
+        score = -(
+            ndtr((query_scales[:, :1] - dist) / query_scales[:, 1:])
+            * ndtr((cand[..., 0] - dist) / cand[..., 1])
+        )
+    score = np.where(valid, score, np.inf)
+    order = np.argsort(score, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(ind, order, axis=1), np.take_along_axis(dist, order, axis=1)
+
+
+def _padded_by_distance(
+    indptr: np.ndarray, indices: np.ndarray, dist: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour lists as (n, width) arrays, each row nearest first (ties by index),
+    padded with ``-1`` and an infinite distance: the candidates of :func:`_reduce_hubness`."""
+    counts = np.diff(indptr)
+    width = int(counts.max()) if counts.size else 0
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    order = np.lexsort((indices, dist, rows))  # rows stay grouped
+    position = np.arange(rows.size) - np.repeat(indptr[:-1], counts)
+    ind = np.full((n, width), -1, dtype=np.int64)
+    padded = np.full((n, width), np.inf)
+    ind[rows, position] = indices[order]
+    padded[rows, position] = dist[order]
+    return ind, padded
+
+
 def _local_scales(indptr: np.ndarray, dist: np.ndarray, n: int) -> np.ndarray:
     """sigma_i: distance to the farthest kept neighbour, floored (see :func:`knn_graph`)."""
     sigma = np.zeros(n)
@@ -392,6 +478,7 @@ def graph_from_sparse_distances(
     metric: str = "euclidean",
     threshold: float | None = None,
     n_neighbors: int | None = None,
+    hubness: str | None = None,
 ) -> Network:
     """Similarity network from a sparse k-nearest-neighbour distance graph.
 
@@ -421,6 +508,11 @@ def graph_from_sparse_distances(
         dropping the sample itself; ties by index). None keeps all of them. Pass the
         transformer's ``n_neighbors`` when a row may lack its self-entry (more duplicates
         of a point than neighbours) to get exactly the neighbours :func:`knn_graph` uses.
+    hubness : {None, "mutual_proximity", "local_scaling"}, default None
+        Hubness reduction as in :func:`knn_graph` (needs ``n_neighbors``): each sample
+        keeps ``n_neighbors`` of its ``3 * n_neighbors`` nearest stored neighbours (of
+        all of them where fewer are stored). ``D`` with at least ``3 * n_neighbors``
+        neighbours per sample gives the network :func:`knn_graph` builds from the samples.
 
     Returns
     -------
@@ -468,8 +560,11 @@ def graph_from_sparse_distances(
     n = int(D.shape[0])
     if n < 1:
         raise ValueError("D has no samples")
+    hubness = _check_hubness(hubness)
     if n_neighbors is not None:
         _check_n_neighbors(n_neighbors, n)
+    elif hubness is not None:
+        raise ValueError(f"hubness={hubness!r} needs n_neighbors (the neighbours kept)")
     if D.dtype.kind not in "biuf":
         raise ValueError(f"D must be numeric, got dtype {D.dtype}")
     C = sp.coo_matrix(D)
@@ -480,9 +575,19 @@ def graph_from_sparse_distances(
             f"D[{int(C.row[p])}, {int(C.col[p])}] is {float(dist[p])!r}; distances must be "
             "finite and non-negative"
         )
-    indptr, indices, dist = _neighbor_lists(
-        C.row.astype(np.int64), C.col.astype(np.int64), dist, n, n_neighbors
-    )
+    rows, cols = C.row.astype(np.int64), C.col.astype(np.int64)
+    if hubness is None:
+        indptr, indices, dist = _neighbor_lists(rows, cols, dist, n, n_neighbors)
+    else:
+        m = _candidate_count(n_neighbors, n, hubness)
+        indptr, indices, dist = _neighbor_lists(rows, cols, dist, n, m)
+        ind, dist = _padded_by_distance(indptr, indices, dist, n)
+        scales = _hubness_scales(dist, n_neighbors, hubness)
+        ind, dist = _reduce_hubness(ind, dist, scales, scales, n_neighbors, hubness)
+        rows = np.repeat(np.arange(n, dtype=np.int64), ind.shape[1])
+        ind, dist = ind.ravel(), dist.ravel()
+        found = ind >= 0
+        indptr, indices, dist = _neighbor_lists(rows[found], ind[found], dist[found], n, None)
     return _network_from_lists(indptr, indices, dist, n, metric, weighting, symmetrize, threshold)
 
 
@@ -496,6 +601,7 @@ def knn_graph(
     threshold: float | None = None,
     n_jobs: int | None = None,
     random_state: Any = None,
+    hubness: str | None = None,
 ) -> Network:
     r"""k-nearest-neighbour similarity network over the rows of ``X``, for Infomap.
 
@@ -568,6 +674,27 @@ def knn_graph(
         Euclidean search is multi-threaded anyway) and all cores for pynndescent.
     random_state : int, numpy RandomState, numpy Generator or None
         Seed of the approximate search; unused by the exact one.
+    hubness : {None, "mutual_proximity", "local_scaling"}, default None
+        Hubness reduction: which ``n_neighbors`` of its ``3 * n_neighbors`` nearest
+        samples (``HUBNESS_CANDIDATES``) each sample keeps. In high dimensions a few
+        samples ("hubs") are among the nearest neighbours of very many others, and kNN
+        graphs link unrelated regions through them (Radovanović et al. 2010; for
+        single-cell embeddings, Amblard et al., Bioinformatics 2022). Both reductions
+        make the neighbour relation more symmetric by judging a distance relative to
+        the distances around both ends:
+
+        * "mutual_proximity" (Schnitzer et al., JMLR 2012, Gaussian form, estimated on
+          the candidates): keep the candidates ``j`` with the largest
+          :math:`P(D_i > d_{ij})\,P(D_j > d_{ij})`, where :math:`D_i` is normal with
+          the mean and standard deviation of sample ``i``'s distances to its candidates;
+        * "local_scaling" (Zelnik-Manor & Perona 2004; Schnitzer et al. 2012): keep the
+          smallest :math:`d_{ij} / \sqrt{\sigma_i \sigma_j}`, :math:`\sigma_i` the
+          distance from ``i`` to its ``n_neighbors``-th nearest sample.
+
+        Only the choice of neighbours changes: the weights are computed as above from
+        the original distances of the kept neighbours (for "similarity",
+        :math:`\sigma_i` is the largest of them). With ``n_samples - 1`` or fewer
+        candidates than ``3 * n_neighbors``, all other samples are candidates.
 
     Returns
     -------
@@ -625,32 +752,61 @@ def knn_graph(
     >>> np.intersect1d(labels[:100], labels[100:]).size  # no module mixes the blobs
     0
     """
+    network, _ = _knn_graph_and_scales(
+        X, n_neighbors, metric, method, weighting, symmetrize, threshold, n_jobs,
+        random_state, hubness,
+    )  # fmt: skip
+    return network
+
+
+def _knn_graph_and_scales(
+    X: Any,
+    n_neighbors: int,
+    metric: str,
+    method: str,
+    weighting: str,
+    symmetrize: str,
+    threshold: float | None,
+    n_jobs: int | None,
+    random_state: Any,
+    hubness: str | None,
+) -> tuple[Network, np.ndarray | None]:
+    """:func:`knn_graph`, and the hubness scales of the samples (None without hubness
+    reduction), which :func:`neighbor_weights` needs to place new samples consistently."""
     metric = _check_option("metric", metric, METRICS)
     method = _check_option("method", method, METHODS)
     weighting = _check_option("weighting", weighting, WEIGHTINGS)
     symmetrize = _check_option("symmetrize", symmetrize, SYMMETRIZE)
     threshold = _check_threshold(threshold)
+    hubness = _check_hubness(hubness)
     X = _check_X(X, metric)
     n = int(X.shape[0])
     k = _check_n_neighbors(n_neighbors, n)
+    m = _candidate_count(k, n, hubness)
     if method == "auto":
         use_exact = n <= AUTO_EXACT_MAX_SAMPLES or not _have_pynndescent()
         method = "exact" if use_exact else "approximate"
     if method == "exact":
-        ind, dist = _exact_neighbors(X, k, metric, n_jobs)
+        ind, dist = _exact_neighbors(X, m, metric, n_jobs)
     else:
-        ind, dist = _approximate_neighbors(X, k, metric, n_jobs, random_state)
+        ind, dist = _approximate_neighbors(X, m, metric, n_jobs, random_state)
     ind = np.asarray(ind, dtype=np.int64)
-    dist = np.asarray(dist, dtype=np.float64)
-    if ind.shape[1] > k:  # NNDescent: drop the point itself, or else the farthest
+    # rounding can make a distance slightly negative (cosine of near-identical rows)
+    dist = np.maximum(np.asarray(dist, dtype=np.float64), 0.0)
+    if ind.shape[1] > m:  # NNDescent: drop the point itself, or else the farthest
         ind, dist = _drop_self(ind, dist, np.arange(n))
+    scales = None
+    if hubness is not None:
+        scales = _hubness_scales(dist, k, hubness)
+        ind, dist = _reduce_hubness(ind, dist, scales, scales, k, hubness)
     rows = np.repeat(np.arange(n, dtype=np.int64), k)
     ind, dist = ind.ravel(), dist.ravel()
     found = (ind >= 0) & np.isfinite(dist)  # NNDescent marks missing neighbours with -1
-    # rounding can make a distance slightly negative (cosine of near-identical rows)
-    dist = np.maximum(dist, 0.0)
     indptr, indices, dist = _neighbor_lists(rows[found], ind[found], dist[found], n, k)
-    return _network_from_lists(indptr, indices, dist, n, metric, weighting, symmetrize, threshold)
+    network = _network_from_lists(
+        indptr, indices, dist, n, metric, weighting, symmetrize, threshold
+    )
+    return network, scales
 
 
 def neighbor_weights(
@@ -661,6 +817,8 @@ def neighbor_weights(
     weighting: str = "similarity",
     threshold: float | None = None,
     n_jobs: int | None = None,
+    hubness: str | None = None,
+    fit_scales: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Nearest training samples of new samples and the weights of the links to them.
 
@@ -679,7 +837,12 @@ def neighbor_weights(
       sample's training neighbours plus itself and :math:`N_j` the training neighbours of
       ``j`` plus ``j``.
 
-    No symmetrisation: the weights are those of the new sample's own links.
+    No symmetrisation: the weights are those of the new sample's own links. With
+    ``hubness``, the new sample keeps the ``n_neighbors`` of its ``3 * n_neighbors``
+    nearest training samples that the reduction ranks first against the training
+    samples' scales, and the neighbours (and scales) of the training samples involved are
+    those of the training graph; the kernel scale :math:`\sigma` of a sample is then the
+    largest distance to its kept neighbours, as in :func:`knn_graph`.
 
     Parameters
     ----------
@@ -695,11 +858,17 @@ def neighbor_weights(
         Weights below it are set to 0, as :func:`knn_graph` drops those links.
     n_jobs : int, optional
         Parallel jobs of scikit-learn's ``NearestNeighbors``.
+    hubness : {None, "mutual_proximity", "local_scaling"}, default None
+        The hubness reduction the training graph was built with (see :func:`knn_graph`).
+    fit_scales : ndarray of shape (n_fit, 2), optional
+        The training samples' hubness scales, as computed when the training graph was
+        built (``InfoMapClustering`` keeps them); None computes them again from
+        ``X_fit``, one more neighbour search over all of it.
 
     Returns
     -------
     neighbors : ndarray of int64, shape (n_samples, n_neighbors)
-        Row indices into ``X_fit``, nearest first.
+        Row indices into ``X_fit``: nearest first, or best first after hubness reduction.
     weights : ndarray of float64, shape (n_samples, n_neighbors)
         Finite, non-negative link weights.
 
@@ -725,27 +894,48 @@ def neighbor_weights(
     X = _check_X(X, metric, min_samples=1)
     if X.shape[1] != X_fit.shape[1]:
         raise ValueError(f"X has {X.shape[1]} features, but X_fit has {X_fit.shape[1]}")
-    k = _check_n_neighbors(n_neighbors, int(X_fit.shape[0]))
+    hubness = _check_hubness(hubness)
+    n_fit = int(X_fit.shape[0])
+    k = _check_n_neighbors(n_neighbors, n_fit)
+    n_candidates = _candidate_count(k, n_fit, hubness)
     try:
         from sklearn.neighbors import NearestNeighbors
     except ImportError:  # pragma: no cover
         raise ImportError("neighbor_weights needs scikit-learn: pip install scikit-learn") from None
-    nn = NearestNeighbors(n_neighbors=k, metric=metric, n_jobs=n_jobs).fit(X_fit)
+    nn = NearestNeighbors(n_neighbors=n_candidates, metric=metric, n_jobs=n_jobs).fit(X_fit)
+
+    def distances(d: np.ndarray) -> np.ndarray:
+        return np.maximum(np.asarray(d, dtype=np.float64), 0.0)
+
     dist, ind = nn.kneighbors(X)
-    ind = ind.astype(np.int64, copy=False)
-    dist = np.maximum(np.asarray(dist, dtype=np.float64), 0.0)
+    ind, dist = ind.astype(np.int64, copy=False), distances(dist)
+    if hubness is not None:
+        if fit_scales is None:
+            fit_scales = _hubness_scales(distances(nn.kneighbors()[0]), k, hubness)
+        fit_scales = np.asarray(fit_scales, dtype=np.float64)
+        if fit_scales.shape != (n_fit, 2):
+            raise ValueError(
+                f"fit_scales must have shape (n_fit, 2) = ({n_fit}, 2), got {fit_scales.shape}"
+            )
+        query_scales = _hubness_scales(dist, k, hubness)
+        ind, dist = _reduce_hubness(ind, dist, query_scales, fit_scales, k, hubness)
     m = ind.shape[0]
     if weighting == "connectivity" or (weighting == "similarity" and metric in ANGULAR_METRICS):
         w = _pair_weights(weighting, metric, dist.ravel())
     else:
-        # the training neighbours of the training samples involved (k + 1: with themselves)
+        # the training neighbours of the training samples involved: their candidates and
+        # themselves, then the sample itself dropped (or, with duplicates, the farthest)
         used, inverse = np.unique(ind, return_inverse=True)
         inverse = inverse.reshape(ind.shape)
-        d_used, i_used = nn.kneighbors(X_fit[used], n_neighbors=k + 1)
+        d_used, i_used = nn.kneighbors(X_fit[used], n_neighbors=n_candidates + 1)
+        i_used, d_used = _drop_self(i_used.astype(np.int64), distances(d_used), used)
+        if hubness is not None:
+            i_used, d_used = _reduce_hubness(
+                i_used, d_used, fit_scales[used], fit_scales, k, hubness
+            )
         if weighting == "similarity":
-            # the (k+1)-th of k + 1 distances counting the point itself (0) is the k-th
-            # neighbour's, duplicates or not
-            sigma = _floor_scales(np.concatenate([dist[:, -1], d_used[:, -1]]))
+            # sigma: the largest distance to a kept neighbour, as in the training graph
+            sigma = _floor_scales(np.concatenate([dist.max(axis=1), d_used.max(axis=1)]))
             s_new, s_used = sigma[:m], sigma[m:]
             w = _pair_weights(
                 weighting,
@@ -754,8 +944,7 @@ def neighbor_weights(
                 sigmas=(np.repeat(s_new, k), s_used[inverse].ravel()),
             )
         else:
-            nbrs_used, _ = _drop_self(i_used.astype(np.int64), d_used, used)
-            sets = np.concatenate([nbrs_used, used[:, None]], axis=1)  # (u, k + 1)
+            sets = np.concatenate([i_used, used[:, None]], axis=1)  # (u, k + 1)
             shared = np.empty(ind.shape)
             step = max(1, (1 << 22) // (k * k * (k + 1)))
             for r0 in range(0, m, step):  # loop over blocks of rows

@@ -36,10 +36,14 @@ Methods (``--methods``; default all):
 - ``infomap-level2``: the same fit, second level of the module hierarchy
   (``multilevel_labels_[:, 1]``; the top level where the tree has one level);
 - ``infomap-two-level``: ``InfoMapClustering(two_level=True, random_state=seed)``;
+- ``infomap-local-scaling``, ``infomap-no-hubness``: the default with
+  ``hubness="local_scaling"`` and with ``hubness=None`` (the plain kNN graph, the default
+  before mutual proximity);
 - ``infomap-official``: the official Infomap (``pip install infomap``; a test oracle, none of
   its code is used by infomap-learn), default options (hierarchical, one trial) with
   ``seed=seed + 1`` (its seeds start at 1), top level, on the graph our default fit
-  clustered (``graph_``: the kNN graph, k=15, Jaccard weights, union symmetrisation);
+  clustered (``graph_``: the kNN graph, k=15 chosen among 45 candidates by mutual
+  proximity, Jaccard weights, union symmetrisation);
 - ``leiden-our-graph``: igraph's Leiden, modularity at resolution 1, ``n_iterations=2`` (as
   scanpy runs it), on that same graph with its weights;
 - ``scanpy-leiden``: scanpy's standard pipeline, ``sc.pp.neighbors(n_neighbors=15,
@@ -200,10 +204,15 @@ def run_infomap_level2(case: Case, seed: int) -> tuple[np.ndarray, float]:
     return model.multilevel_labels_[:, level], seconds
 
 
-def run_infomap_two_level(case: Case, seed: int) -> tuple[np.ndarray, float]:
-    start = time.perf_counter()
-    model = InfoMapClustering(two_level=True, random_state=seed).fit(case.X)
-    return model.labels_, time.perf_counter() - start
+def infomap_with(**params) -> Callable[[Case, int], tuple[np.ndarray, float]]:
+    """A method: ``InfoMapClustering(**params, random_state=seed)``, its ``labels_``."""
+
+    def run(case: Case, seed: int) -> tuple[np.ndarray, float]:
+        start = time.perf_counter()
+        model = InfoMapClustering(**params, random_state=seed).fit(case.X)
+        return model.labels_, time.perf_counter() - start
+
+    return run
 
 
 def run_infomap_official(case: Case, seed: int) -> tuple[np.ndarray, float]:
@@ -290,7 +299,11 @@ class Method:
 METHODS: dict[str, Method] = {
     "infomap": Method("ours (default, top)", run_infomap),
     "infomap-level2": Method("ours, level 2", run_infomap_level2),
-    "infomap-two-level": Method("ours two_level", run_infomap_two_level),
+    "infomap-two-level": Method("ours two_level", infomap_with(two_level=True)),
+    "infomap-local-scaling": Method(
+        "ours, local scaling", infomap_with(hubness="local_scaling")
+    ),
+    "infomap-no-hubness": Method("ours, no hubness red.", infomap_with(hubness=None)),
     "infomap-official": Method("Infomap, our graph", run_infomap_official, ("infomap",)),
     "leiden-our-graph": Method("Leiden, our graph", run_leiden_our_graph, ("igraph",)),
     "scanpy-leiden": Method("scanpy Leiden", run_scanpy_leiden, ("scanpy", "igraph")),

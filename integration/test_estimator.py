@@ -167,7 +167,8 @@ def test_precomputed_neighbours_keep_n_neighbors(blobs):
     from scipy.spatial.distance import cdist
 
     X, _ = blobs
-    D = KNeighborsTransformer(n_neighbors=20, mode="distance").fit_transform(X)
+    # 30 neighbours: the candidates of the hubness reduction for n_neighbors=10
+    D = KNeighborsTransformer(n_neighbors=30, mode="distance").fit_transform(X)
     full = cdist(X, X)
     for n_neighbors in (5, 10):
         model = InfoMapClustering(
@@ -218,3 +219,29 @@ def test_level_chooses_the_modules_in_labels():
         assert set(model.predict(X[:50])) <= set(range(model.n_clusters_))
     with pytest.raises(ValueError, match="level"):
         InfoMapClustering(level=0).fit(X)
+
+
+def test_hubness_reduction_is_the_default_and_predict_follows_it():
+    # 10 blobs in 100 dimensions: hubs link blobs in the plain kNN graph
+    X, y = make_blobs(n_samples=600, n_features=100, centers=10, cluster_std=20.0,
+                      random_state=0)  # fmt: skip
+    default = InfoMapClustering(random_state=0).fit(X[:500])
+    assert default.hubness == "mutual_proximity"
+    plain = InfoMapClustering(hubness=None, random_state=0).fit(X[:500])
+    from infomap_learn.adapters.knn import knn_graph
+
+    for model, hubness in ((default, "mutual_proximity"), (plain, None)):
+        net = knn_graph(X[:500], n_neighbors=15, weighting="jaccard", hubness=hubness)
+        np.testing.assert_array_equal(model.graph_.weight, net.weight)
+    assert not np.array_equal(default.graph_.source, plain.graph_.source)
+    # the training scales are kept, so predict needs no second search of the training set
+    assert default._hubness_scales.shape == (500, 2)
+    assert plain._hubness_scales is None
+    for model in (default, plain):
+        np.testing.assert_array_equal(model.predict(X[:500]).shape, (500,))
+        predicted = model.predict(X[500:])
+        assert predicted.min() >= 0 and predicted.max() < model.n_clusters_
+    local = InfoMapClustering(hubness="local_scaling", random_state=0).fit(X[:500])
+    assert local._hubness_scales.shape == (500, 2)
+    with pytest.raises(ValueError, match="hubness"):
+        InfoMapClustering(hubness="csls").fit(X)

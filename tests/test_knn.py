@@ -35,17 +35,59 @@ def links(net: Network) -> dict[tuple[int, int], float]:
     }
 
 
-def reference(X: np.ndarray, k: int, metric: str, weighting: str, symmetrize: str):
+def distance_matrix(A: np.ndarray, B: np.ndarray, metric: str) -> np.ndarray:
+    if metric == "cosine":
+        A = A / np.linalg.norm(A, axis=1, keepdims=True)
+        B = B / np.linalg.norm(B, axis=1, keepdims=True)
+        return 1.0 - A @ B.T
+    return np.sqrt(((A[:, None, :] - B[None, :, :]) ** 2).sum(-1))
+
+
+def candidate_stats(D: np.ndarray, k: int, hubness: str) -> list[tuple[float, float]]:
+    """Per row of ``D`` (inf where excluded): (mean, std) of its 3k nearest distances for
+    mutual proximity, (k-th distance, same) for local scaling."""
+    m = min(3 * k, int(np.isfinite(D[0]).sum()))
+    stats = []
+    for row in D:
+        near = np.sort(row)[:m]
+        stats.append((near.mean(), near.std()) if hubness == "mutual_proximity" else
+                     (near[k - 1], near[k - 1]))  # fmt: skip
+    return stats
+
+
+def hubness_neighbors(D, k, hubness, query_stats, fit_stats) -> list[list[int]]:
+    """Each row's k best of its 3k nearest columns after hubness reduction, with loops."""
+    from scipy.stats import norm
+
+    m = min(3 * k, int(np.isfinite(D[0]).sum()))
+    out = []
+    for i, row in enumerate(D):
+        cand = list(np.argsort(row, kind="stable")[:m])
+        mu_i, s_i = query_stats[i]
+
+        def score(j, row=row, mu_i=mu_i, s_i=s_i):
+            mu_j, s_j = fit_stats[j]
+            if hubness == "local_scaling":
+                return row[j] / np.sqrt(s_i * s_j)
+            return -norm.sf(row[j], mu_i, s_i) * norm.sf(row[j], mu_j, s_j)
+
+        out.append(sorted(cand, key=lambda j: (score(j), cand.index(j)))[:k])
+    return out
+
+
+def reference(
+    X: np.ndarray, k: int, metric: str, weighting: str, symmetrize: str, hubness=None
+):
     """Links computed independently, with loops and sets, from a brute-force distance matrix."""
     n = X.shape[0]
-    if metric == "cosine":
-        U = X / np.linalg.norm(X, axis=1, keepdims=True)
-        D = 1.0 - U @ U.T
-    else:
-        D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    D = distance_matrix(X, X, metric)
     np.fill_diagonal(D, np.inf)
-    nbrs = [list(np.argsort(D[i], kind="stable")[:k]) for i in range(n)]
-    sigma = [D[i, nbrs[i][-1]] for i in range(n)]
+    if hubness is None:
+        nbrs = [list(np.argsort(D[i], kind="stable")[:k]) for i in range(n)]
+    else:
+        stats = candidate_stats(D, k, hubness)
+        nbrs = hubness_neighbors(D, k, hubness, stats, stats)
+    sigma = [max(D[i, j] for j in nbrs[i]) for i in range(n)]
     sets = [set(nbrs[i]) | {i} for i in range(n)]
 
     def weight(i: int, j: int) -> float:
@@ -103,6 +145,72 @@ def test_matches_reference(weighting, symmetrize, metric):
         assert np.all(net.source < net.target)
     if weighting != "connectivity":
         assert net.weight.max() <= 1.0
+
+
+@pytest.mark.parametrize("hubness", ["mutual_proximity", "local_scaling"])
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
+def test_hubness_matches_reference(weighting, metric, hubness):
+    X = blobs(dim=20)
+    k = 6
+    for symmetrize in ("none", "union"):
+        net = knn_graph(
+            X, n_neighbors=k, metric=metric, weighting=weighting, symmetrize=symmetrize,
+            hubness=hubness,
+        )  # fmt: skip
+        check_basic(net, X.shape[0], symmetrize)
+        got = links(net)
+        want = reference(X, k, metric, weighting, symmetrize, hubness=hubness)
+        assert got.keys() == want.keys()
+        np.testing.assert_allclose([got[e] for e in want], list(want.values()), rtol=1e-9)
+
+
+def test_hubness_reduces_hub_occurrence():
+    # high-dimensional Gaussian data: points near the mean are nearest neighbours of many
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 50))
+    k = 10
+
+    def k_occurrence_skew(hubness):
+        net = knn_graph(X, n_neighbors=k, symmetrize="none", hubness=hubness)
+        occurrence = np.bincount(net.target, minlength=X.shape[0]).astype(float)
+        centred = occurrence - occurrence.mean()
+        return (centred**3).mean() / (centred**2).mean() ** 1.5
+
+    plain = k_occurrence_skew(None)
+    assert plain > 1.0  # hubs: a right-skewed k-occurrence
+    assert k_occurrence_skew("mutual_proximity") < plain / 2
+    assert k_occurrence_skew("local_scaling") < plain / 2
+
+
+def test_hubness_with_few_samples_keeps_plain_neighbours():
+    X = blobs(12)  # 3 * k >= n - 1: every other sample is a candidate
+    for hubness in ("mutual_proximity", "local_scaling"):
+        net = knn_graph(X, n_neighbors=11, hubness=hubness, weighting="connectivity")
+        assert net.n_links == 12 * 11 // 2
+    with pytest.raises(ValueError, match="unknown hubness 'csls'"):
+        knn_graph(X, n_neighbors=3, hubness="csls")
+
+
+@pytest.mark.parametrize("hubness", ["mutual_proximity", "local_scaling"])
+def test_hubness_from_sparse_distances_equals_direct_path(hubness):
+    X = blobs(dim=20, seed=2)
+    k = 5
+    direct = knn_graph(X, n_neighbors=k, weighting="jaccard", hubness=hubness)
+    for stored in (3 * k, 3 * k + 4):  # extra stored neighbours are not candidates
+        D = KNeighborsTransformer(n_neighbors=stored, mode="distance").fit_transform(X)
+        net = graph_from_sparse_distances(D, "jaccard", n_neighbors=k, hubness=hubness)
+        assert links(net) == pytest.approx(links(direct), rel=1e-12)
+    # fewer stored neighbours: the reduction chooses among those there are
+    D = KNeighborsTransformer(n_neighbors=k + 2, mode="distance").fit_transform(X)
+    net = graph_from_sparse_distances(
+        D, "connectivity", "none", n_neighbors=k, hubness=hubness
+    )
+    assert np.all(np.bincount(net.source, minlength=X.shape[0]) == k)
+    stored = set(zip(*D.nonzero(), strict=True))
+    assert all(e in stored for e in links(net))
+    with pytest.raises(ValueError, match="needs n_neighbors"):
+        graph_from_sparse_distances(D, hubness=hubness)
 
 
 def test_union_contains_mutual():
@@ -313,6 +421,44 @@ def test_neighbor_weights_match_reference(weighting, metric):
                 s_i, s_j = D_new[i, want[-1]], D_fit[j, fit_nbrs[j, -1]]
                 ref = np.exp(-(D_new[i, j] ** 2) / (s_i * s_j))
             assert w[i, c] == pytest.approx(ref, rel=1e-9)
+
+
+@pytest.mark.parametrize("hubness", ["mutual_proximity", "local_scaling"])
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
+def test_neighbor_weights_with_hubness_match_reference(weighting, hubness):
+    X_fit = blobs(60, dim=12)
+    X_new = blobs(9, dim=12, seed=5)
+    k = 5
+    D_fit = distance_matrix(X_fit, X_fit, "euclidean")
+    np.fill_diagonal(D_fit, np.inf)
+    D_new = distance_matrix(X_new, X_fit, "euclidean")
+    fit_stats = candidate_stats(D_fit, k, hubness)
+    fit_nbrs = hubness_neighbors(D_fit, k, hubness, fit_stats, fit_stats)
+    new_nbrs = hubness_neighbors(D_new, k, hubness, candidate_stats(D_new, k, hubness), fit_stats)
+    scales = knn._knn_graph_and_scales(
+        X_fit, k, "euclidean", "exact", weighting, "union", None, None, None, hubness
+    )[1]
+    for fit_scales in (None, scales):
+        nbrs, w = neighbor_weights(
+            X_fit, X_new, n_neighbors=k, weighting=weighting, hubness=hubness,
+            fit_scales=fit_scales,
+        )  # fmt: skip
+        for i in range(9):
+            want = new_nbrs[i]
+            np.testing.assert_array_equal(nbrs[i], want)
+            for c, j in enumerate(want):
+                if weighting == "connectivity":
+                    ref = 1.0
+                elif weighting == "jaccard":
+                    a, b = set(want) | {-1}, set(fit_nbrs[j]) | {j}
+                    ref = len(a & b) / len(a | b)
+                else:
+                    s_i = max(D_new[i, want])
+                    s_j = max(D_fit[j, fit_nbrs[j]])
+                    ref = np.exp(-(D_new[i, j] ** 2) / (s_i * s_j))
+                assert w[i, c] == pytest.approx(ref, rel=1e-9)
+    with pytest.raises(ValueError, match=r"fit_scales must have shape \(n_fit, 2\)"):
+        neighbor_weights(X_fit, X_new, n_neighbors=k, hubness=hubness, fit_scales=scales[:5])
 
 
 def test_neighbor_weights_nearest_is_own_copy():

@@ -59,6 +59,18 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         How kNN relations become links; ``"none"`` keeps them directed.
     threshold : float or None, default=None
         Drop kNN links whose weight is below it.
+    hubness : {"mutual_proximity", "local_scaling"} or None, default="mutual_proximity"
+        Hubness reduction of the kNN graph for ``"nearest_neighbors"`` (see
+        :func:`~infomap_learn.adapters.knn.knn_graph`): each sample keeps the
+        ``n_neighbors`` of its ``3 * n_neighbors`` nearest samples that are nearest by
+        mutual proximity (or local scaling), so that hubs of high-dimensional data do not
+        link unrelated clusters. None keeps the plain nearest neighbours. It raised the
+        mean NMI of the default fit over the labelled sets of
+        ``benchmarks/embedding_quality.py`` from 0.60 to 0.64 (table in the README).
+        For ``"precomputed_nearest_neighbors"`` the candidates are each sample's
+        ``3 * n_neighbors`` nearest stored neighbours (all of them where fewer are
+        stored): a graph of that many neighbours gives the graph ``"nearest_neighbors"``
+        builds. ``"precomputed"`` affinities are used as given.
     two_level : bool, default=False
         Search a flat partition instead of a module hierarchy.
     level : "top", "bottom" or int >= 1, default="top"
@@ -130,6 +142,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         "weighting": [StrOptions({"similarity", "connectivity", "jaccard"})],
         "symmetrize": [StrOptions({"union", "mutual", "none"})],
         "threshold": [Interval(Real, None, None, closed="neither"), None],
+        "hubness": [StrOptions({"mutual_proximity", "local_scaling"}), None],
         "two_level": ["boolean"],
         "level": [StrOptions({"top", "bottom"}), Interval(Integral, 1, None, closed="left")],
         "flow_model": [StrOptions(set(FLOW_MODELS)), None],
@@ -149,6 +162,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         weighting: str = "jaccard",
         symmetrize: str = "union",
         threshold: float | None = None,
+        hubness: str | None = "mutual_proximity",
         two_level: bool = False,
         level: str | int = "top",
         flow_model: str | None = None,
@@ -164,6 +178,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         self.weighting = weighting
         self.symmetrize = symmetrize
         self.threshold = threshold
+        self.hubness = hubness
         self.two_level = two_level
         self.level = level
         self.flow_model = flow_model
@@ -194,19 +209,26 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         return n_samples - 1
 
     def _build_graph(self, X, seed: int) -> Network:
-        from .adapters.knn import graph_from_sparse_distances, knn_graph
+        from .adapters.knn import (
+            _candidate_count,
+            _knn_graph_and_scales,
+            graph_from_sparse_distances,
+        )
 
         if self.affinity == "nearest_neighbors":
-            return knn_graph(
+            graph, self._hubness_scales = _knn_graph_and_scales(
                 X,
                 n_neighbors=self.n_neighbors_,
                 metric=self.metric,
+                method="auto",
                 weighting=self.weighting,
                 symmetrize=self.symmetrize,
                 threshold=self.threshold,
                 n_jobs=self.n_jobs,
                 random_state=seed,
+                hubness=self.hubness,
             )
+            return graph
         if X.shape[0] != X.shape[1]:
             raise ValueError(
                 f"affinity={self.affinity!r} needs a square matrix, got shape {X.shape}"
@@ -220,7 +242,9 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
                         "affinity='precomputed_nearest_neighbors' needs distances"
                     )
                 X = NearestNeighbors(
-                    n_neighbors=self.n_neighbors_, metric="precomputed", n_jobs=self.n_jobs
+                    n_neighbors=_candidate_count(self.n_neighbors_, X.shape[0], self.hubness),
+                    metric="precomputed",
+                    n_jobs=self.n_jobs,
                 ).fit(X).kneighbors_graph(mode="distance")
             return graph_from_sparse_distances(
                 X,
@@ -229,6 +253,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
                 metric=self.metric,
                 threshold=self.threshold,
                 n_neighbors=self.n_neighbors_,
+                hubness=self.hubness,
             )
         # "precomputed": entries are link weights
         matrix = sparse.csr_array(X) if sparse.issparse(X) else np.asarray(X)
@@ -308,8 +333,8 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
 
         Only for ``affinity="nearest_neighbors"`` (with a precomputed affinity nothing
         relates new samples to the training set, and the method is not there). A new
-        sample is linked to its ``n_neighbors_`` nearest training samples with the same
-        weighting as the training graph; the flow it would send into each module is
+        sample is linked to its ``n_neighbors_`` nearest training samples (chosen with the
+        training graph's hubness reduction) with the same weighting as the training graph; the flow it would send into each module is
         proportional to the summed weight of its links into that module, and it joins the
         module with the largest such flow (ties go to the module with more flow overall).
         The training clusters do not change.
@@ -334,6 +359,8 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             weighting=self.weighting,
             threshold=self.threshold,
             n_jobs=self.n_jobs,
+            hubness=self.hubness,
+            fit_scales=self._hubness_scales,
         )
         k = self.n_clusters_
         modules = self.labels_[neighbors]
