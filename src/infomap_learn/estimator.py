@@ -334,9 +334,10 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         Only for ``affinity="nearest_neighbors"`` (with a precomputed affinity nothing
         relates new samples to the training set, and the method is not there). A new
         sample is linked to its ``n_neighbors_`` nearest training samples (chosen with the
-        training graph's hubness reduction) with the same weighting as the training graph; the flow it would send into each module is
-        proportional to the summed weight of its links into that module, and it joins the
-        module with the largest such flow (ties go to the module with more flow overall).
+        training graph's hubness reduction) with the same weighting as the training
+        graph; the flow it would send into each module is proportional to the summed
+        weight of its links into that module, and it joins the module with the largest
+        such flow (ties go to the module with more flow overall).
         The training clusters do not change.
 
         Parameters
