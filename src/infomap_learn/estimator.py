@@ -53,8 +53,9 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
     weighting : {"jaccard", "similarity", "connectivity"}, default="jaccard"
         Link weights of the kNN graph (see :func:`~infomap_learn.adapters.knn.knn_graph`):
         the shared-neighbour (Jaccard) weighting of PhenoGraph by default, which on
-        scikit-learn's digits gives the highest and steadiest top-level NMI at every
-        ``n_neighbors`` (``benchmarks/digits_quality.py``; table in the README).
+        scikit-learn's digits gives the steadiest top-level NMI across ``n_neighbors``,
+        with and without hubness reduction (``benchmarks/digits_quality.py``; table in
+        the README).
     symmetrize : {"union", "mutual", "none"}, default="union"
         How kNN relations become links; ``"none"`` keeps them directed.
     threshold : float or None, default=None
