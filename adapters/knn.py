@@ -58,6 +58,8 @@ AUTO_EXACT_MAX_SAMPLES = 100_000
 
 _SIGMA_FLOOR = 1e-3
 """Local scales are floored at this fraction of their positive median (duplicates)."""
+_HUBNESS_BLOCK = 1 << 22
+"""Hubness reduction: candidates scored at once (bounds the temporaries to ~100 MB)."""
 _JACCARD_BLOCK = 1 << 22
 """Jaccard: at most about this many shared-neighbour counts are held in memory at once."""
 
@@ -351,18 +353,23 @@ def _reduce_hubness(
     candidates index. Returns ``(ind, dist)`` of shape (n, k) with the original distances,
     best first; ties keep the distance order (the sort is stable).
     """
-    valid = (ind >= 0) & np.isfinite(dist)
-    cand = fit_scales[np.where(valid, ind, 0)]  # (n, m, 2)
-    if hubness == "local_scaling":
-        score = dist / np.sqrt(query_scales[:, :1] * cand[..., 0])
-    else:  # minus the probability that each finds the other nearer than a random candidate
-        score = -(
-            ndtr((query_scales[:, :1] - dist) / query_scales[:, 1:])
-            * ndtr((cand[..., 0] - dist) / cand[..., 1])
-        )
-    score = np.where(valid, score, np.inf)
-    order = np.argsort(score, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(ind, order, axis=1), np.take_along_axis(dist, order, axis=1)
+    n, m = ind.shape
+    kept_ind = np.empty((n, min(k, m)), dtype=np.int64)
+    kept_dist = np.empty((n, min(k, m)))
+    step = max(1, _HUBNESS_BLOCK // max(m, 1))
+    for r0 in range(0, n, step):  # blocks of rows bound the temporaries
+        i, d, q = ind[r0 : r0 + step], dist[r0 : r0 + step], query_scales[r0 : r0 + step]
+        valid = (i >= 0) & np.isfinite(d)
+        cand = fit_scales[np.where(valid, i, 0)]  # (rows, m, 2)
+        if hubness == "local_scaling":
+            score = d / np.sqrt(q[:, :1] * cand[..., 0])
+        else:  # minus the probability that each finds the other nearer than a random one
+            score = -(ndtr((q[:, :1] - d) / q[:, 1:]) * ndtr((cand[..., 0] - d) / cand[..., 1]))
+        score = np.where(valid, score, np.inf)
+        order = np.argsort(score, axis=1, kind="stable")[:, :k]
+        kept_ind[r0 : r0 + step] = np.take_along_axis(i, order, axis=1)
+        kept_dist[r0 : r0 + step] = np.take_along_axis(d, order, axis=1)
+    return kept_ind, kept_dist
 
 
 def _padded_by_distance(

@@ -183,6 +183,14 @@ def test_hubness_reduces_hub_occurrence():
     assert k_occurrence_skew("local_scaling") < plain / 2
 
 
+def test_hubness_in_row_blocks_gives_the_same_graph(monkeypatch):
+    X = blobs(200, dim=10)
+    whole = knn_graph(X, n_neighbors=5, hubness="mutual_proximity")
+    monkeypatch.setattr(knn, "_HUBNESS_BLOCK", 7 * 15)  # 7 rows of 15 candidates per block
+    blocks = knn_graph(X, n_neighbors=5, hubness="mutual_proximity")
+    assert links(blocks) == links(whole)
+
+
 def test_hubness_with_few_samples_keeps_plain_neighbours():
     X = blobs(12)  # 3 * k >= n - 1: every other sample is a candidate
     for hubness in ("mutual_proximity", "local_scaling"):
