@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from infomap_learn import infomap
-from infomap_learn.search import canonical_paths
+from infomap_learn.paths import canonical_paths
 from integration.test_oracle import RTOL, Case, nested, run_infomap, tree_paths
 
 pytest.importorskip("infomap")

@@ -472,7 +472,7 @@ def test_large_tree_writes_fast(tmp_path):
     net = Network.from_edges(np.stack([src, dst], axis=1), n_nodes=n)
     flow = compute_flow(net)
     paths = np.stack([group // 100, (group // 10) % 10, group % 10], axis=1)
-    from infomap_learn.search import canonical_paths
+    from infomap_learn.paths import canonical_paths
 
     paths = canonical_paths(paths, flow.node_flow)
     tree = ModuleTree(paths, flow, 0.0, 0.0, 0.0, one_level_codelength(flow))

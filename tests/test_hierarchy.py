@@ -19,6 +19,7 @@ from infomap_learn import Network, codelength, compute_flow, infomap
 from infomap_learn import search as S
 from infomap_learn.datasets import planted_partition
 from infomap_learn.mapequation import hierarchical_codelength, module_flows, plogp
+from infomap_learn.paths import canonical_paths
 
 FLOW_OPTIONS = [
     {},
@@ -208,7 +209,7 @@ def same_tree(a, b, node_flow):
     """Whether two module trees are the same up to the ids of sibling modules."""
     if a.shape != b.shape:
         return False
-    return bool((S.canonical_paths(a, node_flow) == S.canonical_paths(b, node_flow)).all())
+    return bool((canonical_paths(a, node_flow) == canonical_paths(b, node_flow)).all())
 
 
 networks = st.one_of(

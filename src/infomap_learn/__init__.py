@@ -1,5 +1,6 @@
 """infomap-learn: communities in graphs and clusters in embeddings with the map equation."""
 
+from ._version import __version__
 from .flow import Flow, compute_flow
 from .mapequation import codelength
 from .network import Network
@@ -7,6 +8,7 @@ from .search import infomap
 from .tree import ModuleTree
 
 __all__ = [
+    "__version__",
     "Flow",
     "InfoMapClustering",
     "ModuleTree",
@@ -24,4 +26,3 @@ def __getattr__(name: str):
 
         return InfoMapClustering
     raise AttributeError(f"module 'infomap_learn' has no attribute {name!r}")
-__version__ = "0.1.0.dev0"

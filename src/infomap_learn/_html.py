@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ._text import _check_names
-from .mapequation import _prefix_keys
+from .paths import prefix_keys
 
 MAX_NAME_LENGTH = 100
 
@@ -59,7 +59,7 @@ class _Level:
 def _levels(paths: np.ndarray, flow: np.ndarray, k: int) -> list[_Level]:
     """Per-level module aggregates, vectorised over nodes (no Python loop over nodes)."""
     n, depth = paths.shape
-    keys = _prefix_keys(paths)
+    keys = prefix_keys(paths)
     counts = [int(key.max()) + 1 if n else 0 for key in keys]
     levels = []
     for level, key in enumerate(keys):

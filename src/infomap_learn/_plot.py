@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from .mapequation import _prefix_keys
+from .paths import prefix_keys
 
 __all__ = ["plot_tree"]
 
@@ -54,7 +54,7 @@ def plot_tree(tree, ax=None, max_depth: int | None = None, label_min_flow: float
     order = np.lexsort(paths[:, ::-1].T)
     start_of_node = np.empty(len(order))
     start_of_node[order] = np.cumsum(flow[order]) - flow[order]
-    keys = _prefix_keys(paths)
+    keys = prefix_keys(paths)
     colours = plt.get_cmap("tab20").colors
     top = paths[:, 0]
     for level in range(depth):

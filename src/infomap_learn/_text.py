@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from .mapequation import _prefix_keys
+from .paths import prefix_keys
 
 __all__ = ["format_tree"]
 
@@ -161,7 +161,7 @@ def format_tree(
     )
     lines = [header]
     shown = n_levels if max_depth is None else min(n_levels, max_depth)
-    keys = _prefix_keys(paths)[:shown] if tree.n_nodes else []
+    keys = prefix_keys(paths)[:shown] if tree.n_nodes else []
     levels: list[_Level] = []
     for depth, key in enumerate(keys):
         levels.append(_Level(key, keys[depth - 1] if depth else None, node_flow))

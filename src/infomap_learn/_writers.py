@@ -31,7 +31,9 @@ from os import PathLike
 
 import numpy as np
 
-from .mapequation import _prefix_keys, module_flows
+from ._version import __version__
+from .mapequation import module_flows
+from .paths import prefix_keys
 
 __all__ = ["write_clu", "write_ftree", "write_tree"]
 
@@ -52,8 +54,6 @@ def _node_ids(tree, node_ids) -> list:
 
 
 def _header(tree, node_ids=None) -> list[str]:
-    from . import __version__
-
     options = " ".join(f"{key}={value}" for key, value in tree.options.items())
     return [
         f"# infomap-learn v{__version__}",
@@ -95,7 +95,7 @@ class _Layout:
 
     Tree nodes other than leaves get a *level-major* id: 0 for the root, then the modules
     of level 1, level 2, ... (``1 + offset[L] + key`` for key ``key`` of
-    ``_prefix_keys(paths)[L]``).
+    ``prefix_keys(paths)[L]``).
     """
 
     def __init__(self, tree):
@@ -104,7 +104,7 @@ class _Layout:
         p = np.asarray(tree.flow.node_flow, dtype=np.float64)
         self.paths, self.n, self.d, self.node_flow = paths, n, d, p
         self.depth = depth = (paths >= 0).sum(axis=1)
-        self.keys = keys = _prefix_keys(paths)
+        self.keys = keys = prefix_keys(paths)
         sizes = [int(key.max()) + 1 if (key >= 0).any() else 0 for key in keys]
         self.sizes = sizes
         self.offset = offset = np.concatenate([[1], 1 + np.cumsum(sizes)]).astype(np.int64)
@@ -229,7 +229,7 @@ def write_clu(tree, path: str | PathLike, level: int = 1, node_ids=None) -> None
         # As ModuleTree.labels_at: a node whose leaf module is shallower than ``level``
         # continues it down to ``level``.
         continued = np.where(layout.paths >= 0, layout.paths, 0)
-        labels = _prefix_keys(continued[:, :level])[level - 1]
+        labels = prefix_keys(continued[:, :level])[level - 1]
     order = layout.order
     module = (np.asarray(labels, dtype=np.int64)[order] + 1).tolist()
     flow = layout.node_flow[order].tolist()

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .flow import Flow
+from .paths import prefix_keys
 
 
 def plogp(x: np.ndarray | float) -> np.ndarray | float:
@@ -128,28 +129,6 @@ def two_level_codelength(flow: Flow, labels: np.ndarray) -> Codelength:
     return Codelength(float(index + module), float(index), float(module))
 
 
-def _prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
-    """One array per level: the id of each node's module at that level (-1 for none).
-
-    Ids are numbered in lexicographic order of the path prefix (depth-first order of the
-    tree); a module is identified by its parent's id and its own column value.
-    """
-    n, depth = paths.shape
-    keys = []
-    parent = np.zeros(n, dtype=np.int64)
-    for level in range(depth):
-        column = paths[:, level]
-        present = column >= 0
-        key = np.full(n, -1, dtype=np.int64)
-        if present.any():
-            width = int(column.max()) + 1
-            combined = parent[present] * width + column[present]
-            _, key[present] = np.unique(combined, return_inverse=True)
-        keys.append(key)
-        parent = key
-    return keys
-
-
 def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
     """Multilevel map equation of a module tree.
 
@@ -168,7 +147,7 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
     n, depth = paths.shape
     if depth == 0 or (paths[:, 0] < 0).any():
         raise ValueError("every node needs a top-level module (paths[:, 0] >= 0)")
-    keys = _prefix_keys(paths)
+    keys = prefix_keys(paths)
     sizes = [int(key.max()) + 1 for key in keys]
     stats = [module_flows(flow, key, k) for key, k in zip(keys, sizes, strict=True)]
     top_enter = stats[0][1]
@@ -218,7 +197,7 @@ def normalize_paths(paths: np.ndarray) -> np.ndarray:
     if (paths < 0).any():
         return paths
     n, depth = paths.shape
-    keys = _prefix_keys(paths)
+    keys = prefix_keys(paths)
     # same[:, level]: the node's module at ``level`` has the same nodes as its parent.
     same = np.zeros((n, depth), dtype=bool)
     for level in range(1, depth):

@@ -26,15 +26,27 @@ The hot loops are numba kernels in ``_kernels.py``; this module only orchestrate
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import _kernels as K
-from .flow import Flow
-from .mapequation import _prefix_keys, module_flows
+from .flow import Flow, compute_flow
+from .mapequation import (
+    hierarchical_codelength,
+    module_flows,
+    one_level_codelength,
+    two_level_codelength,
+)
 from .mapequation import plogp as _plogp
+from .network import Network
+from .paths import (
+    canonical_paths,  # noqa: F401 (its home until 2026-12; still importable)
+    prefix_keys,
+)
+from .tree import ModuleTree
 
 CORE_LOOP_LIMIT = 10
 CORE_LOOP_THRESHOLD = 1e-10
@@ -375,7 +387,7 @@ def _add_super_modules(
 ) -> np.ndarray:
     """Group the top modules into super-modules while that shortens the codelength."""
     while True:
-        top = _prefix_keys(paths[:, :1])[0]
+        top = prefix_keys(paths[:, :1])[0]
         k = int(top.max()) + 1
         if k <= 2:
             return paths
@@ -585,7 +597,7 @@ def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
         depth = paths.shape[1]
         if depth < 2:
             break
-        keys = _prefix_keys(paths)
+        keys = prefix_keys(paths)
         sizes = [int(key.max()) + 1 for key in keys]
         stats = [module_flows(flow, key, k) for key, k in zip(keys, sizes, strict=True)]
         # rate sum C of each module's children and whether it holds nodes of its own
@@ -679,7 +691,7 @@ def tune_leaf_modules(
     exit flow, so the core loop and aggregation do it for all parents at once."""
     paths = np.array(paths, dtype=np.int64)
     n, depth = paths.shape
-    keys = _prefix_keys(paths)
+    keys = prefix_keys(paths)
     key_table = np.array(keys)  # (depth, n)
     leaf_depth = (paths >= 0).sum(axis=1)
     offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
@@ -745,7 +757,7 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
     paths = np.array(paths, dtype=np.int64)
     level = 0
     while level < paths.shape[1] - 1:
-        keys = _prefix_keys(paths)
+        keys = prefix_keys(paths)
         key, below = keys[level], keys[level + 1]
         present = key >= 0
         k = int(key.max()) + 1
@@ -763,34 +775,6 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
         while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
             paths = paths[:, :-1]
     return paths
-
-
-def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
-    """Renumber sibling modules 0, 1, ... by decreasing flow (ties by first node)."""
-    paths = np.asarray(paths, dtype=np.int64)
-    n, depth = paths.shape
-    out = np.full_like(paths, -1)
-    keys = _prefix_keys(paths)
-    parent = np.zeros(n, dtype=np.int64)
-    for level in range(depth):
-        key = keys[level]
-        present = key >= 0
-        k = int(key.max()) + 1
-        flow = np.bincount(key[present], node_flow[present], k)
-        first = np.full(k, n, dtype=np.int64)
-        np.minimum.at(first, key[present], np.flatnonzero(present))
-        module_parent = np.zeros(k, dtype=np.int64)
-        module_parent[key[present]] = parent[present]
-        order = np.lexsort((first, -flow, module_parent))
-        rank = np.empty(k, dtype=np.int64)
-        # rank within parent: position in sorted order minus the parent's start
-        sorted_parent = module_parent[order]
-        starts = np.flatnonzero(np.r_[True, sorted_parent[1:] != sorted_parent[:-1]])
-        start_of = np.repeat(starts, np.diff(np.r_[starts, k]))
-        rank[order] = np.arange(k) - start_of
-        out[present, level] = rank[key[present]]
-        parent = np.where(present, key, parent)
-    return out
 
 
 def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
@@ -873,14 +857,6 @@ def infomap(
     >>> round(tree.codelength, 5), tree.labels.tolist()
     (2.32073, [0, 0, 0, 1, 1, 1])
     """
-    from .flow import compute_flow
-    from .mapequation import (
-        hierarchical_codelength,
-        one_level_codelength,
-        two_level_codelength,
-    )
-    from .network import Network
-    from .tree import ModuleTree
 
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network, got {type(network).__name__}")
@@ -900,8 +876,6 @@ def infomap(
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
     n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
-    from concurrent.futures import ThreadPoolExecutor
-    from contextlib import nullcontext
 
     def run_trial(trial: int, group_pool: Executor | None):
         trial_seed = int(seed) * SEED_STRIDE + trial

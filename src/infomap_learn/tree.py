@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from .flow import Flow
-from .mapequation import _prefix_keys, module_flows
+from .mapequation import module_flows
+from .paths import canonical_paths, prefix_keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +65,6 @@ class ModuleTree:
         them.
         """
         from .mapequation import hierarchical_codelength, one_level_codelength
-        from .search import canonical_paths
 
         paths = np.asarray(paths, dtype=np.int64)
         if paths.ndim == 1:
@@ -114,7 +114,7 @@ class ModuleTree:
         level, and a node whose leaf module is shallower than the tree keeps that module at
         the deeper levels, under an id of its own there."""
         continued = np.where(self.paths >= 0, self.paths, 0)
-        return np.stack(_prefix_keys(continued), axis=1)
+        return np.stack(prefix_keys(continued), axis=1)
 
     def labels_at(self, level: int) -> np.ndarray:
         """Module of each node at ``level`` (1 = top), ids unique within the level."""
