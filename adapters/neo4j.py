@@ -933,6 +933,7 @@ def label_communities(
     num_trials: int = 1,
     seed: int = 0,
     markov_time: float = 1.0,
+    n_jobs: int | None = None,
     batch_size: int = 10_000,
     dry_run: bool = False,
     parameters: Mapping[str, Any] | None = None,
@@ -954,9 +955,9 @@ def label_communities(
         None means the server's default database.
     auth : (user, password), optional
         With a URI only.
-    two_level, num_trials, seed, markov_time
-        Passed to :func:`infomap_learn.infomap`; the same graph and seed give the same
-        communities.
+    two_level, num_trials, seed, markov_time, n_jobs
+        Passed to :func:`infomap_learn.infomap` (``n_jobs``: scikit-learn's meaning, None
+        one thread, -1 every core); the same graph and seed give the same communities.
     driver_config : mapping, optional
         With a URI only: extra driver settings (see :func:`connect`).
 
@@ -1004,7 +1005,7 @@ def label_communities(
         start = time.perf_counter()
         tree = infomap(
             network, two_level=two_level, num_trials=num_trials, seed=seed,
-            markov_time=markov_time,
+            markov_time=markov_time, n_jobs=n_jobs,
         )
         compute_millis = 1000 * (time.perf_counter() - start)
         stats = write_communities(
@@ -1087,6 +1088,7 @@ def add_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("-N", "--trials", type=int, default=1, help="number of trials (default 1)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--markov-time", type=float, default=1.0, help="Markov time (default 1)")
+    p.add_argument("--n-jobs", type=int, default=-1, help="threads (default -1: every core)")
     p.add_argument("--batch-size", type=int, default=10_000,
                    help="nodes per write transaction (default 10000)")
     p.add_argument("--dry-run", action="store_true",
@@ -1134,6 +1136,7 @@ def run_cli(args: argparse.Namespace, environ: Mapping[str, str] | None = None) 
             num_trials=args.trials,
             seed=args.seed,
             markov_time=args.markov_time,
+            n_jobs=args.n_jobs,
             batch_size=args.batch_size,
             dry_run=args.dry_run,
         )

@@ -310,6 +310,24 @@ def test_parallel_trials_give_the_same_result():
         infomap(net, n_jobs=0)
 
 
+def test_n_jobs_has_scikit_learns_meaning():
+    import os
+
+    from joblib import parallel_config
+
+    cores = os.cpu_count() or 1
+    assert S._n_threads(None, 8) == (1, 1)  # None: one thread
+    assert S._n_threads(-1, 8)[0] == min(cores, 8)
+    assert S._n_threads(-1, 1) == (1, cores)  # one trial: the threads go to parent groups
+    assert S._n_threads(-2, 64)[0] == max(1, cores - 1)
+    assert S._n_threads(3, 2) == (2, 1)
+    with parallel_config(n_jobs=3):
+        assert S._n_threads(None, 8) == (3, 1)  # a joblib context sets None's meaning
+    for bad in (0, 1.5, "2", True):
+        with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+            S._n_threads(bad, 1)
+
+
 @pytest.mark.parametrize("directed", [False, True])
 def test_parent_groups_search_in_parallel_like_in_sequence(monkeypatch, directed):
     """Submodule search split into groups of parents: moves stay inside each parent, the

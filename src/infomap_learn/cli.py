@@ -40,6 +40,7 @@ def _run(args: argparse.Namespace) -> int:
         recorded_teleportation=args.recorded_teleportation,
         to_nodes=args.to_nodes,
         progress=None if not args.quiet else False,
+        n_jobs=args.n_jobs,
     )
     seconds = time.perf_counter() - start
     outdir = Path(args.outdir)
@@ -82,6 +83,7 @@ def _embed(args: argparse.Namespace) -> int:
         markov_time=args.markov_time,
         num_trials=args.trials,
         random_state=args.seed,
+        n_jobs=args.n_jobs,
     ).fit(X)
     seconds = time.perf_counter() - start
     paths = model.tree_.paths
@@ -111,11 +113,14 @@ def _demo(args: argparse.Namespace) -> int:
 
     digits = load_digits()
     start = time.perf_counter()
-    model = InfoMapClustering(num_trials=args.trials, random_state=args.seed).fit(digits.data)
+    model = InfoMapClustering(
+        num_trials=args.trials, random_state=args.seed, n_jobs=args.n_jobs
+    ).fit(digits.data)
     seconds = time.perf_counter() - start
     print(
         f"scikit-learn's digits: {digits.data.shape[0]} images of 8x8 pixels, "
-        f"a {model.n_neighbors}-nearest-neighbour graph with {model.weighting} weights "
+        f"a {model.n_neighbors}-nearest-neighbour graph (neighbours by {model.hubness}) "
+        f"with {model.weighting} weights "
         f"({model.graph_.n_links} links), hierarchical Infomap"
     )
     print(_summary(model.tree_, seconds))
@@ -141,6 +146,9 @@ def _add_search_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-N", "--trials", type=int, default=1, help="number of trials")
     parser.add_argument("--markov-time", type=float, default=1.0, help="Markov time scale")
     parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument(
+        "--n-jobs", type=int, default=-1, help="threads (-1, the default: every core)"
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing")
 
 
@@ -184,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="cluster scikit-learn's digits (built in)")
     demo.add_argument("-N", "--trials", type=int, default=1, help="number of trials")
     demo.add_argument("--seed", type=int, default=0, help="random seed")
+    demo.add_argument("--n-jobs", type=int, default=-1, help="threads (-1: every core)")
     demo.set_defaults(func=_demo)
 
     from .adapters.neo4j import add_subcommand as add_neo4j_subcommand

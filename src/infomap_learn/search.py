@@ -778,15 +778,26 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
 
 
 def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
-    """Threads for trials side by side, and threads for parent groups within a trial."""
-    import os
+    """Threads for trials side by side, and threads for parent groups within a trial.
 
-    if n_jobs is None or n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer, -1 or None, got {n_jobs!r}")
-    trial_threads = max(1, min(int(n_jobs), num_trials))
-    return trial_threads, max(1, int(n_jobs) // trial_threads)
+    ``n_jobs`` has scikit-learn's meaning (joblib's ``effective_n_jobs``): None is 1 unless
+    a ``joblib.parallel_config(n_jobs=...)`` context says otherwise, -1 is every core, -2
+    all but one, and so on.
+    """
+    from joblib import effective_n_jobs
+
+    if n_jobs is not None and (
+        isinstance(n_jobs, (bool, np.bool_))
+        or not isinstance(n_jobs, (int, np.integer))
+        or n_jobs == 0
+    ):
+        raise ValueError(
+            "n_jobs must be None or a non-zero integer (scikit-learn's meaning: None is 1, "
+            f"-1 every core, -2 all but one), got {n_jobs!r}"
+        )
+    threads = max(1, int(effective_n_jobs(None if n_jobs is None else int(n_jobs))))
+    trial_threads = max(1, min(threads, num_trials))
+    return trial_threads, max(1, threads // trial_threads)
 
 
 def _progress_bar(total: int, progress: bool | None):
@@ -834,10 +845,12 @@ def infomap(
     seed : int >= 0, default 0
         The same seed gives the same result.
     n_jobs : int or None, default None
-        Threads: trials run side by side (at most one thread per trial), and threads
-        left over search for submodules in several groups of modules at once (the coarse
-        tune and the hierarchical search, on 20,000 units or more). None uses every
-        core, -1 too. The result is the same for any number of threads.
+        Threads, with scikit-learn's meaning: None is one thread (unless a
+        ``joblib.parallel_config(n_jobs=...)`` context sets another number), -1 every
+        core, -2 all but one. Trials run side by side (at most one thread per trial), and
+        threads left over search for submodules in several groups of modules at once (the
+        coarse tune and the hierarchical search, on 20,000 units or more). The result is
+        the same for any number of threads.
     progress : bool or None, default False
         Show a progress bar over trials and search stages on stderr (tqdm); None shows it
         only when stderr is a terminal.
