@@ -10,7 +10,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infomap_learn.network import Network, _aggregate_numba, _aggregate_numpy
+from infomap_learn.network import Network
+from infomap_learn.network._aggregate import _aggregate_numba, _aggregate_numpy
 
 
 def links(net: Network) -> list[tuple[int, int, float]]:
