@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from infomap_learn import Network, codelength, compute_flow, infomap
+from infomap_learn import _kernels as K
 from infomap_learn import search as S
 from infomap_learn.datasets import planted_partition
 from infomap_learn.mapequation import hierarchical_codelength, module_flows, plogp
@@ -389,7 +390,7 @@ def test_tune_leaf_modules(net, options, seed, searched):
 @pytest.mark.parametrize("min_units", [None, 1], ids=["default", "grouped"])
 def test_threads_do_not_change_the_tree(monkeypatch, min_units):
     if min_units is not None:
-        monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", min_units)
+        monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", min_units)
     net = nested_sbm(5, (8, 8, 50), p=(0.5, 0.05, 0.0005))
     assert net.n_nodes == 3200
     one = infomap(net, seed=3, n_jobs=1)
@@ -448,18 +449,18 @@ def test_grouped_core_loop_from_given_modules(monkeypatch):
     that of the result, and it does not depend on the threads."""
     from concurrent.futures import ThreadPoolExecutor
 
-    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
     net = nested_sbm(5, sizes=(4, 4, 8))
     flow = compute_flow(net)
     leaf = S.leaf_units(flow)
     group = np.arange(net.n_nodes) // 8  # 16 parents: the blocks of 8 nodes
     calls = []
     split = S._parent_groups
-    monkeypatch.setattr(S, "_parent_groups", lambda *a: calls.append(1) or split(*a))
+    monkeypatch.setattr(S._two_level, "_parent_groups", lambda *a: calls.append(1) or split(*a))
     parents = replace(leaf, parent=group)
     q = S.module_exit_totals(leaf, group, int(group.max()) + 1)
     start = group * 100 + np.random.default_rng(1).integers(0, 5, net.n_nodes)
-    start, _ = S.K.compact_labels(start, int(start.max()) + 1)
+    start, _ = K.compact_labels(start, int(start.max()) + 1)
     results = []
     for pool in (None, ThreadPoolExecutor(2)):
         ctx = S.new_context(parents, 7, q, pool)

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from infomap_learn import Network, infomap
-from infomap_learn.adapters import knn
+from infomap_learn.adapters import _neighbors, knn
 from infomap_learn.adapters.knn import graph_from_sparse_distances, knn_graph, neighbor_weights
 
 sklearn = pytest.importorskip("sklearn")
@@ -186,7 +186,7 @@ def test_hubness_reduces_hub_occurrence():
 def test_hubness_in_row_blocks_gives_the_same_graph(monkeypatch):
     X = blobs(200, dim=10)
     whole = knn_graph(X, n_neighbors=5, hubness="mutual_proximity")
-    monkeypatch.setattr(knn, "_HUBNESS_BLOCK", 7 * 15)  # 7 rows of 15 candidates per block
+    monkeypatch.setattr(_neighbors, "_HUBNESS_BLOCK", 7 * 15)  # 7 rows of 15 candidates per block
     blocks = knn_graph(X, n_neighbors=5, hubness="mutual_proximity")
     assert links(blocks) == links(whole)
 

@@ -1,5 +1,7 @@
 """The search: numba kernels against the plain-numpy map equation, and search behaviour."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -334,14 +336,14 @@ def test_parent_groups_search_in_parallel_like_in_sequence(monkeypatch, directed
     tracked codelength is the map equation of the result, and threads change nothing."""
     from concurrent.futures import ThreadPoolExecutor
 
-    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
     net, planted = planted_partition(n_modules=16, module_size=20, p_in=0.4, seed=3,
                                      directed=directed)
     flow = compute_flow(net)
     leaf = S.leaf_units(flow)
     parents = planted // 2  # 8 parents of two planted modules each
     parent_exit = S.module_exit_totals(leaf, parents, 8)
-    units = S.replace(leaf, parent=parents)
+    units = replace(leaf, parent=parents)
     results = []
     with ThreadPoolExecutor(2) as threads:
         for pool in (None, threads):
@@ -363,7 +365,7 @@ def _grouped_core(units, parent_exit, parents, pool):
 
 
 def test_infomap_result_does_not_depend_on_threads(monkeypatch):
-    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
     net, _ = planted_partition(n_modules=12, module_size=25, p_in=0.3, p_out=0.02, seed=4)
     # one trial: the threads go to the parent groups; three trials: to the trials first
     trees = [
@@ -382,12 +384,12 @@ def test_infomap_result_does_not_depend_on_threads(monkeypatch):
 def test_group_threads_are_stopped_when_the_search_fails(monkeypatch):
     import threading
 
-    monkeypatch.setattr(S, "PARENT_GROUPS_MIN_UNITS", 1)
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
 
     def fail(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(S, "_recursive_partition", fail)
+    monkeypatch.setattr(S._front, "_recursive_partition", fail)
     net, _ = planted_partition(n_modules=12, module_size=25, seed=4)
     before = {t.ident for t in threading.enumerate()}
     with pytest.raises(RuntimeError, match="boom"):

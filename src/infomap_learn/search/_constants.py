@@ -1,0 +1,26 @@
+"""Tuning constants of the search (module attributes, so tests can change them)."""
+
+CORE_LOOP_LIMIT = 10
+CORE_LOOP_THRESHOLD = 1e-10
+TUNE_ITERATION_LIMIT = 20
+TUNE_RELATIVE_THRESHOLD = 1e-5
+# A search for submodules inside given modules is split into this many groups of parents,
+# each with its own random order, so that groups can move their units in parallel. The
+# grouping does not depend on the number of threads, and neither does the result.
+PARENT_GROUPS = 8
+PARENT_GROUPS_MIN_UNITS = 20_000
+# Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the two-level
+# modules it starts from (below super-modules the recursion searches again; elsewhere the
+# finished tree's leaf tune continues where these stop) and in the recursion's sub-searches.
+# Measured with benchmarks/hierarchy_quality.py on kNN graphs and LFR: 20 top iterations
+# cost up to 1.5x the time for codelengths shorter by less than 0.02%; one sub iteration
+# instead of two loses up to 0.06% (PBMC) for 20-30% less time.
+HIERARCHY_TOP_TUNE_LIMIT = 2
+HIERARCHY_SUB_TUNE_LIMIT = 2
+# Seeds of the searches within a trial: trial, level and round numbers spread by primes so
+# that no two searches share a random stream.
+SEED_STRIDE = 1_000_003
+ROUND_STRIDE = 7919
+# Bounds on loops that end when nothing improves; each improving round shortens the code, so
+# they are only a guard against rounding cycles.
+MAX_ROUNDS = 1000

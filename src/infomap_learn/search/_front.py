@@ -1,0 +1,220 @@
+"""``infomap()``: the front door of the search (options, trials, threads, the result)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
+
+import numpy as np
+
+from ..flow import compute_flow
+from ..mapequation import (
+    hierarchical_codelength,
+    one_level_codelength,
+    two_level_codelength,
+)
+from ..network import Network
+from ..tree import ModuleTree
+from . import _constants as constants
+from ._hierarchy import (
+    _add_super_modules,
+    _recursive_partition,
+    collapse_single_child_modules,
+    dissolve_modules,
+    tune_leaf_modules,
+)
+from ._two_level import two_level_search
+from ._units import (
+    leaf_units,
+    new_context,
+)
+
+
+def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
+    """Threads for trials side by side, and threads for parent groups within a trial.
+
+    ``n_jobs`` has scikit-learn's meaning (joblib's ``effective_n_jobs``): None is 1 unless
+    a ``joblib.parallel_config(n_jobs=...)`` context says otherwise, -1 is every core, -2
+    all but one, and so on.
+    """
+    from joblib import effective_n_jobs
+
+    if n_jobs is not None and (
+        isinstance(n_jobs, (bool, np.bool_))
+        or not isinstance(n_jobs, (int, np.integer))
+        or n_jobs == 0
+    ):
+        raise ValueError(
+            "n_jobs must be None or a non-zero integer (scikit-learn's meaning: None is 1, "
+            f"-1 every core, -2 all but one), got {n_jobs!r}"
+        )
+    threads = max(1, int(effective_n_jobs(None if n_jobs is None else int(n_jobs))))
+    trial_threads = max(1, min(threads, num_trials))
+    return trial_threads, max(1, threads // trial_threads)
+
+
+def _progress_bar(total: int, progress: bool | None):
+    import sys
+
+    from tqdm.auto import tqdm
+
+    disable = not progress if progress is not None else not sys.stderr.isatty()
+    return tqdm(total=total, desc="infomap trials", unit="trial", disable=disable,
+                file=sys.stderr, leave=False)
+
+
+def infomap(
+    network,
+    *,
+    two_level: bool = False,
+    flow_model: str | None = None,
+    teleportation_probability: float = 0.15,
+    recorded_teleportation: bool = False,
+    to_nodes: bool = False,
+    markov_time: float = 1.0,
+    num_trials: int = 1,
+    seed: int = 0,
+    progress: bool | None = False,
+    n_jobs: int | None = None,
+):
+    """Find the module tree of ``network`` that minimises the map equation.
+
+    Parameters
+    ----------
+    network : Network
+    two_level : bool, default False
+        Only a partition into modules; by default a hierarchy of nested modules is
+        searched for, as the official Infomap does.
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None
+        None means "directed" for a directed network and "undirected" otherwise.
+    teleportation_probability : float in [0, 1), default 0.15
+    recorded_teleportation : bool, default False
+    to_nodes : bool, default False
+        Teleport to nodes (by the network's node weights) rather than to links.
+    markov_time : float > 0, default 1.0
+        Larger values give fewer, larger modules.
+    num_trials : int >= 1, default 1
+        Independent searches; the shortest codelength wins.
+    seed : int >= 0, default 0
+        The same seed gives the same result.
+    n_jobs : int or None, default None
+        Threads, with scikit-learn's meaning: None is one thread (unless a
+        ``joblib.parallel_config(n_jobs=...)`` context sets another number), -1 every
+        core, -2 all but one. Trials run side by side (at most one thread per trial), and
+        threads left over search for submodules in several groups of modules at once (the
+        coarse tune and the hierarchical search, on 20,000 units or more). The result is
+        the same for any number of threads.
+    progress : bool or None, default False
+        Show a progress bar over trials and search stages on stderr (tqdm); None shows it
+        only when stderr is a terminal.
+
+    Returns
+    -------
+    ModuleTree
+        With ``codelength``, ``labels``, ``multilevel_labels``, ``num_top_modules``,
+        ``num_levels`` and writers for Infomap's file formats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, infomap
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> tree = infomap(Network.from_edges(edges), two_level=True)
+    >>> round(tree.codelength, 5), tree.labels.tolist()
+    (2.32073, [0, 0, 0, 1, 1, 1])
+    """
+
+    if not isinstance(network, Network):
+        raise TypeError(f"network must be a Network, got {type(network).__name__}")
+    if isinstance(num_trials, bool) or not isinstance(num_trials, (int, np.integer)) \
+            or num_trials < 1:
+        raise ValueError(f"num_trials must be an integer >= 1, got {num_trials!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    flow = compute_flow(
+        network,
+        flow_model=flow_model,
+        teleportation_probability=teleportation_probability,
+        recorded_teleportation=recorded_teleportation,
+        to_nodes=to_nodes,
+        markov_time=markov_time,
+    )
+    leaf = leaf_units(flow)
+    one_level = one_level_codelength(flow)
+    n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
+
+    def run_trial(trial: int, group_pool: Executor | None):
+        trial_seed = int(seed) * constants.SEED_STRIDE + trial
+        ctx = new_context(leaf, trial_seed, pool=group_pool)
+        tune_limit = (
+            constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
+        )
+        labels, _, submodules = two_level_search(
+            leaf, ctx, tune_limit=tune_limit, keep_submodules=True
+        )
+        paths = labels[:, None]
+        n_top = int(labels.max()) + 1
+        if not two_level and 1 < n_top < network.n_nodes:
+            # As Infomap: super-modules above the modules, then only the coarsest level is
+            # kept and everything below it searched again, module by module; then the
+            # whole tree is tuned (leaf modules, dissolved modules).
+            paths = _add_super_modules(leaf, paths, trial_seed, group_pool)
+            if paths.shape[1] > 1:
+                submodules = None  # they lie under other modules than the top ones
+            paths = _recursive_partition(leaf, paths[:, 0], trial_seed, group_pool, submodules)
+            if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
+                paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool)
+            paths = collapse_single_child_modules(dissolve_modules(flow, paths))
+        length = hierarchical_codelength(flow, paths).codelength
+        if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
+            flat = two_level_codelength(flow, labels).codelength
+            if length > flat:
+                # the greedy hierarchy can end above the trial's own modules: keep those
+                paths, length = labels[:, None], flat
+        if length > one_level:
+            # a greedy search can end above the trivial solution on small networks; like
+            # Infomap, never return more than the one-level codelength
+            paths, length = np.zeros((network.n_nodes, 1), dtype=np.int64), one_level
+        return paths, length
+
+    group_threads_context = (
+        ThreadPoolExecutor(group_threads) if group_threads > 1 else nullcontext(None)
+    )
+    with group_threads_context as group_pool, _progress_bar(int(num_trials), progress) as bar:
+        if n_threads == 1:
+            results = []
+            for trial in range(int(num_trials)):
+                results.append(run_trial(trial, group_pool))
+                bar.update(1)
+        else:
+            # The kernels release the GIL, so trials run side by side; each trial has its
+            # own seed and state, and the best is chosen in trial order: the result does
+            # not depend on the number of threads.
+            with ThreadPoolExecutor(max_workers=n_threads) as pool:
+                futures = [
+                    pool.submit(run_trial, trial, group_pool) for trial in range(int(num_trials))
+                ]
+                results = []
+                for future in futures:
+                    results.append(future.result())
+                    bar.update(1)
+    best_paths, best_length = results[0]
+    for paths, length in results[1:]:
+        if length < best_length - 1e-12:
+            best_paths, best_length = paths, length
+    return ModuleTree.from_paths(
+        flow,
+        best_paths,
+        node_names=network.node_names,
+        options={
+            "two_level": two_level,
+            "flow_model": flow.flow_model,
+            "teleportation_probability": teleportation_probability,
+            "recorded_teleportation": recorded_teleportation,
+            "to_nodes": to_nodes,
+            "markov_time": markov_time,
+            "num_trials": num_trials,
+            "seed": seed,
+            "directed": network.directed,
+        },
+    )

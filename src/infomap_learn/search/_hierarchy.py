@@ -1,0 +1,425 @@
+"""The hierarchical search: super-modules, recursive re-partition, tuning the finished tree."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import replace
+
+import numpy as np
+
+from .. import _kernels as K
+from ..flow import Flow
+from ..mapequation import (
+    module_flows,
+)
+from ..mapequation import plogp as _plogp
+from ..paths import prefix_keys
+from . import _constants as constants
+from ._two_level import (
+    find_modules,
+    two_level_search,
+)
+from ._units import (
+    Units,
+    aggregate,
+    module_exit_totals,
+    module_totals,
+    new_context,
+)
+
+
+def _add_super_modules(
+    leaf: Units, paths: np.ndarray, seed: int, pool: Executor | None = None
+) -> np.ndarray:
+    """Group the top modules into super-modules while that shortens the codelength."""
+    while True:
+        top = prefix_keys(paths[:, :1])[0]
+        k = int(top.max()) + 1
+        if k <= 2:
+            return paths
+        _, enter, _ = module_totals(leaf, top, k)
+        agg = aggregate(leaf, top, k, codeflow=enter)
+        ctx = new_context(agg, seed, pool=pool)
+        super_labels, length = two_level_search(agg, ctx)
+        n_super = int(super_labels.max()) + 1
+        old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
+        if n_super <= 1 or n_super >= k or not length < old_index - constants.CORE_LOOP_THRESHOLD:
+            return paths
+        paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
+
+
+def _parent_codelengths(
+    units: Units, labels: np.ndarray, k: int, parent_exit: np.ndarray
+) -> np.ndarray:
+    """Codelength of each parent's codebooks when its units are grouped by ``labels``:
+    the parent's index codebook over the groups (with the parent's exit) and each group's
+    codebook, without the units' own constant term."""
+    mflow, menter, mexit = module_totals(units, labels, k)
+    group_parent = np.zeros(k, dtype=np.int64)
+    group_parent[labels] = units.parent
+    n_parents = parent_exit.shape[0]
+    q = parent_exit
+    return (
+        _plogp(q + np.bincount(group_parent, menter, n_parents)) - _plogp(q)
+        - np.bincount(group_parent, _plogp(menter), n_parents)
+        + np.bincount(group_parent, _plogp(mexit + mflow) - _plogp(mexit), n_parents)
+    )
+
+
+def _pair_ids(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (first, second) pairs of non-negative ints, in lexicographic order, as
+    (first of each pair, index of each element's pair): ``np.unique(..., axis=0)`` without
+    its row-view cost."""
+    width = int(second.max()) + 1 if second.size else 1
+    unique, inverse = np.unique(first * width + second, return_inverse=True)
+    return unique // width, inverse.ravel()
+
+
+def _children_per_parent(parent_of_unit: np.ndarray, labels: np.ndarray, n_parents: int):
+    """Number of distinct labels under each parent."""
+    return np.bincount(_pair_ids(parent_of_unit, labels)[0], minlength=n_parents)
+
+
+def _coarsest_super_modules(
+    units: Units,
+    labels: np.ndarray,
+    parent_exit: np.ndarray,
+    seed: int,
+    pool: Executor | None = None,
+) -> np.ndarray:
+    """Group the modules ``labels`` within each parent into super-modules, repeatedly,
+    and return the coarsest grouping (the levels in between are dropped).
+
+    A parent takes a super-module level where it shortens the parent's index codebook
+    (modules coded by their enter flow, as for the super-modules of the whole network),
+    and keeps looking while it has more than one non-trivial super-module."""
+    n_parents = parent_exit.shape[0]
+    q = parent_exit
+    labels, k = K.compact_labels(np.asarray(labels, dtype=np.int64), int(labels.max()) + 1)
+    searching = np.ones(n_parents, dtype=bool)
+    for round_ in range(constants.MAX_ROUNDS):
+        module_parent = np.zeros(k, dtype=np.int64)
+        module_parent[labels] = units.parent
+        n_modules = np.bincount(module_parent, minlength=n_parents)
+        searching &= n_modules > 2  # one or two modules: any grouping is trivial
+        if not searching.any():
+            break
+        _, enter, _ = module_totals(units, labels, k)
+        # modules of other parents are frozen: each alone under a parent of its own
+        frozen = ~searching[module_parent]
+        super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
+        agg = replace(aggregate(units, labels, k, codeflow=enter), parent=super_parent)
+        sub_ctx = new_context(
+            agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool
+        )
+        super_of_module, _ = two_level_search(agg, sub_ctx)
+        n_super = int(super_of_module.max()) + 1
+        new = _parent_codelengths(agg, super_of_module, n_super, sub_ctx.parent_exit)
+        new = new[:n_parents] - np.bincount(module_parent, _plogp(enter), n_parents)
+        enter_sum = np.bincount(module_parent, enter, n_parents)
+        old = (
+            _plogp(q + enter_sum) - _plogp(q) - np.bincount(module_parent, _plogp(enter), n_parents)
+        )
+        n_super_in = _children_per_parent(module_parent, super_of_module, n_parents + k)
+        n_super_in = n_super_in[:n_parents]
+        accept = (
+            searching & (n_super_in > 1) & (n_super_in < n_modules)
+            & (new < old - constants.CORE_LOOP_THRESHOLD)
+        )
+        if not accept.any():
+            break
+        take = accept[module_parent]
+        module_key = np.where(take, super_of_module, n_super + np.arange(k))
+        module_key, k = K.compact_labels(module_key, n_super + k)
+        labels = module_key[labels]
+        # keep going where more than one super-module holds several modules
+        sizes = np.bincount(super_of_module[take], minlength=n_super)
+        nontrivial_parent = np.zeros(n_super, dtype=np.int64)
+        nontrivial_parent[super_of_module[take]] = module_parent[take]
+        n_nontrivial = np.bincount(nontrivial_parent[sizes > 1], minlength=n_parents)
+        searching = accept & (n_nontrivial > 1)
+    return labels
+
+
+def _recursive_partition(
+    leaf: Units,
+    top: np.ndarray,
+    seed: int,
+    pool: Executor | None = None,
+    first_split: np.ndarray | None = None,
+) -> np.ndarray:
+    """Module paths below the top modules ``top``: every module is re-partitioned from
+    its nodes (a two-level search with tuning, then super-modules inside it, keeping the
+    coarsest level), wherever that shortens the codelength, level by level.
+
+    All modules of a level are searched in one call, each under a parent of its own, so
+    that the search runs them side by side in groups (see ``_core``). ``first_split``:
+    submodules of the top modules that a search from singletons found (the coarse tune of
+    the two-level search, under these modules or the ones it started from); they stand in
+    for the first level's search."""
+    n = leaf.n
+    paths = top.astype(np.int64)[:, None]
+    deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
+    # Infomap leaves modules of one or two nodes alone: a split could not pay.
+    queued = np.bincount(deepest, minlength=k)[deepest] > 2
+    level = 0
+    while queued.any():
+        level += 1
+        level_seed = seed * constants.SEED_STRIDE + level
+        parent_exit = module_exit_totals(leaf, deepest, k)
+        leaf_in_modules = replace(leaf, parent=deepest)
+        if queued.all():  # (no copy of the links: at 1M nodes that is the peak memory)
+            unit_of, n_units = np.arange(n), n
+            units = leaf_in_modules
+        else:
+            # Nodes of modules not searched become single units, alone under their module.
+            unit_key = np.where(queued, np.arange(n), n + deepest)
+            unit_of, n_units = K.compact_labels(unit_key, n + k)
+            parent_of_unit = np.zeros(n_units, dtype=np.int64)
+            parent_of_unit[unit_of] = deepest
+            units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+        q = parent_exit
+        module_flow = np.bincount(deepest, leaf.codeflow, k)
+        without = _plogp(q + module_flow) - _plogp(q)
+        ctx = new_context(units, level_seed, parent_exit, pool)
+        if first_split is None:
+            fine_of_unit, _ = two_level_search(
+                units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT
+            )
+        else:
+            # The top modules are the two-level modules, and their coarse tune searched
+            # below them from singletons already: its submodules stand in for this search
+            # (frozen units keep a module of their own).
+            start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
+            fine_of_unit = np.zeros(n_units, dtype=np.int64)
+            fine_of_unit[unit_of] = start
+            fine_of_unit, _ = K.compact_labels(fine_of_unit, int(start.max()) + 1)
+            first_split = None
+        sub = _coarsest_super_modules(units, fine_of_unit, parent_exit, level_seed, pool)
+        sub = sub[unit_of]
+        with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
+        sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
+        sub_parent = np.zeros(n_sub, dtype=np.int64)
+        sub_parent[sub] = deepest
+        n_children = np.bincount(sub_parent, minlength=k)
+        size = np.bincount(deepest, minlength=k)
+        keep = (
+            (n_children > 1) & (n_children < size)
+            & (with_sub < without - constants.CORE_LOOP_THRESHOLD)
+            & np.bincount(deepest, queued, k).astype(bool)
+        )
+        split = keep[deepest]
+        if not split.any():
+            break
+        # number the submodules within their module
+        local = _pair_ids(deepest, sub)[1]
+        first_of_module = np.full(k, np.iinfo(np.int64).max)
+        np.minimum.at(first_of_module, deepest, local)
+        column = np.where(split, local - first_of_module[deepest], -1)
+        paths = np.concatenate([paths, column[:, None]], axis=1)
+        new_key = np.where(split, n + local, deepest)
+        deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
+        queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
+    return paths
+
+
+def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
+    """Dissolve modules into their parents while that shortens the codelength.
+
+    Dissolving module M (children c, exit x_M, enter e_M) under parent P (exit x_P, its
+    children's codeword rates summing to S_P; the root has no exit) drops M's codebook and
+    puts M's children in P's. Children keep their enter rates, so the codelength changes by
+
+        plogp(x_P + S_P - e_M + C) - plogp(x_P + S_P) + plogp(e_M) - plogp(x_M + C)
+        + plogp(x_M),     C = sum of the children's rates,
+
+    which is computed for every module at once. In each round the best module of every
+    parent is dissolved unless an ancestor is dissolved in the same round. Only modules
+    of modules are dissolved: a leaf module's nodes would land beside modules, a tree
+    shape that Infomap does not define a codelength for.
+    """
+    paths = np.array(paths, dtype=np.int64)
+    n = paths.shape[0]
+    p = flow.node_flow
+    for _ in range(constants.MAX_ROUNDS):
+        depth = paths.shape[1]
+        if depth < 2:
+            break
+        keys = prefix_keys(paths)
+        sizes = [int(key.max()) + 1 for key in keys]
+        stats = [module_flows(flow, key, k) for key, k in zip(keys, sizes, strict=True)]
+        # rate sum C of each module's children and whether it holds nodes of its own
+        child_sum, has_leaf, parent_of = [], [], []
+        for level in range(depth):
+            key, k = keys[level], sizes[level]
+            sub = keys[level + 1] if level + 1 < depth else np.full(n, -1)
+            leaf = (key >= 0) & (sub < 0)
+            total = np.zeros(k)
+            total += np.bincount(key[leaf], p[leaf], k)
+            if level + 1 < depth:
+                has_sub = sub >= 0
+                sub_parent = np.zeros(sizes[level + 1], dtype=np.int64)
+                sub_parent[sub[has_sub]] = key[has_sub]
+                total += np.bincount(sub_parent, stats[level + 1][1], k)
+            child_sum.append(total)
+            has_leaf.append(np.bincount(key[leaf], minlength=k) > 0)
+            parent = np.zeros(k, dtype=np.int64)
+            if level > 0:
+                present = key >= 0
+                parent[key[present]] = keys[level - 1][present]
+            parent_of.append(parent)
+        chosen = []  # per level: the modules dissolved this round
+        blocked = np.zeros(n, dtype=bool)  # nodes under a module dissolved above
+        any_chosen = False
+        for level in range(depth):
+            key, k = keys[level], sizes[level]
+            _, enter, exit_ = stats[level]
+            C = child_sum[level]
+            if level == 0:
+                x_p = np.zeros(k)
+                s_p = np.full(k, stats[0][1].sum())
+            else:
+                x_p = stats[level - 1][2][parent_of[level]]
+                s_p = child_sum[level - 1][parent_of[level]]
+            delta = (
+                _plogp(x_p + s_p - enter + C) - _plogp(x_p + s_p) + _plogp(enter)
+                - _plogp(exit_ + C) + _plogp(exit_)
+            )
+            is_leaf_module = np.ones(k, dtype=bool)
+            if level + 1 < depth:
+                sub = keys[level + 1]
+                is_leaf_module[key[sub >= 0]] = False
+            # A leaf module's nodes would land beside modules: Infomap's trees never mix
+            # nodes and modules under one parent (its codelength is not defined for that).
+            allowed = ~is_leaf_module & ~has_leaf[level]
+            present = key >= 0
+            blocked_module = np.zeros(k, dtype=bool)
+            blocked_module[key[present & blocked]] = True
+            candidate = allowed & ~blocked_module & (delta < -constants.CORE_LOOP_THRESHOLD)
+            # the best candidate of each parent
+            best = np.zeros(k, dtype=bool)
+            if candidate.any():
+                idx = np.flatnonzero(candidate)
+                order = np.lexsort((delta[idx], parent_of[level][idx]))
+                idx = idx[order]
+                first = np.r_[True, parent_of[level][idx][1:] != parent_of[level][idx][:-1]]
+                best[idx[first]] = True
+                any_chosen = True
+            chosen.append(best)
+            blocked |= present & best[np.where(present, key, 0)]
+        if not any_chosen:
+            break
+        for level in range(depth - 1, -1, -1):
+            key = keys[level]
+            present = key >= 0
+            nodes = present & chosen[level][np.where(present, key, 0)]
+            if not nodes.any():
+                continue
+            if level + 1 < depth:
+                # M's children move up one level with ids apart from M's siblings
+                below = paths[nodes, level + 1]
+                offset = int(paths[:, level].max()) + 1
+                paths[nodes, level + 1] = np.where(below >= 0, below + offset, -1)
+            paths[nodes, level:-1] = paths[nodes, level + 1 :]
+            paths[nodes, -1] = -1
+        while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
+            paths = paths[:, :-1]
+    return paths
+
+
+def tune_leaf_modules(
+    leaf: Units, flow: Flow, paths: np.ndarray, seed: int, pool: Executor | None = None
+) -> np.ndarray:
+    """Move nodes between sibling leaf modules (and merge siblings) while that shortens
+    the codelength, everything above the leaf modules fixed: the fine tune of a tree.
+    A parent may be left with a single child (collapse_single_child_modules removes it).
+
+    Under a fixed parent, a move changes only the two leaf modules' codebooks and the
+    parent's codebook, which is the two-level objective of the search with the parent's
+    exit flow, so the core loop and aggregation do it for all parents at once."""
+    paths = np.array(paths, dtype=np.int64)
+    n, depth = paths.shape
+    keys = prefix_keys(paths)
+    key_table = np.array(keys)  # (depth, n)
+    leaf_depth = (paths >= 0).sum(axis=1)
+    offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
+    rows = np.arange(n)
+    leaf_key = key_table[leaf_depth - 1, rows] + offsets[leaf_depth - 1]
+    # the parent of each leaf module: the root (0) or a module, one id across levels
+    parent_level = np.maximum(leaf_depth - 2, 0)
+    above = np.where(
+        leaf_depth > 1, key_table[parent_level, rows] + 1 + offsets[parent_level], 0
+    )
+    parent_of, n_parents = K.compact_labels(above, int(offsets[-1]) + 1)
+    parent_exit = np.zeros(n_parents)
+    for level in range(depth - 1):
+        at = leaf_depth - 2 == level
+        if at.any():
+            key = keys[level]
+            _, _, exit_ = module_flows(flow, key, int(key.max()) + 1)
+            parent_exit[parent_of[at]] = exit_[key[at]]
+    # A parent with modules of modules among its children has enter rates in its codebook
+    # that the search would not see: its leaf modules stay as they are, each one unit
+    # under a parent of its own.
+    tuned = np.full(n, leaf_depth.max() == 1)  # the root's children, in a two-level tree
+    for level in range(depth - 1):
+        key = keys[level]
+        present = key >= 0
+        k = int(key.max()) + 1
+        lowest = np.full(k, depth + 1)
+        highest = np.zeros(k, dtype=np.int64)
+        np.minimum.at(lowest, key[present], leaf_depth[present])
+        np.maximum.at(highest, key[present], leaf_depth[present])
+        at = leaf_depth - 2 == level
+        tuned[at] = (lowest == highest)[key[at]]
+    if not tuned.any():
+        return paths
+    leaf_module, n_leaf_modules = K.compact_labels(leaf_key, int(offsets[-1]))
+    unit_of, n_units = K.compact_labels(
+        np.where(tuned, rows, n + leaf_module), n + n_leaf_modules
+    )
+    parent_of_unit = np.zeros(n_units, dtype=np.int64)
+    parent_of_unit[unit_of] = np.where(tuned, parent_of, n_parents + leaf_module)
+    module_of = np.zeros(n_units, dtype=np.int64)
+    module_of[unit_of] = leaf_module
+    units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+    ctx = new_context(
+        units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool
+    )
+    new_of_unit, _ = find_modules(units, ctx, module_of)
+    new_leaf = new_of_unit[unit_of]
+    # the new leaf modules, numbered after their siblings' ids
+    local = _pair_ids(parent_of, new_leaf)[1]
+    # (a tuned parent's children are all leaf modules, so the new ids meet no others)
+    paths[rows[tuned], leaf_depth[tuned] - 1] = local[tuned]
+    return paths
+
+
+def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
+    """Remove the redundant level below every module whose only child is one submodule.
+
+    Such a module and its child hold the same nodes and enter flow, so dropping the child
+    level saves the module's own codebook (a codelength never lower than zero) and changes
+    nothing else. The module keeps its id, so sibling ids stay distinct.
+    """
+    paths = np.array(paths, dtype=np.int64)
+    level = 0
+    while level < paths.shape[1] - 1:
+        keys = prefix_keys(paths)
+        key, below = keys[level], keys[level + 1]
+        present = key >= 0
+        k = int(key.max()) + 1
+        has_leaf = np.zeros(k, dtype=bool)
+        has_leaf[key[present & (below < 0)]] = True
+        # number of distinct children: count each (module, child) pair once
+        n_children = _children_per_parent(key[below >= 0], below[below >= 0], k)
+        single = (n_children == 1) & ~has_leaf
+        if not single.any():
+            level += 1
+            continue
+        nodes = present & single[np.where(present, key, 0)]
+        paths[nodes, level + 1 : -1] = paths[nodes, level + 2 :]
+        paths[nodes, -1] = -1
+        while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
+            paths = paths[:, :-1]
+    return paths

@@ -1,0 +1,183 @@
+"""The two-level search: core loop, aggregation rounds, fine and coarse tune."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from .. import _kernels as K
+from . import _constants as constants
+from ._units import (
+    SearchContext,
+    Units,
+    _module_state,
+    aggregate,
+    module_exit_totals,
+)
+
+
+def _parent_groups(parent: np.ndarray, n_parents: int) -> list[np.ndarray]:
+    """The units split into ``constants.PARENT_GROUPS`` groups of whole parents (contiguous ranges
+    of parent ids) with about equal numbers of units."""
+    counts = np.bincount(parent, minlength=n_parents)
+    before = np.cumsum(counts) - counts
+    group_of_unit = ((before * constants.PARENT_GROUPS) // parent.size)[parent]
+    order = np.argsort(group_of_unit, kind="stable")
+    bounds = np.searchsorted(group_of_unit[order], np.arange(constants.PARENT_GROUPS + 1))
+    return [order[bounds[g] : bounds[g + 1]] for g in range(constants.PARENT_GROUPS)]
+
+
+def _runs_in_groups(units: Units, ctx: SearchContext) -> bool:
+    """Whether a search over ``units`` splits its parents into ``constants.PARENT_GROUPS`` groups
+    (a fixed rule: it depends on the sizes only, never on the threads)."""
+    return (
+        units.n >= constants.PARENT_GROUPS_MIN_UNITS
+        and ctx.parent_exit.shape[0] >= constants.PARENT_GROUPS
+    )
+
+
+def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
+    """Run the core loop on ``units`` from ``module_of`` (modified in place; modules may
+    be renamed)."""
+    k = int(module_of.max()) + 1 if module_of.size else 0
+    k = max(k, units.n)
+    n_parents = ctx.parent_exit.shape[0]
+    grouped = _runs_in_groups(units, ctx)
+    if grouped:
+        # Parents are independent: a unit only moves among the modules of its parent.
+        # Each module is renamed after one of its units, so that a group of whole parents
+        # owns the ids of its units: its modules, and a free id for every unit that may
+        # open a new module. No module is shared between groups.
+        first_unit = np.full(k, units.n, dtype=np.int64)
+        np.minimum.at(first_unit, module_of, np.arange(units.n))
+        module_of[:] = first_unit[module_of]
+        k = units.n
+    state = _module_state(units, module_of, k)
+
+    def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
+        return K.core_loop(
+            module_of, units.codeflow, units.exit, units.enter, units.tele_src,
+            units.tele_tgt, units.parent, units.out_ptr, units.out_idx, units.out_flow,
+            units.in_ptr, units.in_idx, units.in_flow, units.undirected, *state,
+            ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, rng_state,
+            constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD, unit_group, owned,
+        )  # fmt: skip
+
+    if not grouped:
+        return run(np.arange(units.n), np.arange(k), ctx.rng_state)
+    groups = [g for g in _parent_groups(units.parent, n_parents) if g.size]
+    seeds = K.split_rng(ctx.rng_state, len(groups))
+    jobs = [(g, g, seeds[i : i + 1].copy()) for i, g in enumerate(groups)]
+    if ctx.pool is None:
+        results = [run(*job) for job in jobs]
+    else:
+        results = list(ctx.pool.map(lambda job: run(*job), jobs))
+    moves = sum(int(r[0]) for r in results)
+    # each group's codelength counts the nodes' constant term once
+    length = sum(r[1] for r in results) + (len(results) - 1) * ctx.codeflow_plogp_sum
+    return moves, length
+
+
+def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = None):
+    """Core loop and aggregation, repeated until the module network stops changing.
+
+    Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
+    their units one at a time (below the size for parent groups) run in one kernel call,
+    ``_kernels.find_modules_serial``; ``_find_modules_stepwise`` takes the same steps from
+    Python, as the groups need, and is its reference.
+    """
+    n = units.n
+    module_of = (
+        np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
+    )
+    if _runs_in_groups(units, ctx):
+        return _find_modules_stepwise(units, ctx, module_of)
+    labels, length = K.find_modules_serial(
+        module_of, units.codeflow, units.exit, units.enter, units.tele_src, units.tele_tgt,
+        units.parent, units.out_ptr, units.out_idx, units.out_flow, units.in_ptr,
+        units.in_idx, units.in_flow, units.undirected, ctx.parent_exit, units.tele_total,
+        ctx.codeflow_plogp_sum, ctx.rng_state,
+        constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
+    )  # fmt: skip
+    return labels, float(length)
+
+
+def _find_modules_stepwise(units: Units, ctx: SearchContext, module_of: np.ndarray):
+    """``find_modules`` one step at a time from Python (module_of is modified)."""
+    unit_module = np.arange(units.n, dtype=np.int64)  # module of each original unit
+    current = units
+    length = np.inf
+    first = True
+    while True:
+        moves, length = _core(current, module_of, ctx)
+        module_of, k = K.compact_labels(module_of, max(int(module_of.max()) + 1, current.n))
+        unit_module = module_of[unit_module]
+        if (moves == 0 and not first) or k == current.n or k == 1:
+            break
+        current = aggregate(current, module_of, k)
+        module_of = np.arange(k, dtype=np.int64)
+        first = False
+    return unit_module, float(length)
+
+
+def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
+    """Split each module into submodules, then move the submodules between modules.
+
+    Returns the new labels, their codelength and the submodules of ``labels``."""
+    k = int(labels.max()) + 1
+    sub_ctx = SearchContext(
+        parent_exit=module_exit_totals(units, labels, k),
+        codeflow_plogp_sum=ctx.codeflow_plogp_sum,
+        rng_state=ctx.rng_state,
+        pool=ctx.pool,
+    )
+    sub_units = replace(units, parent=labels)
+    sublabels, _ = find_modules(sub_units, sub_ctx)
+    n_sub = int(sublabels.max()) + 1
+    agg = aggregate(units, sublabels, n_sub)
+    initial = np.zeros(n_sub, dtype=np.int64)
+    initial[sublabels] = labels
+    agg_labels, length = find_modules(agg, ctx, initial)
+    return agg_labels[sublabels], length, sublabels
+
+
+def two_level_search(
+    units: Units,
+    ctx: SearchContext,
+    tune_limit: int = constants.TUNE_ITERATION_LIMIT,
+    keep_submodules: bool = False,
+):
+    """Two-level partition of ``units``: modules found by the core loop and aggregation,
+    then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
+    shorten the code.
+
+    Returns (labels, codelength), and with ``keep_submodules`` also the submodules that
+    the last coarse tune found (a search from singletons under the modules it started
+    from), if they lie in the returned modules, or None."""
+    labels, length = find_modules(units, ctx)
+    submodules = None  # (the modules that were split, their submodules)
+    fine = True
+    stalled = 0
+    for _ in range(tune_limit):
+        if int(labels.max()) + 1 <= 1:
+            break
+        if fine:
+            new_labels, new_length = find_modules(units, ctx, labels)
+        else:
+            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx)
+        improved = new_length < length - constants.TUNE_RELATIVE_THRESHOLD * abs(length)
+        if new_length < length:
+            labels, length = new_labels, new_length
+        if not fine:
+            # the coarse tune moves whole submodules: they lie in its modules or in the
+            # ones it started from, whichever are kept
+            submodules = (labels, sublabels)
+        stalled = 0 if improved else stalled + 1
+        if stalled >= 2:
+            break
+        fine = not fine
+    if not keep_submodules:
+        return labels, length
+    found = submodules[1] if submodules is not None and submodules[0] is labels else None
+    return labels, length, found

@@ -1,0 +1,157 @@
+"""Units (nodes, then aggregated modules) and the module state the kernels work on."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _kernels as K
+from ..flow import Flow
+
+
+@dataclass(frozen=True)
+class Units:
+    """The network the kernels work on: leaf nodes or aggregated modules."""
+
+    codeflow: np.ndarray
+    tele_src: np.ndarray
+    tele_tgt: np.ndarray
+    parent: np.ndarray
+    out_ptr: np.ndarray
+    out_idx: np.ndarray
+    out_flow: np.ndarray
+    in_ptr: np.ndarray
+    in_idx: np.ndarray
+    in_flow: np.ndarray
+    exit: np.ndarray
+    enter: np.ndarray
+    undirected: bool
+    tele_total: float
+
+    @property
+    def n(self) -> int:
+        return self.codeflow.shape[0]
+
+
+def leaf_units(flow: Flow) -> Units:
+    """Units for the leaf nodes of a flow graph."""
+    n = flow.n_nodes
+    # The flow's own CSR arrays, shared rather than copied (the kernels never write them).
+    out_ptr, out_idx, out_flow = flow.out_ptr, flow.out_idx, flow.out_flow
+    in_ptr, in_idx, in_flow = flow.in_ptr, flow.in_idx, flow.in_flow
+    if flow.teleport_source is None:
+        tele_src = tele_tgt = np.zeros(n)
+        tele_total = 0.0
+    else:
+        tele_src, tele_tgt = flow.teleport_source, flow.teleport_target
+        tele_total = float(tele_src.sum())
+    exit_ = K.row_sums(out_ptr, out_flow)
+    enter = exit_ if flow.undirected else K.row_sums(in_ptr, in_flow)
+    return Units(
+        codeflow=np.ascontiguousarray(flow.node_flow, dtype=np.float64),
+        tele_src=tele_src,
+        tele_tgt=tele_tgt,
+        parent=np.zeros(n, dtype=np.int64),
+        out_ptr=out_ptr,
+        out_idx=out_idx,
+        out_flow=out_flow,
+        in_ptr=in_ptr,
+        in_idx=in_idx,
+        in_flow=in_flow,
+        exit=exit_,
+        enter=enter,
+        undirected=flow.undirected,
+        tele_total=tele_total,
+    )
+
+
+def aggregate(units: Units, module_of: np.ndarray, k: int, codeflow=None) -> Units:
+    """Units for the modules of ``module_of`` (ids 0..k-1). ``codeflow`` overrides the
+    summed codeflow (the super-module search codes modules by their enter flow)."""
+    out_ptr, out_idx, out_flow = K.aggregate_links(
+        module_of, k, units.out_ptr, units.out_idx, units.out_flow
+    )
+    if units.undirected:
+        in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+    else:
+        in_ptr, in_idx, in_flow = K.aggregate_links(
+            module_of, k, units.in_ptr, units.in_idx, units.in_flow
+        )
+    parent = np.zeros(k, dtype=np.int64)
+    parent[module_of] = units.parent
+    exit_ = K.row_sums(out_ptr, out_flow)
+    return Units(
+        codeflow=K.sum_by_label(module_of, units.codeflow, k) if codeflow is None else codeflow,
+        tele_src=K.sum_by_label(module_of, units.tele_src, k),
+        tele_tgt=K.sum_by_label(module_of, units.tele_tgt, k),
+        parent=parent,
+        out_ptr=out_ptr,
+        out_idx=out_idx,
+        out_flow=out_flow,
+        in_ptr=in_ptr,
+        in_idx=in_idx,
+        in_flow=in_flow,
+        exit=exit_,
+        enter=exit_ if units.undirected else K.row_sums(in_ptr, in_flow),
+        undirected=units.undirected,
+        tele_total=units.tele_total,
+    )
+
+
+@dataclass
+class SearchContext:
+    """What stays fixed during one search: the parents' exit flows, the constant term of
+    the codelength and the random state."""
+
+    parent_exit: np.ndarray
+    codeflow_plogp_sum: float
+    rng_state: np.ndarray
+    pool: Executor | None = None  # threads for groups of parents (None: one at a time)
+
+
+def _module_state(units: Units, module_of: np.ndarray, k: int):
+    return K.init_modules(
+        module_of, k, units.codeflow, units.exit, units.enter, units.tele_src,
+        units.tele_tgt, units.parent, units.out_ptr, units.out_idx, units.out_flow,
+        units.in_ptr, units.in_idx, units.in_flow, units.undirected,
+    )
+
+
+def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> float:
+    """The search objective for ``module_of`` over ``units``."""
+    module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
+    state = _module_state(units, module_of, k)
+    return K.objective(
+        *state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, np.arange(k)
+    )
+
+
+def module_totals(units: Units, module_of: np.ndarray, k: int):
+    """Codeflow, enter flow and exit flow of each module, teleportation included."""
+    state = _module_state(units, module_of, k)
+    codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
+    exit_ = mod_exit + mod_tsrc * (1.0 - mod_ttgt)
+    enter = mod_enter + (units.tele_total - mod_tsrc) * mod_ttgt
+    return codeflow, enter, exit_
+
+
+def module_exit_totals(units: Units, module_of: np.ndarray, k: int) -> np.ndarray:
+    """Exit flow of each module, teleportation included."""
+    return module_totals(units, module_of, k)[2]
+
+
+def new_context(
+    units: Units,
+    seed: int,
+    parent_exit: np.ndarray | None = None,
+    pool: Executor | None = None,
+) -> SearchContext:
+    leaf_plogp = units.codeflow[units.codeflow > 0]
+    return SearchContext(
+        parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
+        codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
+        rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
+        pool=pool,
+    )
