@@ -80,6 +80,15 @@ def test_no_import_cycles():
     assert _cycles(graph) == []
 
 
+def test_no_module_over_600_lines():
+    long = {
+        name: n
+        for name, path in _modules().items()
+        if (n := len(path.read_text().splitlines())) > 600
+    }
+    assert long == {}
+
+
 def test_cycle_finder_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]

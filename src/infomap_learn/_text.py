@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from .paths import prefix_keys
+from .paths import module_levels
 
 __all__ = ["format_tree"]
 
@@ -83,39 +83,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-class _Level:
-    """Aggregates of the modules at one level, ids in depth-first (path) order."""
-
-    def __init__(self, key: np.ndarray, parent_key: np.ndarray | None, node_flow: np.ndarray):
-        present = key >= 0
-        nodes = np.flatnonzero(present)
-        ids = key[present]
-        k = int(ids.max()) + 1 if ids.size else 0
-        self.flow = np.bincount(ids, weights=node_flow[present], minlength=k)
-        self.size = np.bincount(ids, minlength=k)
-        # nodes grouped by module, each group by decreasing flow (ties by node index)
-        self.members = nodes[np.lexsort((nodes, -node_flow[nodes], ids))]
-        self.start = np.cumsum(self.size) - self.size
-        # a node of each module (its first), to read the module's path entry and parent
-        first = nodes[np.unique(ids, return_index=True)[1]]
-        self.first_node = first
-        # parent module of each module (at the level above; 0 = the root at the top)
-        self.parent = np.zeros(k, dtype=np.int64) if parent_key is None else parent_key[first]
-        # children of each parent: by decreasing flow, ties by path
-        self.by_parent = np.lexsort((np.arange(k), -self.flow, self.parent))
-        self.sorted_parent = self.parent[self.by_parent]
-
-    def children_of(self, parent: int) -> np.ndarray:
-        lo, hi = np.searchsorted(self.sorted_parent, [parent, parent + 1])
-        return self.by_parent[lo:hi]
-
-    def top_nodes(self, module: int, limit: int | None) -> np.ndarray:
-        size = int(self.size[module])
-        stop = size if limit is None else min(size, limit)
-        begin = int(self.start[module])
-        return self.members[begin : begin + stop]
-
-
 def format_tree(
     tree,
     names=None,
@@ -161,10 +128,7 @@ def format_tree(
     )
     lines = [header]
     shown = n_levels if max_depth is None else min(n_levels, max_depth)
-    keys = prefix_keys(paths)[:shown] if tree.n_nodes else []
-    levels: list[_Level] = []
-    for depth, key in enumerate(keys):
-        levels.append(_Level(key, keys[depth - 1] if depth else None, node_flow))
+    levels = module_levels(paths, node_flow, max_depth=shown) if tree.n_nodes else []
 
     def module_line(depth: int, module: int, path: str) -> str:
         level = levels[depth]
@@ -183,9 +147,8 @@ def format_tree(
         level = levels[depth]
         children = level.children_of(parent)
         printed = children if max_modules is None else children[:max_modules]
-        column = paths[:, depth]
         for module in printed:
-            number = int(column[level.first_node[module]]) + 1
+            number = int(level.label[module])
             path = f"{parent_path}:{number}" if parent_path else str(number)
             lines.append(module_line(depth, int(module), path))
             emit(depth + 1, int(module), path)

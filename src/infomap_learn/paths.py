@@ -3,15 +3,17 @@
 Row ``i`` is node ``i``'s path from the top: ``paths[i, 0]`` its top module among the top
 modules, ``paths[i, 1]`` its submodule within that one, and so on, ``-1`` below a node's
 depth (a node whose branch is shallower). Level ``l`` (0-based here, 1-based in the public
-API's ``level=`` and ``labels_at``) is column ``l``. The search, the tree, the map equation
-and every writer read module trees through these two functions.
+API's ``level=`` and ``labels_at``) is column ``l``. The search, the tree, the map equation,
+the writers and the views read module trees through these functions.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["canonical_paths", "prefix_keys"]
+__all__ = ["ModuleLevel", "canonical_paths", "module_levels", "prefix_keys"]
 
 
 def prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
@@ -63,3 +65,96 @@ def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
         out[present, level] = rank[key[present]]
         parent = np.where(present, key, parent)
     return out
+
+
+@dataclass(frozen=True)
+class ModuleLevel:
+    """The modules at one level of a module tree: the one per-level aggregation that the
+    text, HTML and plot views read.
+
+    Module ids are those of :func:`prefix_keys` at this level (depth-first order of the
+    tree). Nodes whose branch ends above this level belong to no module here.
+    """
+
+    flow: np.ndarray  # flow of each module
+    size: np.ndarray  # number of nodes under each module
+    label: np.ndarray  # 1-based number among its siblings (the last entry of its path + 1)
+    parent: np.ndarray  # id of its parent module at the level above (0: the root)
+    members: np.ndarray  # nodes grouped by module, each group by decreasing flow, then index
+    member_start: np.ndarray  # module i's: members[member_start[i]:member_start[i + 1]]
+    by_parent: np.ndarray  # module ids grouped by parent, siblings by decreasing flow, then path
+    parent_start: np.ndarray  # parent p's: by_parent[parent_start[p]:parent_start[p + 1]]
+
+    def children_of(self, parent: int) -> np.ndarray:
+        """Ids of the modules under ``parent`` (an id at the level above; 0 at the top),
+        by decreasing flow."""
+        return self.by_parent[self.parent_start[parent] : self.parent_start[parent + 1]]
+
+    def top_nodes(self, module: int, limit: int | None = None) -> np.ndarray:
+        """The nodes of ``module`` by decreasing flow (ties by index), at most ``limit``."""
+        begin, end = int(self.member_start[module]), int(self.member_start[module + 1])
+        return self.members[begin : end if limit is None else min(end, begin + limit)]
+
+
+def module_levels(
+    paths: np.ndarray, node_flow: np.ndarray, max_depth: int | None = None
+) -> list[ModuleLevel]:
+    """Per-level module aggregates of a module tree, vectorised over nodes.
+
+    Parameters
+    ----------
+    paths : ndarray of int, shape (n, depth)
+        Module paths (-1 below a node's depth).
+    node_flow : ndarray of float, shape (n,)
+        Flow of each node.
+    max_depth : int, optional
+        Only the top ``max_depth`` levels.
+
+    Returns
+    -------
+    list of ModuleLevel
+        One per level, the top first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> paths = np.array([[0, 0], [0, 1], [1, -1]])
+    >>> top, sub = module_levels(paths, np.array([0.5, 0.3, 0.2]))
+    >>> top.flow.tolist(), top.children_of(0).tolist(), sub.children_of(0).tolist()
+    ([0.8, 0.2], [0, 1], [0, 1])
+    >>> top.top_nodes(0).tolist(), sub.label.tolist()
+    ([0, 1], [1, 2])
+    """
+    paths = np.asarray(paths, dtype=np.int64)
+    node_flow = np.asarray(node_flow, dtype=np.float64)
+    keys = prefix_keys(paths)
+    if max_depth is not None:
+        keys = keys[:max_depth]
+    levels = []
+    n_parents = 1  # the root
+    for level, key in enumerate(keys):
+        nodes = np.flatnonzero(key >= 0)
+        ids = key[nodes]
+        k = int(ids.max()) + 1 if ids.size else 0
+        label = np.zeros(k, dtype=np.int64)
+        label[ids] = paths[nodes, level] + 1
+        parent = np.zeros(k, dtype=np.int64)
+        if level > 0:
+            parent[ids] = keys[level - 1][nodes]
+        flow = np.bincount(ids, weights=node_flow[nodes], minlength=k)
+        size = np.bincount(ids, minlength=k)
+        by_parent = np.lexsort((np.arange(k), -flow, parent))
+        levels.append(
+            ModuleLevel(
+                flow=flow,
+                size=size,
+                label=label,
+                parent=parent,
+                members=nodes[np.lexsort((nodes, -node_flow[nodes], ids))],
+                member_start=np.concatenate(([0], np.cumsum(size))),
+                by_parent=by_parent,
+                parent_start=np.searchsorted(parent[by_parent], np.arange(n_parents + 1)),
+            )
+        )
+        n_parents = k
+    return levels
