@@ -36,13 +36,13 @@ vendors Infomap 2.8; see ``docs/igraph_networkx.md``):
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from infomap_learn.network import Network
+from infomap_learn.options import SearchOptions
 from infomap_learn.search import infomap
 from infomap_learn.tree import ModuleTree
 
@@ -60,11 +60,7 @@ def _search_options(caller: str, options: dict[str, Any], renamed: Mapping[str, 
     :func:`infomap` does not take is a TypeError naming it.
     """
     own = {"two_level", "seed", *renamed}
-    accepted = [
-        p.name
-        for p in inspect.signature(infomap).parameters.values()
-        if p.kind is p.KEYWORD_ONLY and p.name not in own
-    ]
+    accepted = [name for name in SearchOptions.names() if name not in own]
     for name, instead in renamed.items():
         if name in options:
             raise TypeError(f"{caller}() takes {name!r} as {instead!r}")

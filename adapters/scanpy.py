@@ -20,13 +20,13 @@ runs; scanpy itself is not needed. Both come with the ``scanpy`` extra:
 
 from __future__ import annotations
 
-import inspect
 import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from infomap_learn.network import Network
+from infomap_learn.options import SearchOptions
 from infomap_learn.search import infomap as _core_infomap
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,8 +53,7 @@ def _import_anndata():
 
 
 def _passthrough_options() -> list[str]:
-    params = inspect.signature(_core_infomap).parameters
-    return [name for name in params if name not in _OWN_OPTIONS]
+    return [name for name in SearchOptions.names() if name not in _OWN_OPTIONS]
 
 
 def _check_options(options: dict[str, Any]) -> None:

@@ -431,3 +431,38 @@ def test_fused_find_modules_takes_the_same_steps(directed, start):
     np.testing.assert_array_equal(fused[0], stepwise[0])
     assert fused[1] == stepwise[1]
     assert fused_ctx.rng_state[0] == stepwise_ctx.rng_state[0]
+
+
+def test_options_are_declared_once_and_checked_by_name():
+    import inspect
+
+    from infomap_learn.options import SearchOptions
+
+    keyword_only = [
+        p.name for p in inspect.signature(infomap).parameters.values() if p.kind is p.KEYWORD_ONLY
+    ]
+    assert sorted(keyword_only) == sorted(SearchOptions.names())
+    defaults = {
+        p.name: p.default for p in inspect.signature(infomap).parameters.values()
+        if p.kind is p.KEYWORD_ONLY
+    }  # fmt: skip
+    assert defaults == {name: getattr(SearchOptions(), name) for name in SearchOptions.names()}
+    net, _ = planted_partition(n_modules=3, module_size=5, seed=1)
+    bad = {
+        "markov_time": ["2", None, 0.0, -1, float("nan"), True],
+        "teleportation_probability": ["0.1", 1.0, -0.1, None],
+        "two_level": ["no", 1, None],
+        "recorded_teleportation": ["yes", 0],
+        "to_nodes": [None],
+        "progress": ["yes"],
+        "num_trials": [0, 1.5, True, "3"],
+        "seed": [-1, 1.5, None],
+        "flow_model": ["pagerank", 3],
+        "n_jobs": [0, 1.5, "2"],
+    }
+    for name, values in bad.items():
+        for value in values:
+            with pytest.raises(ValueError, match=name):
+                infomap(net, **{name: value})
+    tree = infomap(net, markov_time=np.float32(1.0), num_trials=np.int64(2), two_level=np.bool_(1))
+    assert tree.options["num_trials"] == 2 and tree.options["two_level"] is True

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ._version import __version__
-from .flow import FLOW_MODELS
+from .options import FLOW_MODELS
 
 
 def _summary(tree, seconds: float) -> str:

@@ -15,8 +15,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .flow import FLOW_MODELS
 from .network import Network
+from .options import FLOW_MODELS
 from .search import infomap
 
 

@@ -67,8 +67,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .network import Network
-
-FLOW_MODELS = ("undirected", "directed", "undirdir", "outdirdir", "rawdir")
+from .options import FLOW_MODELS as FLOW_MODELS  # its home is options.py; kept here
+from .options import FlowOptions
 
 _PAGERANK_TOLERANCE = 1e-15
 _PAGERANK_MIN_ITERATIONS = 50
@@ -174,20 +174,14 @@ def validate_flow_options(
     markov_time: float,
     directed: bool,
 ) -> str:
-    """Check the flow options and resolve ``flow_model=None``; return the model name."""
-    if flow_model is None:
-        flow_model = "directed" if directed else "undirected"
-    if flow_model not in FLOW_MODELS:
-        raise ValueError(f"flow_model must be one of {FLOW_MODELS} or None, got {flow_model!r}")
-    alpha = float(teleportation_probability)
-    if not (np.isfinite(alpha) and 0.0 <= alpha < 1.0):
-        raise ValueError(
-            f"teleportation_probability must be in [0, 1), got {teleportation_probability!r}"
-        )
-    t = float(markov_time)
-    if not (np.isfinite(t) and t > 0.0):
-        raise ValueError(f"markov_time must be a positive finite number, got {markov_time!r}")
-    return flow_model
+    """Check the flow options and resolve ``flow_model=None``; return the model name
+    (:class:`~infomap_learn.options.FlowOptions` does the checking)."""
+    options = FlowOptions(
+        flow_model=flow_model,
+        teleportation_probability=teleportation_probability,
+        markov_time=markov_time,
+    )
+    return options.resolved_model(directed)
 
 
 def compute_flow(
@@ -220,12 +214,19 @@ def compute_flow(
     -------
     Flow
     """
-    model = validate_flow_options(
-        flow_model, teleportation_probability, markov_time, network.directed
+    options = FlowOptions(
+        flow_model=flow_model,
+        teleportation_probability=teleportation_probability,
+        recorded_teleportation=recorded_teleportation,
+        to_nodes=to_nodes,
+        markov_time=markov_time,
     )
+    model = options.resolved_model(network.directed)
+    teleportation_probability, markov_time = options.teleportation_probability, options.markov_time
+    to_nodes = options.to_nodes
     src, dst, w = network.source, network.target, network.weight
     n = network.n_nodes
-    recorded = bool(recorded_teleportation) and model == "directed"
+    recorded = options.recorded_teleportation and model == "directed"
     if w.size == 0 and not (recorded and to_nodes):
         # No links: no walk, so no flow anywhere (as in Infomap). Only recorded
         # teleportation to nodes still moves: the walker teleports at every step.

@@ -14,6 +14,7 @@ from ..mapequation import (
     two_level_codelength,
 )
 from ..network import Network
+from ..options import SearchOptions
 from ..tree import ModuleTree
 from . import _constants as constants
 from ._hierarchy import (
@@ -126,19 +127,20 @@ def infomap(
 
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network, got {type(network).__name__}")
-    if isinstance(num_trials, bool) or not isinstance(num_trials, (int, np.integer)) \
-            or num_trials < 1:
-        raise ValueError(f"num_trials must be an integer >= 1, got {num_trials!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    flow = compute_flow(
-        network,
+    options = SearchOptions(
+        two_level=two_level,
         flow_model=flow_model,
         teleportation_probability=teleportation_probability,
         recorded_teleportation=recorded_teleportation,
         to_nodes=to_nodes,
         markov_time=markov_time,
-    )
+        num_trials=num_trials,
+        seed=seed,
+        progress=progress,
+        n_jobs=n_jobs,
+    )  # every option checked here, once, by name
+    two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
+    flow = compute_flow(network, **vars(options.flow))
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
     n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
@@ -180,7 +182,7 @@ def infomap(
     group_threads_context = (
         ThreadPoolExecutor(group_threads) if group_threads > 1 else nullcontext(None)
     )
-    with group_threads_context as group_pool, _progress_bar(int(num_trials), progress) as bar:
+    with group_threads_context as group_pool, _progress_bar(num_trials, options.progress) as bar:
         if n_threads == 1:
             results = []
             for trial in range(int(num_trials)):
@@ -209,10 +211,10 @@ def infomap(
         options={
             "two_level": two_level,
             "flow_model": flow.flow_model,
-            "teleportation_probability": teleportation_probability,
-            "recorded_teleportation": recorded_teleportation,
-            "to_nodes": to_nodes,
-            "markov_time": markov_time,
+            "teleportation_probability": options.teleportation_probability,
+            "recorded_teleportation": options.recorded_teleportation,
+            "to_nodes": options.to_nodes,
+            "markov_time": options.markov_time,
             "num_trials": num_trials,
             "seed": seed,
             "directed": network.directed,

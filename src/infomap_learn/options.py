@@ -1,0 +1,183 @@
+"""The options of a search, declared and validated in one place.
+
+:class:`FlowOptions` are the flow model's options (read by :func:`~infomap_learn.compute_flow`),
+:class:`SearchOptions` everything :func:`~infomap_learn.infomap` takes besides the network
+(the flow options included). Both are frozen dataclasses that check every value once, with
+the parameter's name in the error; the front doors (the igraph, networkx and scanpy adapters)
+read the option names from here instead of re-listing them.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FLOW_MODELS", "FlowOptions", "SearchOptions"]
+
+FLOW_MODELS = ("undirected", "directed", "undirdir", "outdirdir", "rawdir")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _check_bool(name: str, value: Any, allow_none: bool = False) -> bool | None:
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        also = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be True or False{also}, got {value!r}")
+    return bool(value)
+
+
+def _check_real(name: str, value: Any) -> float:
+    """A finite real number (not a bool, not a string)."""
+    ok = isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+    if not ok or not np.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class FlowOptions:
+    """How the random walk moves: the options of :func:`~infomap_learn.compute_flow`.
+
+    Parameters
+    ----------
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None
+        None means "directed" for a directed network and "undirected" otherwise.
+    teleportation_probability : float in [0, 1), default 0.15
+        Used by the directed model only.
+    recorded_teleportation : bool, default False
+        Encode teleportation steps too (directed model only).
+    to_nodes : bool, default False
+        Teleport to nodes (by the network's node weights) rather than to links.
+    markov_time : float > 0, default 1.0
+        Scales all link flows: larger values give fewer, larger modules.
+
+    Examples
+    --------
+    >>> FlowOptions(markov_time=2).markov_time
+    2.0
+    >>> FlowOptions(flow_model=None).resolved_model(directed=True)
+    'directed'
+    >>> FlowOptions(markov_time="2")
+    Traceback (most recent call last):
+    ...
+    ValueError: markov_time must be a positive finite number, got '2'
+    """
+
+    flow_model: str | None = None
+    teleportation_probability: float = 0.15
+    recorded_teleportation: bool = False
+    to_nodes: bool = False
+    markov_time: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.flow_model is not None and self.flow_model not in FLOW_MODELS:
+            raise ValueError(
+                f"flow_model must be one of {FLOW_MODELS} or None, got {self.flow_model!r}"
+            )
+        try:
+            alpha = _check_real("teleportation_probability", self.teleportation_probability)
+        except ValueError:
+            alpha = -1.0
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(
+                "teleportation_probability must be in [0, 1), got "
+                f"{self.teleportation_probability!r}"
+            )
+        try:
+            t = _check_real("markov_time", self.markov_time)
+        except ValueError:
+            t = 0.0
+        if not t > 0.0:
+            raise ValueError(
+                f"markov_time must be a positive finite number, got {self.markov_time!r}"
+            )
+        object.__setattr__(self, "teleportation_probability", alpha)
+        object.__setattr__(self, "markov_time", t)
+        for name in ("recorded_teleportation", "to_nodes"):
+            object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
+
+    def resolved_model(self, directed: bool) -> str:
+        """The flow model's name, None resolved by the network's direction."""
+        if self.flow_model is not None:
+            return self.flow_model
+        return "directed" if directed else "undirected"
+
+
+@dataclass(frozen=True)
+class SearchOptions(FlowOptions):
+    """Everything :func:`~infomap_learn.infomap` takes besides the network.
+
+    Parameters
+    ----------
+    flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time
+        As in :class:`FlowOptions`.
+    two_level : bool, default False
+        Only a partition into modules, no hierarchy.
+    num_trials : int >= 1, default 1
+        Independent searches; the shortest codelength wins.
+    seed : int >= 0, default 0
+        The same seed gives the same result.
+    progress : bool or None, default False
+        A progress bar on stderr; None: only when stderr is a terminal.
+    n_jobs : int or None, default None
+        Threads, scikit-learn's meaning: None is one (unless a joblib context says
+        otherwise), -1 every core, -2 all but one; never 0.
+
+    Examples
+    --------
+    >>> SearchOptions(num_trials=3, two_level=True).num_trials
+    3
+    >>> SearchOptions(two_level="no")
+    Traceback (most recent call last):
+    ...
+    ValueError: two_level must be True or False, got 'no'
+    >>> "markov_time" in SearchOptions.names()
+    True
+    """
+
+    two_level: bool = False
+    num_trials: int = 1
+    seed: int = 0
+    progress: bool | None = False
+    n_jobs: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "two_level", _check_bool("two_level", self.two_level))
+        object.__setattr__(
+            self, "progress", _check_bool("progress", self.progress, allow_none=True)
+        )
+        if not _is_int(self.num_trials) or self.num_trials < 1:
+            raise ValueError(f"num_trials must be an integer >= 1, got {self.num_trials!r}")
+        if not _is_int(self.seed) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if self.n_jobs is not None and (not _is_int(self.n_jobs) or self.n_jobs == 0):
+            raise ValueError(
+                "n_jobs must be None or a non-zero integer (scikit-learn's meaning: None is "
+                f"1, -1 every core, -2 all but one), got {self.n_jobs!r}"
+            )
+        object.__setattr__(self, "num_trials", int(self.num_trials))
+        object.__setattr__(self, "seed", int(self.seed))
+        if self.n_jobs is not None:
+            object.__setattr__(self, "n_jobs", int(self.n_jobs))
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The option names, in declaration order (the flow options first)."""
+        return tuple(f.name for f in fields(cls))
+
+    @property
+    def flow(self) -> FlowOptions:
+        """The flow options alone."""
+        return FlowOptions(**{f.name: getattr(self, f.name) for f in fields(FlowOptions)})
