@@ -36,12 +36,14 @@ vendors Infomap 2.8; see ``docs/igraph_networkx.md``):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from infomap_learn.network import Network
+from infomap_learn.network._checks import _both_directions
 from infomap_learn.options import SearchOptions
 from infomap_learn.search import infomap
 from infomap_learn.tree import ModuleTree
@@ -49,7 +51,89 @@ from infomap_learn.tree import ModuleTree
 if TYPE_CHECKING:  # pragma: no cover
     import igraph
 
-__all__ = ["community_infomap", "to_vertex_clustering", "to_vertex_dendrogram"]
+__all__ = [
+    "community_infomap",
+    "network_from_igraph",
+    "to_vertex_clustering",
+    "to_vertex_dendrogram",
+]
+
+
+def network_from_igraph(
+    g: Any,
+    weights: str | Sequence | None = "weight",
+    *,
+    node_weights: str | Sequence | None = None,
+    directed: bool | None = None,
+) -> Network:
+    """The :class:`~infomap_learn.Network` of an :class:`igraph.Graph`.
+
+    Parameters
+    ----------
+    g : igraph.Graph
+    weights : str, sequence of float, or None, default "weight"
+        An edge attribute name, one weight per edge, or None (unweighted). If the
+        default attribute "weight" is missing the network is unweighted; any other
+        missing attribute name is an error.
+    node_weights : str, sequence of float, or None
+        A vertex attribute name or one weight per vertex.
+    directed : bool, optional
+        None means ``g.is_directed()``. ``directed=True`` on an undirected graph gives
+        each edge in both directions; ``directed=False`` on a directed graph merges
+        ``u -> v`` and ``v -> u`` (summing their weights).
+
+    Returns
+    -------
+    Network
+        With ``node_names`` from the vertex attribute "name" if present.
+
+    Raises
+    ------
+    ValueError
+        If a named attribute is missing, or the weights are invalid.
+    """
+    import igraph
+
+    if not isinstance(g, igraph.Graph):
+        raise TypeError(f"expected an igraph.Graph, got {type(g).__name__}")
+    m = g.ecount()
+    edges = np.fromiter(
+        itertools.chain.from_iterable(g.get_edgelist()), dtype=np.int64, count=2 * m
+    ).reshape(m, 2)
+    if isinstance(weights, str):
+        attrs = g.es.attributes()
+        if weights in attrs:
+            w = np.asarray(g.es[weights], dtype=np.float64)
+        elif weights == "weight":
+            w = None
+        else:
+            raise ValueError(
+                f"edge attribute {weights!r} not found; available edge attributes: "
+                f"{sorted(attrs)}"
+            )
+    else:
+        w = weights
+    if isinstance(node_weights, str):
+        vattrs = g.vs.attributes()
+        if node_weights not in vattrs:
+            raise ValueError(
+                f"vertex attribute {node_weights!r} not found; available vertex "
+                f"attributes: {sorted(vattrs)}"
+            )
+        node_weights = np.asarray(g.vs[node_weights], dtype=np.float64)
+    names = g.vs["name"] if "name" in g.vs.attributes() else None
+    graph_directed = g.is_directed()
+    directed = graph_directed if directed is None else bool(directed)
+    if directed and not graph_directed:
+        edges, w = _both_directions(edges, w)
+    return Network.from_edges(
+        edges,
+        w,
+        n_nodes=g.vcount(),
+        directed=directed,
+        node_weights=node_weights,
+        node_names=names,
+    )
 
 
 def _search_options(caller: str, options: dict[str, Any], renamed: Mapping[str, str]) -> dict:
@@ -88,7 +172,7 @@ def _network(
 ) -> Network:
     """The Network of ``graph`` with igraph's meaning of ``edge_weights``.
 
-    :meth:`Network.from_igraph` validates everything; only igraph's rule that a given
+    :func:`network_from_igraph` validates everything; only igraph's rule that a given
     attribute name must exist (even "weight", which ``from_igraph`` treats as optional) is
     added here.
     """
@@ -98,7 +182,7 @@ def _network(
             f"edge attribute {edge_weights!r} not found; available edge attributes: "
             f"{sorted(graph.es.attributes())}"
         )
-    return Network.from_igraph(graph, edge_weights, node_weights=vertex_weights, directed=directed)
+    return network_from_igraph(graph, edge_weights, node_weights=vertex_weights, directed=directed)
 
 
 def community_infomap(

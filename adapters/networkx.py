@@ -15,20 +15,21 @@
   of any level of a tree from one search.
 
 Node keys of any hashable type (ints, strings, tuples, a mix) come back as they are: nodes are
-numbered in ``G``'s node order by :meth:`infomap_learn.Network.from_networkx`, which does all
+numbered in ``G``'s node order by :func:`network_from_networkx`, which does all
 validation, and mapped back through the tree's ``node_names``; keys are never compared or
 sorted. The search is :func:`infomap_learn.infomap`: these functions only translate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from infomap_learn.adapters.igraph import _search_options
 from infomap_learn.network import Network
+from infomap_learn.network._checks import _both_directions, _float_array
 from infomap_learn.search import infomap
 from infomap_learn.tree import ModuleTree
 
@@ -39,9 +40,81 @@ __all__ = [
     "infomap_communities",
     "infomap_hierarchy",
     "infomap_tree",
+    "network_from_networkx",
     "to_communities",
     "to_hierarchy",
 ]
+
+
+def network_from_networkx(
+    G: Any,
+    weight: str | None = "weight",
+    *,
+    node_weights: str | Sequence | None = None,
+    directed: bool | None = None,
+) -> Network:
+    """The :class:`~infomap_learn.Network` of a :mod:`networkx` graph.
+
+    Parameters
+    ----------
+    G : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
+        Node keys (any hashable) become ``node_names`` in ``G``'s node order and are
+        mapped to ``0..n-1``. Multi-edges are summed.
+    weight : str or None, default "weight"
+        Edge attribute holding the weight; an edge without it counts as 1 (the networkx
+        convention). None means unweighted.
+    node_weights : str, sequence of float, or None
+        A node attribute name (a node without it counts as 1) or one weight per node
+        in ``G``'s node order.
+    directed : bool, optional
+        None means ``G.is_directed()``. ``directed=True`` on an undirected graph gives
+        each edge in both directions; ``directed=False`` on a directed graph merges
+        ``u -> v`` and ``v -> u`` (summing their weights).
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    ValueError
+        If the graph has no nodes or the weights are invalid.
+    """
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        raise TypeError(f"expected a networkx graph, got {type(G).__name__}")
+    nodes = list(G.nodes())
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    m = G.number_of_edges()
+    if weight is None:
+        us, vs = zip(*G.edges(), strict=True) if m else ((), ())
+        w = None
+    else:
+        us, vs, ws = zip(*G.edges(data=weight, default=1.0), strict=True) if m else ((), (), ())
+        w = _float_array(ws, m, f"edge attribute {weight!r}")
+    edges = np.empty((m, 2), dtype=np.int64)
+    edges[:, 0] = np.fromiter(map(index.__getitem__, us), dtype=np.int64, count=m)
+    edges[:, 1] = np.fromiter(map(index.__getitem__, vs), dtype=np.int64, count=m)
+    if isinstance(node_weights, str):
+        node_weights = _float_array(
+            (d for _, d in G.nodes(data=node_weights, default=1.0)),
+            n,
+            f"node attribute {node_weights!r}",
+        )
+    graph_directed = G.is_directed()
+    directed = graph_directed if directed is None else bool(directed)
+    if directed and not graph_directed:
+        edges, w = _both_directions(edges, w)
+    return Network.from_edges(
+        edges,
+        w,
+        n_nodes=n,
+        directed=directed,
+        node_weights=node_weights,
+        node_names=nodes,
+    )
 
 
 def _is_empty(G: Any) -> bool:
@@ -74,7 +147,7 @@ def _network(G: Any, weight: str | None, directed: bool | None) -> Network:
         raise ValueError(
             f"edge attribute {weight!r} not found on any edge; edge attributes present: {names}"
         )
-    return Network.from_networkx(G, weight, directed=directed)
+    return network_from_networkx(G, weight, directed=directed)
 
 
 def infomap_tree(

@@ -10,9 +10,10 @@ import infomap as official
 import numpy as np
 import pytest
 
-from infomap_learn import Network, codelength, infomap
+from infomap_learn import codelength, infomap
 from infomap_learn.adapters.igraph import (
     community_infomap,
+    network_from_igraph,
     to_vertex_clustering,
     to_vertex_dendrogram,
 )
@@ -96,7 +97,7 @@ def test_zachary_matches_igraph():
 def test_same_as_the_core():
     g = sbm(0, directed=False)
     ours = community_infomap(g, trials=5, seed=3)
-    tree = infomap(Network.from_igraph(g, None), two_level=True, num_trials=5, seed=3)
+    tree = infomap(network_from_igraph(g, None), two_level=True, num_trials=5, seed=3)
     assert ours.membership == tree.labels.tolist()
     assert ours.codelength == tree.codelength
     assert np.array_equal(ours.tree.paths, tree.paths)
@@ -108,7 +109,7 @@ def test_directed_reaches_igraph(seed):
     the undirected one, see the next test); with that model ours is as short or shorter."""
     g = sbm(seed, directed=True)
     theirs = igraph_infomap(g, trials=10)
-    net = Network.from_igraph(g)
+    net = network_from_igraph(g)
     lengths = {
         model: codelength(net, theirs.membership, flow_model=model)
         for model in ("undirected", "directed")
@@ -125,7 +126,7 @@ def test_igraph_1_0_ignores_edge_directions():
     graph, so flow_model="undirected" reproduces its codelength exactly."""
     g = sbm(0, directed=True)
     theirs = igraph_infomap(g, trials=10)
-    undirected = codelength(Network.from_igraph(g), theirs.membership, flow_model="undirected")
+    undirected = codelength(network_from_igraph(g), theirs.membership, flow_model="undirected")
     assert undirected == pytest.approx(theirs.codelength, abs=TOL)
     ours = community_infomap(g, trials=10, seed=1, flow_model="undirected")
     assert ours.codelength == pytest.approx(theirs.codelength, abs=TOL)
@@ -137,7 +138,7 @@ def test_directed_uses_directed_flow(seed):
     ``--directed`` codelength, and the codelength of our membership under that model."""
     g = sbm(seed, directed=True)
     ours = community_infomap(g, trials=10, seed=1)
-    net = Network.from_igraph(g)
+    net = network_from_igraph(g)
     assert ours.tree.options["flow_model"] == "directed"
     assert ours.codelength == pytest.approx(
         codelength(net, ours.membership, flow_model="directed"), abs=TOL
@@ -156,7 +157,7 @@ def test_weighted_matches_igraph(seed, as_attribute):
     ours = community_infomap(g, ew, trials=10, seed=1)
     assert ours.codelength <= theirs.codelength + TOL
     assert ours.codelength == pytest.approx(theirs.codelength, abs=1e-6)
-    net = Network.from_igraph(g, "w")
+    net = network_from_igraph(g, "w")
     assert ours.codelength == pytest.approx(codelength(net, ours.membership), abs=TOL)
     unweighted = community_infomap(g, trials=10, seed=1)  # edge_weights=None: unweighted
     assert unweighted.codelength != pytest.approx(ours.codelength)
@@ -189,7 +190,7 @@ def test_vertex_weights_weight_directed_teleportation():
     assert ours.tree.options["to_nodes"] is True
     theirs = official_codelength(g, node_weights=vw, flow_model="directed", to_nodes=True)
     assert ours.codelength <= theirs + TOL
-    net = Network.from_igraph(g, node_weights=vw)
+    net = network_from_igraph(g, node_weights=vw)
     assert ours.codelength == pytest.approx(
         codelength(net, ours.membership, to_nodes=True), abs=TOL
     )
@@ -211,7 +212,7 @@ def test_reproducible_with_seed():
 def test_options_pass_through():
     g = sbm(0, directed=False)
     ours = community_infomap(g, trials=2, seed=1, markov_time=3.0)
-    tree = infomap(Network.from_igraph(g, None), two_level=True, num_trials=2, seed=1,
+    tree = infomap(network_from_igraph(g, None), two_level=True, num_trials=2, seed=1,
                    markov_time=3.0)  # fmt: skip
     assert ours.membership == tree.labels.tolist()
     assert ours.tree.options["markov_time"] == 3.0

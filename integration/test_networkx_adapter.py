@@ -7,11 +7,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from infomap_learn import Network, infomap
+from infomap_learn import infomap
 from infomap_learn.adapters.networkx import (
     infomap_communities,
     infomap_hierarchy,
     infomap_tree,
+    network_from_networkx,
     to_communities,
     to_hierarchy,
 )
@@ -64,7 +65,7 @@ def test_node_keys_round_trip(kind):
     G = relabelled(nx.karate_club_graph(), kind)
     communities = infomap_communities(G, num_trials=5, seed=1)
     check_partition(communities, G)
-    tree = infomap(Network.from_networkx(G), two_level=True, num_trials=5, seed=1)
+    tree = infomap(network_from_networkx(G), two_level=True, num_trials=5, seed=1)
     expected = {}
     for key, label in zip(list(G), tree.labels.tolist(), strict=True):
         expected.setdefault(label, set()).add(key)
@@ -75,7 +76,7 @@ def test_node_keys_round_trip(kind):
 def test_same_as_the_core(two_level):
     G = relabelled(nested(), "str")
     tree = infomap_tree(G, seed=4, two_level=two_level, num_trials=3)
-    core = infomap(Network.from_networkx(G), seed=4, two_level=two_level, num_trials=3)
+    core = infomap(network_from_networkx(G), seed=4, two_level=two_level, num_trials=3)
     assert np.array_equal(tree.paths, core.paths)
     assert tree.codelength == core.codelength
     assert tree.node_names == list(G)
@@ -166,7 +167,7 @@ def test_directed_and_weighted():
     )  # fmt: skip
     tree = infomap_tree(D, "w", seed=1, two_level=True)
     assert tree.options["flow_model"] == "directed"
-    core = infomap(Network.from_networkx(D, "w"), two_level=True, seed=1)
+    core = infomap(network_from_networkx(D, "w"), two_level=True, seed=1)
     assert tree.codelength == core.codelength
     # equal sizes: x, y, z first, as the walk flows into it from a, b, c
     assert infomap_communities(D, "w", seed=1) == [{"x", "y", "z"}, {"a", "b", "c"}]
@@ -187,7 +188,7 @@ def test_multigraph_edges_are_summed():
 def test_options_pass_through():
     G = nx.karate_club_graph()
     tree = infomap_tree(G, seed=2, markov_time=2.5, num_trials=2, two_level=True)
-    core = infomap(Network.from_networkx(G), seed=2, markov_time=2.5, num_trials=2,
+    core = infomap(network_from_networkx(G), seed=2, markov_time=2.5, num_trials=2,
                    two_level=True)  # fmt: skip
     assert np.array_equal(tree.paths, core.paths)
     with pytest.raises(TypeError, match="infomap_communities.*'resolution'"):

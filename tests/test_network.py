@@ -416,44 +416,47 @@ def test_from_scipy_errors():
 
 def test_from_igraph_names_and_weights():
     ig = pytest.importorskip("igraph")
+    from infomap_learn.adapters.igraph import network_from_igraph
     g = ig.Graph(edges=[(0, 1), (1, 2), (1, 0)], directed=False)
     g.vs["name"] = ["a", "b", "c"]
     g.es["weight"] = [1.0, 2.0, 0.5]
     g.es["w2"] = [3.0, 3.0, 3.0]
-    net = Network.from_igraph(g)
+    net = network_from_igraph(g)
     assert not net.directed and net.node_names == ["a", "b", "c"]
     assert links(net) == [(0, 1, 1.5), (1, 2, 2.0)]
-    assert links(Network.from_igraph(g, weights="w2")) == [(0, 1, 6.0), (1, 2, 3.0)]
-    assert links(Network.from_igraph(g, weights=None)) == [(0, 1, 2.0), (1, 2, 1.0)]
-    assert links(Network.from_igraph(g, weights=[1, 1, 1]))[0] == (0, 1, 2.0)
+    assert links(network_from_igraph(g, weights="w2")) == [(0, 1, 6.0), (1, 2, 3.0)]
+    assert links(network_from_igraph(g, weights=None)) == [(0, 1, 2.0), (1, 2, 1.0)]
+    assert links(network_from_igraph(g, weights=[1, 1, 1]))[0] == (0, 1, 2.0)
 
 
 def test_from_igraph_missing_attribute():
     ig = pytest.importorskip("igraph")
+    from infomap_learn.adapters.igraph import network_from_igraph
     g = ig.Graph(edges=[(0, 1), (1, 2)], directed=True)
     g.es["strength"] = [1.0, 2.0]
-    net = Network.from_igraph(g)  # default "weight" missing: unweighted
+    net = network_from_igraph(g)  # default "weight" missing: unweighted
     assert net.directed and net.node_names is None
     assert links(net) == [(0, 1, 1.0), (1, 2, 1.0)]
     with pytest.raises(ValueError, match=r"edge attribute 'w' not found.*\['strength'\]"):
-        Network.from_igraph(g, weights="w")
+        network_from_igraph(g, weights="w")
     with pytest.raises(ValueError, match=r"weights must be a 1-D sequence of length 2"):
-        Network.from_igraph(g, weights=[1.0])
+        network_from_igraph(g, weights=[1.0])
 
 
 def test_from_igraph_direction_override_isolated_and_node_weights():
     ig = pytest.importorskip("igraph")
+    from infomap_learn.adapters.igraph import network_from_igraph
     g = ig.Graph(n=4, edges=[(0, 1), (2, 2)], directed=False)
     g.es["weight"] = [2.0, 1.0]
     g.vs["tp"] = [1.0, 2.0, 3.0, 4.0]
-    net = Network.from_igraph(g, directed=True, node_weights="tp")
+    net = network_from_igraph(g, directed=True, node_weights="tp")
     assert net.directed and net.n_nodes == 4
     assert links(net) == [(0, 1, 2.0), (1, 0, 2.0), (2, 2, 1.0)]
     assert net.node_weights.tolist() == [1.0, 2.0, 3.0, 4.0]
     d = ig.Graph(edges=[(0, 1), (1, 0)], directed=True)
-    assert links(Network.from_igraph(d, directed=False)) == [(0, 1, 2.0)]
+    assert links(network_from_igraph(d, directed=False)) == [(0, 1, 2.0)]
     with pytest.raises(ValueError, match="vertex attribute 'nope' not found"):
-        Network.from_igraph(g, node_weights="nope")
+        network_from_igraph(g, node_weights="nope")
 
 
 # --------------------------------------------------------------------------------------
@@ -463,11 +466,12 @@ def test_from_igraph_direction_override_isolated_and_node_weights():
 
 def test_from_networkx_string_keys_round_trip():
     nx = pytest.importorskip("networkx")
+    from infomap_learn.adapters.networkx import network_from_networkx
     G = nx.Graph()
     G.add_nodes_from(["z", "y", "lonely"])
     G.add_edge("z", "y", weight=2.5)
     G.add_edge("y", "x")  # no weight attribute: counts as 1
-    net = Network.from_networkx(G)
+    net = network_from_networkx(G)
     assert net.node_names == ["z", "y", "lonely", "x"]
     assert net.n_nodes == 4 and not net.directed
     named = {(net.node_names[u], net.node_names[v]): w for u, v, w in links(net)}
@@ -476,45 +480,66 @@ def test_from_networkx_string_keys_round_trip():
 
 def test_from_networkx_tuple_keys_directed():
     nx = pytest.importorskip("networkx")
+    from infomap_learn.adapters.networkx import network_from_networkx
     G = nx.DiGraph()
     G.add_edge((0, 1), (1, 1), w=3.0)
     G.add_edge((1, 1), (0, 1), w=4.0)
     G.add_edge((1, 1), (2, 2))
-    net = Network.from_networkx(G, weight="w")
+    net = network_from_networkx(G, weight="w")
     assert net.directed
     assert net.node_names == [(0, 1), (1, 1), (2, 2)]
     named = {(net.node_names[u], net.node_names[v]): w for u, v, w in links(net)}
     assert named == {((0, 1), (1, 1)): 3.0, ((1, 1), (0, 1)): 4.0, ((1, 1), (2, 2)): 1.0}
-    merged = Network.from_networkx(G, weight="w", directed=False)
+    merged = network_from_networkx(G, weight="w", directed=False)
     assert links(merged) == [(0, 1, 7.0), (1, 2, 1.0)]
 
 
 def test_from_networkx_multigraph_summed():
     nx = pytest.importorskip("networkx")
+    from infomap_learn.adapters.networkx import network_from_networkx
     G = nx.MultiGraph()
     G.add_edge(1, 2, weight=1.0)
     G.add_edge(2, 1, weight=2.0)
     G.add_edge(1, 2)
     G.add_edge(3, 3, weight=0.5)
-    net = Network.from_networkx(G)
+    net = network_from_networkx(G)
     assert net.node_names == [1, 2, 3]
     assert links(net) == [(0, 1, 4.0), (2, 2, 0.5)]
-    assert links(Network.from_networkx(G, weight=None)) == [(0, 1, 3.0), (2, 2, 1.0)]
-    D = Network.from_networkx(G, directed=True)
+    assert links(network_from_networkx(G, weight=None)) == [(0, 1, 3.0), (2, 2, 1.0)]
+    D = network_from_networkx(G, directed=True)
     assert links(D) == [(0, 1, 4.0), (1, 0, 4.0), (2, 2, 0.5)]
 
 
 def test_from_networkx_errors_and_node_weights():
     nx = pytest.importorskip("networkx")
+    from infomap_learn.adapters.networkx import network_from_networkx
     G = nx.Graph()
     G.add_edge("a", "b", weight=-1.0)
     with pytest.raises(ValueError, match=r"weight of edge 0 \(0 -> 1\) is -1\.0"):
-        Network.from_networkx(G)
+        network_from_networkx(G)
     with pytest.raises(ValueError, match="network has no nodes"):
-        Network.from_networkx(nx.Graph())
+        network_from_networkx(nx.Graph())
     H = nx.path_graph(3)
     nx.set_node_attributes(H, {0: 2.0, 1: 0.5}, "tp")
-    assert Network.from_networkx(H, node_weights="tp").node_weights.tolist() == [2.0, 0.5, 1.0]
+    assert network_from_networkx(H, node_weights="tp").node_weights.tolist() == [2.0, 0.5, 1.0]
     G.edges["a", "b"]["weight"] = "heavy"
     with pytest.raises(ValueError, match="edge attribute 'weight' has a non-numeric value"):
-        Network.from_networkx(G)
+        network_from_networkx(G)
+
+
+def test_from_igraph_and_from_networkx_are_deprecated_aliases():
+    ig = pytest.importorskip("igraph")
+    nx = pytest.importorskip("networkx")
+    from infomap_learn.adapters.igraph import network_from_igraph
+    from infomap_learn.adapters.networkx import network_from_networkx
+
+    g = ig.Graph([(0, 1), (1, 2)])
+    g.es["w"] = [2.0, 3.0]
+    with pytest.warns(FutureWarning, match="network_from_igraph"):
+        old = Network.from_igraph(g, "w", directed=True)
+    assert links(old) == links(network_from_igraph(g, "w", directed=True))
+    G = nx.path_graph(["a", "b", "c"])
+    with pytest.warns(FutureWarning, match="network_from_networkx"):
+        old = Network.from_networkx(G, None)
+    new = network_from_networkx(G, None)
+    assert links(old) == links(new) and old.node_names == new.node_names

@@ -38,7 +38,8 @@ def _check_endpoints(src: np.ndarray, tgt: np.ndarray, n_nodes: Any) -> int:
         if x.dtype.kind not in "iuf":
             raise ValueError(
                 f"edges must be integer node indices, got {name} dtype {x.dtype}"
-                " (for labelled nodes use node_names, or Network.from_networkx)"
+                " (for labelled nodes use node_names, or the networkx adapter's"
+                " network_from_networkx)"
             )
     m = src.size
     if src.dtype.kind == "f" or tgt.dtype.kind == "f":

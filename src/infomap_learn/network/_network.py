@@ -17,7 +17,8 @@ kernels (a cache-friendly bucketed counting sort and a merge);
 
 from __future__ import annotations
 
-import itertools
+import importlib
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,12 +28,10 @@ from ._aggregate import _aggregate_numba, _both_ways_kernel, _sort_kernel
 from ._checks import (
     _INT32_MAX,
     _WEIGHT_RULE,
-    _both_directions,
     _check_endpoints,
     _check_node_names,
     _check_node_weights,
     _check_weights,
-    _float_array,
     _readonly,
 )
 
@@ -82,7 +81,9 @@ class Network:
 
     See Also
     --------
-    Network.from_edges, Network.from_scipy, Network.from_igraph, Network.from_networkx
+    Network.from_edges, Network.from_scipy
+    infomap_learn.adapters.igraph.network_from_igraph
+    infomap_learn.adapters.networkx.network_from_networkx
 
     Examples
     --------
@@ -358,154 +359,36 @@ class Network:
         )
 
     @classmethod
-    def from_igraph(
-        cls,
-        g: Any,
-        weights: str | Sequence | None = "weight",
-        *,
-        node_weights: str | Sequence | None = None,
-        directed: bool | None = None,
-    ) -> Network:
-        """Build a network from an :class:`igraph.Graph`.
+    def from_igraph(cls, g: Any, weights: Any = "weight", **kwargs: Any) -> Network:
+        """Deprecated: :func:`infomap_learn.adapters.igraph.network_from_igraph`.
 
-        Parameters
-        ----------
-        g : igraph.Graph
-        weights : str, sequence of float, or None, default "weight"
-            An edge attribute name, one weight per edge, or None (unweighted). If the
-            default attribute "weight" is missing the network is unweighted; any other
-            missing attribute name is an error.
-        node_weights : str, sequence of float, or None
-            A vertex attribute name or one weight per vertex.
-        directed : bool, optional
-            None means ``g.is_directed()``. ``directed=True`` on an undirected graph gives
-            each edge in both directions; ``directed=False`` on a directed graph merges
-            ``u -> v`` and ``v -> u`` (summing their weights).
-
-        Returns
-        -------
-        Network
-            With ``node_names`` from the vertex attribute "name" if present.
-
-        Raises
-        ------
-        ValueError
-            If a named attribute is missing, or the weights are invalid.
+        The conversion moved to the igraph adapter (the core knows no outside system);
+        this alias warns and calls it, and goes away in 0.3.
         """
-        import igraph
-
-        if not isinstance(g, igraph.Graph):
-            raise TypeError(f"expected an igraph.Graph, got {type(g).__name__}")
-        m = g.ecount()
-        edges = np.fromiter(
-            itertools.chain.from_iterable(g.get_edgelist()), dtype=np.int64, count=2 * m
-        ).reshape(m, 2)
-        if isinstance(weights, str):
-            attrs = g.es.attributes()
-            if weights in attrs:
-                w = np.asarray(g.es[weights], dtype=np.float64)
-            elif weights == "weight":
-                w = None
-            else:
-                raise ValueError(
-                    f"edge attribute {weights!r} not found; available edge attributes: "
-                    f"{sorted(attrs)}"
-                )
-        else:
-            w = weights
-        if isinstance(node_weights, str):
-            vattrs = g.vs.attributes()
-            if node_weights not in vattrs:
-                raise ValueError(
-                    f"vertex attribute {node_weights!r} not found; available vertex "
-                    f"attributes: {sorted(vattrs)}"
-                )
-            node_weights = np.asarray(g.vs[node_weights], dtype=np.float64)
-        names = g.vs["name"] if "name" in g.vs.attributes() else None
-        graph_directed = g.is_directed()
-        directed = graph_directed if directed is None else bool(directed)
-        if directed and not graph_directed:
-            edges, w = _both_directions(edges, w)
-        return cls.from_edges(
-            edges,
-            w,
-            n_nodes=g.vcount(),
-            directed=directed,
-            node_weights=node_weights,
-            node_names=names,
+        warnings.warn(
+            "Network.from_igraph is deprecated and will be removed in 0.3; use "
+            "infomap_learn.adapters.igraph.network_from_igraph",
+            FutureWarning,
+            stacklevel=2,
         )
+        adapter = importlib.import_module("infomap_learn.adapters.igraph")
+        return adapter.network_from_igraph(g, weights, **kwargs)
 
     @classmethod
-    def from_networkx(
-        cls,
-        G: Any,
-        weight: str | None = "weight",
-        *,
-        node_weights: str | Sequence | None = None,
-        directed: bool | None = None,
-    ) -> Network:
-        """Build a network from a :mod:`networkx` graph.
+    def from_networkx(cls, G: Any, weight: str | None = "weight", **kwargs: Any) -> Network:
+        """Deprecated: :func:`infomap_learn.adapters.networkx.network_from_networkx`.
 
-        Parameters
-        ----------
-        G : networkx.Graph, DiGraph, MultiGraph or MultiDiGraph
-            Node keys (any hashable) become ``node_names`` in ``G``'s node order and are
-            mapped to ``0..n-1``. Multi-edges are summed.
-        weight : str or None, default "weight"
-            Edge attribute holding the weight; an edge without it counts as 1 (the networkx
-            convention). None means unweighted.
-        node_weights : str, sequence of float, or None
-            A node attribute name (a node without it counts as 1) or one weight per node
-            in ``G``'s node order.
-        directed : bool, optional
-            None means ``G.is_directed()``. ``directed=True`` on an undirected graph gives
-            each edge in both directions; ``directed=False`` on a directed graph merges
-            ``u -> v`` and ``v -> u`` (summing their weights).
-
-        Returns
-        -------
-        Network
-
-        Raises
-        ------
-        ValueError
-            If the graph has no nodes or the weights are invalid.
+        The conversion moved to the networkx adapter (the core knows no outside system);
+        this alias warns and calls it, and goes away in 0.3.
         """
-        import networkx as nx
-
-        if not isinstance(G, nx.Graph):
-            raise TypeError(f"expected a networkx graph, got {type(G).__name__}")
-        nodes = list(G.nodes())
-        n = len(nodes)
-        index = {node: i for i, node in enumerate(nodes)}
-        m = G.number_of_edges()
-        if weight is None:
-            us, vs = zip(*G.edges(), strict=True) if m else ((), ())
-            w = None
-        else:
-            us, vs, ws = zip(*G.edges(data=weight, default=1.0), strict=True) if m else ((), (), ())
-            w = _float_array(ws, m, f"edge attribute {weight!r}")
-        edges = np.empty((m, 2), dtype=np.int64)
-        edges[:, 0] = np.fromiter(map(index.__getitem__, us), dtype=np.int64, count=m)
-        edges[:, 1] = np.fromiter(map(index.__getitem__, vs), dtype=np.int64, count=m)
-        if isinstance(node_weights, str):
-            node_weights = _float_array(
-                (d for _, d in G.nodes(data=node_weights, default=1.0)),
-                n,
-                f"node attribute {node_weights!r}",
-            )
-        graph_directed = G.is_directed()
-        directed = graph_directed if directed is None else bool(directed)
-        if directed and not graph_directed:
-            edges, w = _both_directions(edges, w)
-        return cls.from_edges(
-            edges,
-            w,
-            n_nodes=n,
-            directed=directed,
-            node_weights=node_weights,
-            node_names=nodes,
+        warnings.warn(
+            "Network.from_networkx is deprecated and will be removed in 0.3; use "
+            "infomap_learn.adapters.networkx.network_from_networkx",
+            FutureWarning,
+            stacklevel=2,
         )
+        adapter = importlib.import_module("infomap_learn.adapters.networkx")
+        return adapter.network_from_networkx(G, weight, **kwargs)
 
     # ---- properties and views --------------------------------------------------------
 
