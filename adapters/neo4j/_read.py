@@ -32,7 +32,7 @@ logger = logging.getLogger("infomap_learn.adapters.neo4j")
 
 
 def _quote(name: Any, what: str) -> str:
-    """Validate a label, relationship type or property name and backtick-quote it.
+    r"""Validate a label, relationship type or property name and backtick-quote it.
 
     Any printable name is allowed (backticks inside are doubled, Cypher's escape); empty
     names, control characters and backslashes are refused, the latter because some Cypher

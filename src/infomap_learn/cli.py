@@ -153,6 +153,7 @@ def _add_search_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``infomap-learn`` argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="infomap-learn",
         description="Communities in networks and clusters in embeddings with the map "
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

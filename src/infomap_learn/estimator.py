@@ -128,10 +128,12 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
     --------
     >>> from sklearn.datasets import make_blobs
     >>> from infomap_learn import InfoMapClustering
-    >>> X, _ = make_blobs(n_samples=300, centers=3, random_state=0)
+    >>> X, y = make_blobs(n_samples=300, centers=3, cluster_std=0.3, random_state=0)
     >>> model = InfoMapClustering(random_state=0).fit(X)
-    >>> model.n_clusters_
-    3
+    >>> model.n_clusters_, model.n_levels_
+    (3, 2)
+    >>> model.predict(X[:4]).tolist() == model.labels_[:4].tolist()
+    True
     """
 
     _parameter_constraints: dict = {

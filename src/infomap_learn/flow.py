@@ -142,6 +142,7 @@ class Flow:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return self.node_flow.shape[0]
 
     @property
@@ -157,14 +158,17 @@ class Flow:
 
     @property
     def link_target(self) -> np.ndarray:
+        """Target of each flow link (the out-links' CSR indices)."""
         return self.out_idx
 
     @property
     def link_flow(self) -> np.ndarray:
+        """Flow on each flow link, in the order of ``link_target``."""
         return self.out_flow
 
     @property
     def recorded_teleportation(self) -> bool:
+        """Whether teleportation steps are encoded (the flow carries their rates)."""
         return self.teleport_source is not None
 
 
@@ -193,7 +197,7 @@ def compute_flow(
     to_nodes: bool = False,
     markov_time: float = 1.0,
 ) -> Flow:
-    """Compute node visit rates and link flows of ``network`` under a flow model.
+    r"""Compute node visit rates and link flows of ``network`` under a flow model.
 
     Parameters
     ----------

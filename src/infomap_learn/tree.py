@@ -85,6 +85,7 @@ class ModuleTree:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes."""
         return self.paths.shape[0]
 
     @property
@@ -99,12 +100,16 @@ class ModuleTree:
 
     @property
     def num_top_modules(self) -> int:
+        """Number of top-level modules."""
         return int(self.paths[:, 0].max()) + 1 if self.n_nodes else 0
 
     @property
     def num_levels(self) -> int:
-        """Number of module levels: 1 for a two-level partition. (The official Infomap's
-        ``num_levels`` also counts the level of leaf nodes, so it is one more.)"""
+        """Number of module levels: 1 for a two-level partition.
+
+        The official Infomap's ``num_levels`` also counts the level of leaf nodes, so it is
+        one more.
+        """
         return self.paths.shape[1]
 
     @property
@@ -131,6 +136,7 @@ class ModuleTree:
 
     @property
     def node_flow(self) -> np.ndarray:
+        """Flow (visit rate) of each node."""
         return self.flow.node_flow
 
     def module_flows(self, level: int = 1) -> dict[str, np.ndarray]:

@@ -124,7 +124,6 @@ def infomap(
     >>> round(tree.codelength, 5), tree.labels.tolist()
     (2.32073, [0, 0, 0, 1, 1, 1])
     """
-
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network, got {type(network).__name__}")
     options = SearchOptions(
