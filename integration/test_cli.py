@@ -95,7 +95,7 @@ def test_run_reports_bad_input(tmp_path, capsys):
     bad = tmp_path / "bad.txt"
     bad.write_text("1 2 -3\n")
     assert main(["run", str(bad), str(tmp_path)]) == 2
-    assert "weight of edge 0" in capsys.readouterr().err
+    assert "bad.txt:1: link weight '-3' is not a finite" in capsys.readouterr().err
     assert main(["run", str(tmp_path / "missing.txt"), str(tmp_path)]) == 2
 
 

@@ -1,0 +1,142 @@
+"""Reading link lists and Pajek files: exact ids, errors that name file:line, fuzzing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from infomap_learn import Network
+from infomap_learn.readers import read_network
+
+
+def write(tmp_path, text: str | bytes, name: str = "net.txt"):
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_64_bit_ids_are_read_exactly(tmp_path):
+    big = [2**53 + 1, 2**53, 2**63 - 1, -(2**63), 1234567890123456789]
+    lines = [f"{big[i]} {big[(i + 1) % len(big)]} 1.5" for i in range(len(big))]
+    net, ids = read_network(write(tmp_path, "\n".join(lines)))
+    assert sorted(ids.tolist()) == sorted(big)  # no two merged, none rewritten
+    assert net.n_nodes == 5 and net.n_links == 5
+    assert net.node_names == [str(i) for i in sorted(big)]
+
+
+@pytest.mark.parametrize(
+    "text, where, what",
+    [
+        ("1 2\n3 18446744073709551616\n", ":2:", "does not fit in a 64-bit integer"),
+        ("1 2\n3 9223372036854775808\n", ":2:", "does not fit in a 64-bit integer"),
+        ("# c\n1 2\n\n3 4.5\n", ":4:", "node id '4.5' is not an integer"),
+        ("1 2\n3 x7\n", ":2:", "node id 'x7' is not an integer"),
+        ("50 60 nan\n", ":1:", "link weight 'nan' is not a finite non-negative number"),
+        ("1 2 1\n50 60 -1\n", ":2:", "link weight '-1'"),
+        ("1 2 1\n50 60 inf\n", ":2:", "link weight 'inf'"),
+        ("1 2\n7\n", ":2:", "a link needs a source and a target"),
+        ("1 2 1\n3 4\n5 6 abc\n", ":3:", "link weight 'abc'"),
+    ],
+)
+def test_link_list_errors_name_the_line(tmp_path, text, where, what):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=what) as info:
+        read_network(path)
+    assert f"{path}{where}" in str(info.value)
+
+
+def test_long_lines_are_not_echoed_whole(tmp_path):
+    path = write(tmp_path, "1 2\n" + "3 " + "9" * 5_000_000 + "\n")
+    with pytest.raises(ValueError, match=":2: node id") as info:
+        read_network(path)
+    assert len(str(info.value)) < 300
+
+
+def test_ragged_weights_and_extra_columns(tmp_path):
+    net, ids = read_network(write(tmp_path, "1 2 2.5\n2 3\n3 1 4 extra columns\n"))
+    assert ids.tolist() == [1, 2, 3]
+    assert sorted(zip(net.source.tolist(), net.target.tolist(), net.weight.tolist())) == [
+        (0, 1, 2.5), (0, 2, 4.0), (1, 2, 1.0)
+    ]  # fmt: skip
+    # integral floats are ids (as the previous reader and spreadsheets write them)
+    _, ids = read_network(write(tmp_path, "1.0 2\n2 3e0\n"))
+    assert ids.tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "text, where, what",
+    [
+        ('*Vertices 2\n1 "a\n2 "b"\n*Edges\n1 2\n', ":2:", "No closing quotation"),
+        ('*Vertices 2\n1 "a" heavy\n2 "b"\n*Edges\n1 2\n', ":2:", "vertex weight 'heavy'"),
+        ('*Vertices 2\n1 "a"\n2 "b"\n*Edges\n1 2 -4\n', ":5:", "link weight '-4'"),
+        ('*Vertices 2\n1 "a"\n*Edges\n1 2\n*States\n1 1\n', ":5:", r"unknown section '\*States'"),
+        ('*Vertices 1\nx "a"\n', ":2:", "node id 'x' is not an integer"),
+    ],
+)
+def test_pajek_errors_name_the_line(tmp_path, text, where, what):
+    path = write(tmp_path, text, "net.net")
+    with pytest.raises(ValueError, match=what) as info:
+        read_network(path)
+    assert f"{path}{where}" in str(info.value)
+
+
+def test_latin1_pajek_names_are_read(tmp_path):
+    text = '*Vertices 2\n1 "Zürich"\n2 "Genève"\n*Edges\n1 2\n'
+    net, _ = read_network(write(tmp_path, text.encode("latin-1"), "net.net"))
+    assert net.node_names == ["Zürich", "Genève"]
+    net, _ = read_network(write(tmp_path, text.encode("utf-8"), "net.net"))
+    assert net.node_names == ["Zürich", "Genève"]
+
+
+valid_lines = st.lists(
+    st.tuples(
+        st.integers(-(2**63), 2**63 - 1),
+        st.integers(-(2**63), 2**63 - 1),
+        st.one_of(st.none(), st.floats(0, 1e6)),
+    ),
+    min_size=1,
+    max_size=20,
+)
+
+
+FIXTURE_OK = [HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(valid_lines)
+def test_valid_link_lists_round_trip(tmp_path, rows):
+    text = "\n".join(f"{s} {t}" + ("" if w is None else f" {w!r}") for s, t, w in rows)
+    net, ids = read_network(write(tmp_path, text))
+    assert ids.tolist() == sorted({s for s, _, _ in rows} | {t for _, t, _ in rows})
+    assert isinstance(net, Network)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(alphabet='0123456789 .-+e\n#*"abcVEdgesrticx\t', max_size=200),
+        st.builds(
+            lambda base, cut, junk: (base[:cut] + junk + base[cut:]).encode(),
+            st.sampled_from(
+                ['*Vertices 3\n1 "a" 1\n2 "b"\n3 "c"\n*Edges\n1 2 1\n2 3\n', "1 2 1\n2 3 0.5\n"]
+            ),
+            st.integers(0, 40),
+            st.text(max_size=5),
+        ),
+    )
+)
+def test_fuzzed_files_give_a_network_or_a_named_error(tmp_path, content):
+    path = write(tmp_path, content if isinstance(content, bytes) else content.encode())
+    try:
+        net, ids = read_network(path)
+    except ValueError as error:
+        assert str(path) in str(error)  # the file is named
+    else:
+        assert isinstance(net, Network) and ids.size == net.n_nodes
+        assert np.all(np.isfinite(net.weight)) and np.all(net.weight > 0)
