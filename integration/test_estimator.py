@@ -245,3 +245,13 @@ def test_hubness_reduction_is_the_default_and_predict_follows_it():
     assert local._hubness_scales.shape == (500, 2)
     with pytest.raises(ValueError, match="hubness"):
         InfoMapClustering(hubness="csls").fit(X)
+
+
+def test_no_links_is_an_error_not_one_cluster_per_sample(blobs):
+    X, _ = blobs
+    with pytest.raises(ValueError, match=r"threshold=2\.0: the graph has no links"):
+        InfoMapClustering(threshold=2.0).fit(X)  # Jaccard weights are at most 1
+    with pytest.raises(ValueError, match="no positive entry off its diagonal"):
+        InfoMapClustering(affinity="precomputed").fit(np.eye(5))
+    with pytest.raises(ValueError, match="no positive entry off its diagonal"):
+        InfoMapClustering(affinity="precomputed").fit(sparse.csr_matrix((5, 5)))

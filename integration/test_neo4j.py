@@ -632,3 +632,16 @@ def test_server_killed_mid_write_then_rerun_completes(tmp_path):
         assert_written(drv, srv.database, "Fault", order, tree2)
         assert_written(drv, srv.database, "Fault", order, tree)
         drv.close()
+
+
+def test_relationship_type_typo_writes_nothing(server, driver, label):
+    lab, rel = label
+    network, _ = planted_partition(n_modules=2, module_size=10, seed=3)
+    edges = np.stack([network.source, network.target], axis=1)
+    load(driver, server.database, lab, rel, network.n_nodes, edges)
+    before = snapshot(driver, server.database)
+    with pytest.raises(Neo4jQueryError, match=r"20 nodes and no relationships .*nothing was"):
+        label_communities(driver, node_labels=lab, relationship_types=rel + "_TYPO",
+                          database=server.database)
+    assert snapshot(driver, server.database) == before
+    assert all(v is None for v in written(driver, server.database, lab).values())

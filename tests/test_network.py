@@ -98,8 +98,9 @@ def test_nodes_without_links_are_valid():
     assert (net.n_nodes, net.n_links, net.total_weight) == (3, 0, 0.0)
     assert net.out_csr()[0].tolist() == [0, 0, 0, 0]
     assert Network.from_edges([], n_nodes=2).n_links == 0
-    # all edges of weight zero: the nodes remain
-    assert Network.from_edges([[0, 1]], [0.0]).n_links == 0
+    # all edges of weight zero: the nodes remain, with a warning
+    with pytest.warns(UserWarning, match="all 1 links have weight zero"):
+        assert Network.from_edges([[0, 1]], [0.0]).n_links == 0
 
 
 def test_integer_valued_float_edges_and_other_int_dtypes():
@@ -341,6 +342,7 @@ edge_lists = st.integers(1, 12).flatmap(
 )
 
 
+@pytest.mark.filterwarnings("ignore:all .* links have weight zero")
 @settings(max_examples=150, deadline=None)
 @given(edge_lists, st.booleans())
 def test_kernel_matches_numpy_reference_property(data, directed):

@@ -218,7 +218,8 @@ def test_isolated_nodes_and_components():
 
 def test_network_without_links():
     net = Network.from_edges(np.empty((0, 2), dtype=int), n_nodes=5)
-    tree = infomap(net)
+    with pytest.warns(UserWarning, match="5 nodes and no links: each node is a module"):
+        tree = infomap(net)
     assert tree.labels.shape == (5,)
     assert np.isfinite(tree.codelength)
 

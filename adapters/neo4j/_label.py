@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from ._errors import (
     CONNECTION_TIMEOUT,
     MAX_TRANSACTION_RETRY_TIME,
@@ -17,8 +19,10 @@ from ._errors import (
     _neo4j,
     _redact,
     _translate,
+    _where,
 )
 from ._read import (
+    _names,
     _quote,
     read_graph,
 )
@@ -172,6 +176,18 @@ def label_communities(
             parameters=parameters,
         )
         read_millis = 1000 * (time.perf_counter() - start)
+        if not np.any(network.source != network.target):
+            what = (
+                "the query" if query is not None
+                else f"relationship types {_names(relationship_types, 'relationship type')}"
+                if relationship_types is not None
+                else "the selected nodes"
+            )  # fmt: skip
+            raise Neo4jQueryError(
+                f"nothing to cluster on {_where(driver, database)}: {what} gave "
+                f"{network.n_nodes} nodes and no relationships between two of them (a typo "
+                "in a relationship type or label?); nothing was written"
+            )
         start = time.perf_counter()
         tree = infomap(
             network, two_level=two_level, num_trials=num_trials, seed=seed,

@@ -269,6 +269,20 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             )
         return Network.from_scipy(matrix, directed=None)
 
+    def _no_links_message(self, X) -> str:
+        """Why the graph of ``X`` has no links, in the user's terms."""
+        if self.affinity == "precomputed":
+            return (
+                "the precomputed affinity matrix has no positive entry off its diagonal: "
+                "nothing links the samples"
+            )
+        if self.threshold is not None:
+            return (
+                f"no neighbour link has a weight >= threshold={self.threshold!r}: the graph "
+                "has no links; lower the threshold"
+            )
+        return "the neighbour graph has no links (every distance is infinite or missing)"
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Cluster ``X``.
@@ -296,6 +310,8 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             self.n_neighbors_ = self._effective_n_neighbors(X.shape[0])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         graph = self._build_graph(X, seed)
+        if not np.any(graph.source != graph.target):  # self-links link no two samples
+            raise ValueError(self._no_links_message(X))
         tree = infomap(
             graph,
             two_level=self.two_level,

@@ -132,6 +132,13 @@ class Network:
         directed = bool(directed)
         if src.size:
             s, t, ws = _aggregate_numba(src, tgt, w, n, directed)
+            if ws.size == 0:
+                warnings.warn(
+                    f"all {src.size} links have weight zero and were dropped: the network "
+                    "has no links",
+                    UserWarning,
+                    stacklevel=3,
+                )
             if ws.size and not ws.max() < np.inf:
                 i = int(np.flatnonzero(~np.isfinite(ws))[0])
                 raise ValueError(

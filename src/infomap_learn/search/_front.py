@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import nullcontext
 
@@ -139,6 +140,13 @@ def infomap(
         n_jobs=n_jobs,
     )  # every option checked here, once, by name
     two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
+    if network.n_links == 0 and network.n_nodes > 1:
+        warnings.warn(
+            f"the network has {network.n_nodes} nodes and no links: each node is a module "
+            "of its own",
+            UserWarning,
+            stacklevel=2,
+        )
     flow = compute_flow(network, **vars(options.flow))
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
