@@ -91,6 +91,15 @@ def network_from_igraph(
     ------
     ValueError
         If a named attribute is missing, or the weights are invalid.
+
+    Examples
+    --------
+    >>> import igraph
+    >>> g = igraph.Graph.Famous("Zachary")
+    >>> network_from_igraph(g)
+    Network(n_nodes=34, n_links=78, undirected, unweighted)
+    >>> network_from_igraph(g, directed=True)  # each edge both ways
+    Network(n_nodes=34, n_links=156, directed, unweighted)
     """
     import igraph
 
@@ -339,6 +348,16 @@ def to_vertex_clustering(
         If ``graph`` is not an ``igraph.Graph`` or ``result`` not a module tree.
     ValueError
         If the sizes differ or ``level`` is out of range.
+
+    Examples
+    --------
+    >>> import igraph
+    >>> from infomap_learn import infomap
+    >>> g = igraph.Graph.Famous("Zachary")
+    >>> tree = infomap(network_from_igraph(g), seed=1)
+    >>> clustering = to_vertex_clustering(tree, g)
+    >>> clustering.sizes(), round(clustering.modularity, 4), round(clustering.codelength, 6)
+    ([17, 12, 5], 0.402, 4.311793)
     """
     tree = _tree_of(result, graph)
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
@@ -422,6 +441,17 @@ def to_vertex_dendrogram(
     ------
     TypeError, ValueError
         As for :func:`to_vertex_clustering`.
+
+    Examples
+    --------
+    >>> import igraph
+    >>> from infomap_learn import infomap
+    >>> g = igraph.Graph.Famous("Zachary")
+    >>> dendrogram = to_vertex_dendrogram(infomap(network_from_igraph(g), seed=1), g)
+    >>> dendrogram.optimal_count, dendrogram.level_counts, len(dendrogram.merges)
+    (3, (3,), 33)
+    >>> sorted(dendrogram.as_clustering().sizes())
+    [5, 12, 17]
     """
     import igraph
 

@@ -79,6 +79,15 @@ def network_from_networkx(
     ------
     ValueError
         If the graph has no nodes or the weights are invalid.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.karate_club_graph()
+    >>> network_from_networkx(G)
+    Network(n_nodes=34, n_links=78, undirected, weighted)
+    >>> network_from_networkx(G, weight=None)
+    Network(n_nodes=34, n_links=78, undirected, unweighted)
     """
     import networkx as nx
 
@@ -197,6 +206,17 @@ def infomap_tree(
     ValueError
         If no edge has the named weight attribute, a weight is not a finite non-negative
         number, or the graph has no nodes.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "x"),
+    ...               ("x", "y"), ("y", "z"), ("z", "x")])
+    >>> tree = infomap_tree(G, seed=1)
+    >>> tree
+    ModuleTree(n_nodes=6, num_top_modules=2, num_levels=1, codelength=2.320730)
+    >>> tree.node_names, tree.labels.tolist()
+    (['a', 'b', 'c', 'x', 'y', 'z'], [0, 0, 0, 1, 1, 1])
     """
     options = _search_options("infomap_tree", infomap_options, {})
     network = _network(G, weight, directed)
@@ -224,6 +244,15 @@ def to_communities(tree: ModuleTree, level: int = 1) -> list[set[Hashable]]:
     list of set
         Ordered by decreasing size; modules of equal size by decreasing module flow, and
         equal flows in the tree's (depth-first) module order: deterministic for a seed.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> tree = infomap_tree(nx.karate_club_graph(), seed=1)
+    >>> [len(community) for community in to_communities(tree)]
+    [18, 11, 5]
+    >>> sorted(to_communities(tree)[-1])
+    [4, 5, 6, 10, 16]
     """
     if level == -1:
         level = tree.num_levels
@@ -347,6 +376,14 @@ def infomap_hierarchy(
     ------
     TypeError, ValueError
         As for :func:`infomap_tree`.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "x"),
+    ...               ("x", "y"), ("y", "z"), ("z", "x")])
+    >>> infomap_hierarchy(G, seed=1)
+    [['c', 'a', 'b'], ['x', 'y', 'z']]
     """
     options = _search_options("infomap_hierarchy", infomap_options, {})
     if _is_empty(G):

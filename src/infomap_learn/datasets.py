@@ -37,6 +37,15 @@ def karate_club() -> tuple[Network, np.ndarray]:
         34 nodes, 78 undirected unweighted links.
     factions : ndarray of int, shape (34,)
         0 for the instructor's faction, 1 for the administrator's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> network, factions = karate_club()
+    >>> network
+    Network(n_nodes=34, n_links=78, undirected, unweighted)
+    >>> factions[:4].tolist(), np.bincount(factions).tolist()  # two factions of 17
+    ([0, 0, 0, 0], [17, 17])
     """
     network = Network.from_edges(np.array(_KARATE_EDGES), n_nodes=34)
     return network, np.array(_KARATE_FACTIONS)
@@ -59,6 +68,17 @@ def planted_partition(
     -------
     network : Network
     membership : ndarray of int, shape (n_modules * module_size,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import infomap
+    >>> network, membership = planted_partition(n_modules=3, module_size=8, p_in=0.6, seed=1)
+    >>> network
+    Network(n_nodes=24, n_links=56, undirected, unweighted)
+    >>> labels = infomap(network, two_level=True, seed=1).labels
+    >>> [np.unique(labels[membership == m]).tolist() for m in range(3)]  # each found whole
+    [[2], [0], [1]]
     """
     rng = np.random.default_rng(seed)
     n = n_modules * module_size

@@ -100,6 +100,15 @@ class Flow:
         True when every link flow has an equal reverse flow, so that enter and exit flows of
         any module are equal.
     flow_model : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, compute_flow
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> flow = compute_flow(Network.from_edges(edges))
+    >>> flow.flow_model, flow.n_links, flow.node_flow.round(4).tolist()
+    ('undirected', 14, [0.1429, 0.1429, 0.2143, 0.2143, 0.1429, 0.1429])
     """
 
     node_flow: np.ndarray
@@ -128,7 +137,17 @@ class Flow:
         teleport_target: np.ndarray | None = None,
     ) -> Flow:
         """Build from flow links ``source -> target``; self-links are dropped. For
-        ``undirected`` each link is given once and stands for both directions."""
+        ``undirected`` each link is given once and stands for both directions.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> node_flow, link_flow = np.array([0.25, 0.5, 0.25]), np.array([0.25, 0.25])
+        >>> flow = Flow.from_links(node_flow, np.array([0, 1]), np.array([1, 2]), link_flow,
+        ...                        undirected=True, flow_model="undirected")
+        >>> flow.n_links, flow.link_source.tolist(), flow.link_target.tolist()
+        (4, [0, 1, 1, 2], [1, 2, 0, 1])
+        """
         from ._kernels import build_csr
 
         n = node_flow.shape[0]
@@ -179,7 +198,19 @@ def validate_flow_options(
     directed: bool,
 ) -> str:
     """Check the flow options and resolve ``flow_model=None``; return the model name
-    (:class:`~infomap_learn.options.FlowOptions` does the checking)."""
+    (:class:`~infomap_learn.options.FlowOptions` does the checking).
+
+    Examples
+    --------
+    >>> validate_flow_options(None, 0.15, 1.0, directed=True)
+    'directed'
+    >>> validate_flow_options("rawdir", 0.15, 1.0, directed=False)
+    'rawdir'
+    >>> validate_flow_options(None, 1.5, 1.0, directed=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: teleportation_probability must be in [0, 1), got 1.5
+    """
     options = FlowOptions(
         flow_model=flow_model,
         teleportation_probability=teleportation_probability,
@@ -217,6 +248,17 @@ def compute_flow(
     Returns
     -------
     Flow
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network
+    >>> network = Network.from_edges(np.array([[0, 1], [1, 2], [2, 0], [2, 3]]), directed=True)
+    >>> flow = compute_flow(network)
+    >>> flow.flow_model, flow.node_flow.round(4).tolist()
+    ('directed', [0.2138, 0.2646, 0.3079, 0.2138])
+    >>> compute_flow(network, flow_model="undirected").node_flow.round(4).tolist()
+    [0.25, 0.25, 0.375, 0.125]
     """
     options = FlowOptions(
         flow_model=flow_model,
@@ -339,6 +381,16 @@ def pagerank(
     networks the official Infomap reaches the same stationary distribution (to ~1e-12); on
     reducible ones its answer depends on its own starting vector and is not converged
     (``flow_converged`` is False), so there is nothing exact to match.
+
+    Examples
+    --------
+    A path ``0 -> 1 -> 2`` whose end is dangling, with uniform teleportation:
+
+    >>> import numpy as np
+    >>> source, target, transition = np.array([0, 1]), np.array([1, 2]), np.ones(2)
+    >>> dangling, teleport = np.array([False, False, True]), np.full(3, 1 / 3)
+    >>> pagerank(3, source, target, transition, dangling, teleport, alpha=0.15).round(4).tolist()
+    [0.1844, 0.3412, 0.4744]
     """
     from scipy.sparse import csr_matrix
 

@@ -55,7 +55,16 @@ from .paths import prefix_keys
 
 
 def plogp(x: np.ndarray | float) -> np.ndarray | float:
-    r""":math:`x \log_2 x`, with :math:`0 \log 0 = 0`."""
+    r""":math:`x \log_2 x`, with :math:`0 \log 0 = 0`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plogp(0.5), plogp(0.0)
+    (-0.5, 0.0)
+    >>> plogp(np.array([0.25, 0.5, 1.0])).tolist()
+    [-0.5, -0.5, 0.0]
+    """
     x = np.asarray(x, dtype=np.float64)
     out = np.zeros_like(x)
     positive = x > 0
@@ -65,7 +74,18 @@ def plogp(x: np.ndarray | float) -> np.ndarray | float:
 
 @dataclass(frozen=True)
 class Codelength:
-    """A codelength in bits and its parts: index codebook + module codebooks."""
+    """A codelength in bits and its parts: index codebook + module codebooks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, compute_flow
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> flow = compute_flow(Network.from_edges(edges))
+    >>> parts = two_level_codelength(flow, [0, 0, 0, 1, 1, 1])
+    >>> [round(x, 5) for x in (parts.index_codelength, parts.module_codelength, parts.codelength)]
+    [0.14286, 2.17787, 2.32073]
+    """
 
     codelength: float
     index_codelength: float
@@ -81,6 +101,16 @@ def module_flows(flow: Flow, keys: np.ndarray, n_modules: int):
     Returns
     -------
     module_flow, enter_flow, exit_flow : ndarray of float64, shape (n_modules,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, compute_flow
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> flow = compute_flow(Network.from_edges(edges))
+    >>> flows = module_flows(flow, np.array([0, 0, 0, 1, 1, 1]), 2)
+    >>> [values.round(4).tolist() for values in flows]
+    [[0.5, 0.5], [0.0714, 0.0714], [0.0714, 0.0714]]
     """
     from ._kernels import crossing_flows
 
@@ -112,12 +142,33 @@ def _crossing_flows(flow: Flow, keys: np.ndarray, n_modules: int):
 
 
 def one_level_codelength(flow: Flow) -> float:
-    """Codelength with all nodes in one module: the entropy of the visit rates."""
+    """Codelength with all nodes in one module: the entropy of the visit rates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, compute_flow
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> flow = compute_flow(Network.from_edges(edges))
+    >>> round(one_level_codelength(flow), 5)
+    2.55666
+    """
     return float(-plogp(flow.node_flow).sum())
 
 
 def two_level_codelength(flow: Flow, labels: np.ndarray) -> Codelength:
-    """Two-level map equation of the partition ``labels`` (one module id per node)."""
+    """Two-level map equation of the partition ``labels`` (one module id per node).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, compute_flow
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> flow = compute_flow(Network.from_edges(edges))
+    >>> parts = two_level_codelength(flow, [0, 0, 0, 1, 1, 1])
+    >>> round(parts.codelength, 5), round(parts.index_codelength, 5)
+    (2.32073, 0.14286)
+    """
     labels = np.asarray(labels)
     _, keys = np.unique(labels, return_inverse=True)
     k = int(keys.max()) + 1 if keys.size else 0
@@ -140,6 +191,17 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
         top module, ``paths[u, 1]`` its submodule within it, and so on. A node whose leaf
         module is shallower than ``depth`` has -1 after its last module. Module ids need only
         be distinct among siblings.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, compute_flow
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> flow = compute_flow(Network.from_edges(edges))
+    >>> paths = np.array([[0, 0], [0, 0], [0, 1], [1, -1], [1, -1], [1, -1]])
+    >>> parts = hierarchical_codelength(flow, paths)
+    >>> round(parts.codelength, 5), round(parts.index_codelength, 5)
+    (2.96498, 0.14286)
     """
     paths = np.asarray(paths, dtype=np.int64)
     if paths.ndim == 1:
@@ -190,6 +252,15 @@ def normalize_paths(paths: np.ndarray) -> np.ndarray:
 
     A chain of single-child modules down to the last level cannot be told from a
     continuation in Infomap's layout; it is read as a continuation.
+
+    Examples
+    --------
+    Nodes 2 and 3 form a leaf module at the top level, continued to the second level in
+    Infomap's layout:
+
+    >>> import numpy as np
+    >>> normalize_paths(np.array([[0, 0], [0, 1], [1, 2], [1, 2]])).tolist()
+    [[0, 0], [0, 1], [1, -1], [1, -1]]
     """
     paths = np.array(paths, dtype=np.int64)
     if paths.ndim == 1:
@@ -234,6 +305,15 @@ def codelength(
         :func:`normalize_paths`).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time
         As for :func:`infomap_learn.infomap`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> network = Network.from_edges(edges)
+    >>> round(codelength(network, [0, 0, 0, 1, 1, 1]), 5), round(codelength(network, [0] * 6), 5)
+    (2.32073, 2.55666)
     """
     from .flow import compute_flow
 

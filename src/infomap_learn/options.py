@@ -108,7 +108,15 @@ class FlowOptions:
             object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
 
     def resolved_model(self, directed: bool) -> str:
-        """The flow model's name, None resolved by the network's direction."""
+        """The flow model's name, None resolved by the network's direction.
+
+        Examples
+        --------
+        >>> FlowOptions().resolved_model(directed=False)
+        'undirected'
+        >>> FlowOptions(flow_model="rawdir").resolved_model(directed=False)
+        'rawdir'
+        """
         if self.flow_model is not None:
             return self.flow_model
         return "directed" if directed else "undirected"
@@ -174,7 +182,13 @@ class SearchOptions(FlowOptions):
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
-        """The option names, in declaration order (the flow options first)."""
+        """The option names, in declaration order (the flow options first).
+
+        Examples
+        --------
+        >>> SearchOptions.names()[5:]  # after the five flow options
+        ('two_level', 'num_trials', 'seed', 'progress', 'n_jobs')
+        """
         return tuple(f.name for f in fields(cls))
 
     @property

@@ -21,6 +21,13 @@ def prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
 
     Ids are numbered in lexicographic order of the path prefix (depth-first order of the
     tree); a module is identified by its parent's id and its own column value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> keys = prefix_keys(np.array([[0, 0], [0, 1], [1, -1], [1, -1]]))
+    >>> [key.tolist() for key in keys]
+    [[0, 0, 1, 1], [0, 1, -1, -1]]
     """
     n, depth = paths.shape
     keys = []
@@ -40,7 +47,15 @@ def prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
 
 
 def canonical_paths(paths: np.ndarray, node_flow: np.ndarray) -> np.ndarray:
-    """Renumber sibling modules 0, 1, ... by decreasing flow (ties by first node)."""
+    """Renumber sibling modules 0, 1, ... by decreasing flow (ties by first node).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> paths = np.array([[0, 0], [0, 1], [1, -1]])
+    >>> canonical_paths(paths, np.array([0.1, 0.2, 0.7])).tolist()
+    [[1, 1], [1, 0], [0, -1]]
+    """
     paths = np.asarray(paths, dtype=np.int64)
     n, depth = paths.shape
     out = np.full_like(paths, -1)
@@ -74,6 +89,16 @@ class ModuleLevel:
 
     Module ids are those of :func:`prefix_keys` at this level (depth-first order of the
     tree). Nodes whose branch ends above this level belong to no module here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> paths = np.array([[0, 0], [0, 1], [0, 1], [1, -1]])
+    >>> top, sub = module_levels(paths, np.array([0.1, 0.2, 0.4, 0.3]))
+    >>> top.size.tolist(), top.top_nodes(0).tolist(), top.top_nodes(0, limit=2).tolist()
+    ([3, 1], [2, 1, 0], [2, 1])
+    >>> sub.children_of(0).tolist(), sub.label.tolist()
+    ([1, 0], [1, 2])
     """
 
     flow: np.ndarray  # flow of each module

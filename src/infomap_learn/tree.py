@@ -36,6 +36,17 @@ class ModuleTree:
         Names of the nodes (igraph vertex names, networkx keys), when the network had them.
     options : dict
         The search options that produced the tree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network, infomap
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> tree = infomap(Network.from_edges(edges))
+    >>> tree
+    ModuleTree(n_nodes=6, num_top_modules=2, num_levels=1, codelength=2.320730)
+    >>> tree.labels.tolist(), round(tree.one_level_codelength, 5)
+    ([0, 0, 0, 1, 1, 1], 2.55666)
     """
 
     paths: np.ndarray
@@ -63,6 +74,16 @@ class ModuleTree:
         last module (module ids need only be distinct among siblings). With ``renumber``
         siblings are renumbered 0, 1, ... by decreasing flow, as :func:`infomap` returns
         them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import Network, compute_flow
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> flow = compute_flow(Network.from_edges(edges))
+        >>> tree = ModuleTree.from_paths(flow, np.array([1, 1, 1, 0, 0, 0]))
+        >>> tree.labels.tolist(), round(tree.codelength, 5)
+        ([0, 0, 0, 1, 1, 1], 2.32073)
         """
         from .mapequation import hierarchical_codelength, one_level_codelength
 
@@ -122,7 +143,18 @@ class ModuleTree:
         return np.stack(prefix_keys(continued), axis=1)
 
     def labels_at(self, level: int) -> np.ndarray:
-        """Module of each node at ``level`` (1 = top), ids unique within the level."""
+        """Module of each node at ``level`` (1 = top), ids unique within the level.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import Network, compute_flow
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> paths = np.array([[0, 0], [0, 0], [0, 1], [1, -1], [1, -1], [1, -1]])
+        >>> tree = ModuleTree.from_paths(compute_flow(Network.from_edges(edges)), paths)
+        >>> tree.labels_at(1).tolist(), tree.labels_at(2).tolist()
+        ([0, 0, 0, 1, 1, 1], [0, 0, 1, 2, 2, 2])
+        """
         if not 1 <= level <= self.num_levels:
             raise ValueError(f"level must be in [1, {self.num_levels}], got {level}")
         return self.multilevel_labels[:, level - 1]
@@ -141,7 +173,17 @@ class ModuleTree:
 
     def module_flows(self, level: int = 1) -> dict[str, np.ndarray]:
         """Flow, enter flow and exit flow of the modules at ``level`` (1 = top), indexed by
-        the ids of :meth:`labels_at`."""
+        the ids of :meth:`labels_at`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> flows = infomap(Network.from_edges(edges)).module_flows()
+        >>> {name: values.round(4).tolist() for name, values in flows.items()}
+        {'flow': [0.5, 0.5], 'enter_flow': [0.0714, 0.0714], 'exit_flow': [0.0714, 0.0714]}
+        """
         keys = self.labels_at(level)
         flow, enter, exit_ = module_flows(self.flow, keys, int(keys.max()) + 1)
         return {"flow": flow, "enter_flow": enter, "exit_flow": exit_}
@@ -155,19 +197,80 @@ class ModuleTree:
     def write_clu(self, path: str | PathLike, level: int = 1, node_ids=None) -> None:
         """Write Infomap's ``.clu`` format (node id, module, flow) for one level (1 = top,
         -1 = each node's deepest module). ``node_ids`` replaces the 0-based node indices
-        in the files (for example the ids of the input file)."""
+        in the files (for example the ids of the input file).
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> tree = infomap(Network.from_edges(edges))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.write_clu(Path(folder) / "six.clu")
+        ...     lines = (Path(folder) / "six.clu").read_text().splitlines()
+        >>> for line in lines[-7:]:  # after the header comments
+        ...     print(line)
+        # node_id module flow
+        2 1 0.214286
+        0 1 0.142857
+        1 1 0.142857
+        3 2 0.214286
+        4 2 0.142857
+        5 2 0.142857
+        """
         from ._writers import write_clu
 
         write_clu(self, path, level=level, node_ids=node_ids)
 
     def write_tree(self, path: str | PathLike, node_ids=None) -> None:
-        """Write Infomap's ``.tree`` format (path, flow, name, node id)."""
+        """Write Infomap's ``.tree`` format (path, flow, name, node id).
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> tree = infomap(Network.from_edges(edges))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.write_tree(Path(folder) / "six.tree")
+        ...     lines = (Path(folder) / "six.tree").read_text().splitlines()
+        >>> for line in lines[-7:]:  # after the header comments
+        ...     print(line)
+        # path flow name node_id
+        1:1 0.214286 "2" 2
+        1:2 0.142857 "0" 0
+        1:3 0.142857 "1" 1
+        2:1 0.214286 "3" 3
+        2:2 0.142857 "4" 4
+        2:3 0.142857 "5" 5
+        """
         from ._writers import write_tree
 
         write_tree(self, path, node_ids=node_ids)
 
     def write_ftree(self, path: str | PathLike, node_ids=None) -> None:
-        """Write Infomap's ``.ftree`` format: the tree plus the links between modules."""
+        """Write Infomap's ``.ftree`` format: the tree plus the links between modules.
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> tree = infomap(Network.from_edges(edges))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.write_ftree(Path(folder) / "six.ftree")
+        ...     lines = (Path(folder) / "six.ftree").read_text().splitlines()
+        >>> for line in lines[lines.index("*Links undirected") :][:5]:
+        ...     print(line)
+        *Links undirected
+        # link flow is both directions combined, one row per module pair
+        #*Links path enterFlow exitFlow numEdges numChildren
+        *Links root 0 0 1 2
+        1 2 0.142857
+        """
         from ._writers import write_ftree
 
         write_ftree(self, path, node_ids=node_ids)
@@ -180,7 +283,18 @@ class ModuleTree:
         max_depth: int | None = None,
     ) -> str:
         """The module tree as indented text: each module's path, flow and its top nodes by
-        flow (by ``names``, the network's node names, or node indices)."""
+        flow (by ``names``, the network's node names, or node indices).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> print(infomap(Network.from_edges(edges)).to_text())
+        codelength 2.32073 bits, 1 module level, 2 top modules, 6 nodes, relative savings 9.23%
+        1 (flow 0.5, 3 nodes): 2, 0, 1
+        2 (flow 0.5, 3 nodes): 3, 4, 5
+        """
         from ._text import format_tree
 
         return format_tree(
@@ -225,7 +339,20 @@ class ModuleTree:
         shows the module hierarchy as a treemap sized by flow, with each module's top
         ``max_nodes_per_module`` nodes; click a module to zoom into it. At most
         ``max_submodules`` children per module and ``max_modules`` modules in all are
-        drawn (the rest as one "more modules" box), so large trees give small pages."""
+        drawn (the rest as one "more modules" box), so large trees give small pages.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import infomap
+        >>> from infomap_learn.datasets import karate_club
+        >>> tree = infomap(karate_club()[0], seed=1)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.to_html(Path(folder) / "karate.html", title="Karate club")
+        ...     (Path(folder) / "karate.html").exists()
+        True
+        """
         from ._html import write_html
 
         write_html(
