@@ -89,6 +89,35 @@ def test_no_module_over_600_lines():
     assert long == {}
 
 
+def _public_without_examples() -> list[str]:
+    """Public functions, classes and methods of public modules whose docstring has no
+    Examples section (properties need none)."""
+    missing = []
+    for name, path in _modules().items():
+        if any(part.startswith("_") for part in name.split(".")[1:]):
+            continue
+        for node in ast.parse(path.read_text()).body:
+            items = [node]
+            if isinstance(node, ast.ClassDef):
+                items += [n for n in node.body if isinstance(n, ast.FunctionDef)]
+            for item in items:
+                if not isinstance(item, (ast.FunctionDef, ast.ClassDef)):
+                    continue
+                if item.name.startswith("_"):
+                    continue
+                decorators = {getattr(d, "id", getattr(d, "attr", "")) for d in item.decorator_list}
+                if "property" in decorators or "setter" in decorators:
+                    continue
+                if "Examples" not in (ast.get_docstring(item) or ""):
+                    missing.append(f"{name}.{item.name}")
+    return missing
+
+
+def test_public_api_has_runnable_examples():
+    # the examples run in tests/test_doctests.py
+    assert _public_without_examples() == []
+
+
 def test_cycle_finder_finds_a_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(graph) == [["a", "b", "c"]]

@@ -153,7 +153,18 @@ def _add_search_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``infomap-learn`` argument parser with its subcommands."""
+    """The ``infomap-learn`` argument parser with its subcommands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["run", "net.txt", "out", "-N", "5"])
+    >>> args.trials, args.n_jobs, args.two_level
+    (5, -1, False)
+    """
     parser = argparse.ArgumentParser(
         prog="infomap-learn",
         description="Communities in networks and clusters in embeddings with the map "
@@ -203,7 +214,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    r"""Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name.
+
+    Returns
+    -------
+    int
+        0 on success, 2 for bad input (the message goes to stderr).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "net.txt")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("1 2\n2 3\n3 1\n4 5\n5 6\n6 4\n3 4\n")
+    >>> main(["run", path, folder, "--two-level", "--quiet"])
+    0
+    >>> sorted(name for name in os.listdir(folder) if name.startswith("net."))
+    ['net.clu', 'net.ftree', 'net.tree', 'net.txt']
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -296,6 +296,16 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         Returns
         -------
         self : InfoMapClustering
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import InfoMapClustering
+        >>> rng = np.random.default_rng(0)
+        >>> X = np.concatenate([rng.normal(0, 0.3, (40, 2)), rng.normal(5, 0.3, (40, 2))])
+        >>> model = InfoMapClustering(random_state=0).fit(X)
+        >>> model.n_clusters_, model.labels_.shape
+        (2, (80,))
         """
         # sparse X: a graph for the precomputed affinities, samples for the kNN search
         # (metrics "euclidean", "manhattan" and "cosine")
@@ -342,7 +352,26 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         return self
 
     def fit_predict(self, X, y=None):
-        """Cluster ``X`` and return the top-level labels."""
+        """Cluster ``X`` and return ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix
+            As in :meth:`fit`.
+        y : Ignored
+
+        Returns
+        -------
+        labels : ndarray of int64, shape (n_samples,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import InfoMapClustering
+        >>> X = np.array([[0.0], [0.1], [0.2], [0.3], [9.0], [9.1], [9.2], [9.3]])
+        >>> InfoMapClustering(n_neighbors=3, random_state=0).fit_predict(X).tolist()
+        [0, 0, 0, 0, 1, 1, 1, 1]
+        """
         return self.fit(X).labels_
 
     @available_if(lambda self: self.affinity == "nearest_neighbors")
@@ -366,6 +395,15 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from infomap_learn import InfoMapClustering
+        >>> X = np.array([[0.0], [0.1], [0.2], [0.3], [9.0], [9.1], [9.2], [9.3]])
+        >>> model = InfoMapClustering(n_neighbors=3, random_state=0).fit(X)
+        >>> model.predict([[0.15], [9.25]]).tolist()
+        [0, 1]
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)

@@ -112,11 +112,27 @@ class ModuleLevel:
 
     def children_of(self, parent: int) -> np.ndarray:
         """Ids of the modules under ``parent`` (an id at the level above; 0 at the top),
-        by decreasing flow."""
+        by decreasing flow.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> top, sub = module_levels(np.array([[0, 0], [0, 1], [1, 0]]), np.array([.2, .5, .3]))
+        >>> top.children_of(0).tolist(), sub.children_of(0).tolist()
+        ([0, 1], [1, 0])
+        """
         return self.by_parent[self.parent_start[parent] : self.parent_start[parent + 1]]
 
     def top_nodes(self, module: int, limit: int | None = None) -> np.ndarray:
-        """The nodes of ``module`` by decreasing flow (ties by index), at most ``limit``."""
+        """The nodes of ``module`` by decreasing flow (ties by index), at most ``limit``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> (top,) = module_levels(np.array([[0], [0], [0]]), np.array([.2, .5, .3]))
+        >>> top.top_nodes(0).tolist(), top.top_nodes(0, limit=2).tolist()
+        ([1, 2, 0], [1, 2])
+        """
         begin, end = int(self.member_start[module]), int(self.member_start[module + 1])
         return self.members[begin : end if limit is None else min(end, begin + limit)]
 
