@@ -143,3 +143,51 @@ def test_demo_clusters_digits(capsys):
     nmi = float(re.search(r"NMI ([0-9.]+)", output).group(1))
     assert nmi >= 0.85
     assert "top modules" in output
+
+
+_LIMITED_RUN = """
+import resource, signal, sys
+# Python ignores SIGXFSZ (a write over the limit fails with EFBIG); SIG_DFL lets the
+# kernel kill the process mid-write instead
+action = signal.SIG_IGN if sys.argv[1] == "ignore" else signal.SIG_DFL
+signal.signal(signal.SIGXFSZ, action)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+from infomap_learn.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file-size limits are POSIX")
+@pytest.mark.parametrize("signal_action", ["ignore", "default"])
+def test_a_run_that_fails_mid_write_keeps_the_previous_outputs(tmp_path, signal_action):
+    from infomap_learn.datasets import planted_partition
+
+    network, _ = planted_partition(n_modules=12, module_size=40, p_in=0.2, p_out=0.01, seed=1)
+    source = tmp_path / "net.txt"
+    source.write_text(
+        "".join(f"{u} {v}\n" for u, v in zip(network.source.tolist(), network.target.tolist()))
+    )
+    out = tmp_path / "out"
+    html = tmp_path / "view.html"
+    assert main(["run", str(source), str(out), "--html", str(html), "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in [*out.iterdir(), html]}
+    assert {"net.tree", "net.clu", "net.ftree", "view.html"} <= set(before)
+    assert len(before["net.tree"]) > 11000
+    # a second run with other results, stopped by a 10000-byte file-size limit: the .tree
+    # (written first) does not fit
+    result = subprocess.run(
+        [sys.executable, "-c", _LIMITED_RUN, signal_action, "10000", "run", str(source),
+         str(out), "--html", str(html), "--seed", "7", "--two-level", "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if signal_action == "ignore":
+        assert result.returncode == 2
+        assert f"cannot write {out / 'net.tree'}" in result.stderr
+        assert "nothing was replaced" in result.stderr
+    else:
+        assert result.returncode < 0  # killed by SIGXFSZ mid-write
+    after = {p.name: p.read_bytes() for p in [*out.iterdir(), html] if p.exists()}
+    kept = {name: data for name, data in after.items() if not name.endswith(".tmp")}
+    assert kept == before  # every previous output untouched, none half-written
+    if signal_action == "ignore":
+        assert set(after) == set(before)  # and no temporary file left behind

@@ -245,8 +245,8 @@ def test_a_failed_write_leaves_the_old_page_and_no_temp_file(karate_tree, tmp_pa
     def fail(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("infomap_learn._html.os.replace", fail)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr("infomap_learn._outputs.os.replace", fail)
+    with pytest.raises(OSError, match=f"cannot write {out}: disk full"):
         karate_tree.to_html(out)
     assert out.read_text() == "old page"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]

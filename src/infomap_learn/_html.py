@@ -16,16 +16,14 @@ import functools
 import heapq
 import html
 import json
-import os
 import re
-import secrets
 from importlib import resources
 from numbers import Integral
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 
+from ._outputs import open_output
 from ._text import _check_names
 from .paths import module_levels
 
@@ -222,12 +220,5 @@ def write_html(
             title=title,
         )
     )
-    target = Path(path)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temp, "x", encoding="utf-8", newline="\n") as out:
-            out.write(page)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with open_output(path) as out:
+        out.write(page)

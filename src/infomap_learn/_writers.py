@@ -31,6 +31,7 @@ from os import PathLike
 
 import numpy as np
 
+from ._outputs import open_output
 from ._version import __version__
 from .mapequation import module_flows
 from .paths import prefix_keys
@@ -176,10 +177,6 @@ class _Layout:
         return strings
 
 
-def _open(path):
-    return open(path, "w", encoding="utf-8", newline="\n")
-
-
 def _tree_lines(tree, layout: _Layout, module_str: list[str], node_ids=None) -> list[str]:
     names = _names(tree)
     ids = _node_ids(tree, node_ids)
@@ -202,7 +199,7 @@ def write_tree(tree, path: str | PathLike, node_ids=None) -> None:
     lines = _header(tree, node_ids) + _tree_lines(
         tree, layout, layout.module_strings(), node_ids
     )
-    with _open(path) as fh:
+    with open_output(path) as fh:
         fh.write("\n".join(lines))
         fh.write("\n")
 
@@ -236,7 +233,7 @@ def write_clu(tree, path: str | PathLike, level: int = 1, node_ids=None) -> None
     ids = _node_ids(tree, node_ids)
     rows = list(map("%s %d %g".__mod__, zip([ids[u] for u in order.tolist()], module, flow)))
     lines = _header(tree, node_ids) + [f"# module level {level}", "# node_id module flow", *rows]
-    with _open(path) as fh:
+    with open_output(path) as fh:
         fh.write("\n".join(lines))
         fh.write("\n")
 
@@ -340,6 +337,6 @@ def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
         if count:
             lines.append("\n".join(rows[start : start + count]))
             start += count
-    with _open(path) as fh:
+    with open_output(path) as fh:
         fh.write("\n".join(lines))
         fh.write("\n")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._outputs import OutputFiles, open_output
 from ._version import __version__
 from .options import FLOW_MODELS
 
@@ -46,14 +47,21 @@ def _run(args: argparse.Namespace) -> int:
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     stem = Path(args.network).stem
-    tree.write_tree(outdir / f"{stem}.tree", node_ids=node_ids)
-    tree.write_clu(outdir / f"{stem}.clu", node_ids=node_ids)
-    tree.write_ftree(outdir / f"{stem}.ftree", node_ids=node_ids)
-    if args.html:
-        from ._html import write_html
+    # all of a run's files appear together, once every one is complete, or none does
+    with OutputFiles() as files:
+        files.write(outdir / f"{stem}.tree", lambda p: tree.write_tree(p, node_ids=node_ids))
+        files.write(outdir / f"{stem}.clu", lambda p: tree.write_clu(p, node_ids=node_ids))
+        files.write(outdir / f"{stem}.ftree", lambda p: tree.write_ftree(p, node_ids=node_ids))
+        if args.html:
+            from ._html import write_html
 
-        # the names (Pajek) or ids (link lists) of the input file
-        write_html(tree, args.html, names=network.node_names, title=Path(args.network).name)
+            # the names (Pajek) or ids (link lists) of the input file
+            files.write(
+                args.html,
+                lambda p: write_html(
+                    tree, p, names=network.node_names, title=Path(args.network).name
+                ),
+            )
     if not args.quiet:
         print(f"{args.network}: {network.n_nodes} nodes, {network.n_links} links")
         print(_summary(tree, seconds))
@@ -87,7 +95,7 @@ def _embed(args: argparse.Namespace) -> int:
     ).fit(X)
     seconds = time.perf_counter() - start
     paths = model.tree_.paths
-    with open(args.output, "w", encoding="utf-8") as out:
+    with open_output(args.output) as out:
         out.write("node,module,path\n")
         for node in range(X.shape[0]):
             path = ":".join(str(p + 1) for p in paths[node] if p >= 0)
