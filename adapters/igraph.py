@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from infomap_learn.network import Network
-from infomap_learn.network._checks import _both_directions
+from infomap_learn.network._checks import _attribute_weights, _both_directions
 from infomap_learn.options import SearchOptions
 from infomap_learn.search import infomap
 from infomap_learn.tree import ModuleTree
@@ -57,6 +57,17 @@ __all__ = [
     "to_vertex_clustering",
     "to_vertex_dendrogram",
 ]
+
+
+def _vertex_name(g: Any, v: int) -> str:
+    """A vertex as its user knows it: its "name" attribute if the graph has names."""
+    return repr(g.vs[v]["name"]) if "name" in g.vs.attributes() else str(v)
+
+
+def _edge_name(g: Any, e: int) -> str:
+    source, target = g.es[e].tuple
+    arrow = "->" if g.is_directed() else "--"
+    return f"edge {e} ({_vertex_name(g, source)} {arrow} {_vertex_name(g, target)})"
 
 
 def network_from_igraph(
@@ -112,7 +123,9 @@ def network_from_igraph(
     if isinstance(weights, str):
         attrs = g.es.attributes()
         if weights in attrs:
-            w = np.asarray(g.es[weights], dtype=np.float64)
+            w = _attribute_weights(
+                g.es[weights], f"edge attribute {weights!r}", lambda i: _edge_name(g, i)
+            )
         elif weights == "weight":
             w = None
         else:
@@ -129,7 +142,11 @@ def network_from_igraph(
                 f"vertex attribute {node_weights!r} not found; available vertex "
                 f"attributes: {sorted(vattrs)}"
             )
-        node_weights = np.asarray(g.vs[node_weights], dtype=np.float64)
+        node_weights = _attribute_weights(
+            g.vs[node_weights],
+            f"vertex attribute {node_weights!r}",
+            lambda i: f"vertex {_vertex_name(g, i)}",
+        )
     names = g.vs["name"] if "name" in g.vs.attributes() else None
     graph_directed = g.is_directed()
     directed = graph_directed if directed is None else bool(directed)

@@ -29,7 +29,7 @@ import numpy as np
 
 from infomap_learn.adapters.igraph import _search_options
 from infomap_learn.network import Network
-from infomap_learn.network._checks import _both_directions, _float_array
+from infomap_learn.network._checks import _attribute_weights, _both_directions
 from infomap_learn.search import infomap
 from infomap_learn.tree import ModuleTree
 
@@ -102,15 +102,17 @@ def network_from_networkx(
         w = None
     else:
         us, vs, ws = zip(*G.edges(data=weight, default=1.0), strict=True) if m else ((), (), ())
-        w = _float_array(ws, m, f"edge attribute {weight!r}")
+        w = _attribute_weights(
+            ws, f"edge attribute {weight!r}", lambda i: f"edge ({us[i]!r}, {vs[i]!r})"
+        )
     edges = np.empty((m, 2), dtype=np.int64)
     edges[:, 0] = np.fromiter(map(index.__getitem__, us), dtype=np.int64, count=m)
     edges[:, 1] = np.fromiter(map(index.__getitem__, vs), dtype=np.int64, count=m)
     if isinstance(node_weights, str):
-        node_weights = _float_array(
+        node_weights = _attribute_weights(
             (d for _, d in G.nodes(data=node_weights, default=1.0)),
-            n,
             f"node attribute {node_weights!r}",
+            lambda i: f"node {nodes[i]!r}",
         )
     graph_directed = G.is_directed()
     directed = graph_directed if directed is None else bool(directed)

@@ -316,8 +316,14 @@ def test_negative_weights(zachary):
     with pytest.raises(ValueError, match=r"weight of edge 5 .* is -2.0; weights must be finite"):
         community_infomap(zachary, w)
     zachary.es["w"] = w
-    with pytest.raises(ValueError, match="weight of edge 5"):
+    with pytest.raises(ValueError, match=r"edge 5 \(0 -- 6\): edge attribute 'w' is -2\.0"):
         community_infomap(zachary, "w")
+    zachary.vs["name"] = [f"v{i}" for i in range(zachary.vcount())]
+    with pytest.raises(ValueError, match=r"edge 5 \('v0' -- 'v6'\): edge attribute 'w'"):
+        community_infomap(zachary, "w")
+    zachary.vs["tp"] = [1.0] * 3 + [float("nan")] + [1.0] * 30
+    with pytest.raises(ValueError, match=r"vertex 'v3': vertex attribute 'tp' is nan"):
+        community_infomap(zachary, vertex_weights="tp")
     vw = [1.0] * zachary.vcount()
     vw[3] = -1.0
     with pytest.raises(ValueError, match=r"node_weights\[3\] is -1.0"):

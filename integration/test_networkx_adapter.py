@@ -214,11 +214,17 @@ def test_bad_weights():
     G = nx.Graph()
     G.add_edge("a", "b", weight=1.0)
     G.add_edge("b", "c", weight=-1.0)
-    with pytest.raises(ValueError, match="is -1.0; weights must be finite and non-negative"):
+    with pytest.raises(
+        ValueError, match=r"edge \('b', 'c'\): edge attribute 'weight' is -1.0; weights must be"
+    ):
         infomap_communities(G)
     G["b"]["c"]["weight"] = "heavy"
-    with pytest.raises(ValueError, match="edge attribute 'weight' has a non-numeric value"):
+    with pytest.raises(ValueError, match=r"edge \('b', 'c'\): edge attribute 'weight' is 'heavy'"):
         infomap_communities(G)
+    G["b"]["c"]["weight"] = 1.0
+    G.nodes["c"]["tp"] = float("inf")
+    with pytest.raises(ValueError, match="node 'c': node attribute 'tp' is inf"):
+        network_from_networkx(G, node_weights="tp")
     with pytest.raises(TypeError, match="weight must be an edge attribute name or None"):
         infomap_communities(G, weight=[1.0, 2.0])
 

@@ -160,3 +160,26 @@ def _float_array(values: Any, count: int, what: str) -> np.ndarray:
         return np.fromiter(values, dtype=np.float64, count=count)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{what} has a non-numeric value: {exc}") from None
+
+
+def _attribute_weights(values: Any, attribute: str, where: Any) -> np.ndarray:
+    """Weights read from a graph attribute, each finite and non-negative; an error names
+    the graph element as the user knows it (``where(i)``: its node keys or names) and
+    the attribute."""
+    values = list(values)
+    try:
+        weights = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        for i, value in enumerate(values):  # only to name the first culprit
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{where(i)}: {attribute} is {value!r}, not a number"
+                ) from None
+        raise
+    bad = ~(np.isfinite(weights) & (weights >= 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{where(i)}: {attribute} is {values[i]!r}; {_WEIGHT_RULE}")
+    return weights
