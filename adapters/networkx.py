@@ -22,6 +22,7 @@ sorted. The search is :func:`infomap_learn.infomap`: these functions only transl
 
 from __future__ import annotations
 
+import random
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -128,6 +129,19 @@ def network_from_networkx(
     )
 
 
+def _seed(seed: Any) -> int:
+    """An integer seed from any of networkx's seed arguments (see :func:`infomap_tree`)."""
+    if seed is None:
+        return random.randrange(2**31)
+    if isinstance(seed, random.Random):
+        return seed.randrange(2**31)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**31))
+    if isinstance(seed, np.random.RandomState):
+        return int(seed.randint(2**31))
+    return seed  # an int, checked (with the other options) by infomap()
+
+
 def _is_empty(G: Any) -> bool:
     """Whether ``G`` is a networkx graph without nodes (other input fails in _network)."""
     import networkx as nx
@@ -165,7 +179,7 @@ def infomap_tree(
     G: nx.Graph,
     weight: str | None = "weight",
     *,
-    seed: int = 0,
+    seed: Any = 0,
     two_level: bool = False,
     directed: bool | None = None,
     **infomap_options: Any,
@@ -181,8 +195,10 @@ def infomap_tree(
         Edge attribute with the weight; an edge without it counts as 1 (the networkx
         convention), and a graph without any "weight" is unweighted. Any other name must be
         carried by at least one edge. None means unweighted.
-    seed : int >= 0, default 0
-        The same seed gives the same result.
+    seed : int >= 0, random.Random, numpy Generator or RandomState, or None, default 0
+        networkx's convention (``py_random_state``): an int seeds the search (the same
+        seed gives the same result); a generator gives the seed (one draw); None draws it
+        from Python's global ``random``.
     two_level : bool, default False
         False: the hierarchical map equation; True: a partition.
     directed : bool or None, default None
@@ -222,7 +238,7 @@ def infomap_tree(
     """
     options = _search_options("infomap_tree", infomap_options, {})
     network = _network(G, weight, directed)
-    return infomap(network, two_level=two_level, seed=seed, **options)
+    return infomap(network, two_level=two_level, seed=_seed(seed), **options)
 
 
 def _names(tree: ModuleTree) -> list:
@@ -309,7 +325,7 @@ def infomap_communities(
     G: nx.Graph,
     weight: str | None = "weight",
     *,
-    seed: int = 0,
+    seed: Any = 0,
     two_level: bool = True,
     directed: bool | None = None,
     **infomap_options: Any,
@@ -348,7 +364,7 @@ def infomap_communities(
     options = _search_options("infomap_communities", infomap_options, {})
     if _is_empty(G):
         return []  # as louvain_communities
-    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=seed, **options)
+    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=_seed(seed), **options)
     return to_communities(tree)
 
 
@@ -356,7 +372,7 @@ def infomap_hierarchy(
     G: nx.Graph,
     weight: str | None = "weight",
     *,
-    seed: int = 0,
+    seed: Any = 0,
     two_level: bool = False,
     directed: bool | None = None,
     **infomap_options: Any,
@@ -390,5 +406,5 @@ def infomap_hierarchy(
     options = _search_options("infomap_hierarchy", infomap_options, {})
     if _is_empty(G):
         return []
-    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=seed, **options)
+    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=_seed(seed), **options)
     return to_hierarchy(tree)

@@ -240,3 +240,22 @@ def test_not_a_graph():
     assert infomap_hierarchy(nx.DiGraph()) == []
     with pytest.raises(ValueError, match="network has no nodes"):
         infomap_tree(nx.Graph())
+
+
+def test_seed_follows_networkx_conventions():
+    import random
+
+    G = nx.karate_club_graph()
+    by_int = infomap_communities(G, seed=3)
+    assert infomap_communities(G, seed=3) == by_int
+    for make in (random.Random, np.random.default_rng, np.random.RandomState):
+        first = infomap_communities(G, seed=make(11))
+        assert infomap_communities(G, seed=make(11)) == first  # same generator state
+    assert infomap_communities(G, seed=None)  # a seed from the global random module
+    random.seed(5)
+    a = infomap_tree(G, seed=None)
+    random.seed(5)
+    b = infomap_tree(G, seed=None)
+    assert a.options["seed"] == b.options["seed"]
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        infomap_communities(G, seed=-1)
