@@ -467,3 +467,23 @@ def test_options_are_declared_once_and_checked_by_name():
                 infomap(net, **{name: value})
     tree = infomap(net, markov_time=np.float32(1.0), num_trials=np.int64(2), two_level=np.bool_(1))
     assert tree.options["num_trials"] == 2 and tree.options["two_level"] is True
+
+
+def test_nodes_without_links_stay_out_of_the_search():
+    """Isolated nodes (no links, no flow) are modules of their own and change nothing for
+    the others: the same tree as without them, and a sparse huge id costs its links only."""
+    base, _ = planted_partition(n_modules=6, module_size=20, seed=3)
+    edges = np.stack([base.source, base.target], axis=1)
+    for directed in (False, True):
+        plain = infomap(Network.from_edges(edges, directed=directed), seed=2)
+        padded = infomap(Network.from_edges(3 * edges, n_nodes=400, directed=directed), seed=2)
+        assert padded.codelength == pytest.approx(plain.codelength, rel=1e-12)
+        np.testing.assert_array_equal(padded.paths[3 * np.arange(120)], plain.paths)
+        isolated = np.setdiff1d(np.arange(400), 3 * np.arange(120))
+        assert np.unique(padded.labels[isolated]).size == isolated.size
+        assert not np.isin(padded.labels[isolated], plain.labels).any()
+    with pytest.warns(UserWarning, match="the largest node id, 4194304, makes 4194305 nodes"):
+        net = Network.from_edges([[0, 1], [1, 2**22]])
+    tree = infomap(net, two_level=True)
+    assert tree.labels[0] == tree.labels[1] == tree.labels[2**22]
+    assert tree.num_top_modules == 2**22 + 1 - 2

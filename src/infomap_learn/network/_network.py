@@ -37,6 +37,9 @@ from ._checks import (
 
 __all__ = ["Network"]
 
+_SPARSE_IDS_MIN_NODES = 100_000
+"""From this many nodes, ids that leave almost all of them without links are warned about."""
+
 
 class Network:
     """Validated, aggregated network: the single input type of the core.
@@ -125,6 +128,15 @@ class Network:
                 f"{src.shape} and {tgt.shape}"
             )
         n = _check_endpoints(src, tgt, n_nodes)
+        if n_nodes is None and n >= _SPARSE_IDS_MIN_NODES and n > 100 * 2 * src.size:
+            warnings.warn(
+                f"the largest node id, {n - 1}, makes {n} nodes for {src.size} links: most "
+                "nodes have no link. Ids are node indices 0..n-1; for other ids, number "
+                "them first (np.unique(edges, return_inverse=True)) and pass the ids as "
+                "node_names",
+                UserWarning,
+                stacklevel=3,
+            )
         if weight is None:
             w = np.ones(src.size, dtype=np.float64)
         else:

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ..flow import compute_flow
+from ..flow import Flow, compute_flow
 from ..mapequation import (
     hierarchical_codelength,
     one_level_codelength,
@@ -147,7 +147,15 @@ def infomap(
             UserWarning,
             stacklevel=2,
         )
-    flow = compute_flow(network, **vars(options.flow))
+    full_flow = compute_flow(network, **vars(options.flow))
+    # nodes without links or flow never move: the search runs without them, and each is
+    # put in a module of its own afterwards (a graph of sparse ids costs its links only)
+    flow, searched = _without_isolated_nodes(full_flow)
+    n_searched = flow.n_nodes
+    if n_searched < 2:
+        best = np.zeros((n_searched, 1), dtype=np.int64)
+        best = _with_isolated_nodes(best, searched, full_flow)
+        return _result(network, full_flow, best, options)
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
     n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
@@ -163,7 +171,7 @@ def infomap(
         )
         paths = labels[:, None]
         n_top = int(labels.max()) + 1
-        if not two_level and 1 < n_top < network.n_nodes:
+        if not two_level and 1 < n_top < n_searched:
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
@@ -183,7 +191,7 @@ def infomap(
         if length > one_level:
             # a greedy search can end above the trivial solution on small networks; like
             # Infomap, never return more than the one-level codelength
-            paths, length = np.zeros((network.n_nodes, 1), dtype=np.int64), one_level
+            paths, length = np.zeros((n_searched, 1), dtype=np.int64), one_level
         return paths, length
 
     group_threads_context = (
@@ -211,19 +219,70 @@ def infomap(
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
+    best_paths = _with_isolated_nodes(best_paths, searched, full_flow)
+    return _result(network, full_flow, best_paths, options)
+
+
+def _result(network: Network, flow, paths: np.ndarray, options: SearchOptions) -> ModuleTree:
+    """The ModuleTree of ``paths`` on the whole network's flow, with the run's options."""
     return ModuleTree.from_paths(
         flow,
-        best_paths,
+        paths,
         node_names=network.node_names,
         options={
-            "two_level": two_level,
+            "two_level": options.two_level,
             "flow_model": flow.flow_model,
             "teleportation_probability": options.teleportation_probability,
             "recorded_teleportation": options.recorded_teleportation,
             "to_nodes": options.to_nodes,
             "markov_time": options.markov_time,
-            "num_trials": num_trials,
-            "seed": seed,
+            "num_trials": options.num_trials,
+            "seed": options.seed,
             "directed": network.directed,
         },
     )
+
+
+def _without_isolated_nodes(flow: Flow) -> tuple[Flow, np.ndarray | None]:
+    """The flow without the nodes that have no flow link and no flow, and the ids of the
+    nodes kept (None when all are kept).
+
+    Such a node adds nothing to any codelength wherever it is, so the search leaves it
+    alone. With recorded teleportation every node is linked by teleportation, and all
+    are kept. The CSR rows of the kept nodes are the same slices in the same order.
+    """
+    if flow.teleport_source is not None:
+        return flow, None
+    isolated = (
+        (np.diff(flow.out_ptr) == 0) & (np.diff(flow.in_ptr) == 0) & (flow.node_flow == 0)
+    )
+    if not isolated.any():
+        return flow, None
+    kept = np.flatnonzero(~isolated)
+    new_id = np.full(flow.n_nodes, -1, dtype=np.int32)
+    new_id[kept] = np.arange(kept.size, dtype=np.int32)
+    rows = np.append(kept, flow.n_nodes)  # isolated rows are empty: the others stay contiguous
+    out_ptr, out_idx = flow.out_ptr[rows], new_id[flow.out_idx]
+    if flow.undirected:
+        in_ptr, in_idx = out_ptr, out_idx
+    else:
+        in_ptr, in_idx = flow.in_ptr[rows], new_id[flow.in_idx]
+    sub = Flow(
+        flow.node_flow[kept], out_ptr, out_idx, flow.out_flow, in_ptr, in_idx, flow.in_flow,
+        None, None, flow.undirected, flow.flow_model,
+    )  # fmt: skip
+    return sub, kept
+
+
+def _with_isolated_nodes(
+    paths: np.ndarray, searched: np.ndarray | None, flow: Flow
+) -> np.ndarray:
+    """``paths`` of the searched nodes, and a top module of its own for each other node."""
+    if searched is None:
+        return paths
+    full = np.full((flow.n_nodes, paths.shape[1]), -1, dtype=np.int64)
+    full[searched] = paths
+    others = np.setdiff1d(np.arange(flow.n_nodes), searched, assume_unique=True)
+    first = int(paths[:, 0].max()) + 1 if paths.size else 0
+    full[others, 0] = first + np.arange(others.size)
+    return full
