@@ -99,6 +99,25 @@ def _check_finite(values: np.ndarray, where: Any) -> None:
         raise ValueError(f"X contains {kind} (first at X[{pos[0]}, {pos[1]}]); X must be finite")
 
 
+def _check_scale(values: np.ndarray) -> None:
+    """Refuse values whose squares overflow or underflow the dtype: distances between
+    them would be infinite, or zero for every pair."""
+    if not values.size:
+        return
+    peak = float(np.abs(values).max())
+    info = np.finfo(values.dtype)
+    if peak > np.sqrt(info.max) / 1e4:
+        problem = "overflow: distances would be infinite"
+    elif 0 < peak < np.sqrt(info.tiny) * 1e4:
+        problem = "underflow: every distance would be 0"
+    else:
+        return
+    raise ValueError(
+        f"X has values of magnitude up to {peak:.3g}, whose squares {problem} in "
+        f"{values.dtype}; rescale X (for example with sklearn.preprocessing.StandardScaler)"
+    )
+
+
 def _check_X(X: Any, metric: str, min_samples: int = 2) -> np.ndarray | sp.csr_matrix:
     """Validated samples: a float array, or a CSR matrix for sparse input."""
     if sp.issparse(X):
@@ -136,6 +155,7 @@ def _check_X(X: Any, metric: str, min_samples: int = 2) -> np.ndarray | sp.csr_m
             zero_row = ~np.any(X != 0, axis=1)
         elif metric == "correlation":
             zero_row = ~np.any(X != X[:, :1], axis=1) if X.shape[1] else zero_row
+    _check_scale(X.data if sp.issparse(X) else X)
     n, d = X.shape
     if n < min_samples:
         raise ValueError(f"X must have at least {min_samples} samples, got n_samples={n}")

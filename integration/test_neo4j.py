@@ -465,8 +465,13 @@ def test_unreachable_server_fails_fast():
         label_communities(f"bolt://127.0.0.1:{port}", auth=("neo4j", "pw"), node_labels="X")
     assert time.perf_counter() - start < 5
     assert isinstance(info.value, ConnectionError)
-    with pytest.raises(Neo4jConnectionError, match="invalid server URI"):
+    with pytest.raises(Neo4jConnectionError, match="unsupported server URI ftp://"):
         label_communities("ftp://127.0.0.1:1", node_labels="X")
+    # the HTTP port of a browser's address bar: named, instead of a missing aiohttp
+    with pytest.raises(Neo4jConnectionError, match=r"the Bolt port is usually 7687, not 7474"):
+        label_communities("http://neo4j:secret@localhost:7474", node_labels="X")
+    with pytest.raises(Neo4jConnectionError, match="scheme must be one of neo4j://"):
+        label_communities("localhost:7687", node_labels="X")
 
 
 def test_missing_database(server, driver):

@@ -310,3 +310,22 @@ def test_default_flow_model_follows_the_network():
     assert compute_flow(random_network(0, directed=True)).flow_model == "directed"
     assert compute_flow(random_network(0, directed=False)).flow_model == "undirected"
     assert set(FLOW_MODELS) == {"undirected", "directed", "undirdir", "outdirdir", "rawdir"}
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1e200])
+@pytest.mark.parametrize("model", FLOW_MODELS)
+def test_extreme_weights_give_the_flow_of_their_ratios(model, scale):
+    """Weights near the ends of float64 (1e308 would overflow their sum) give the same
+    flow as the same ratios near 1."""
+    from infomap_learn import infomap
+
+    edges = [[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]]
+    w = np.array([1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 0.5])
+    for directed in (False, True):
+        plain = compute_flow(Network.from_edges(edges, w, directed=directed), flow_model=model)
+        big = Network.from_edges(edges, w * scale, directed=directed)
+        flow = compute_flow(big, flow_model=model)
+        np.testing.assert_allclose(flow.node_flow, plain.node_flow, rtol=1e-12)
+        np.testing.assert_allclose(flow.out_flow, plain.out_flow, rtol=1e-12)
+        tree = infomap(big, flow_model=model)
+        assert np.isfinite(tree.codelength) and tree.codelength > 0

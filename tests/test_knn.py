@@ -686,3 +686,16 @@ def test_digits_quality():
     net = knn_graph(X, n_neighbors=15)
     tree = infomap(net, seed=1)
     assert normalized_mutual_info_score(y, tree.labels) >= 0.8
+
+
+@pytest.mark.parametrize("scale, problem", [(1e200, "overflow"), (1e-200, "underflow")])
+def test_values_whose_squares_leave_float64_are_refused(scale, problem):
+    X = blobs() * scale
+    with pytest.raises(ValueError, match=f"magnitude up to .*squares {problem}.*rescale X"):
+        knn_graph(X, n_neighbors=5)
+    with pytest.raises(ValueError, match=problem):
+        knn_graph(sp.csr_matrix(X), n_neighbors=5)
+    # large and small but safe scales give the same graph as the data near 1
+    plain = knn_graph(blobs(), n_neighbors=5)
+    for safe in (1e100, 1e-100):
+        assert links(knn_graph(blobs() * safe, n_neighbors=5)) == pytest.approx(links(plain))

@@ -38,6 +38,9 @@ logger = logging.getLogger("infomap_learn.adapters.neo4j")
 # --------------------------------------------------------------------------------------
 
 
+_BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+
+
 def connect(
     uri: str,
     auth: Any = None,
@@ -71,6 +74,17 @@ def connect(
     if not isinstance(uri, str) or not uri:
         raise Neo4jConnectionError(
             "no server URI: pass uri (e.g. neo4j://localhost:7687) or set NEO4J_URI"
+        )
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme not in _BOLT_SCHEMES:
+        hint = (
+            " (that is the HTTP API; the Bolt port is usually 7687, not 7474)"
+            if scheme in ("http", "https")
+            else ""
+        )
+        raise Neo4jConnectionError(
+            f"unsupported server URI {_redact(uri)}: the scheme must be one of "
+            f"{', '.join(s + '://' for s in _BOLT_SCHEMES)}{hint}"
         )
     config: dict[str, Any] = {
         "connection_timeout": CONNECTION_TIMEOUT,

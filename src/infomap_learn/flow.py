@@ -271,6 +271,10 @@ def compute_flow(
     teleportation_probability, markov_time = options.teleportation_probability, options.markov_time
     to_nodes = options.to_nodes
     src, dst, w = network.source, network.target, network.weight
+    if w.size and not _SAFE_WEIGHTS[0] <= w.max() <= _SAFE_WEIGHTS[1]:
+        # flows depend on weight ratios only: rescale so that sums neither overflow
+        # (weights near 1e308) nor lose precision in subnormals
+        w = w / w.max()
     n = network.n_nodes
     recorded = options.recorded_teleportation and model == "directed"
     if w.size == 0 and not (recorded and to_nodes):
@@ -299,6 +303,10 @@ def compute_flow(
         )
         return _scale(flow, markov_time)
     return _scale(_raw_directed_flow(n, src, dst, w, model), markov_time)
+
+
+_SAFE_WEIGHTS = (1e-150, 1e150)
+"""Link weights whose largest lies outside this range are rescaled (by it) for the flow."""
 
 
 def _both_directions(src, dst, w):
