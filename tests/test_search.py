@@ -487,3 +487,13 @@ def test_nodes_without_links_stay_out_of_the_search():
     tree = infomap(net, two_level=True)
     assert tree.labels[0] == tree.labels[1] == tree.labels[2**22]
     assert tree.num_top_modules == 2**22 + 1 - 2
+
+
+def test_running_out_of_memory_names_the_network(monkeypatch):
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(S._front, "compute_flow", no_memory)
+    net = Network.from_edges([[0, 1], [1, 2]])
+    with pytest.raises(MemoryError, match="a network of 3 nodes and 2 links"):
+        infomap(net)

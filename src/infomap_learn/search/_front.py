@@ -147,6 +147,18 @@ def infomap(
             UserWarning,
             stacklevel=2,
         )
+    try:
+        return _search(network, options)
+    except MemoryError as error:
+        raise MemoryError(
+            f"not enough memory to search a network of {network.n_nodes} nodes and "
+            f"{network.n_links} links (node ids are indices: is the largest id intended?)"
+        ) from error
+
+
+def _search(network: Network, options: SearchOptions) -> ModuleTree:
+    """The trials of :func:`infomap` on validated options, and the best tree."""
+    two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     full_flow = compute_flow(network, **vars(options.flow))
     # nodes without links or flow never move: the search runs without them, and each is
     # put in a module of its own afterwards (a graph of sparse ids costs its links only)
@@ -158,7 +170,7 @@ def infomap(
         return _result(network, full_flow, best, options)
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
-    n_threads, group_threads = _n_threads(n_jobs, int(num_trials))
+    n_threads, group_threads = _n_threads(options.n_jobs, int(num_trials))
 
     def run_trial(trial: int, group_pool: Executor | None):
         trial_seed = int(seed) * constants.SEED_STRIDE + trial
