@@ -17,7 +17,7 @@ as markdown and JSON to ``--out`` (``hierarchy-<date>.md`` / ``.json``).
 Graphs (``--graphs``; default all but the 100k LFR):
 
 - ``digits-k10``, ``digits-k15``, ``digits-k30``: scikit-learn's digits (1797 images), the
-  estimator's kNN graph (Jaccard weights, union symmetrisation) at k neighbours;
+  plain kNN graph (Jaccard weights, union symmetrisation, no hubness reduction) at k neighbours;
 - ``breast-cancer``: scikit-learn's breast cancer data, standardised, k=15;
 - ``blobs``: ``make_blobs(3000, centers=10, cluster_std=2.5, random_state=0)``, k=15;
 - ``pbmc``: scanpy's pbmc68k_reduced, ``sc.pp.neighbors(n_neighbors=15)`` connectivities
