@@ -367,3 +367,24 @@ def test_empty_graph_gives_an_empty_clustering_like_igraph():
     assert ours.membership == theirs.membership == []
     assert math.isnan(ours.codelength) and math.isnan(theirs.codelength)
     assert ours.tree is None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pagerank_agrees_with_igraphs(seed):
+    """Our power iteration (kept for Infomap's teleportation semantics) against igraph's
+    PRPACK PageRank, where the two models coincide: teleportation and dangling jumps
+    uniform over nodes."""
+    from infomap_learn.flow import pagerank
+
+    rng = np.random.default_rng(seed)
+    n, m = 60, 240
+    source, target = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = source != target
+    source, target = source[keep], target[keep]
+    weight = rng.uniform(0.1, 2.0, source.size)
+    g = igraph.Graph(n=n, edges=list(zip(source.tolist(), target.tolist())), directed=True)
+    theirs = np.array(g.pagerank(damping=0.85, weights=weight.tolist()))
+    out_strength = np.bincount(source, weight, n)
+    transition = weight / out_strength[source]
+    ours = pagerank(n, source, target, transition, out_strength == 0, np.full(n, 1 / n), 0.15)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
