@@ -1,4 +1,4 @@
-"""Infomap's file formats (.clu, .tree, .ftree) written by ``infomap_learn._writers``.
+"""Infomap's file formats (.clu, .tree, .ftree) written by ``infomap_learn.io._writers``.
 
 The official Infomap is the oracle twice over:
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from infomap_learn import ModuleTree, Network, compute_flow, infomap
-from infomap_learn._html import render_html, tree_data, write_html
 from infomap_learn.datasets import karate_club, planted_partition
+from infomap_learn.io._html import render_html, tree_data, write_html
 
 DATA = re.compile(r'<script id="tree-data" type="application/json">(.*?)</script>', re.S)
 
@@ -245,7 +245,7 @@ def test_a_failed_write_leaves_the_old_page_and_no_temp_file(karate_tree, tmp_pa
     def fail(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("infomap_learn._outputs.os.replace", fail)
+    monkeypatch.setattr("infomap_learn.io._outputs.os.replace", fail)
     with pytest.raises(OSError, match=f"cannot write {out}: disk full"):
         karate_tree.to_html(out)
     assert out.read_text() == "old page"

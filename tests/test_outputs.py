@@ -6,7 +6,7 @@ import errno
 
 import pytest
 
-from infomap_learn._outputs import OutputFiles, open_output
+from infomap_learn.io._outputs import OutputFiles, open_output
 
 
 def test_open_output_keeps_the_old_file_when_writing_fails(tmp_path):

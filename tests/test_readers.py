@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infomap_learn import Network
-from infomap_learn.readers import read_network
+from infomap_learn.io import read_network
 
 
 def write(tmp_path, text: str | bytes, name: str = "net.txt"):
@@ -107,6 +107,7 @@ valid_lines = st.lists(
 FIXTURE_OK = [HealthCheck.function_scoped_fixture]
 
 
+@pytest.mark.filterwarnings("ignore:all .* links have weight zero")
 @settings(max_examples=100, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(valid_lines)
 def test_valid_link_lists_round_trip(tmp_path, rows):
@@ -116,6 +117,7 @@ def test_valid_link_lists_round_trip(tmp_path, rows):
     assert isinstance(net, Network)
 
 
+@pytest.mark.filterwarnings("ignore:all .* links have weight zero")
 @settings(max_examples=300, deadline=None, suppress_health_check=FIXTURE_OK)
 @given(
     st.one_of(

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from infomap_learn import ModuleTree, Network, compute_flow, infomap
-from infomap_learn._text import format_tree
 from infomap_learn.datasets import karate_club, planted_partition
+from infomap_learn.io._text import format_tree
 
 LINE = re.compile(r"^( *)([\d:]+) \(flow ([\d.e+-]+), (\d+) nodes?\): (.*)$")
 

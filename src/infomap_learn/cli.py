@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._outputs import OutputFiles, open_output
 from ._version import __version__
+from .io._outputs import OutputFiles, open_output
 from .options import FLOW_MODELS
 
 
@@ -25,7 +25,7 @@ def _summary(tree, seconds: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .readers import read_network
+    from .io.readers import read_network
     from .search import infomap
 
     network, node_ids = read_network(args.network, directed=args.directed)
@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
         files.write(outdir / f"{stem}.clu", lambda p: tree.write_clu(p, node_ids=node_ids))
         files.write(outdir / f"{stem}.ftree", lambda p: tree.write_ftree(p, node_ids=node_ids))
         if args.html:
-            from ._html import write_html
+            from .io._html import write_html
 
             # the names (Pajek) or ids (link lists) of the input file
             files.write(

@@ -219,7 +219,7 @@ class ModuleTree:
         4 2 0.142857
         5 2 0.142857
         """
-        from ._writers import write_clu
+        from .io._writers import write_clu
 
         write_clu(self, path, level=level, node_ids=node_ids)
 
@@ -246,7 +246,7 @@ class ModuleTree:
         2:2 0.142857 "4" 4
         2:3 0.142857 "5" 5
         """
-        from ._writers import write_tree
+        from .io._writers import write_tree
 
         write_tree(self, path, node_ids=node_ids)
 
@@ -271,7 +271,7 @@ class ModuleTree:
         *Links root 0 0 1 2
         1 2 0.142857
         """
-        from ._writers import write_ftree
+        from .io._writers import write_ftree
 
         write_ftree(self, path, node_ids=node_ids)
 
@@ -295,7 +295,7 @@ class ModuleTree:
         1 (flow 0.5, 3 nodes): 2, 0, 1
         2 (flow 0.5, 3 nodes): 3, 4, 5
         """
-        from ._text import format_tree
+        from .io._text import format_tree
 
         return format_tree(
             self,
@@ -321,7 +321,7 @@ class ModuleTree:
         >>> ax = tree.plot()
         >>> ax.figure.savefig("karate_tree.png")  # doctest: +SKIP
         """
-        from ._plot import plot_tree
+        from .io._plot import plot_tree
 
         return plot_tree(self, ax=ax, max_depth=max_depth, label_min_flow=label_min_flow)
 
@@ -353,7 +353,7 @@ class ModuleTree:
         ...     (Path(folder) / "karate.html").exists()
         True
         """
-        from ._html import write_html
+        from .io._html import write_html
 
         write_html(
             self,

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from .paths import prefix_keys
+from ..paths import prefix_keys
 
 __all__ = ["plot_tree"]
 

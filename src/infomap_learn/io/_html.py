@@ -23,9 +23,9 @@ from os import PathLike
 
 import numpy as np
 
+from ..paths import module_levels
 from ._outputs import open_output
 from ._text import _check_names
-from .paths import module_levels
 
 MAX_NAME_LENGTH = 100
 
@@ -176,7 +176,7 @@ def render_html(data: dict) -> str:
 @functools.cache
 def _template(name: str) -> str:
     """A file of the page (HTML skeleton, CSS, JavaScript) from the package's templates."""
-    return resources.files("infomap_learn").joinpath("templates", name).read_text("utf-8")
+    return resources.files("infomap_learn.io").joinpath("templates", name).read_text("utf-8")
 
 
 def write_html(

@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from .paths import module_levels
+from ..paths import module_levels
 
 __all__ = ["format_tree"]
 

@@ -31,10 +31,10 @@ from os import PathLike
 
 import numpy as np
 
+from .._version import __version__
+from ..mapequation import module_flows
+from ..paths import prefix_keys
 from ._outputs import open_output
-from ._version import __version__
-from .mapequation import module_flows
-from .paths import prefix_keys
 
 __all__ = ["write_clu", "write_ftree", "write_tree"]
 

@@ -1,0 +1,256 @@
+"""Readers for the network file formats the official Infomap reads: link lists and Pajek.
+
+Node ids are read as integers exactly (64-bit ids from databases stay distinct), and every
+error names the file and line as the user wrote them. Link lists are parsed by numpy in one
+pass; a line-by-line pass runs only to find what is wrong with a file numpy refused, or for
+link lists whose lines carry a weight only sometimes.
+"""
+
+from __future__ import annotations
+
+import io
+import shlex
+from os import PathLike
+
+import numpy as np
+
+from ..network import Network
+
+__all__ = ["read_network"]
+
+_SHOWN = 60
+"""Characters of an offending line or token quoted in an error (a line may be megabytes)."""
+_MAX_EXACT_FLOAT = 2**53
+"""An id written as a float ("12.0") is exact only below this."""
+
+
+def read_network(
+    path: str | PathLike, *, directed: bool = False
+) -> tuple[Network, np.ndarray]:
+    r"""Read a link-list or Pajek file.
+
+    A link list has one link per line, ``source target [weight]``, with integer node ids
+    (columns after the weight are ignored, as Infomap does; a missing weight is 1); lines
+    starting with ``#`` are comments. A Pajek file has a ``*Vertices N`` section (``id
+    "name" [weight]`` lines; the optional weight is the node's teleportation weight)
+    followed by ``*Edges`` or ``*Arcs`` sections of links. As in the official Infomap,
+    ``directed`` decides how links are read, not the section name. Files are read as
+    UTF-8, or as Latin-1 where they are not valid UTF-8.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    directed : bool, default False
+        Read the links as directed.
+
+    Returns
+    -------
+    network : Network
+        Nodes numbered 0..n-1 in increasing order of their ids in the file; names from the
+        Pajek vertices (else the ids as strings).
+    node_ids : ndarray of int64
+        The id in the file of each node, for writing results that refer to the file.
+
+    Raises
+    ------
+    ValueError
+        Naming ``file:line`` and what is wrong there: a node id that is not an integer or
+        does not fit in 64 bits, a weight that is not a finite non-negative number, a line
+        without a target, an unclosed quote, an unknown section; or a file without links.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "links.txt")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("# source target weight\n10 20 2\n20 30\n9007199254740993 10\n")
+    >>> net, ids = read_network(path)
+    >>> ids.tolist(), net.n_links
+    ([10, 20, 30, 9007199254740993], 3)
+    """
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # every byte is a character: names as Infomap reads them
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            if stripped.startswith("*"):
+                return _read_pajek(text, directed, path)
+            break
+    lines = list(enumerate(text.splitlines(), start=1))
+    return _read_link_list(lines, directed, path)
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "...")
+
+
+def _node_id(token: str, path, number: int) -> int:
+    """An integer node id exactly as written (an integral float below 2**53 is accepted)."""
+    try:
+        value = int(token)
+    except ValueError:
+        try:
+            x = float(token)
+        except ValueError:
+            x = float("nan")
+        if not (np.isfinite(x) and x == int(x) and abs(x) < _MAX_EXACT_FLOAT):
+            raise ValueError(
+                f"{path}:{number}: node id {_shown(token)} is not an integer"
+            ) from None
+        value = int(x)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(
+            f"{path}:{number}: node id {_shown(token)} does not fit in a 64-bit integer"
+        )
+    return value
+
+
+def _weight(token: str, path, number: int) -> float:
+    try:
+        w = float(token)
+    except ValueError:
+        w = float("nan")
+    if not (np.isfinite(w) and w >= 0):
+        raise ValueError(
+            f"{path}:{number}: link weight {_shown(token)} is not a finite non-negative number"
+        )
+    return w
+
+
+def _parse_lines(lines: list[tuple[int, str]], path):
+    """Links line by line: (ids (m, 2) int64, weights or None), errors naming the line."""
+    ids: list[tuple[int, int]] = []
+    weights: list[float] = []
+    weighted = False
+    for number, line in lines:
+        parts = line.split("#", 1)[0].split()
+        if not parts:
+            continue
+        if len(parts) < 2:
+            raise ValueError(
+                f"{path}:{number}: a link needs a source and a target, got {_shown(line)}"
+            )
+        ids.append((_node_id(parts[0], path, number), _node_id(parts[1], path, number)))
+        if len(parts) > 2:
+            weighted = True
+            weights.append(_weight(parts[2], path, number))
+        else:
+            weights.append(1.0)
+    links = np.array(ids, dtype=np.int64).reshape(-1, 2)
+    return links, (np.array(weights, dtype=np.float64) if weighted else None)
+
+
+def _parse_links(lines: list[tuple[int, str]], path):
+    """Links of a link list or a Pajek links section: numpy's reader, else line by line."""
+    text = "\n".join(line for _, line in lines)
+    if not any(line.split("#", 1)[0].strip() for _, line in lines):
+        return np.empty((0, 2), dtype=np.int64), None
+    try:
+        table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2, dtype=np.float64)
+    except ValueError:  # ragged lines or a token that is no number: find and name it
+        return _parse_lines(lines, path)
+    if table.shape[1] < 2:
+        return _parse_lines(lines, path)
+    as_float = table[:, :2]
+    if not (np.isfinite(as_float).all() and (as_float == np.round(as_float)).all()):
+        return _parse_lines(lines, path)
+    if np.abs(as_float).max() < _MAX_EXACT_FLOAT:
+        links = as_float.astype(np.int64)
+    else:  # large ids: floats would merge neighbouring ids, so read them as integers
+        try:
+            links = np.loadtxt(
+                io.StringIO(text), comments="#", ndmin=2, dtype=np.int64, usecols=(0, 1)
+            )
+        except (ValueError, OverflowError):
+            return _parse_lines(lines, path)
+    weights = table[:, 2] if table.shape[1] > 2 else None
+    if weights is not None and not (np.isfinite(weights).all() and (weights >= 0).all()):
+        return _parse_lines(lines, path)
+    return links, weights
+
+
+def _read_link_list(
+    lines: list[tuple[int, str]], directed: bool, path
+) -> tuple[Network, np.ndarray]:
+    links, weights = _parse_links(lines, path)
+    if links.size == 0:
+        raise ValueError(f"{path}: no links found")
+    node_ids, inverse = np.unique(links, return_inverse=True)
+    edges = inverse.reshape(links.shape)
+    network = Network.from_edges(
+        edges,
+        weights,
+        n_nodes=len(node_ids),
+        directed=directed,
+        node_names=[str(i) for i in node_ids],
+    )
+    return network, node_ids
+
+
+def _read_pajek(text: str, directed: bool, path) -> tuple[Network, np.ndarray]:
+    vertex_ids: list[int] = []
+    vertex_names: list[str] = []
+    vertex_weights: list[float] = []
+    link_lines: list[tuple[int, str]] = []
+    section = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("*"):
+            keyword = stripped.split()[0].lower()
+            if keyword == "*vertices":
+                section = "vertices"
+            elif keyword in ("*edges", "*arcs", "*links"):
+                section = "links"
+            else:
+                raise ValueError(f"{path}:{number}: unknown section {_shown(stripped.split()[0])}")
+            continue
+        if section == "vertices":
+            try:
+                parts = shlex.split(stripped)
+            except ValueError as error:  # "No closing quotation"
+                raise ValueError(f"{path}:{number}: {error} in {_shown(stripped)}") from None
+            vertex_ids.append(_node_id(parts[0], path, number))
+            vertex_names.append(parts[1] if len(parts) > 1 else parts[0])
+            if len(parts) > 2:
+                try:
+                    vertex_weights.append(_weight(parts[2], path, number))
+                except ValueError:
+                    raise ValueError(
+                        f"{path}:{number}: vertex weight {_shown(parts[2])} is not a finite "
+                        "non-negative number"
+                    ) from None
+            else:
+                vertex_weights.append(1.0)
+        elif section == "links":
+            link_lines.append((number, stripped))
+        else:
+            raise ValueError(f"{path}:{number}: data before a *Vertices or *Edges section")
+    links, weights = _parse_links(link_lines, path)
+    node_ids = np.unique(np.concatenate([np.array(vertex_ids, dtype=np.int64), links.ravel()]))
+    if node_ids.size == 0:
+        raise ValueError(f"{path}: no vertices or links found")
+    edges = np.searchsorted(node_ids, links)
+    names = [str(i) for i in node_ids]
+    node_weights = np.ones(len(node_ids))
+    position = np.searchsorted(node_ids, np.array(vertex_ids, dtype=np.int64))
+    for pos, name, weight in zip(position, vertex_names, vertex_weights, strict=True):
+        names[pos] = name
+        node_weights[pos] = weight
+    network = Network.from_edges(
+        edges.reshape(-1, 2),
+        weights,
+        n_nodes=len(node_ids),
+        directed=directed,
+        node_weights=node_weights,
+        node_names=names,
+    )
+    return network, node_ids
