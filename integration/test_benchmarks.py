@@ -3,7 +3,7 @@ scripts' numbers are read by people, these tests only keep the scripts working).
 
 import json
 
-from benchmarks import embedding_quality, hierarchy_quality
+from benchmarks import embedding_quality, hierarchy_quality, small_graphs
 
 
 def test_hierarchy_quality_runs_both_tools(tmp_path, capsys):
@@ -25,3 +25,12 @@ def test_embedding_quality_runs(tmp_path, capsys):
     assert "breast cancer" in capsys.readouterr().out
     (written,) = tmp_path.glob("embedding-*.json")
     assert len(json.loads(written.read_text())["results"]) == 3
+
+
+def test_small_graphs_runs(tmp_path, capsys):
+    small_graphs.main(["--calls", "3", "--out", str(tmp_path)])
+    table = capsys.readouterr().out
+    assert "| karate | two-level | 1 |" in table
+    assert "| les-miserables | hierarchical | 10 |" in table
+    (written,) = tmp_path.glob("small-*.json")
+    assert len(json.loads(written.read_text())["rows"]) == 4
