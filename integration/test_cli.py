@@ -191,3 +191,40 @@ def test_a_run_that_fails_mid_write_keeps_the_previous_outputs(tmp_path, signal_
     assert kept == before  # every previous output untouched, none half-written
     if signal_action == "ignore":
         assert set(after) == set(before)  # and no temporary file left behind
+
+
+def test_run_takes_infomaps_option_names(tmp_path, capsys):
+    network, _ = karate_club()
+    source = tmp_path / "karate.net"
+    write_pajek(source, network)
+    out = tmp_path / "out"
+    argv = ["run", str(source), str(out), "-2", "-N", "5", "-s", "3", "-f", "undirected",
+            "--silent", "-o", "clu,tree", "--clu-level", "-1", "--out-name", "res"]  # fmt: skip
+    assert main(argv) == 0
+    assert capsys.readouterr().out == ""  # --silent
+    assert sorted(p.name for p in out.iterdir()) == ["res.clu", "res.tree"]
+    # the same run under our own long names gives the same files
+    ours = tmp_path / "ours"
+    argv = ["run", str(source), str(ours), "--two-level", "--trials", "5", "--seed", "3",
+            "--flow-model", "undirected", "--quiet", "--clu", "--tree", "--clu-level", "-1",
+            "--out-name", "res"]  # fmt: skip
+    assert main(argv) == 0
+    for name in ("res.clu", "res.tree"):
+        assert (ours / name).read_text().split("\n", 1)[1] == (out / name).read_text().split(
+            "\n", 1
+        )[1]  # (the header's first line names the version only)
+    # and the official Infomap scores our .clu as we do
+    codelength = oracle_codelength(source, out / "res.clu")
+    assert codelength == pytest.approx(
+        float(re.search(r"codelength ([0-9.]+)", (out / "res.tree").read_text()).group(1)),
+        abs=1e-5,
+    )
+    assert main(["run", str(source), str(tmp_path / "none"), "-0", "--silent"]) == 0
+    none = str(tmp_path / "none")
+    assert main(["run", str(source), none, "-0", "--n-jobs", "-2", "-s", "1"]) == 0
+    assert not list((tmp_path / "none").iterdir())
+    with pytest.raises(SystemExit):
+        main(["run", str(source), str(out), "-o", "newick"])
+    assert "unknown output format(s) 'newick'; supported: tree,clu,ftree" in capsys.readouterr().err
+    assert main(["run", str(source), str(out), "--clu-level", "3", "-2", "--silent"]) == 2
+    assert "--clu-level 3: the tree has 1 module level(s)" in capsys.readouterr().err

@@ -24,6 +24,21 @@ def _summary(tree, seconds: float) -> str:
     )
 
 
+OUTPUT_FORMATS = ("tree", "clu", "ftree")
+"""Output formats of ``infomap-learn run`` (Infomap's newick, json and csv are not yet)."""
+
+
+def _output_list(text: str) -> list[str]:
+    formats = [f for f in text.split(",") if f]
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            f"unknown output format(s) {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"supported: {','.join(OUTPUT_FORMATS)}"
+        )
+    return formats
+
+
 def _run(args: argparse.Namespace) -> int:
     from .io.readers import read_network
     from .search import infomap
@@ -44,14 +59,29 @@ def _run(args: argparse.Namespace) -> int:
         n_jobs=args.n_jobs,
     )
     seconds = time.perf_counter() - start
+    formats = list(args.output or [])
+    formats += [f for f in OUTPUT_FORMATS if getattr(args, f) and f not in formats]
+    if not formats:
+        formats = list(OUTPUT_FORMATS)
+    if args.no_file_output:
+        formats = []
+    if "clu" in formats and args.clu_level != -1 and not 1 <= args.clu_level <= tree.num_levels:
+        raise ValueError(
+            f"--clu-level {args.clu_level}: the tree has {tree.num_levels} module level(s); "
+            f"use 1..{tree.num_levels} or -1"
+        )
+    writers = {
+        "tree": lambda p: tree.write_tree(p, node_ids=node_ids),
+        "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids),
+        "ftree": lambda p: tree.write_ftree(p, node_ids=node_ids),
+    }
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    stem = Path(args.network).stem
+    stem = args.out_name or Path(args.network).stem
     # all of a run's files appear together, once every one is complete, or none does
     with OutputFiles() as files:
-        files.write(outdir / f"{stem}.tree", lambda p: tree.write_tree(p, node_ids=node_ids))
-        files.write(outdir / f"{stem}.clu", lambda p: tree.write_clu(p, node_ids=node_ids))
-        files.write(outdir / f"{stem}.ftree", lambda p: tree.write_ftree(p, node_ids=node_ids))
+        for fmt in formats:
+            files.write(outdir / f"{stem}.{fmt}", writers[fmt])
         if args.html:
             from .io._html import write_html
 
@@ -65,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{args.network}: {network.n_nodes} nodes, {network.n_links} links")
         print(_summary(tree, seconds))
-        print(f"wrote {stem}.tree, {stem}.clu and {stem}.ftree to {outdir}")
+        if formats:
+            print(f"wrote {', '.join(f'{stem}.{fmt}' for fmt in formats)} to {outdir}")
         if args.html:
             print(f"wrote {args.html}")
     return 0
@@ -150,14 +181,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _add_search_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--two-level", action="store_true", help="a flat partition only")
-    parser.add_argument("-N", "--trials", type=int, default=1, help="number of trials")
+    # the official Infomap's short and long names first; our earlier names stay as aliases
+    parser.add_argument("-2", "--two-level", action="store_true", help="a flat partition only")
+    parser.add_argument(
+        "-N", "--num-trials", "--trials", dest="trials", type=int, default=1,
+        help="number of trials (default 1)",
+    )  # fmt: skip
     parser.add_argument("--markov-time", type=float, default=1.0, help="Markov time scale")
-    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("-s", "--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument(
         "--n-jobs", type=int, default=-1, help="threads (-1, the default: every core)"
     )
-    parser.add_argument("--quiet", action="store_true", help="print nothing")
+    parser.add_argument(
+        "--silent", "--quiet", dest="quiet", action="store_true", help="print nothing"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,12 +220,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="cluster a network file (link list or Pajek)")
     run.add_argument("network", help="link-list or Pajek (.net) file")
-    run.add_argument("outdir", help="folder for the .tree, .clu and .ftree files")
+    run.add_argument("outdir", help="folder for the output files")
     run.add_argument("-d", "--directed", action="store_true", help="links are directed")
-    run.add_argument("--flow-model", choices=FLOW_MODELS, default=None)
+    run.add_argument("-f", "--flow-model", choices=FLOW_MODELS, default=None)
     run.add_argument("-p", "--teleportation-probability", type=float, default=0.15)
-    run.add_argument("--recorded-teleportation", action="store_true")
+    run.add_argument("-e", "--recorded-teleportation", action="store_true")
     run.add_argument("--to-nodes", action="store_true", help="teleport to nodes, not links")
+    out = run.add_argument_group(
+        "output (Infomap's names; without any of these: .tree, .clu and .ftree)"
+    )
+    out.add_argument(
+        "-o", "--output", metavar="LIST", type=_output_list, default=None,
+        help=f"comma-separated formats, of {', '.join(OUTPUT_FORMATS)}",
+    )  # fmt: skip
+    for fmt in OUTPUT_FORMATS:
+        out.add_argument(f"--{fmt}", action="store_true", help=f"write the .{fmt} file")
+    out.add_argument(
+        "--clu-level", type=int, default=1,
+        help="module level of the .clu file: 1 the top modules, -1 the deepest (default 1)",
+    )  # fmt: skip
+    out.add_argument("--out-name", help="base name of the output files (default: the input's)")
+    out.add_argument(
+        "-0", "--no-file-output", action="store_true", help="write no output file"
+    )
     run.add_argument(
         "--html",
         metavar="FILE",
@@ -221,6 +275,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_NEGATIVE_VALUED = ("--clu-level", "--n-jobs")
+"""Options whose value may be negative: with -2 and -0 defined as flags, argparse would
+take "-1" after them for an option."""
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    """``--clu-level -1`` as ``--clu-level=-1``, as Infomap's own command line reads it."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        following = argv[i + 1] if i + 1 < len(argv) else ""
+        if token in _NEGATIVE_VALUED and following.startswith("-") and following[1:].isdigit():
+            out.append(f"{token}={following}")
+            i += 2
+        else:
+            out.append(token)
+            i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     r"""Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
@@ -246,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     >>> sorted(name for name in os.listdir(folder) if name.startswith("net."))
     ['net.clu', 'net.ftree', 'net.tree', 'net.txt']
     """
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.func(args)
     except (ValueError, OSError) as error:
