@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+from infomap_learn import infomap
 from infomap_learn.cli import main
 from infomap_learn.datasets import karate_club
 
@@ -152,6 +153,7 @@ import resource, signal, sys
 action = signal.SIG_IGN if sys.argv[1] == "ignore" else signal.SIG_DFL
 signal.signal(signal.SIGXFSZ, action)
 resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
+from infomap_learn import infomap
 from infomap_learn.cli import main
 sys.exit(main(sys.argv[3:]))
 """
@@ -228,3 +230,51 @@ def test_run_takes_infomaps_option_names(tmp_path, capsys):
     assert "unknown output format(s) 'newick'; supported: tree,clu,ftree" in capsys.readouterr().err
     assert main(["run", str(source), str(out), "--clu-level", "3", "-2", "--silent"]) == 2
     assert "--clu-level 3: the tree has 1 module level(s)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("two_level", [True, False])
+def test_trees_written_by_the_official_infomap_are_read_and_scored_alike(tmp_path, two_level):
+    from infomap_learn import ModuleTree
+    from infomap_learn.datasets import planted_partition
+    from infomap_learn.io import read_network
+
+    network, _ = planted_partition(n_modules=6, module_size=15, p_in=0.3, p_out=0.02, seed=5)
+    source = tmp_path / "net.net"
+    write_pajek(source, network)
+    im = infomap_oracle.Infomap(silent=True, two_level=two_level, num_trials=3, seed=2)
+    im.read_file(str(source))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.run()
+        im.write_tree(str(tmp_path / "im.tree"))
+        im.write_clu(str(tmp_path / "im.clu"))
+        im.write_flow_tree(str(tmp_path / "im.ftree"))
+    net, ids = read_network(source)
+    for name in ("im.tree", "im.ftree"):
+        tree = ModuleTree.read(tmp_path / name, net, node_ids=ids)
+        assert tree.codelength == pytest.approx(im.codelength, abs=1e-9)
+        assert tree.num_top_modules == im.num_top_modules
+    top = ModuleTree.read(tmp_path / "im.clu", net, node_ids=ids)
+    assert top.num_levels == 1 and top.num_top_modules == im.num_top_modules
+    # and ours, written and read back, is the same tree
+    ours = infomap(net, two_level=two_level, seed=3)
+    ours.write_tree(tmp_path / "ours.tree", node_ids=ids)
+    again = ModuleTree.read(tmp_path / "ours.tree", net, node_ids=ids)
+    np.testing.assert_array_equal(again.paths, ours.paths)
+    assert again.codelength == pytest.approx(ours.codelength, abs=1e-12)
+
+
+def test_reading_a_tree_names_what_is_wrong(tmp_path):
+    from infomap_learn import ModuleTree
+
+    network, _ = karate_club()
+    bad = tmp_path / "bad.clu"
+    bad.write_text("# node_id module\n0 1\n1 x\n")
+    with pytest.raises(ValueError, match=r"bad.clu:3: cannot read '1 x'"):
+        ModuleTree.read(bad, network)
+    bad.write_text("0 1\n99 1\n")
+    with pytest.raises(ValueError, match=r"bad.clu:2: node id 99 is not a node of the network"):
+        ModuleTree.read(bad, network)
+    bad.write_text("0 1\n1 2\n")
+    with pytest.raises(ValueError, match=r"32 node\(s\) of the network are not in the file"):
+        ModuleTree.read(bad, network)

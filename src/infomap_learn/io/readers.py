@@ -16,7 +16,7 @@ import numpy as np
 
 from ..network import Network
 
-__all__ = ["read_network"]
+__all__ = ["read_module_paths", "read_network"]
 
 _SHOWN = 60
 """Characters of an offending line or token quoted in an error (a line may be megabytes)."""
@@ -254,3 +254,76 @@ def _read_pajek(text: str, directed: bool, path) -> tuple[Network, np.ndarray]:
         node_names=names,
     )
     return network, node_ids
+
+
+def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
+    r"""Module paths of the nodes from a ``.clu``, ``.tree`` or ``.ftree`` file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.clu`` (``node_id module [flow]`` lines) or a ``.tree``/``.ftree`` (``path flow
+        "name" node_id`` lines; an ``.ftree``'s link sections are skipped), as the official
+        Infomap or infomap-learn writes them.
+    node_ids : ndarray of int
+        The id of each node of the network as the file names it (``read_network``'s
+        ``node_ids``, or ``np.arange(n)`` for 0-based indices).
+
+    Returns
+    -------
+    ndarray of int64, shape (n, depth)
+        0-based module paths, -1 below a node's depth (ids distinct among siblings).
+
+    Raises
+    ------
+    ValueError
+        Naming ``file:line`` for a malformed line or an id not in ``node_ids``, or the
+        number and first of the nodes the file leaves out.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.tree")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write('1:1 0.3 "a" 10\n1:2 0.2 "b" 20\n2:1 0.5 "c" 30\n')
+    >>> read_module_paths(path, np.array([10, 20, 30])).tolist()
+    [[0], [0], [1]]
+    """
+    node_ids = np.asarray(node_ids, dtype=np.int64)
+    order = np.argsort(node_ids, kind="stable")
+    sorted_ids = node_ids[order]
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        lines = handle.read().splitlines()
+    rows: list[tuple[int, list[int]]] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("*"):  # an .ftree's link sections follow the nodes
+            break
+        try:
+            if ":" in stripped.split()[0] or '"' in stripped:  # .tree: path flow "name" id
+                module_path = [int(x) - 1 for x in stripped.split()[0].split(":")][:-1]
+                node = int(stripped.rsplit(maxsplit=1)[-1])
+            else:  # .clu: node_id module [flow]
+                parts = stripped.split()
+                node, module_path = int(parts[0]), [int(parts[1]) - 1]
+        except (ValueError, IndexError):
+            raise ValueError(f"{path}:{number}: cannot read {_shown(stripped)}") from None
+        if not module_path or min(module_path) < 0:
+            raise ValueError(f"{path}:{number}: no module path in {_shown(stripped)}")
+        at = int(np.searchsorted(sorted_ids, node))
+        if at >= sorted_ids.size or sorted_ids[at] != node:
+            raise ValueError(f"{path}:{number}: node id {node} is not a node of the network")
+        rows.append((int(order[at]), module_path))
+    depth = max((len(p) for _, p in rows), default=1)
+    paths = np.full((node_ids.size, depth), -1, dtype=np.int64)
+    for node, module_path in rows:  # one per node of the file
+        paths[node, : len(module_path)] = module_path
+    missing = np.flatnonzero(paths[:, 0] < 0)
+    if missing.size:
+        raise ValueError(
+            f"{path}: {missing.size} node(s) of the network are not in the file, first the "
+            f"node with id {int(node_ids[missing[0]])}"
+        )
+    return paths
