@@ -278,3 +278,40 @@ def test_reading_a_tree_names_what_is_wrong(tmp_path):
     bad.write_text("0 1\n1 2\n")
     with pytest.raises(ValueError, match=r"32 node\(s\) of the network are not in the file"):
         ModuleTree.read(bad, network)
+
+
+def test_weight_threshold_self_links_and_scoring_given_clusters(tmp_path, capsys):
+    source = tmp_path / "net.txt"
+    source.write_text("1 2 1\n2 3 1\n3 1 1\n4 5 1\n5 6 1\n6 4 1\n3 4 0.1\n7 7 5\n")
+    from infomap_learn.io import read_network
+
+    net, ids = read_network(source, weight_threshold=0.5, self_links=False)
+    assert ids.tolist() == [1, 2, 3, 4, 5, 6, 7]  # nodes of skipped links remain
+    assert sorted(zip(net.source.tolist(), net.target.tolist())) == [
+        (0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5)
+    ]  # fmt: skip
+    out = tmp_path / "out"
+    argv = ["run", str(source), str(out), "-2", "--weight-threshold", "0.5", "--no-self-links",
+            "-o", "clu"]  # fmt: skip
+    assert main(argv) == 0
+    found = printed_codelength(capsys.readouterr().out)
+    # the official Infomap scores our .clu on the same thresholded network alike
+    im = infomap_oracle.Infomap(
+        silent=True, no_infomap=True, two_level=True, weight_threshold=0.5,
+        no_self_links=True, cluster_data=str(out / "net.clu"),
+    )  # fmt: skip
+    im.read_file(str(source))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.run()
+    assert im.codelength == pytest.approx(found, abs=1e-5)
+    # --no-infomap -c: score a given partition, ours or Infomap's, without a search
+    scored = tmp_path / "scored"
+    argv = ["run", str(source), str(scored), "--no-infomap", "-c", str(out / "net.clu"),
+            "--weight-threshold", "0.5", "--no-self-links", "-o", "tree"]  # fmt: skip
+    assert main(argv) == 0
+    assert printed_codelength(capsys.readouterr().out) == pytest.approx(found, abs=1e-9)
+    assert main(["run", str(source), str(scored), "-c", str(out / "net.clu")]) == 2
+    assert "add --no-infomap" in capsys.readouterr().err
+    assert main(["run", str(source), str(scored), "--no-infomap"]) == 2
+    assert "--no-infomap needs --cluster-data" in capsys.readouterr().err

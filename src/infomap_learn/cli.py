@@ -43,21 +43,41 @@ def _run(args: argparse.Namespace) -> int:
     from .io.readers import read_network
     from .search import infomap
 
-    network, node_ids = read_network(args.network, directed=args.directed)
-    start = time.perf_counter()
-    tree = infomap(
-        network,
-        two_level=args.two_level,
+    if args.cluster_data and not args.no_infomap:
+        raise ValueError(
+            "starting the search from --cluster-data is not supported yet; add --no-infomap "
+            "to score the given partition or tree"
+        )
+    if args.no_infomap and not args.cluster_data:
+        raise ValueError("--no-infomap needs --cluster-data FILE: the partition to score")
+    network, node_ids = read_network(
+        args.network,
+        directed=args.directed,
+        weight_threshold=args.weight_threshold,
+        self_links=not args.no_self_links,
+    )
+    flow_options = dict(
         flow_model=args.flow_model,
         markov_time=args.markov_time,
-        num_trials=args.trials,
-        seed=args.seed,
         teleportation_probability=args.teleportation_probability,
         recorded_teleportation=args.recorded_teleportation,
         to_nodes=args.to_nodes,
-        progress=None if not args.quiet else False,
-        n_jobs=args.n_jobs,
     )
+    start = time.perf_counter()
+    if args.no_infomap:
+        from .tree import ModuleTree
+
+        tree = ModuleTree.read(args.cluster_data, network, node_ids=node_ids, **flow_options)
+    else:
+        tree = infomap(
+            network,
+            two_level=args.two_level,
+            num_trials=args.trials,
+            seed=args.seed,
+            progress=None if not args.quiet else False,
+            n_jobs=args.n_jobs,
+            **flow_options,
+        )
     seconds = time.perf_counter() - start
     formats = list(args.output or [])
     formats += [f for f in OUTPUT_FORMATS if getattr(args, f) and f not in formats]
@@ -226,6 +246,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--teleportation-probability", type=float, default=0.15)
     run.add_argument("-e", "--recorded-teleportation", action="store_true")
     run.add_argument("--to-nodes", action="store_true", help="teleport to nodes, not links")
+    run.add_argument(
+        "--weight-threshold", type=float, default=None, help="skip links weighing less"
+    )
+    run.add_argument("--no-self-links", action="store_true", help="skip self-links")
+    run.add_argument(
+        "-c", "--cluster-data", metavar="FILE",
+        help="a .clu, .tree or .ftree (of Infomap or ours) to score with --no-infomap",
+    )  # fmt: skip
+    run.add_argument(
+        "--no-infomap", action="store_true", help="no search: score --cluster-data"
+    )
     out = run.add_argument_group(
         "output (Infomap's names; without any of these: .tree, .clu and .ftree)"
     )

@@ -25,7 +25,11 @@ _MAX_EXACT_FLOAT = 2**53
 
 
 def read_network(
-    path: str | PathLike, *, directed: bool = False
+    path: str | PathLike,
+    *,
+    directed: bool = False,
+    weight_threshold: float | None = None,
+    self_links: bool = True,
 ) -> tuple[Network, np.ndarray]:
     r"""Read a link-list or Pajek file.
 
@@ -43,6 +47,11 @@ def read_network(
         The file.
     directed : bool, default False
         Read the links as directed.
+    weight_threshold : float, optional
+        Skip links whose weight is below it (Infomap's ``--weight-threshold``); their
+        nodes remain, without those links.
+    self_links : bool, default True
+        False skips links from a node to itself (Infomap's ``--no-self-links``).
 
     Returns
     -------
@@ -80,10 +89,10 @@ def read_network(
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             if stripped.startswith("*"):
-                return _read_pajek(text, directed, path)
+                return _read_pajek(text, directed, path, (weight_threshold, self_links))
             break
     lines = list(enumerate(text.splitlines(), start=1))
-    return _read_link_list(lines, directed, path)
+    return _read_link_list(lines, directed, path, (weight_threshold, self_links))
 
 
 def _shown(text: str) -> str:
@@ -176,14 +185,28 @@ def _parse_links(lines: list[tuple[int, str]], path):
     return links, weights
 
 
+def _skip_links(links: np.ndarray, weights: np.ndarray | None, skip: tuple) -> tuple:
+    """The links kept by ``skip = (weight_threshold, self_links)``, and their weights."""
+    weight_threshold, self_links = skip
+    keep = np.ones(links.shape[0], dtype=bool)
+    if weight_threshold is not None:
+        keep &= (np.ones(keep.size) if weights is None else weights) >= float(weight_threshold)
+    if not self_links:
+        keep &= links[:, 0] != links[:, 1]
+    if keep.all():
+        return links, weights
+    return links[keep], None if weights is None else weights[keep]
+
+
 def _read_link_list(
-    lines: list[tuple[int, str]], directed: bool, path
+    lines: list[tuple[int, str]], directed: bool, path, skip: tuple = (None, True)
 ) -> tuple[Network, np.ndarray]:
     links, weights = _parse_links(lines, path)
     if links.size == 0:
         raise ValueError(f"{path}: no links found")
-    node_ids, inverse = np.unique(links, return_inverse=True)
-    edges = inverse.reshape(links.shape)
+    node_ids, inverse = np.unique(links, return_inverse=True)  # nodes of skipped links too
+    links, weights = _skip_links(inverse.reshape(links.shape), weights, skip)
+    edges = links
     network = Network.from_edges(
         edges,
         weights,
@@ -194,7 +217,9 @@ def _read_link_list(
     return network, node_ids
 
 
-def _read_pajek(text: str, directed: bool, path) -> tuple[Network, np.ndarray]:
+def _read_pajek(
+    text: str, directed: bool, path, skip: tuple = (None, True)
+) -> tuple[Network, np.ndarray]:
     vertex_ids: list[int] = []
     vertex_names: list[str] = []
     vertex_weights: list[float] = []
@@ -238,7 +263,7 @@ def _read_pajek(text: str, directed: bool, path) -> tuple[Network, np.ndarray]:
     node_ids = np.unique(np.concatenate([np.array(vertex_ids, dtype=np.int64), links.ravel()]))
     if node_ids.size == 0:
         raise ValueError(f"{path}: no vertices or links found")
-    edges = np.searchsorted(node_ids, links)
+    edges, weights = _skip_links(np.searchsorted(node_ids, links), weights, skip)
     names = [str(i) for i in node_ids]
     node_weights = np.ones(len(node_ids))
     position = np.searchsorted(node_ids, np.array(vertex_ids, dtype=np.int64))
