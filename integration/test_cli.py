@@ -311,7 +311,10 @@ def test_weight_threshold_self_links_and_scoring_given_clusters(tmp_path, capsys
             "--weight-threshold", "0.5", "--no-self-links", "-o", "tree"]  # fmt: skip
     assert main(argv) == 0
     assert printed_codelength(capsys.readouterr().out) == pytest.approx(found, abs=1e-9)
-    assert main(["run", str(source), str(scored), "-c", str(out / "net.clu")]) == 2
-    assert "add --no-infomap" in capsys.readouterr().err
+    # -c without --no-infomap: the search starts from the given modules (never longer)
+    argv = ["run", str(source), str(scored), "-c", str(out / "net.clu"), "-2",
+            "--weight-threshold", "0.5", "--no-self-links"]  # fmt: skip
+    assert main(argv) == 0
+    assert printed_codelength(capsys.readouterr().out) <= found + 1e-9
     assert main(["run", str(source), str(scored), "--no-infomap"]) == 2
     assert "--no-infomap needs --cluster-data" in capsys.readouterr().err

@@ -442,10 +442,11 @@ def test_options_are_declared_once_and_checked_by_name():
     keyword_only = [
         p.name for p in inspect.signature(infomap).parameters.values() if p.kind is p.KEYWORD_ONLY
     ]
-    assert sorted(keyword_only) == sorted(SearchOptions.names())
+    # the options, and the one piece of data besides the network
+    assert sorted(keyword_only) == sorted([*SearchOptions.names(), "initial_partition"])
     defaults = {
         p.name: p.default for p in inspect.signature(infomap).parameters.values()
-        if p.kind is p.KEYWORD_ONLY
+        if p.kind is p.KEYWORD_ONLY and p.name != "initial_partition"
     }  # fmt: skip
     assert defaults == {name: getattr(SearchOptions(), name) for name in SearchOptions.names()}
     net, _ = planted_partition(n_modules=3, module_size=5, seed=1)
@@ -497,3 +498,23 @@ def test_running_out_of_memory_names_the_network(monkeypatch):
     net = Network.from_edges([[0, 1], [1, 2]])
     with pytest.raises(MemoryError, match="a network of 3 nodes and 2 links"):
         infomap(net)
+
+
+def test_initial_partition_is_where_the_search_starts():
+    net, planted = planted_partition(n_modules=5, module_size=12, p_in=0.5, p_out=0.02, seed=6)
+    planted_length = codelength(net, planted)
+    for two_level in (True, False):
+        from_planted = infomap(net, initial_partition=planted * 7 + 3, two_level=two_level)
+        assert from_planted.codelength <= planted_length + 1e-12
+        # a poor start (modules that mix the planted ones) is improved on
+        rng = np.random.default_rng(0)
+        for start in (np.arange(net.n_nodes) % 2, rng.integers(0, 10, net.n_nodes)):
+            tree = infomap(net, initial_partition=start, seed=1, two_level=two_level)
+            assert tree.codelength == pytest.approx(planted_length, rel=1e-9)
+        # a start no single move improves stays: one module for all (as Infomap's -c)
+        one = infomap(net, initial_partition=np.zeros(net.n_nodes, dtype=int))
+        assert one.num_top_modules == 1
+    with pytest.raises(ValueError, match="initial_partition must be 60 integer module labels"):
+        infomap(net, initial_partition=planted[:10])
+    with pytest.raises(ValueError, match="dtype float64"):
+        infomap(net, initial_partition=planted.astype(float))

@@ -43,11 +43,6 @@ def _run(args: argparse.Namespace) -> int:
     from .io.readers import read_network
     from .search import infomap
 
-    if args.cluster_data and not args.no_infomap:
-        raise ValueError(
-            "starting the search from --cluster-data is not supported yet; add --no-infomap "
-            "to score the given partition or tree"
-        )
     if args.no_infomap and not args.cluster_data:
         raise ValueError("--no-infomap needs --cluster-data FILE: the partition to score")
     network, node_ids = read_network(
@@ -69,8 +64,14 @@ def _run(args: argparse.Namespace) -> int:
 
         tree = ModuleTree.read(args.cluster_data, network, node_ids=node_ids, **flow_options)
     else:
+        from .io.readers import read_module_paths
+
+        initial = None
+        if args.cluster_data:  # start from its top modules, as Infomap's -c does
+            initial = read_module_paths(args.cluster_data, node_ids)[:, 0]
         tree = infomap(
             network,
+            initial_partition=initial,
             two_level=args.two_level,
             num_trials=args.trials,
             seed=args.seed,
@@ -252,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-self-links", action="store_true", help="skip self-links")
     run.add_argument(
         "-c", "--cluster-data", metavar="FILE",
-        help="a .clu, .tree or .ftree (of Infomap or ours) to score with --no-infomap",
+        help="a .clu, .tree or .ftree (of Infomap or ours): start from its top modules, or "
+        "score it with --no-infomap",
     )  # fmt: skip
     run.add_argument(
         "--no-infomap", action="store_true", help="no search: score --cluster-data"

@@ -78,6 +78,7 @@ def infomap(
     seed: int = 0,
     progress: bool | None = False,
     n_jobs: int | None = None,
+    initial_partition=None,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -109,6 +110,12 @@ def infomap(
     progress : bool or None, default False
         Show a progress bar over trials and search stages on stderr (tqdm); None shows it
         only when stderr is a terminal.
+    initial_partition : array of int, shape (n_nodes,), optional
+        Module labels to start every trial's two-level search from instead of one module
+        per node (Infomap's ``--cluster-data``): the search moves nodes and merges modules
+        from there wherever that shortens the code, so the result is never longer than
+        the start (a start that no single move improves, such as one module for all,
+        stays). Any integer labels; a ``ModuleTree``'s ``labels`` for a tree.
 
     Returns
     -------
@@ -147,8 +154,9 @@ def infomap(
             UserWarning,
             stacklevel=2,
         )
+    initial = _check_initial_partition(initial_partition, network.n_nodes)
     try:
-        return _search(network, options)
+        return _search(network, options, initial)
     except MemoryError as error:
         raise MemoryError(
             f"not enough memory to search a network of {network.n_nodes} nodes and "
@@ -156,7 +164,22 @@ def infomap(
         ) from error
 
 
-def _search(network: Network, options: SearchOptions) -> ModuleTree:
+def _check_initial_partition(labels, n_nodes: int) -> np.ndarray | None:
+    """Labels as module ids 0..k-1 (None passes), or a ValueError naming the problem."""
+    if labels is None:
+        return None
+    array = np.asarray(labels)
+    if array.shape != (n_nodes,) or array.dtype.kind not in "iub":
+        raise ValueError(
+            f"initial_partition must be {n_nodes} integer module labels, one per node; got "
+            f"shape {array.shape} and dtype {array.dtype}"
+        )
+    return np.unique(array, return_inverse=True)[1].astype(np.int64).ravel()
+
+
+def _search(
+    network: Network, options: SearchOptions, initial: np.ndarray | None = None
+) -> ModuleTree:
     """The trials of :func:`infomap` on validated options, and the best tree."""
     two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     full_flow = compute_flow(network, **vars(options.flow))
@@ -168,6 +191,8 @@ def _search(network: Network, options: SearchOptions) -> ModuleTree:
         best = np.zeros((n_searched, 1), dtype=np.int64)
         best = _with_isolated_nodes(best, searched, full_flow)
         return _result(network, full_flow, best, options)
+    if initial is not None and searched is not None:
+        initial = np.unique(initial[searched], return_inverse=True)[1].astype(np.int64)
     leaf = leaf_units(flow)
     one_level = one_level_codelength(flow)
     n_threads, group_threads = _n_threads(options.n_jobs, int(num_trials))
@@ -179,8 +204,9 @@ def _search(network: Network, options: SearchOptions) -> ModuleTree:
             constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
         labels, _, submodules = two_level_search(
-            leaf, ctx, tune_limit=tune_limit, keep_submodules=True
-        )
+            leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
+            initial=None if initial is None else initial.copy(),
+        )  # fmt: skip
         paths = labels[:, None]
         n_top = int(labels.max()) + 1
         if not two_level and 1 < n_top < n_searched:

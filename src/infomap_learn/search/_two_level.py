@@ -147,6 +147,7 @@ def two_level_search(
     ctx: SearchContext,
     tune_limit: int = constants.TUNE_ITERATION_LIMIT,
     keep_submodules: bool = False,
+    initial: np.ndarray | None = None,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
@@ -154,8 +155,9 @@ def two_level_search(
 
     Returns (labels, codelength), and with ``keep_submodules`` also the submodules that
     the last coarse tune found (a search from singletons under the modules it started
-    from), if they lie in the returned modules, or None."""
-    labels, length = find_modules(units, ctx)
+    from), if they lie in the returned modules, or None. ``initial`` (module ids 0..k-1):
+    start from these modules instead of one module per unit."""
+    labels, length = find_modules(units, ctx, initial)
     submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
