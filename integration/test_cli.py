@@ -129,6 +129,11 @@ def test_embed_writes_modules_and_paths(tmp_path, capsys, suffix):
     assert adjusted_rand_score(y, modules) == 1.0
     # the path starts with the top module
     assert all(path.split(":")[0] == str(m) for path, m in zip(rows[:, 2], modules))
+    for hubness in ("none", "local_scaling"):
+        plain = tmp_path / f"{hubness}.csv"
+        assert main(["embed", str(source), str(plain), "-k", "10", "--hubness", hubness]) == 0
+        labels = np.loadtxt(plain, delimiter=",", skiprows=1, dtype=str)[:, 1].astype(int)
+        assert adjusted_rand_score(y, labels) == 1.0
 
 
 def test_embed_reports_bad_input(tmp_path, capsys):

@@ -138,6 +138,7 @@ def _embed(args: argparse.Namespace) -> int:
         n_neighbors=args.n_neighbors,
         metric=args.metric,
         weighting=args.weighting,
+        hubness=None if args.hubness == "none" else args.hubness,
         threshold=args.threshold,
         two_level=args.two_level,
         markov_time=args.markov_time,
@@ -293,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--weighting", choices=("jaccard", "similarity", "connectivity"), default="jaccard"
     )
     embed.add_argument("--threshold", type=float, default=None, help="drop weaker links")
+    embed.add_argument(
+        "--hubness", choices=("mutual_proximity", "local_scaling", "none"),
+        default="mutual_proximity",
+        help="hubness reduction of the kNN graph (default mutual_proximity; none: plain kNN)",
+    )  # fmt: skip
     _add_search_options(embed)
     embed.set_defaults(func=_embed)
 
