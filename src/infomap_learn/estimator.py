@@ -269,8 +269,8 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             )
         return Network.from_scipy(matrix, directed=None)
 
-    def _no_links_message(self, X) -> str:
-        """Why the graph of ``X`` has no links, in the user's terms."""
+    def _no_links_message(self) -> str:
+        """Why the graph has no links, in the user's terms."""
         if self.affinity == "precomputed":
             return (
                 "the precomputed affinity matrix has no positive entry off its diagonal: "
@@ -321,7 +321,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         graph = self._build_graph(X, seed)
         if not np.any(graph.source != graph.target):  # self-links link no two samples
-            raise ValueError(self._no_links_message(X))
+            raise ValueError(self._no_links_message())
         tree = infomap(
             graph,
             two_level=self.two_level,

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FLOW_MODELS", "FlowOptions", "SearchOptions"]
+__all__ = ["FLOW_MODELS", "FlowOptions", "SearchOptions", "check_n_jobs"]
 
 FLOW_MODELS = ("undirected", "directed", "undirdir", "outdirdir", "rawdir")
 
@@ -35,14 +35,29 @@ def _check_bool(name: str, value: Any, allow_none: bool = False) -> bool | None:
     return bool(value)
 
 
-def _check_real(name: str, value: Any) -> float:
-    """A finite real number (not a bool, not a string)."""
+def _as_real(value: Any) -> float:
+    """``value`` as a float, or NaN (which fails every range check) for anything that is no
+    real number: a bool, a string, None."""
     ok = isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
         value, (bool, np.bool_)
     )
-    if not ok or not np.isfinite(float(value)):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    return float(value) if ok else float("nan")
+
+
+def check_n_jobs(n_jobs: Any) -> int | None:
+    """``n_jobs`` checked: None or a non-zero integer (scikit-learn's meaning).
+
+    Examples
+    --------
+    >>> check_n_jobs(-1), check_n_jobs(None)
+    (-1, None)
+    """
+    if n_jobs is not None and (not _is_int(n_jobs) or n_jobs == 0):
+        raise ValueError(
+            "n_jobs must be None or a non-zero integer (scikit-learn's meaning: None is 1, "
+            f"-1 every core, -2 all but one), got {n_jobs!r}"
+        )
+    return None if n_jobs is None else int(n_jobs)
 
 
 @dataclass(frozen=True)
@@ -85,20 +100,14 @@ class FlowOptions:
             raise ValueError(
                 f"flow_model must be one of {FLOW_MODELS} or None, got {self.flow_model!r}"
             )
-        try:
-            alpha = _check_real("teleportation_probability", self.teleportation_probability)
-        except ValueError:
-            alpha = -1.0
+        alpha = _as_real(self.teleportation_probability)
         if not 0.0 <= alpha < 1.0:
             raise ValueError(
                 "teleportation_probability must be in [0, 1), got "
                 f"{self.teleportation_probability!r}"
             )
-        try:
-            t = _check_real("markov_time", self.markov_time)
-        except ValueError:
-            t = 0.0
-        if not t > 0.0:
+        t = _as_real(self.markov_time)
+        if not 0.0 < t < np.inf:
             raise ValueError(
                 f"markov_time must be a positive finite number, got {self.markov_time!r}"
             )
@@ -170,15 +179,9 @@ class SearchOptions(FlowOptions):
             raise ValueError(f"num_trials must be an integer >= 1, got {self.num_trials!r}")
         if not _is_int(self.seed) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if self.n_jobs is not None and (not _is_int(self.n_jobs) or self.n_jobs == 0):
-            raise ValueError(
-                "n_jobs must be None or a non-zero integer (scikit-learn's meaning: None is "
-                f"1, -1 every core, -2 all but one), got {self.n_jobs!r}"
-            )
         object.__setattr__(self, "num_trials", int(self.num_trials))
         object.__setattr__(self, "seed", int(self.seed))
-        if self.n_jobs is not None:
-            object.__setattr__(self, "n_jobs", int(self.n_jobs))
+        object.__setattr__(self, "n_jobs", check_n_jobs(self.n_jobs))
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

@@ -9,7 +9,10 @@ link lists whose lines carry a weight only sometimes.
 from __future__ import annotations
 
 import io
+import itertools
+import re
 import shlex
+from collections.abc import Iterable
 from os import PathLike
 
 import numpy as np
@@ -21,6 +24,8 @@ __all__ = ["read_module_paths", "read_network"]
 _SHOWN = 60
 """Characters of an offending line or token quoted in an error (a line may be megabytes)."""
 _MAX_EXACT_FLOAT = 2**53
+_DATA_LINE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
+"""A line that is neither blank nor a comment."""
 """An id written as a float ("12.0") is exact only below this."""
 
 
@@ -91,8 +96,7 @@ def read_network(
             if stripped.startswith("*"):
                 return _read_pajek(text, directed, path, (weight_threshold, self_links))
             break
-    lines = list(enumerate(text.splitlines(), start=1))
-    return _read_link_list(lines, directed, path, (weight_threshold, self_links))
+    return _read_link_list(text, directed, path, (weight_threshold, self_links))
 
 
 def _shown(text: str) -> str:
@@ -133,7 +137,7 @@ def _weight(token: str, path, number: int) -> float:
     return w
 
 
-def _parse_lines(lines: list[tuple[int, str]], path):
+def _parse_lines(lines: Iterable[tuple[int, str]], path):
     """Links line by line: (ids (m, 2) int64, weights or None), errors naming the line."""
     ids: list[tuple[int, int]] = []
     weights: list[float] = []
@@ -156,11 +160,15 @@ def _parse_lines(lines: list[tuple[int, str]], path):
     return links, (np.array(weights, dtype=np.float64) if weighted else None)
 
 
-def _parse_links(lines: list[tuple[int, str]], path):
-    """Links of a link list or a Pajek links section: numpy's reader, else line by line."""
-    text = "\n".join(line for _, line in lines)
-    if not any(line.split("#", 1)[0].strip() for _, line in lines):
+def _parse_links(text: str, path, numbers: list[int] | None = None):
+    """Links of a link list or a Pajek links section: numpy's reader, else line by line.
+
+    ``numbers`` are the file's line numbers of the lines of ``text`` (None: the lines of
+    ``text`` are the file's, from 1); only the line-by-line pass needs them.
+    """
+    if not _DATA_LINE.search(text):
         return np.empty((0, 2), dtype=np.int64), None
+    lines = zip(itertools.count(1) if numbers is None else numbers, text.splitlines())
     try:
         table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2, dtype=np.float64)
     except ValueError:  # ragged lines or a token that is no number: find and name it
@@ -199,14 +207,13 @@ def _skip_links(links: np.ndarray, weights: np.ndarray | None, skip: tuple) -> t
 
 
 def _read_link_list(
-    lines: list[tuple[int, str]], directed: bool, path, skip: tuple = (None, True)
+    text: str, directed: bool, path, skip: tuple = (None, True)
 ) -> tuple[Network, np.ndarray]:
-    links, weights = _parse_links(lines, path)
+    links, weights = _parse_links(text, path)
     if links.size == 0:
         raise ValueError(f"{path}: no links found")
     node_ids, inverse = np.unique(links, return_inverse=True)  # nodes of skipped links too
-    links, weights = _skip_links(inverse.reshape(links.shape), weights, skip)
-    edges = links
+    edges, weights = _skip_links(inverse.reshape(links.shape), weights, skip)
     network = Network.from_edges(
         edges,
         weights,
@@ -259,7 +266,9 @@ def _read_pajek(
             link_lines.append((number, stripped))
         else:
             raise ValueError(f"{path}:{number}: data before a *Vertices or *Edges section")
-    links, weights = _parse_links(link_lines, path)
+    links, weights = _parse_links(
+        "\n".join(line for _, line in link_lines), path, [number for number, _ in link_lines]
+    )
     node_ids = np.unique(np.concatenate([np.array(vertex_ids, dtype=np.int64), links.ravel()]))
     if node_ids.size == 0:
         raise ValueError(f"{path}: no vertices or links found")

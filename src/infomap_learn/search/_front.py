@@ -15,7 +15,7 @@ from ..mapequation import (
     two_level_codelength,
 )
 from ..network import Network
-from ..options import SearchOptions
+from ..options import SearchOptions, check_n_jobs
 from ..tree import ModuleTree
 from . import _constants as constants
 from ._hierarchy import (
@@ -41,16 +41,7 @@ def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
     """
     from joblib import effective_n_jobs
 
-    if n_jobs is not None and (
-        isinstance(n_jobs, (bool, np.bool_))
-        or not isinstance(n_jobs, (int, np.integer))
-        or n_jobs == 0
-    ):
-        raise ValueError(
-            "n_jobs must be None or a non-zero integer (scikit-learn's meaning: None is 1, "
-            f"-1 every core, -2 all but one), got {n_jobs!r}"
-        )
-    threads = max(1, int(effective_n_jobs(None if n_jobs is None else int(n_jobs))))
+    threads = max(1, int(effective_n_jobs(check_n_jobs(n_jobs))))
     trial_threads = max(1, min(threads, num_trials))
     return trial_threads, max(1, threads // trial_threads)
 
@@ -146,7 +137,6 @@ def infomap(
         progress=progress,
         n_jobs=n_jobs,
     )  # every option checked here, once, by name
-    two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     if network.n_links == 0 and network.n_nodes > 1:
         warnings.warn(
             f"the network has {network.n_nodes} nodes and no links: each node is a module "
