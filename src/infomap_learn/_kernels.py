@@ -214,6 +214,27 @@ def objective(
 
 
 @njit(cache=True, nogil=True)
+def _cached_objective(
+    owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+    codeflow_plogp_sum,
+):  # fmt: skip
+    """``objective`` from the core loop's cached module terms and the parents' enter
+    sums ``enter_sum`` (the same sums in the same order, without a logarithm per module)."""
+    total = 0.0
+    for i in range(owned.shape[0]):
+        m = owned[i]
+        if mod_size[m] > 0:
+            total += -pl_en[m] + pl_exc[m] - pl_ex[m]
+    seen = np.zeros(parent_exit.shape[0], dtype=np.bool_)
+    for i in range(owned.shape[0]):
+        p = mod_parent[owned[i]]
+        if not seen[p] and enter_sum[p] > 0.0:
+            total += _plogp(parent_exit[p] + enter_sum[p]) - _plogp(parent_exit[p])
+        seen[p] = True
+    return total - codeflow_plogp_sum
+
+
+@njit(cache=True, nogil=True)
 def core_loop(
     module_of, codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, undirected,
@@ -266,10 +287,10 @@ def core_loop(
     # Only units whose neighbourhood changed since they were last tried can gain from a
     # move; the others are skipped (all start active).
     active = np.ones(n, dtype=np.bool_)
-    current = objective(
-        mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-        parent_exit, tele_total, codeflow_plogp_sum, owned,
-    )
+    current = _cached_objective(
+        owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+        codeflow_plogp_sum,
+    )  # fmt: skip
     total_moves = 0
     for _sweep in range(max_sweeps):
         shuffle(order, rng_state)
@@ -318,7 +339,6 @@ def core_loop(
             a_code = mod_codeflow[a] - cu
             a_tsrc = mod_tsrc[a] - tu
             a_ttgt = mod_ttgt[a] - tau_u
-            a_ex_old = _exit_total(mod_exit[a], mod_tsrc[a], mod_ttgt[a])
             a_en_old = _enter_total(mod_enter[a], mod_tsrc[a], mod_ttgt[a], tele_total)
             if mod_size[a] == 1:
                 a_ex_new = 0.0
@@ -327,10 +347,13 @@ def core_loop(
             else:
                 a_ex_new = _exit_total(a_exit_link, a_tsrc, a_ttgt)
                 a_en_new = _enter_total(a_enter_link, a_tsrc, a_ttgt, tele_total)
+            # module a's old terms are cached; undirected flow enters as it exits
+            pl_a_en_new = _plogp(a_en_new)
+            pl_a_ex_new = pl_a_en_new if undirected else _plogp(a_ex_new)
             delta_a = (
-                -_plogp(a_en_new) + _plogp(a_en_old)
-                + _plogp(a_ex_new + a_code) - _plogp(a_ex_old + mod_codeflow[a])
-                - _plogp(a_ex_new) + _plogp(a_ex_old)
+                -pl_a_en_new + pl_en[a]
+                + _plogp(a_ex_new + a_code) - pl_exc[a]
+                - pl_a_ex_new + pl_ex[a]
             )
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
@@ -438,10 +461,6 @@ def core_loop(
                 flow_from[m] = 0.0
                 is_touched[m] = False
         total_moves += moves
-        new = objective(
-            mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-            parent_exit, tele_total, codeflow_plogp_sum, owned,
-        )
         # recompute the parents' enter sums exactly, so rounding never accumulates
         enter_sum[:] = 0.0
         for i in range(owned.shape[0]):
@@ -450,6 +469,10 @@ def core_loop(
                 enter_sum[mod_parent[m]] += _enter_total(
                     mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
                 )
+        new = _cached_objective(
+            owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+            codeflow_plogp_sum,
+        )  # fmt: skip
         gain = current - new
         current = new
         if moves == 0 or gain < sweep_threshold:
