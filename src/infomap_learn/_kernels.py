@@ -291,6 +291,7 @@ def core_loop(
         owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
         codeflow_plogp_sum,
     )  # fmt: skip
+    teleport = tele_total > 0.0
     total_moves = 0
     for _sweep in range(max_sweeps):
         shuffle(order, rng_state)
@@ -373,10 +374,17 @@ def core_loop(
                     pl_b_en_old = pl_en[b]
                     pl_b_ex_old = pl_ex[b]
                     pl_b_exc_old = pl_exc[b]
-                    b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
                     b_code_old = mod_codeflow[b]
-                    b_tsrc = mod_tsrc[b] + tu
-                    b_ttgt = mod_ttgt[b] + tau_u
+                    if teleport:
+                        b_en_old = _enter_total(
+                            mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total
+                        )
+                        b_tsrc = mod_tsrc[b] + tu
+                        b_ttgt = mod_ttgt[b] + tau_u
+                    else:  # (no reads of the all-zero teleportation arrays)
+                        b_en_old = mod_enter[b]
+                        b_tsrc = 0.0
+                        b_ttgt = 0.0
                 else:
                     # An empty module, unless u is alone already.
                     if mod_size[a] == 1 or n_free == 0:
