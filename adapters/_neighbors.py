@@ -119,18 +119,26 @@ def _check_scale(values: np.ndarray) -> None:
 
 
 def _check_X(X: Any, metric: str, min_samples: int = 2) -> np.ndarray | sp.csr_matrix:
-    """Validated samples: a float array, or a CSR matrix for sparse input."""
+    """Validated samples: a float array, or a CSR matrix for sparse input.
+
+    scikit-learn's ``check_array`` converts the input (lists, DataFrames, sparse formats)
+    and checks its shape and dtype; the checks here add what it does not say: where the
+    first NaN or infinity is, values whose squared distances overflow, and rows a metric
+    cannot handle."""
+    from sklearn.utils import check_array
+
+    if sp.issparse(X) and metric not in SPARSE_METRICS:
+        listed = ", ".join(repr(m) for m in SPARSE_METRICS)
+        raise ValueError(
+            f"metric={metric!r} does not support sparse X; use dense X or one of {listed}"
+        )
+    X = check_array(
+        X, accept_sparse="csr", dtype="numeric", ensure_all_finite=False,
+        ensure_min_samples=min_samples, input_name="X",
+    )  # fmt: skip
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
     if sp.issparse(X):
-        if metric not in SPARSE_METRICS:
-            listed = ", ".join(repr(m) for m in SPARSE_METRICS)
-            raise ValueError(
-                f"metric={metric!r} does not support sparse X; use dense X or one of {listed}"
-            )
-        if X.dtype.kind not in "biuf":
-            raise ValueError(f"X must be numeric, got dtype {X.dtype}")
-        X = sp.csr_matrix(X)
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
         if not X.has_canonical_format:  # never modify the caller's matrix
             X = X.copy()
             X.sum_duplicates()
@@ -140,27 +148,13 @@ def _check_X(X: Any, metric: str, min_samples: int = 2) -> np.ndarray | sp.csr_m
         if metric == "cosine":
             zero_row = np.bincount(rows[X.data != 0], minlength=X.shape[0]) == 0
     else:
-        X = np.asarray(X)
-        if X.dtype.kind not in "biuf":
-            raise ValueError(f"X must be a numeric array, got dtype {X.dtype}")
-        if X.ndim != 2:
-            raise ValueError(
-                f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}"
-            )
-        if X.dtype not in (np.float32, np.float64):
-            X = X.astype(np.float64)
         _check_finite(X, _first_bad)
         zero_row = np.zeros(X.shape[0], dtype=bool)
         if metric == "cosine":
             zero_row = ~np.any(X != 0, axis=1)
         elif metric == "correlation":
-            zero_row = ~np.any(X != X[:, :1], axis=1) if X.shape[1] else zero_row
+            zero_row = ~np.any(X != X[:, :1], axis=1)
     _check_scale(X.data if sp.issparse(X) else X)
-    n, d = X.shape
-    if n < min_samples:
-        raise ValueError(f"X must have at least {min_samples} samples, got n_samples={n}")
-    if d < 1:
-        raise ValueError(f"X must have at least 1 feature, got shape {X.shape}")
     if zero_row.any():
         rows = np.flatnonzero(zero_row)
         what = "all-zero" if metric == "cosine" else "constant"

@@ -580,11 +580,11 @@ def test_exact_and_approximate_agree():
 @pytest.mark.parametrize(
     ("X", "kwargs", "match"),
     [
-        (np.zeros(5), {}, r"2-D.*shape \(5,\)"),
-        (np.zeros((4, 2, 2)), {}, r"2-D"),
+        (np.zeros(5), {}, r"Expected 2D array, got 1D array"),
+        (np.zeros((4, 2, 2)), {}, r"Found array with dim 3"),
         (np.array([["a", "b"], ["c", "d"]]), {"n_neighbors": 1}, "numeric"),
-        (np.zeros((1, 3)), {"n_neighbors": 1}, r"at least 2 samples.*n_samples=1"),
-        (np.zeros((5, 0)), {"n_neighbors": 1}, "at least 1 feature"),
+        (np.zeros((1, 3)), {"n_neighbors": 1}, r"1 sample\(s\).*a minimum of 2 is required"),
+        (np.zeros((5, 0)), {"n_neighbors": 1}, r"0 feature\(s\).*a minimum of 1 is required"),
         (np.eye(5), {"n_neighbors": 0}, r"n_neighbors=0 with n_samples=5"),
         (np.eye(5), {"n_neighbors": 5}, r"1 <= n_neighbors < n_samples.*n_samples=5"),
         (np.eye(5), {"n_neighbors": 2.0}, r"n_neighbors=2\.0"),
