@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..paths import prefix_keys
+from ..paths import module_levels
 
 __all__ = ["plot_tree"]
 
@@ -54,32 +54,30 @@ def plot_tree(tree, ax=None, max_depth: int | None = None, label_min_flow: float
     order = np.lexsort(paths[:, ::-1].T)
     start_of_node = np.empty(len(order))
     start_of_node[order] = np.cumsum(flow[order]) - flow[order]
-    keys = prefix_keys(paths)
     colours = plt.get_cmap("tab20").colors
-    top = paths[:, 0]
-    for level in range(depth):
-        key = keys[level]
-        present = key >= 0
-        k = int(key.max()) + 1
-        width = np.bincount(key[present], flow[present], k)
-        start = np.full(k, np.inf)
-        np.minimum.at(start, key[present], start_of_node[present])
-        top_of = np.zeros(k, dtype=np.int64)
-        top_of[key[present]] = top[present]
-        first = np.full(k, len(paths), dtype=np.int64)
-        np.minimum.at(first, key[present], np.flatnonzero(present))
+    top_of = names = None
+    for level, modules in enumerate(module_levels(paths, flow, max_depth=depth)):
+        start = np.minimum.reduceat(start_of_node[modules.members], modules.member_start[:-1])
+        if level == 0:
+            top_of = modules.label - 1
+            names = [str(label) for label in modules.label.tolist()]
+        else:
+            top_of = top_of[modules.parent]
+            names = [
+                f"{names[parent]}:{label}"
+                for parent, label in zip(modules.parent.tolist(), modules.label.tolist())
+            ]
         lighten = 0.55 * level / max(depth - 1, 1)
-        for m in range(k):
-            rgb = np.asarray(colours[(2 * top_of[m]) % 20])
+        for m, width in enumerate(modules.flow.tolist()):
+            rgb = np.asarray(colours[(2 * int(top_of[m])) % 20])
             face = rgb + (1.0 - rgb) * lighten
             ax.add_patch(
-                Rectangle((start[m], -level - 0.45), width[m], 0.9, facecolor=face,
+                Rectangle((start[m], -level - 0.45), width, 0.9, facecolor=face,
                           edgecolor="white", linewidth=0.5)
             )
-            label = ":".join(str(int(v) + 1) for v in paths[first[m], : level + 1])
             # (about 0.011 of the axis per character at the default size)
-            if width[m] >= max(label_min_flow, 0.011 * len(label)):
-                ax.text(start[m] + width[m] / 2, -level, label, ha="center", va="center",
+            if width >= max(label_min_flow, 0.011 * len(names[m])):
+                ax.text(start[m] + width / 2, -level, names[m], ha="center", va="center",
                         fontsize=8, clip_on=True)
     ax.set_xlim(0, 1)
     ax.set_ylim(-depth + 0.5, 0.5)
