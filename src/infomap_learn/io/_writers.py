@@ -33,7 +33,7 @@ import numpy as np
 
 from .._version import __version__
 from ..mapequation import module_flows
-from ..paths import prefix_keys
+from ..paths import module_levels, prefix_keys
 from ._outputs import open_output
 
 __all__ = ["write_clu", "write_ftree", "write_tree"]
@@ -111,26 +111,21 @@ class _Layout:
         self.offset = offset = np.concatenate([[1], 1 + np.cumsum(sizes)]).astype(np.int64)
         n_modules = int(offset[-1])  # including the root
         self.n_modules = n_modules
-        idx = np.arange(n)
 
-        # Path (padded with -1), parent and local number of every module.
+        # Path (padded with -1), parent and level of every module, from the tree's one
+        # per-level aggregation (module ids there are the prefix keys, as here).
         module_path = np.full((n_modules, d), -1, dtype=np.int64)
         module_parent = np.full(n_modules, -1, dtype=np.int64)
         module_level = np.zeros(n_modules, dtype=np.int64)
-        for level in range(d):
-            key = keys[level]
-            present = key >= 0
-            first = np.full(sizes[level], n, dtype=np.int64)
-            np.minimum.at(first, key[present], idx[present])
+        for level, modules in enumerate(module_levels(paths, p)):
             ids = offset[level] + np.arange(sizes[level])
-            module_path[ids, : level + 1] = paths[first, : level + 1]
+            above = 0 if level == 0 else offset[level - 1] + modules.parent
+            module_path[ids, :level] = module_path[above, :level]
+            module_path[ids, level] = modules.label - 1
             module_level[ids] = level + 1
-            module_parent[ids] = 0 if level == 0 else offset[level - 1] + keys[level - 1][first]
-        self.module_path, self.module_parent, self.module_level = (
-            module_path,
-            module_parent,
-            module_level,
-        )
+            module_parent[ids] = above
+        self.module_path, self.module_parent = module_path, module_parent
+        self.module_level = module_level
         # Depth-first (pre-order) rank: lexicographic order of the -1 padded paths.
         dfs = np.lexsort(tuple(module_path[:, level] for level in reversed(range(d))))
         self.module_dfs = dfs  # level-major ids in depth-first order, root first
