@@ -50,9 +50,9 @@ InfoMapClustering(n_neighbors=10, random_state=0).fit(X)
 t5 = time.perf_counter()
 
 from numba.core.registry import CPUDispatcher
-import infomap_learn._kernels, infomap_learn.network
+import infomap_learn._kernels, infomap_learn.network, infomap_learn.search._moves
 hits = misses = 0
-for module in (infomap_learn._kernels, infomap_learn.network):
+for module in (infomap_learn._kernels, infomap_learn.network, infomap_learn.search._moves):
     for obj in vars(module).values():
         if isinstance(obj, CPUDispatcher):
             hits += sum(obj.stats.cache_hits.values())

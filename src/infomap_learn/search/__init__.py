@@ -21,8 +21,8 @@ already, and its submodules stand in for the first level's two-level search.) Be
 Infomap's search, the finished tree is tuned: nodes move between sibling leaf modules, and
 modules of modules are dissolved into their parents where that shortens the code.
 
-The hot loops are numba kernels in ``infomap_learn._kernels``; this package orchestrates
-them: ``_units`` (units and module state), ``_two_level`` (core loop rounds and tuning),
+The hot loops are numba kernels in ``_moves`` (local moves) and ``infomap_learn._kernels``
+(aggregation, labels); this package orchestrates them: ``_units`` (units and module state), ``_two_level`` (core loop rounds and tuning),
 ``_hierarchy`` (super-modules, recursion, tuning the finished tree), ``_front``
 (``infomap()``: validation, trials, threads) and ``_constants`` (tuning constants).
 """

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _kernels as K
 from . import _constants as constants
+from . import _moves as M
 from ._units import (
     SearchContext,
     Units,
@@ -54,14 +55,13 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
         module_of[:] = first_unit[module_of]
         k = units.n
     state = _module_state(units, module_of, k)
+    arrays = units.arrays
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
-        return K.core_loop(
-            module_of, units.codeflow, units.exit, units.enter, units.tele_src,
-            units.tele_tgt, units.parent, units.out_ptr, units.out_idx, units.out_flow,
-            units.in_ptr, units.in_idx, units.in_flow, units.undirected, *state,
-            ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, rng_state,
-            constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD, unit_group, owned,
+        return M.core_loop(
+            module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
+            ctx.codeflow_plogp_sum, rng_state, constants.CORE_LOOP_LIMIT,
+            constants.CORE_LOOP_THRESHOLD, unit_group, owned,
         )  # fmt: skip
 
     if not grouped:
@@ -84,7 +84,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
 
     Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
     their units one at a time (below the size for parent groups) run in one kernel call,
-    ``_kernels.find_modules_serial``; ``_find_modules_stepwise`` takes the same steps from
+    ``_moves.find_modules_serial``; ``_find_modules_stepwise`` takes the same steps from
     Python, as the groups need, and is its reference.
     """
     n = units.n
@@ -93,12 +93,10 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
     )
     if _runs_in_groups(units, ctx):
         return _find_modules_stepwise(units, ctx, module_of)
-    labels, length = K.find_modules_serial(
-        module_of, units.codeflow, units.exit, units.enter, units.tele_src, units.tele_tgt,
-        units.parent, units.out_ptr, units.out_idx, units.out_flow, units.in_ptr,
-        units.in_idx, units.in_flow, units.undirected, ctx.parent_exit, units.tele_total,
-        ctx.codeflow_plogp_sum, ctx.rng_state,
-        constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
+    labels, length = M.find_modules_serial(
+        module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
+        ctx.codeflow_plogp_sum, ctx.rng_state, constants.CORE_LOOP_LIMIT,
+        constants.CORE_LOOP_THRESHOLD,
     )  # fmt: skip
     return labels, float(length)
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _kernels as K
 from ..flow import Flow
+from . import _moves as M
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class Units:
     @property
     def n(self) -> int:
         return self.codeflow.shape[0]
+
+    @property
+    def arrays(self) -> M.UnitArrays:
+        """The arrays as the kernels take them."""
+        return M.UnitArrays(
+            self.codeflow, self.exit, self.enter, self.tele_src, self.tele_tgt, self.parent,
+            self.out_ptr, self.out_idx, self.out_flow, self.in_ptr, self.in_idx, self.in_flow,
+        )  # fmt: skip
 
 
 def leaf_units(flow: Flow) -> Units:
@@ -111,20 +120,16 @@ class SearchContext:
     pool: Executor | None = None  # threads for groups of parents (None: one at a time)
 
 
-def _module_state(units: Units, module_of: np.ndarray, k: int):
-    return K.init_modules(
-        module_of, k, units.codeflow, units.exit, units.enter, units.tele_src,
-        units.tele_tgt, units.parent, units.out_ptr, units.out_idx, units.out_flow,
-        units.in_ptr, units.in_idx, units.in_flow, units.undirected,
-    )
+def _module_state(units: Units, module_of: np.ndarray, k: int) -> M.ModuleState:
+    return M.init_modules(module_of, k, units.arrays, units.undirected)
 
 
 def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> float:
     """The search objective for ``module_of`` over ``units``."""
     module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
     state = _module_state(units, module_of, k)
-    return K.objective(
-        *state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, np.arange(k)
+    return M.objective(
+        state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, np.arange(k)
     )
 
 

@@ -1,0 +1,483 @@
+"""Numba kernels of the local moves: the core loop of the search and its module state.
+
+The search works on *units*: leaf nodes at first, then aggregated modules. A unit ``u`` has
+
+* ``codeflow[u]``: the rate at which its codeword is used in the codebook of the module it
+  joins (its visit rate for a node, its enter flow for a module treated as a node);
+* out- and in-links in CSR form with their flows (for undirected flow the two are the same
+  arrays); its link exit and enter flows are the row sums;
+* ``tele_src[u]``, ``tele_tgt[u]``: teleportation away from it and landing on it (all zero
+  unless teleportation is recorded);
+* ``parent[u]``: the fixed module that contains it, when the search looks for submodules
+  inside given modules (all zero for a search of the whole network). A unit may only join a
+  module of the same parent, and each parent ``P`` has its own index codebook with the fixed
+  exit flow ``parent_exit[P]`` (zero for the root).
+
+The objective is the map equation of ``mapequation.py`` restricted to one level below the
+parents:
+
+    L = sum_P [plogp(q_P + S_P) - plogp(q_P)] - sum_M plogp(enter_M)
+        + sum_M [plogp(exit_M + C_M) - plogp(exit_M)] - sum_u plogp(codeflow_u)
+
+where ``S_P`` sums the enter flows of the modules in ``P`` and ``C_M`` the codeflow of the
+units in ``M``. The plain-numpy reference of the objective is ``mapequation.py``;
+``search._two_level._find_modules_stepwise`` takes ``find_modules_serial``'s steps from
+Python and is its reference.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .._kernels import aggregate_links, compact_labels, row_sums, shuffle, sum_by_label
+
+_MIN_IMPROVEMENT = 1e-13
+
+
+class UnitArrays(NamedTuple):
+    """The units of a search as the kernels read them (never written by a kernel)."""
+
+    codeflow: np.ndarray  # float64 (n,)
+    exit: np.ndarray  # float64 (n,): link exit flow (out-link row sums)
+    enter: np.ndarray  # float64 (n,): link enter flow (in-link row sums)
+    tele_src: np.ndarray  # float64 (n,)
+    tele_tgt: np.ndarray  # float64 (n,)
+    parent: np.ndarray  # int64 (n,)
+    out_ptr: np.ndarray  # int64 (n + 1,): out-links in CSR form
+    out_idx: np.ndarray  # int32
+    out_flow: np.ndarray  # float64
+    in_ptr: np.ndarray  # int64 (n + 1,): in-links (the out-link arrays if undirected)
+    in_idx: np.ndarray  # int32
+    in_flow: np.ndarray  # float64
+
+
+class ModuleState(NamedTuple):
+    """Sums over the units of each module (written by the core loop as units move)."""
+
+    codeflow: np.ndarray  # float64 (k,)
+    exit: np.ndarray  # float64 (k,): link exit flow
+    enter: np.ndarray  # float64 (k,): link enter flow
+    tele_src: np.ndarray  # float64 (k,)
+    tele_tgt: np.ndarray  # float64 (k,)
+    size: np.ndarray  # int64 (k,): number of units
+    parent: np.ndarray  # int64 (k,)
+
+
+@njit(cache=True, inline="always")
+def _plogp(x):
+    if x > 0.0:
+        return x * np.log2(x)
+    return 0.0
+
+
+@njit(cache=True, inline="always")
+def _exit_total(link_exit, tsrc, ttgt):
+    return link_exit + tsrc * (1.0 - ttgt)
+
+
+@njit(cache=True, inline="always")
+def _enter_total(link_enter, tsrc, ttgt, tele_total):
+    return link_enter + (tele_total - tsrc) * ttgt
+
+
+@njit(cache=True, inline="always")
+def _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                 pl_en, pl_ex, pl_exc):  # fmt: skip
+    ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
+    pl_en[m] = _plogp(_enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total))
+    pl_ex[m] = _plogp(ex)
+    pl_exc[m] = _plogp(ex + mod_codeflow[m])
+
+
+@njit(cache=True, nogil=True)
+def init_modules(module_of, n_modules, units, undirected):
+    """Module state for the assignment ``module_of`` (ids in [0, n_modules)) of the
+    ``units`` (a UnitArrays)."""
+    (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow) = units  # fmt: skip
+    mod_codeflow = np.zeros(n_modules)
+    mod_exit = np.zeros(n_modules)
+    mod_enter = np.zeros(n_modules)
+    mod_tsrc = np.zeros(n_modules)
+    mod_ttgt = np.zeros(n_modules)
+    mod_size = np.zeros(n_modules, dtype=np.int64)
+    mod_parent = np.zeros(n_modules, dtype=np.int64)
+    n = module_of.shape[0]
+    for u in range(n):
+        m = module_of[u]
+        mod_codeflow[m] += codeflow[u]
+        mod_tsrc[m] += tele_src[u]
+        mod_ttgt[m] += tele_tgt[u]
+        mod_size[m] += 1
+        mod_parent[m] = parent[u]
+        internal_out = 0.0
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            if module_of[out_idx[k]] == m:
+                internal_out += out_flow[k]
+        mod_exit[m] += unit_exit[u] - internal_out
+        if undirected:
+            mod_enter[m] += unit_enter[u] - internal_out
+        else:
+            internal_in = 0.0
+            for k in range(in_ptr[u], in_ptr[u + 1]):
+                if module_of[in_idx[k]] == m:
+                    internal_in += in_flow[k]
+            mod_enter[m] += unit_enter[u] - internal_in
+    return ModuleState(mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent)
+
+
+@njit(cache=True, nogil=True)
+def objective(state, parent_exit, tele_total, codeflow_plogp_sum, owned):
+    """The map equation of the module state ``state`` (see module docstring), restricted
+    to the modules ``owned`` and their parents (all modules: the whole codelength)."""
+    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent = state
+    n_parents = parent_exit.shape[0]
+    enter_sum = np.zeros(n_parents)
+    total = 0.0
+    for i in range(owned.shape[0]):
+        m = owned[i]
+        if mod_size[m] == 0:
+            continue
+        ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
+        en = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
+        enter_sum[mod_parent[m]] += en
+        total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex)
+    for i in range(owned.shape[0]):
+        p = mod_parent[owned[i]]
+        if enter_sum[p] > 0.0:
+            total += _plogp(parent_exit[p] + enter_sum[p]) - _plogp(parent_exit[p])
+            enter_sum[p] = 0.0  # count each parent once
+    return total - codeflow_plogp_sum
+
+
+@njit(cache=True, nogil=True)
+def _cached_objective(
+    owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+    codeflow_plogp_sum,
+):  # fmt: skip
+    """``objective`` from the core loop's cached module terms and the parents' enter
+    sums ``enter_sum`` (the same sums in the same order, without a logarithm per module)."""
+    total = 0.0
+    for i in range(owned.shape[0]):
+        m = owned[i]
+        if mod_size[m] > 0:
+            total += -pl_en[m] + pl_exc[m] - pl_ex[m]
+    seen = np.zeros(parent_exit.shape[0], dtype=np.bool_)
+    for i in range(owned.shape[0]):
+        p = mod_parent[owned[i]]
+        if not seen[p] and enter_sum[p] > 0.0:
+            total += _plogp(parent_exit[p] + enter_sum[p]) - _plogp(parent_exit[p])
+        seen[p] = True
+    return total - codeflow_plogp_sum
+
+
+@njit(cache=True, nogil=True)
+def core_loop(
+    module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
+    rng_state, max_sweeps, sweep_threshold, moving, owned,
+):
+    """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
+
+    Each unit moves to the neighbouring module (or an empty one) of the same parent that
+    lowers the codelength most. After the first sweep only units with a neighbour that
+    moved are tried again. Module state is updated in place. Returns the number of
+    moves and the codelength of the ``owned`` modules and their parents.
+
+    ``units`` is a UnitArrays and ``state`` the ModuleState of ``module_of``. Only the
+    units ``moving`` move, and only into the modules ``owned`` (which must hold every
+    module of their parents): calls on disjoint sets of parents, with disjoint units and
+    modules, write disjoint parts of the state and may run at the same time: a unit looks
+    only at neighbours under its own parent, and never reads the others' state.
+    """
+    (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
+     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow) = units  # fmt: skip
+    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent = state
+    n = module_of.shape[0]
+    n_modules = mod_codeflow.shape[0]
+    n_parents = parent_exit.shape[0]
+    enter_sum = np.zeros(n_parents)
+    for i in range(owned.shape[0]):
+        m = owned[i]
+        if mod_size[m] > 0:
+            enter_sum[mod_parent[m]] += _enter_total(
+                mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
+            )
+    free = np.empty(owned.shape[0], dtype=np.int64)
+    n_free = 0
+    for i in range(owned.shape[0] - 1, -1, -1):
+        if mod_size[owned[i]] == 0:
+            free[n_free] = owned[i]
+            n_free += 1
+    # plogp of each module's enter, exit and exit + codeflow terms, kept up to date so a
+    # candidate move only takes the logarithms of the new values (the log2 calls dominate
+    # the loop). For undirected flow, enter and exit are equal and share one logarithm.
+    pl_en = np.zeros(n_modules)
+    pl_ex = np.zeros(n_modules)
+    pl_exc = np.zeros(n_modules)
+    for i in range(owned.shape[0]):
+        _cache_plogp(owned[i], mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
+                     tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
+    flow_to = np.zeros(n_modules)
+    flow_from = np.zeros(n_modules)
+    touched = np.empty(n_modules, dtype=np.int64)
+    is_touched = np.zeros(n_modules, dtype=np.bool_)
+    order = moving.copy()
+    # Only units whose neighbourhood changed since they were last tried can gain from a
+    # move; the others are skipped (all start active).
+    active = np.ones(n, dtype=np.bool_)
+    current = _cached_objective(
+        owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+        codeflow_plogp_sum,
+    )  # fmt: skip
+    teleport = tele_total > 0.0
+    total_moves = 0
+    for _sweep in range(max_sweeps):
+        shuffle(order, rng_state)
+        moves = 0
+        for i in range(order.shape[0]):
+            u = order[i]
+            if not active[u]:
+                continue
+            active[u] = False
+            a = module_of[u]
+            p = parent[u]
+            n_touched = 0
+            # Neighbours under other parents are never candidates: skipping them before
+            # reading their module keeps calls on other parents' units free of each other.
+            for k in range(out_ptr[u], out_ptr[u + 1]):
+                if parent[out_idx[k]] != p:
+                    continue
+                m = module_of[out_idx[k]]
+                if not is_touched[m]:
+                    is_touched[m] = True
+                    touched[n_touched] = m
+                    n_touched += 1
+                flow_to[m] += out_flow[k]
+            if not undirected:
+                for k in range(in_ptr[u], in_ptr[u + 1]):
+                    if parent[in_idx[k]] != p:
+                        continue
+                    m = module_of[in_idx[k]]
+                    if not is_touched[m]:
+                        is_touched[m] = True
+                        touched[n_touched] = m
+                        n_touched += 1
+                    flow_from[m] += in_flow[k]
+            cu = codeflow[u]
+            tu = tele_src[u]
+            tau_u = tele_tgt[u]
+            ex_u = unit_exit[u]
+            en_u = unit_enter[u]
+            q_p = parent_exit[p]
+            s_p = enter_sum[p]
+            # Module a without u.
+            to_a = flow_to[a]
+            from_a = flow_to[a] if undirected else flow_from[a]
+            a_exit_link = mod_exit[a] - ex_u + to_a + from_a
+            a_enter_link = mod_enter[a] - en_u + to_a + from_a
+            a_code = mod_codeflow[a] - cu
+            a_tsrc = mod_tsrc[a] - tu
+            a_ttgt = mod_ttgt[a] - tau_u
+            a_en_old = _enter_total(mod_enter[a], mod_tsrc[a], mod_ttgt[a], tele_total)
+            if mod_size[a] == 1:
+                a_ex_new = 0.0
+                a_en_new = 0.0
+                a_code = 0.0
+            else:
+                a_ex_new = _exit_total(a_exit_link, a_tsrc, a_ttgt)
+                a_en_new = _enter_total(a_enter_link, a_tsrc, a_ttgt, tele_total)
+            # module a's old terms are cached; undirected flow enters as it exits
+            pl_a_en_new = _plogp(a_en_new)
+            pl_a_ex_new = pl_a_en_new if undirected else _plogp(a_ex_new)
+            delta_a = (
+                -pl_a_en_new + pl_en[a]
+                + _plogp(a_ex_new + a_code) - pl_exc[a]
+                - pl_a_ex_new + pl_ex[a]
+            )
+            s_base = s_p - a_en_old + a_en_new
+            old_index = _plogp(q_p + s_p)
+            best_delta = -_MIN_IMPROVEMENT
+            best = -1
+            best_ex = 0.0
+            best_en = 0.0
+            for t in range(n_touched + 1):
+                if t < n_touched:
+                    b = touched[t]
+                    if b == a or mod_parent[b] != p or mod_size[b] == 0:
+                        continue
+                    to_b = flow_to[b]
+                    from_b = flow_to[b] if undirected else flow_from[b]
+                    b_exit_link = mod_exit[b] + ex_u - to_b - from_b
+                    b_enter_link = mod_enter[b] + en_u - to_b - from_b
+                    pl_b_en_old = pl_en[b]
+                    pl_b_ex_old = pl_ex[b]
+                    pl_b_exc_old = pl_exc[b]
+                    b_code_old = mod_codeflow[b]
+                    if teleport:
+                        b_en_old = _enter_total(
+                            mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total
+                        )
+                        b_tsrc = mod_tsrc[b] + tu
+                        b_ttgt = mod_ttgt[b] + tau_u
+                    else:  # (no reads of the all-zero teleportation arrays)
+                        b_en_old = mod_enter[b]
+                        b_tsrc = 0.0
+                        b_ttgt = 0.0
+                else:
+                    # An empty module, unless u is alone already.
+                    if mod_size[a] == 1 or n_free == 0:
+                        continue
+                    b = -2
+                    b_exit_link = ex_u
+                    b_enter_link = en_u
+                    pl_b_en_old = 0.0
+                    pl_b_ex_old = 0.0
+                    pl_b_exc_old = 0.0
+                    b_en_old = 0.0
+                    b_code_old = 0.0
+                    b_tsrc = tu
+                    b_ttgt = tau_u
+                b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
+                b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
+                s_new = s_base - b_en_old + b_en_new
+                pl_b_en_new = _plogp(b_en_new)
+                pl_b_ex_new = pl_b_en_new if undirected else _plogp(b_ex_new)
+                delta = (
+                    delta_a
+                    + _plogp(q_p + s_new) - old_index
+                    - pl_b_en_new + pl_b_en_old
+                    + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
+                    - pl_b_ex_new + pl_b_ex_old
+                )
+                if delta < best_delta:
+                    best_delta = delta
+                    best = b
+                    best_ex = b_exit_link
+                    best_en = b_enter_link
+            if best != -1:
+                if best == -2:
+                    n_free -= 1
+                    best = free[n_free]
+                    mod_parent[best] = p
+                    mod_exit[best] = 0.0
+                    mod_enter[best] = 0.0
+                    mod_codeflow[best] = 0.0
+                    mod_tsrc[best] = 0.0
+                    mod_ttgt[best] = 0.0
+                b = best
+                b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+                # leave a
+                mod_size[a] -= 1
+                if mod_size[a] == 0:
+                    mod_exit[a] = 0.0
+                    mod_enter[a] = 0.0
+                    mod_codeflow[a] = 0.0
+                    mod_tsrc[a] = 0.0
+                    mod_ttgt[a] = 0.0
+                    free[n_free] = a
+                    n_free += 1
+                else:
+                    mod_exit[a] = a_exit_link
+                    mod_enter[a] = a_enter_link
+                    mod_codeflow[a] = a_code
+                    mod_tsrc[a] = a_tsrc
+                    mod_ttgt[a] = a_ttgt
+                # join b
+                mod_size[b] += 1
+                mod_exit[b] = best_ex
+                mod_enter[b] = best_en
+                mod_codeflow[b] += cu
+                mod_tsrc[b] += tu
+                mod_ttgt[b] += tau_u
+                b_en_new = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+                enter_sum[p] = s_base - b_en_old + b_en_new
+                for m in (a, b):
+                    _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
+                                 tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
+                module_of[u] = b
+                moves += 1
+                for k in range(out_ptr[u], out_ptr[u + 1]):
+                    active[out_idx[k]] = True
+                if not undirected:
+                    for k in range(in_ptr[u], in_ptr[u + 1]):
+                        active[in_idx[k]] = True
+            for t in range(n_touched):
+                m = touched[t]
+                flow_to[m] = 0.0
+                flow_from[m] = 0.0
+                is_touched[m] = False
+        total_moves += moves
+        # recompute the parents' enter sums exactly, so rounding never accumulates
+        enter_sum[:] = 0.0
+        for i in range(owned.shape[0]):
+            m = owned[i]
+            if mod_size[m] > 0:
+                enter_sum[mod_parent[m]] += _enter_total(
+                    mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
+                )
+        new = _cached_objective(
+            owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+            codeflow_plogp_sum,
+        )  # fmt: skip
+        gain = current - new
+        current = new
+        if moves == 0 or gain < sweep_threshold:
+            break
+    return total_moves, current
+
+
+@njit(cache=True, nogil=True)
+def find_modules_serial(
+    module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, rng_state,
+    max_sweeps, sweep_threshold,
+):
+    """Core loop and aggregation, repeated until the module network stops changing, in one
+    call: ``search.find_modules`` for units searched one at a time (no parent groups),
+    with the same steps and random stream, without a return to Python per step (small
+    networks spend most of their time there). Returns (module of each unit, codelength).
+    """
+    n = units.codeflow.shape[0]
+    unit_module = np.arange(n)
+    first = True
+    length = np.inf
+    while True:
+        n_units = units.codeflow.shape[0]
+        k = max(module_of.max() + 1, n_units)
+        state = init_modules(module_of, k, units, undirected)
+        moves, length = core_loop(
+            module_of, units, undirected, state, parent_exit, tele_total,
+            codeflow_plogp_sum, rng_state, max_sweeps, sweep_threshold, np.arange(n_units),
+            np.arange(k),
+        )  # fmt: skip
+        module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
+        unit_module = module_of[unit_module]
+        if (moves == 0 and not first) or k == n_units or k == 1:
+            break
+        # the modules become the units (as search.aggregate)
+        out_ptr, out_idx, out_flow = aggregate_links(
+            module_of, k, units.out_ptr, units.out_idx, units.out_flow
+        )
+        if undirected:
+            in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+        else:
+            in_ptr, in_idx, in_flow = aggregate_links(
+                module_of, k, units.in_ptr, units.in_idx, units.in_flow
+            )
+        parent = np.zeros(k, dtype=np.int64)
+        for u in range(n_units):
+            parent[module_of[u]] = units.parent[u]
+        unit_exit = row_sums(out_ptr, out_flow)
+        units = UnitArrays(
+            sum_by_label(module_of, units.codeflow, k),
+            unit_exit,
+            unit_exit if undirected else row_sums(in_ptr, in_flow),
+            sum_by_label(module_of, units.tele_src, k),
+            sum_by_label(module_of, units.tele_tgt, k),
+            parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+        )  # fmt: skip
+        module_of = np.arange(k)
+        first = False
+    return unit_module, length
