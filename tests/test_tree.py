@@ -134,3 +134,17 @@ def test_any_two_level_tree_from_paths_scores_as_the_map_equation(labels, sub):
         keys = [tuple(row) for row in paths[:, : level + 1].tolist()]
         expected = np.array([[a == b for b in keys] for a in keys])
         assert (same == expected).all()
+
+
+def test_trial_codelengths_are_each_trials_and_the_tree_is_the_best(nested):
+    tree = infomap(nested, seed=3, num_trials=4)
+    assert len(tree.trial_codelengths) == 4
+    assert tree.codelength == pytest.approx(min(tree.trial_codelengths), rel=1e-12)
+    one = infomap(nested, seed=3, num_trials=1)
+    assert one.trial_codelengths == pytest.approx(tree.trial_codelengths[:1])
+    assert ModuleTree.from_paths(tree.flow, tree.paths).trial_codelengths == ()
+
+
+def test_trial_codelengths_do_not_depend_on_threads(nested):
+    serial = infomap(nested, seed=2, num_trials=3, n_jobs=1).trial_codelengths
+    assert infomap(nested, seed=2, num_trials=3, n_jobs=2).trial_codelengths == serial

@@ -36,6 +36,10 @@ class ModuleTree:
         Names of the nodes (igraph vertex names, networkx keys), when the network had them.
     options : dict
         The search options that produced the tree.
+    trial_codelengths : tuple of float
+        The codelength each trial of the search ended at, in trial order (the tree is the
+        first of the shortest); empty for a tree that no search made (``from_paths``,
+        ``read``). The official Infomap reports the same per trial.
 
     Examples
     --------
@@ -47,6 +51,9 @@ class ModuleTree:
     ModuleTree(n_nodes=6, num_top_modules=2, num_levels=1, codelength=2.320730)
     >>> tree.labels.tolist(), round(tree.one_level_codelength, 5)
     ([0, 0, 0, 1, 1, 1], 2.55666)
+    >>> trials = infomap(Network.from_edges(edges), num_trials=3).trial_codelengths
+    >>> [round(length, 5) for length in trials]
+    [2.32073, 2.32073, 2.32073]
     """
 
     paths: np.ndarray
@@ -57,6 +64,7 @@ class ModuleTree:
     one_level_codelength: float
     node_names: list | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    trial_codelengths: tuple[float, ...] = ()
 
     @classmethod
     def from_paths(
@@ -67,13 +75,15 @@ class ModuleTree:
         node_names: list | None = None,
         options: dict[str, Any] | None = None,
         renumber: bool = True,
+        trial_codelengths: tuple[float, ...] = (),
     ) -> ModuleTree:
         """The tree of given module paths over ``flow``, with its codelengths computed.
 
         ``paths`` is one module path per node, shape (n,) or (n, depth), -1 after a node's
         last module (module ids need only be distinct among siblings). With ``renumber``
         siblings are renumbered 0, 1, ... by decreasing flow, as :func:`infomap` returns
-        them.
+        them. ``trial_codelengths``: the codelength of each trial of the search that found
+        the tree, if any.
 
         Examples
         --------
@@ -102,6 +112,7 @@ class ModuleTree:
             one_level_codelength=one_level_codelength(flow),
             node_names=node_names,
             options={} if options is None else dict(options),
+            trial_codelengths=tuple(float(length) for length in trial_codelengths),
         )
 
     @classmethod

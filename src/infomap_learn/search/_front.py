@@ -248,15 +248,23 @@ def _search(
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
     best_paths = _with_isolated_nodes(best_paths, searched, full_flow)
-    return _result(network, full_flow, best_paths, options)
+    trial_lengths = tuple(float(length) for _, length in results)
+    return _result(network, full_flow, best_paths, options, trial_lengths)
 
 
-def _result(network: Network, flow, paths: np.ndarray, options: SearchOptions) -> ModuleTree:
+def _result(
+    network: Network,
+    flow,
+    paths: np.ndarray,
+    options: SearchOptions,
+    trial_codelengths: tuple[float, ...] = (),
+) -> ModuleTree:
     """The ModuleTree of ``paths`` on the whole network's flow, with the run's options."""
     return ModuleTree.from_paths(
         flow,
         paths,
         node_names=network.node_names,
+        trial_codelengths=trial_codelengths,
         options={
             "two_level": options.two_level,
             "flow_model": flow.flow_model,
