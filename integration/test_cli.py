@@ -1,5 +1,6 @@
 """The ``infomap-learn`` command end to end, checked against the official Infomap."""
 
+import json
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from infomap_learn import infomap
+from infomap_learn import ModuleTree, infomap
 from infomap_learn.cli import main
 from infomap_learn.datasets import karate_club
 
@@ -231,8 +232,21 @@ def test_run_takes_infomaps_option_names(tmp_path, capsys):
     assert main(["run", str(source), none, "-0", "--n-jobs", "-2", "-s", "1"]) == 0
     assert not list((tmp_path / "none").iterdir())
     with pytest.raises(SystemExit):
-        main(["run", str(source), str(out), "-o", "newick"])
-    assert "unknown output format(s) 'newick'; supported: tree,clu,ftree" in capsys.readouterr().err
+        main(["run", str(source), str(out), "-o", "graphml"])
+    assert (
+        "unknown output format(s) 'graphml'; supported: tree,clu,ftree,newick,json,csv"
+        in capsys.readouterr().err
+    )
+    # Infomap's other formats, under its file names; the JSON records the command line
+    more = tmp_path / "more"
+    argv = ["run", str(source), str(more), "-o", "newick,json,csv", "-s", "3", "--silent"]
+    assert main(argv) == 0
+    assert sorted(p.name for p in more.iterdir()) == ["karate.csv", "karate.json", "karate.nwk"]
+    document = json.loads((more / "karate.json").read_text())
+    assert document["args"] == " ".join(argv)
+    assert len(document["nodes"]) == network.n_nodes
+    tree = ModuleTree.read(more / "karate.json", network, node_ids=np.arange(1, 35))
+    assert tree.codelength == pytest.approx(document["codelength"], rel=1e-12)
     assert main(["run", str(source), str(out), "--clu-level", "3", "-2", "--silent"]) == 2
     assert "--clu-level 3: the tree has 1 module level(s)" in capsys.readouterr().err
 

@@ -490,3 +490,123 @@ def test_large_tree_writes_fast(tmp_path):
     name = ":".join(str(x + 1) for x in paths[first])
     assert sections[name][0] == pytest.approx(enter[0], rel=1e-5)
     assert sections[name][1] == pytest.approx(exit_[0], rel=1e-5)
+
+
+# ---- tests: Infomap's newick, csv and json -----------------------------------------------
+
+
+def _json_without_run_facts(path: Path) -> dict:
+    """The tree part of a JSON output: nodes (without Infomap's ``mec``, which we do not
+    write) and modules, and the level counts."""
+    import json
+
+    document = json.loads(path.read_text())
+    # nodes by id, without their rank in the leaf module (Infomap breaks flow ties its own
+    # way) and without Infomap's ``mec``, which we do not write
+    document["nodes"] = {
+        node["id"]: (node["path"][:-1], node["modules"], node["name"], node["flow"])
+        for node in document["nodes"]
+    }
+    keys = ["codelength", "numLevels", "numTopModules", "numModules", "directed", "flowModel",
+            "relativeCodelengthSavings", "nodes", "modules"]  # fmt: skip
+    return {key: document[key] for key in keys}
+
+
+def _newick_normalised(path: Path):
+    """A Newick tree as nested tuples (label, printed branch length, children), children
+    sorted, so that the order of siblings with equal flow does not matter."""
+    text = path.read_text().strip()
+    assert text.endswith(";")
+    position = 0
+
+    def parse():
+        nonlocal position
+        children = []
+        if text[position] == "(":
+            position += 1
+            while True:
+                children.append(parse())
+                if text[position] == ",":
+                    position += 1
+                    continue
+                assert text[position] == ")"
+                position += 1
+                break
+        end = position
+        while text[end] not in ",);":
+            end += 1
+        label, _, length = text[position:end].partition(":")
+        position = end
+        return (label, float(length) if length else None, tuple(sorted(children, key=repr)))
+
+    return parse()
+
+
+def _same_json(ours, theirs):
+    if isinstance(ours, dict):
+        assert ours.keys() == theirs.keys()
+        for key in ours:
+            _same_json(ours[key], theirs[key])
+    elif isinstance(ours, list):
+        assert len(ours) == len(theirs)
+        for x, y in zip(ours, theirs):
+            _same_json(x, y)
+    elif isinstance(ours, float) or isinstance(theirs, float):
+        # 6 printed digits; Infomap prints rounding noise such as 5.55112e-17 where we print 0
+        assert ours == pytest.approx(theirs, rel=2e-5, abs=1e-12)
+    else:
+        assert ours == theirs
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_infomaps_tree_gives_infomaps_newick_csv_and_json(case, tmp_path):
+    make, options = CASES[case]
+    spec = make()
+    im, result, _ = run_official(spec, **options)
+    net = build(spec)
+    flow_options = {k: v for k, v in options.items() if k != "two_level"}
+    tree = tree_from_official(net, im, result, **flow_options)
+    target = result if result is not None else im
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        target.write_newick(str(tmp_path / "theirs.nwk"))
+        target.write_csv(str(tmp_path / "theirs.csv"))
+        target.write_json(str(tmp_path / "theirs.json"))
+    tree.write_newick(tmp_path / "ours.nwk")
+    tree.write_csv(tmp_path / "ours.csv")
+    tree.write_json(tmp_path / "ours.json")
+    assert _newick_normalised(tmp_path / "ours.nwk") == _newick_normalised(
+        tmp_path / "theirs.nwk"
+    )
+    for side in ["ours", "theirs"]:  # the CSV rows are the .tree rows
+        lines = (tmp_path / f"{side}.csv").read_text().splitlines()
+        assert lines[0] == "path,flow,name,node_id"
+        rows = [line.replace(",", " ", 2).rsplit(",", 1) for line in lines[1:]]
+        (tmp_path / f"{side}-csv.tree").write_text("\n".join(" ".join(r) for r in rows))
+    _same(
+        _normalised(tmp_path / "ours-csv.tree", "tree"),
+        _normalised(tmp_path / "theirs-csv.tree", "tree"),
+    )
+    ours = _json_without_run_facts(tmp_path / "ours.json")
+    theirs = _json_without_run_facts(tmp_path / "theirs.json")
+    _same_json(ours, theirs)
+    # and the JSON reads back as the same tree, from their file and from ours
+    for name in ["ours.json", "theirs.json"]:
+        again = ModuleTree.read(tmp_path / name, net, **flow_options)
+        # (ours in our sibling numbering, Infomap's tree in its own)
+        assert (again.paths == ModuleTree.from_paths(tree.flow, tree.paths).paths).all()
+        assert again.codelength == pytest.approx(tree.codelength, rel=1e-9)
+
+
+def test_json_reader_names_the_bad_node(tmp_path):
+    net = build(two_triangles())
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"nodes": [{"path": [1, 1], "id": 0}, {"path": [1], "id": 1}]}')
+    with pytest.raises(ValueError, match=r"bad\.json: nodes\[1\] has no module path"):
+        ModuleTree.read(bad, net)
+    bad.write_text('{"nodes": [{"path": [1, 1], "id": 7}]}')
+    with pytest.raises(ValueError, match=r"bad\.json: nodes\[0\]: node id 7 is not a node"):
+        ModuleTree.read(bad, net)
+    bad.write_text('{"nodes": [')
+    with pytest.raises(ValueError, match=r"bad\.json:1: not valid JSON"):
+        ModuleTree.read(bad, net)

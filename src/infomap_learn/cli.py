@@ -24,8 +24,10 @@ def _summary(tree, seconds: float) -> str:
     )
 
 
-OUTPUT_FORMATS = ("tree", "clu", "ftree")
-"""Output formats of ``infomap-learn run`` (Infomap's newick, json and csv are not yet)."""
+OUTPUT_FORMATS = ("tree", "clu", "ftree", "newick", "json", "csv")
+"""Output formats of ``infomap-learn run``, as Infomap's ``-o`` names them."""
+DEFAULT_OUTPUTS = ("tree", "clu", "ftree")
+EXTENSIONS = {"newick": "nwk"}  # (Infomap's file names; the others are the format's name)
 
 
 def _output_list(text: str) -> list[str]:
@@ -83,7 +85,7 @@ def _run(args: argparse.Namespace) -> int:
     formats = list(args.output or [])
     formats += [f for f in OUTPUT_FORMATS if getattr(args, f) and f not in formats]
     if not formats:
-        formats = list(OUTPUT_FORMATS)
+        formats = list(DEFAULT_OUTPUTS)
     if args.no_file_output:
         formats = []
     if "clu" in formats and args.clu_level != -1 and not 1 <= args.clu_level <= tree.num_levels:
@@ -95,6 +97,9 @@ def _run(args: argparse.Namespace) -> int:
         "tree": lambda p: tree.write_tree(p, node_ids=node_ids),
         "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids),
         "ftree": lambda p: tree.write_ftree(p, node_ids=node_ids),
+        "newick": lambda p: tree.write_newick(p, node_ids=node_ids),
+        "json": lambda p: tree.write_json(p, node_ids=node_ids, args=args.command_line),
+        "csv": lambda p: tree.write_csv(p, node_ids=node_ids),
     }
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -102,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     # all of a run's files appear together, once every one is complete, or none does
     with OutputFiles() as files:
         for fmt in formats:
-            files.write(outdir / f"{stem}.{fmt}", writers[fmt])
+            files.write(outdir / f"{stem}.{EXTENSIONS.get(fmt, fmt)}", writers[fmt])
         if args.html:
             from .io._html import write_html
 
@@ -268,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated formats, of {', '.join(OUTPUT_FORMATS)}",
     )  # fmt: skip
     for fmt in OUTPUT_FORMATS:
-        out.add_argument(f"--{fmt}", action="store_true", help=f"write the .{fmt} file")
+        extension = EXTENSIONS.get(fmt, fmt)
+        out.add_argument(f"--{fmt}", action="store_true", help=f"write the .{extension} file")
     out.add_argument(
         "--clu-level", type=int, default=1,
         help="module level of the .clu file: 1 the top modules, -1 the deepest (default 1)",
@@ -360,7 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     >>> sorted(name for name in os.listdir(folder) if name.startswith("net."))
     ['net.clu', 'net.ftree', 'net.tree', 'net.txt']
     """
-    args = build_parser().parse_args(_glue_negative_values(sys.argv[1:] if argv is None else argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(_glue_negative_values(argv))
+    args.command_line = " ".join(argv)  # (recorded in the JSON output, as Infomap does)
     try:
         return args.func(args)
     except (ValueError, OSError) as error:

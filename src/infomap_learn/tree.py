@@ -352,6 +352,71 @@ class ModuleTree:
 
         write_ftree(self, path, node_ids=node_ids)
 
+    def write_newick(self, path: str | PathLike, node_ids=None) -> None:
+        """Write the module tree in Newick form, as Infomap's ``-o newick``: leaves by node
+        id, every branch as long as the flow below it.
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> tree = infomap(Network.from_edges(edges))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.write_newick(Path(folder) / "six.nwk")
+        ...     print((Path(folder) / "six.nwk").read_text().strip())
+        (((2:0.214286,0:0.142857,1:0.142857):0.5,(3:0.214286,4:0.142857,5:0.142857):0.5):1);
+        """
+        from .io._writers import write_newick
+
+        write_newick(self, path, node_ids=node_ids)
+
+    def write_csv(self, path: str | PathLike, node_ids=None) -> None:
+        """Write the ``.tree`` rows as CSV (``path,flow,name,node_id``), as Infomap's
+        ``-o csv``.
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> tree = infomap(Network.from_edges(edges))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.write_csv(Path(folder) / "six.csv")
+        ...     print((Path(folder) / "six.csv").read_text().splitlines()[:3])
+        ['path,flow,name,node_id', '1:1,0.214286,"2",2', '1:2,0.142857,"0",0']
+        """
+        from .io._writers import write_csv
+
+        write_csv(self, path, node_ids=node_ids)
+
+    def write_json(self, path: str | PathLike, node_ids=None, args: str = "") -> None:
+        """Write the tree as JSON in the layout of Infomap's ``-o json``: run facts, every
+        node (path, modules at every level, name, flow, id) and every module (path, enter
+        and exit flow, links and children, codelength). ``ModuleTree.read`` reads it back.
+
+        Examples
+        --------
+        >>> import json, numpy as np, tempfile
+        >>> from pathlib import Path
+        >>> from infomap_learn import Network, infomap
+        >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+        >>> tree = infomap(Network.from_edges(edges))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tree.write_json(Path(folder) / "six.json")
+        ...     document = json.loads((Path(folder) / "six.json").read_text())
+        >>> document["numLevels"], document["numModules"], document["nodes"][0]
+        (2, [2, 0], {'path': [1, 1], 'modules': [1], 'name': '2', 'flow': 0.214286, 'id': 2})
+        >>> module = document["modules"][1]
+        >>> module["path"], module["exitFlow"], module["numChildren"], module["codelength"]
+        ([1], 0.0714286, 3, 1.08894)
+        """
+        from .io._json import write_json
+
+        write_json(self, path, node_ids=node_ids, args=args)
+
     def to_text(
         self,
         names=None,

@@ -32,11 +32,11 @@ from os import PathLike
 import numpy as np
 
 from .._version import __version__
-from ..mapequation import module_flows
+from ..mapequation import module_flows, plogp
 from ..paths import module_levels, prefix_keys
 from ._outputs import open_output
 
-__all__ = ["write_clu", "write_ftree", "write_tree"]
+__all__ = ["write_clu", "write_csv", "write_ftree", "write_newick", "write_tree"]
 
 
 def _g(x: float) -> str:
@@ -292,24 +292,44 @@ def _sibling_links(tree, layout: _Layout):
     return parent[starts], a[starts], b[starts], np.add.reduceat(f, starts)
 
 
+def module_table(tree, layout: _Layout) -> dict[str, np.ndarray]:
+    """Per module (level-major ids, the root first): enter and exit flow (the root's are
+    zero), number of sibling links inside it, number of children, and the codelength of
+    its own codebook (the rates of its children, submodules by their enter flow and leaf
+    nodes by their flow, and its exit)."""
+    n_modules = layout.n_modules
+    enter = np.zeros(n_modules)
+    exit_ = np.zeros(n_modules)
+    for level in range(layout.d):
+        k = layout.sizes[level]
+        _, en, ex = module_flows(tree.flow, layout.keys[level], k)
+        ids = slice(int(layout.offset[level]), int(layout.offset[level]) + k)
+        enter[ids], exit_[ids] = en, ex
+    links = _sibling_links(tree, layout)
+    below = layout.module_parent[1:]
+    rate = np.bincount(below, enter[1:], n_modules)
+    rate += np.bincount(layout.leaf_parent, layout.node_flow, n_modules)
+    rate_plogp = np.bincount(below, plogp(enter[1:]), n_modules)
+    rate_plogp += np.bincount(layout.leaf_parent, plogp(layout.node_flow), n_modules)
+    return {
+        "enter": enter,
+        "exit": exit_,
+        "n_edges": np.bincount(links[0], minlength=n_modules),
+        "n_children": layout.n_children,
+        "codelength": plogp(exit_ + rate) - plogp(exit_) - rate_plogp,
+        "links": links,
+    }
+
+
 def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
     """Write ``tree`` in Infomap's ``.ftree`` format: the ``.tree`` rows, then the links
     between sibling modules (and sibling leaves) within every module."""
     layout = _Layout(tree)
     module_str = layout.module_strings()
     lines = _header(tree, node_ids) + _tree_lines(tree, layout, module_str, node_ids)
-
-    # Enter and exit flow of every module (level-major ids); the root's are zero.
-    enter = np.zeros(layout.n_modules)
-    exit_ = np.zeros(layout.n_modules)
-    for level in range(layout.d):
-        k = layout.sizes[level]
-        _, en, ex = module_flows(tree.flow, layout.keys[level], k)
-        ids = slice(int(layout.offset[level]), int(layout.offset[level]) + k)
-        enter[ids], exit_[ids] = en, ex
-
-    parent, a, b, f = _sibling_links(tree, layout)
-    n_edges = np.bincount(parent, minlength=layout.n_modules)
+    table = module_table(tree, layout)
+    enter, exit_, n_edges = table["enter"], table["exit"], table["n_edges"]
+    parent, a, b, f = table["links"]
     rows = list(map("%d %d %g".__mod__, zip(a.tolist(), b.tolist(), f.tolist())))
 
     if tree.flow.undirected:
@@ -335,3 +355,60 @@ def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
     with open_output(path) as fh:
         fh.write("\n".join(lines))
         fh.write("\n")
+
+
+def write_csv(tree, path: str | PathLike, node_ids=None) -> None:
+    """Write ``tree`` as Infomap's ``-o csv`` does: the ``.tree`` rows as CSV, with the
+    header ``path,flow,name,node_id`` and no comment lines."""
+    layout = _Layout(tree)
+    module_str = layout.module_strings()
+    names, ids = _names(tree), _node_ids(tree, node_ids)
+    parent, number = layout.leaf_parent.tolist(), layout.leaf_number.tolist()
+    flow = layout.node_flow.tolist()
+    rows = ["path,flow,name,node_id"]
+    for u in layout.order.tolist():
+        prefix = module_str[parent[u]]
+        leaf_path = f"{prefix}:{number[u]}" if prefix else str(number[u])
+        name = names[u].replace('"', '""')  # (RFC 4180: a quote inside quotes is doubled)
+        rows.append(f'{leaf_path},{_g(flow[u])},"{name}",{ids[u]}')
+    with open_output(path) as fh:
+        fh.write("\n".join(rows))
+        fh.write("\n")
+
+
+def write_newick(tree, path: str | PathLike, node_ids=None) -> None:
+    """Write ``tree`` as Infomap's ``-o newick`` does: the module tree in Newick form, leaf
+    nodes labelled by their id, every branch as long as the flow below it (the whole
+    tree's is 1), children in the depth-first order of the ``.tree`` file."""
+    layout = _Layout(tree)
+    ids = _node_ids(tree, node_ids)
+    module_flow = np.bincount(layout.leaf_parent, layout.node_flow, layout.n_modules)
+    for level in range(layout.d - 1, -1, -1):  # add each level's flow to its parents
+        at = slice(int(layout.offset[level]), int(layout.offset[level + 1]))
+        module_flow += np.bincount(layout.module_parent[at], module_flow[at], layout.n_modules)
+    flow_text = [_g(value) for value in module_flow.tolist()]
+    node_flow = layout.node_flow.tolist()
+    # the modules from the root down to each leaf's parent, as level-major ids
+    chains = np.zeros((layout.n, layout.d + 1), dtype=np.int64)
+    for level in range(layout.d):
+        present = layout.keys[level] >= 0
+        chains[:, level + 1] = np.where(present, layout.offset[level] + layout.keys[level], -1)
+    depth = layout.depth.tolist()
+    parts: list[str] = []
+    open_chain: list[int] = []
+    for u in layout.order.tolist():
+        chain = chains[u, : depth[u] + 1].tolist()
+        shared = 0
+        while shared < min(len(open_chain), len(chain)) and open_chain[shared] == chain[shared]:
+            shared += 1
+        for module in reversed(open_chain[shared:]):
+            parts.append(f"):{flow_text[module]}")
+        if parts and parts[-1] != "(":
+            parts.append(",")
+        parts.extend("(" * (len(chain) - shared))
+        parts.append(f"{ids[u]}:{_g(node_flow[u])}")
+        open_chain = chain
+    for module in reversed(open_chain):
+        parts.append(f"):{flow_text[module]}")
+    with open_output(path) as fh:
+        fh.write("(" + "".join(parts) + ");\n")

@@ -290,15 +290,39 @@ def _read_pajek(
     return network, node_ids
 
 
+def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int]]]:
+    """(file:line, node id, 0-based module path) of the node lines of a .clu/.tree/.ftree."""
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("*"):  # an .ftree's link sections follow the nodes
+            break
+        try:
+            if ":" in stripped.split()[0] or '"' in stripped:  # .tree: path flow "name" id
+                module_path = [int(x) - 1 for x in stripped.split()[0].split(":")][:-1]
+                node = int(stripped.rsplit(maxsplit=1)[-1])
+            else:  # .clu: node_id module [flow]
+                parts = stripped.split()
+                node, module_path = int(parts[0]), [int(parts[1]) - 1]
+        except (ValueError, IndexError):
+            raise ValueError(f"{path}:{number}: cannot read {_shown(stripped)}") from None
+        if not module_path or min(module_path) < 0:
+            raise ValueError(f"{path}:{number}: no module path in {_shown(stripped)}")
+        rows.append((f"{path}:{number}", node, module_path))
+    return rows
+
+
 def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
-    r"""Module paths of the nodes from a ``.clu``, ``.tree`` or ``.ftree`` file.
+    r"""Module paths of the nodes from a ``.clu``, ``.tree``, ``.ftree`` or JSON file.
 
     Parameters
     ----------
     path : str or path-like
-        A ``.clu`` (``node_id module [flow]`` lines) or a ``.tree``/``.ftree`` (``path flow
-        "name" node_id`` lines; an ``.ftree``'s link sections are skipped), as the official
-        Infomap or infomap-learn writes them.
+        A ``.clu`` (``node_id module [flow]`` lines), a ``.tree``/``.ftree`` (``path flow
+        "name" node_id`` lines; an ``.ftree``'s link sections are skipped) or a JSON tree
+        (``-o json``), as the official Infomap or infomap-learn writes them.
     node_ids : ndarray of int
         The id of each node of the network as the file names it (``read_network``'s
         ``node_ids``, or ``np.arange(n)`` for 0-based indices).
@@ -327,28 +351,18 @@ def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
     order = np.argsort(node_ids, kind="stable")
     sorted_ids = node_ids[order]
     with open(path, encoding="utf-8", errors="replace") as handle:
-        lines = handle.read().splitlines()
+        text = handle.read()
+    if text.lstrip().startswith("{"):  # Infomap's -o json
+        from ._json import module_paths_from_json
+
+        found = module_paths_from_json(path, text)
+    else:
+        found = _module_paths_from_text(path, text)
     rows: list[tuple[int, list[int]]] = []
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.startswith("*"):  # an .ftree's link sections follow the nodes
-            break
-        try:
-            if ":" in stripped.split()[0] or '"' in stripped:  # .tree: path flow "name" id
-                module_path = [int(x) - 1 for x in stripped.split()[0].split(":")][:-1]
-                node = int(stripped.rsplit(maxsplit=1)[-1])
-            else:  # .clu: node_id module [flow]
-                parts = stripped.split()
-                node, module_path = int(parts[0]), [int(parts[1]) - 1]
-        except (ValueError, IndexError):
-            raise ValueError(f"{path}:{number}: cannot read {_shown(stripped)}") from None
-        if not module_path or min(module_path) < 0:
-            raise ValueError(f"{path}:{number}: no module path in {_shown(stripped)}")
+    for where, node, module_path in found:
         at = int(np.searchsorted(sorted_ids, node))
         if at >= sorted_ids.size or sorted_ids[at] != node:
-            raise ValueError(f"{path}:{number}: node id {node} is not a node of the network")
+            raise ValueError(f"{where}: node id {node} is not a node of the network")
         rows.append((int(order[at]), module_path))
     depth = max((len(p) for _, p in rows), default=1)
     paths = np.full((node_ids.size, depth), -1, dtype=np.int64)
