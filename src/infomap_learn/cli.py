@@ -60,11 +60,17 @@ def _run(args: argparse.Namespace) -> int:
         recorded_teleportation=args.recorded_teleportation,
         to_nodes=args.to_nodes,
     )
+    correction = dict(
+        entropy_corrected=args.entropy_corrected,
+        entropy_correction_strength=args.entropy_correction_strength,
+    )
     start = time.perf_counter()
     if args.no_infomap:
         from .tree import ModuleTree
 
-        tree = ModuleTree.read(args.cluster_data, network, node_ids=node_ids, **flow_options)
+        tree = ModuleTree.read(
+            args.cluster_data, network, node_ids=node_ids, **correction, **flow_options
+        )
     else:
         from .io.readers import read_module_paths
 
@@ -79,6 +85,7 @@ def _run(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=None if not args.quiet else False,
             n_jobs=args.n_jobs,
+            **correction,
             **flow_options,
         )
     seconds = time.perf_counter() - start
@@ -265,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-infomap", action="store_true", help="no search: score --cluster-data"
     )
+    run.add_argument(
+        "--entropy-corrected", action="store_true",
+        help="correct the small-sample bias of the entropy terms (fewer spurious modules)",
+    )  # fmt: skip
+    run.add_argument(
+        "--entropy-correction-strength", type=float, default=1.0, metavar="X",
+        help="scale the entropy correction (default 1)",
+    )  # fmt: skip
     out = run.add_argument_group(
         "output (Infomap's names; without any of these: .tree, .clu and .ftree)"
     )
@@ -320,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NEGATIVE_VALUED = ("--clu-level", "--n-jobs")
+_NEGATIVE_VALUED = ("--clu-level", "--n-jobs", "--entropy-correction-strength")
 """Options whose value may be negative: with -2 and -0 defined as flags, argparse would
 take "-1" after them for an option."""
 

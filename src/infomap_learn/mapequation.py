@@ -239,6 +239,53 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
     return Codelength(float(index) + module, float(index), module)
 
 
+def entropy_correction_per_module(network, strength: float = 1.0) -> float:
+    """Bits each module costs under Infomap's entropy correction (``--entropy-corrected``).
+
+    The correction adds ``strength * (K - 1) / (2 T ln 2)`` bits for every codebook of K
+    codewords (the Miller-Madow bias of an entropy estimated from T samples), T the
+    network's total weighted degree, or its total degree where that is larger. Every
+    module is one codeword in its parent's codebook and brings an exit codeword to its
+    own, so the tree's correction is ``(number of modules + n - 1)`` times this.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from infomap_learn import Network
+    >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    >>> round(entropy_correction_per_module(Network.from_edges(edges)), 6)  # T = 14
+    0.051525
+    """
+    total = max(2.0 * float(np.sum(network.weight)), 2.0 * network.n_links)
+    return float(strength / (2.0 * total * np.log(2.0))) if total > 0 else 0.0
+
+
+def with_module_cost(parts: Codelength, paths: np.ndarray, module_cost: float) -> Codelength:
+    """``parts`` plus ``module_cost`` bits per module of the tree ``paths`` and per node
+    but one (the entropy correction, see :func:`entropy_correction_per_module`): the root
+    codebook's share to the index codelength, the rest to the module codelength.
+
+    Examples
+    --------
+    >>> parts = with_module_cost(Codelength(2.0, 0.5, 1.5), np.array([[0], [0], [1]]), 0.1)
+    >>> [round(x, 6) for x in (parts.codelength, parts.index_codelength)]
+    [2.4, 0.6]
+    """
+    if not module_cost:
+        return parts
+    paths = np.asarray(paths, dtype=np.int64)
+    keys = prefix_keys(paths)
+    n_top = int(keys[0].max()) + 1 if paths.size else 0
+    n_modules = sum(int(key.max()) + 1 for key in keys if (key >= 0).any())
+    index = module_cost * (n_top - 1)
+    rest = module_cost * (n_modules - n_top + paths.shape[0])
+    return Codelength(
+        codelength=parts.codelength + index + rest,
+        index_codelength=parts.index_codelength + index,
+        module_codelength=parts.module_codelength + rest,
+    )
+
+
 def normalize_paths(paths: np.ndarray) -> np.ndarray:
     """Module paths with -1 after each node's leaf module.
 

@@ -150,6 +150,13 @@ class SearchOptions(FlowOptions):
     n_jobs : int or None, default None
         Threads, scikit-learn's meaning: None is one (unless a joblib context says
         otherwise), -1 every core, -2 all but one; never 0.
+    entropy_corrected : bool, default False
+        Correct the small-sample bias of the map equation's entropy terms (Infomap's
+        ``--entropy-corrected``): each codebook of K codewords adds ``(K - 1) * strength
+        / (2 T ln 2)`` bits, T the network's total weighted degree (its total degree
+        when that is larger), so every module costs ``strength / (2 T ln 2)`` bits.
+    entropy_correction_strength : float > 0, default 1.0
+        The ``strength`` of the correction (Infomap's ``--entropy-correction-strength``).
 
     Examples
     --------
@@ -168,6 +175,8 @@ class SearchOptions(FlowOptions):
     seed: int = 0
     progress: bool | None = False
     n_jobs: int | None = None
+    entropy_corrected: bool = False
+    entropy_correction_strength: float = 1.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -182,6 +191,16 @@ class SearchOptions(FlowOptions):
         object.__setattr__(self, "num_trials", int(self.num_trials))
         object.__setattr__(self, "seed", int(self.seed))
         object.__setattr__(self, "n_jobs", check_n_jobs(self.n_jobs))
+        object.__setattr__(
+            self, "entropy_corrected", _check_bool("entropy_corrected", self.entropy_corrected)
+        )
+        strength = _as_real(self.entropy_correction_strength)
+        if not 0.0 < strength < np.inf:
+            raise ValueError(
+                "entropy_correction_strength must be a positive finite number, got "
+                f"{self.entropy_correction_strength!r}"
+            )
+        object.__setattr__(self, "entropy_correction_strength", strength)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -189,7 +208,7 @@ class SearchOptions(FlowOptions):
 
         Examples
         --------
-        >>> SearchOptions.names()[5:]  # after the five flow options
+        >>> SearchOptions.names()[5:10]  # after the five flow options
         ('two_level', 'num_trials', 'seed', 'progress', 'n_jobs')
         """
         return tuple(f.name for f in fields(cls))

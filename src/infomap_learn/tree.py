@@ -76,6 +76,7 @@ class ModuleTree:
         options: dict[str, Any] | None = None,
         renumber: bool = True,
         trial_codelengths: tuple[float, ...] = (),
+        module_cost: float = 0.0,
     ) -> ModuleTree:
         """The tree of given module paths over ``flow``, with its codelengths computed.
 
@@ -83,7 +84,9 @@ class ModuleTree:
         last module (module ids need only be distinct among siblings). With ``renumber``
         siblings are renumbered 0, 1, ... by decreasing flow, as :func:`infomap` returns
         them. ``trial_codelengths``: the codelength of each trial of the search that found
-        the tree, if any.
+        the tree, if any. ``module_cost``: bits added per module and per node but one, the
+        entropy correction (see
+        :func:`~infomap_learn.mapequation.entropy_correction_per_module`).
 
         Examples
         --------
@@ -95,21 +98,22 @@ class ModuleTree:
         >>> tree.labels.tolist(), round(tree.codelength, 5)
         ([0, 0, 0, 1, 1, 1], 2.32073)
         """
-        from .mapequation import hierarchical_codelength, one_level_codelength
+        from .mapequation import hierarchical_codelength, one_level_codelength, with_module_cost
 
         paths = np.asarray(paths, dtype=np.int64)
         if paths.ndim == 1:
             paths = paths[:, None]
         if renumber:
             paths = canonical_paths(paths, flow.node_flow)
-        parts = hierarchical_codelength(flow, paths)
+        parts = with_module_cost(hierarchical_codelength(flow, paths), paths, module_cost)
         return cls(
             paths=paths,
             flow=flow,
             codelength=parts.codelength,
             index_codelength=parts.index_codelength,
             module_codelength=parts.module_codelength,
-            one_level_codelength=one_level_codelength(flow),
+            # (with the correction, one codebook of n codewords, as Infomap reports it)
+            one_level_codelength=one_level_codelength(flow) + module_cost * (flow.n_nodes - 1),
             node_names=node_names,
             options={} if options is None else dict(options),
             trial_codelengths=tuple(float(length) for length in trial_codelengths),
@@ -122,6 +126,8 @@ class ModuleTree:
         network: Any,
         *,
         node_ids: Any = None,
+        entropy_corrected: bool = False,
+        entropy_correction_strength: float = 1.0,
         **flow_options: Any,
     ) -> ModuleTree:
         r"""A module tree from a ``.clu``, ``.tree`` or ``.ftree`` file, scored on ``network``.
@@ -140,6 +146,9 @@ class ModuleTree:
         node_ids : array of int, optional
             The id of each node as the file names it: ``read_network``'s ``node_ids`` for a
             network read from a file. None: the file's ids are 0-based node indices.
+        entropy_corrected : bool, default False
+            Score with Infomap's entropy correction, ``entropy_correction_strength``
+            scaling it, as :func:`~infomap_learn.infomap` does.
         **flow_options
             Flow options (``flow_model``, ``markov_time``, ...) as for
             :func:`~infomap_learn.compute_flow`.
@@ -177,8 +186,15 @@ class ModuleTree:
             )
         paths = read_module_paths(path, ids)
         flow = compute_flow(network, **flow_options)
+        options = {"read_from": str(path)}
+        cost = 0.0
+        if entropy_corrected:
+            from .mapequation import entropy_correction_per_module
+
+            cost = entropy_correction_per_module(network, entropy_correction_strength)
+            options["entropy_correction_strength"] = entropy_correction_strength
         return cls.from_paths(
-            flow, paths, node_names=network.node_names, options={"read_from": str(path)}
+            flow, paths, node_names=network.node_names, options=options, module_cost=cost
         )
 
     @property

@@ -10,9 +10,11 @@ import numpy as np
 
 from ..flow import Flow, compute_flow
 from ..mapequation import (
+    entropy_correction_per_module,
     hierarchical_codelength,
     one_level_codelength,
     two_level_codelength,
+    with_module_cost,
 )
 from ..network import Network
 from ..options import SearchOptions, check_n_jobs
@@ -70,6 +72,8 @@ def infomap(
     progress: bool | None = False,
     n_jobs: int | None = None,
     initial_partition=None,
+    entropy_corrected: bool = False,
+    entropy_correction_strength: float = 1.0,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -107,6 +111,13 @@ def infomap(
         from there wherever that shortens the code, so the result is never longer than
         the start (a start that no single move improves, such as one module for all,
         stays). Any integer labels; a ``ModuleTree``'s ``labels`` for a tree.
+    entropy_corrected : bool, default False
+        Minimise (and report) the map equation with Infomap's entropy correction
+        (``--entropy-corrected``): the small-sample bias of each codebook's entropy is
+        added, ``strength / (2 T ln 2)`` bits per module with T the network's total
+        degree, so that sparse networks get fewer spurious modules.
+    entropy_correction_strength : float > 0, default 1.0
+        Scales the correction (Infomap's ``--entropy-correction-strength``).
 
     Returns
     -------
@@ -136,6 +147,8 @@ def infomap(
         seed=seed,
         progress=progress,
         n_jobs=n_jobs,
+        entropy_corrected=entropy_corrected,
+        entropy_correction_strength=entropy_correction_strength,
     )  # every option checked here, once, by name
     if network.n_links == 0 and network.n_nodes > 1:
         warnings.warn(
@@ -177,19 +190,24 @@ def _search(
     # put in a module of its own afterwards (a graph of sparse ids costs its links only)
     flow, searched = _without_isolated_nodes(full_flow)
     n_searched = flow.n_nodes
+    cost = (
+        entropy_correction_per_module(network, options.entropy_correction_strength)
+        if options.entropy_corrected
+        else 0.0
+    )  # bits per module
     if n_searched < 2:
         best = np.zeros((n_searched, 1), dtype=np.int64)
         best = _with_isolated_nodes(best, searched, full_flow)
-        return _result(network, full_flow, best, options)
+        return _result(network, full_flow, best, options, module_cost=cost)
     if initial is not None and searched is not None:
         initial = np.unique(initial[searched], return_inverse=True)[1].astype(np.int64)
     leaf = leaf_units(flow)
-    one_level = one_level_codelength(flow)
+    one_level = one_level_codelength(flow) + cost * n_searched  # (one module)
     n_threads, group_threads = _n_threads(options.n_jobs, int(num_trials))
 
     def run_trial(trial: int, group_pool: Executor | None):
         trial_seed = int(seed) * constants.SEED_STRIDE + trial
-        ctx = new_context(leaf, trial_seed, pool=group_pool)
+        ctx = new_context(leaf, trial_seed, pool=group_pool, module_cost=cost)
         tune_limit = (
             constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
@@ -203,16 +221,20 @@ def _search(
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
-            paths = _add_super_modules(leaf, paths, trial_seed, group_pool)
+            paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost)
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
-            paths = _recursive_partition(leaf, paths[:, 0], trial_seed, group_pool, submodules)
+            paths = _recursive_partition(
+                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost
+            )
             if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
-                paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool)
-            paths = collapse_single_child_modules(dissolve_modules(flow, paths))
-        length = hierarchical_codelength(flow, paths).codelength
+                paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool, cost)
+            paths = collapse_single_child_modules(dissolve_modules(flow, paths, cost))
+        length = with_module_cost(hierarchical_codelength(flow, paths), paths, cost).codelength
         if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
-            flat = two_level_codelength(flow, labels).codelength
+            flat = with_module_cost(
+                two_level_codelength(flow, labels), labels[:, None], cost
+            ).codelength
             if length > flat:
                 # the greedy hierarchy can end above the trial's own modules: keep those
                 paths, length = labels[:, None], flat
@@ -248,8 +270,10 @@ def _search(
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
     best_paths = _with_isolated_nodes(best_paths, searched, full_flow)
-    trial_lengths = tuple(float(length) for _, length in results)
-    return _result(network, full_flow, best_paths, options, trial_lengths)
+    # (each node left out of the search is a module of its own: a module and a node more)
+    isolated = 2 * cost * (full_flow.n_nodes - n_searched)
+    trial_lengths = tuple(float(length) + isolated for _, length in results)
+    return _result(network, full_flow, best_paths, options, trial_lengths, cost)
 
 
 def _result(
@@ -258,6 +282,7 @@ def _result(
     paths: np.ndarray,
     options: SearchOptions,
     trial_codelengths: tuple[float, ...] = (),
+    module_cost: float = 0.0,
 ) -> ModuleTree:
     """The ModuleTree of ``paths`` on the whole network's flow, with the run's options."""
     return ModuleTree.from_paths(
@@ -265,6 +290,7 @@ def _result(
         paths,
         node_names=network.node_names,
         trial_codelengths=trial_codelengths,
+        module_cost=module_cost,
         options={
             "two_level": options.two_level,
             "flow_model": flow.flow_model,
@@ -275,6 +301,11 @@ def _result(
             "num_trials": options.num_trials,
             "seed": options.seed,
             "directed": network.directed,
+            **(
+                {"entropy_correction_strength": options.entropy_correction_strength}
+                if options.entropy_corrected
+                else {}
+            ),
         },
     )
 

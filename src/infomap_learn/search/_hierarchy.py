@@ -29,7 +29,11 @@ from ._units import (
 
 
 def _add_super_modules(
-    leaf: Units, paths: np.ndarray, seed: int, pool: Executor | None = None
+    leaf: Units,
+    paths: np.ndarray,
+    seed: int,
+    pool: Executor | None = None,
+    module_cost: float = 0.0,
 ) -> np.ndarray:
     """Group the top modules into super-modules while that shortens the codelength."""
     while True:
@@ -39,8 +43,8 @@ def _add_super_modules(
             return paths
         _, enter, _ = module_totals(leaf, top, k)
         agg = aggregate(leaf, top, k, codeflow=enter)
-        ctx = new_context(agg, seed, pool=pool)
-        super_labels, length = two_level_search(agg, ctx)
+        ctx = new_context(agg, seed, pool=pool, module_cost=module_cost)
+        super_labels, length = two_level_search(agg, ctx)  # (its modules' cost included)
         n_super = int(super_labels.max()) + 1
         old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
         if n_super <= 1 or n_super >= k or not length < old_index - constants.CORE_LOOP_THRESHOLD:
@@ -49,11 +53,11 @@ def _add_super_modules(
 
 
 def _parent_codelengths(
-    units: Units, labels: np.ndarray, k: int, parent_exit: np.ndarray
+    units: Units, labels: np.ndarray, k: int, parent_exit: np.ndarray, module_cost: float = 0.0
 ) -> np.ndarray:
     """Codelength of each parent's codebooks when its units are grouped by ``labels``:
     the parent's index codebook over the groups (with the parent's exit) and each group's
-    codebook, without the units' own constant term."""
+    codebook, without the units' own constant term, and ``module_cost`` per group."""
     mflow, menter, mexit = module_totals(units, labels, k)
     group_parent = np.zeros(k, dtype=np.int64)
     group_parent[labels] = units.parent
@@ -63,6 +67,7 @@ def _parent_codelengths(
         _plogp(q + np.bincount(group_parent, menter, n_parents)) - _plogp(q)
         - np.bincount(group_parent, _plogp(menter), n_parents)
         + np.bincount(group_parent, _plogp(mexit + mflow) - _plogp(mexit), n_parents)
+        + module_cost * np.bincount(group_parent, minlength=n_parents)
     )
 
 
@@ -86,6 +91,7 @@ def _coarsest_super_modules(
     parent_exit: np.ndarray,
     seed: int,
     pool: Executor | None = None,
+    module_cost: float = 0.0,
 ) -> np.ndarray:
     """Group the modules ``labels`` within each parent into super-modules, repeatedly,
     and return the coarsest grouping (the levels in between are dropped).
@@ -110,11 +116,14 @@ def _coarsest_super_modules(
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
         agg = replace(aggregate(units, labels, k, codeflow=enter), parent=super_parent)
         sub_ctx = new_context(
-            agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool
-        )
+            agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool,
+            module_cost,
+        )  # fmt: skip
         super_of_module, _ = two_level_search(agg, sub_ctx)
         n_super = int(super_of_module.max()) + 1
-        new = _parent_codelengths(agg, super_of_module, n_super, sub_ctx.parent_exit)
+        new = _parent_codelengths(
+            agg, super_of_module, n_super, sub_ctx.parent_exit, module_cost
+        )
         new = new[:n_parents] - np.bincount(module_parent, _plogp(enter), n_parents)
         enter_sum = np.bincount(module_parent, enter, n_parents)
         old = (
@@ -147,6 +156,7 @@ def _recursive_partition(
     seed: int,
     pool: Executor | None = None,
     first_split: np.ndarray | None = None,
+    module_cost: float = 0.0,
 ) -> np.ndarray:
     """Module paths below the top modules ``top``: every module is re-partitioned from
     its nodes (a two-level search with tuning, then super-modules inside it, keeping the
@@ -181,7 +191,7 @@ def _recursive_partition(
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
-        ctx = new_context(units, level_seed, parent_exit, pool)
+        ctx = new_context(units, level_seed, parent_exit, pool, module_cost)
         if first_split is None:
             fine_of_unit, _ = two_level_search(
                 units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT
@@ -195,9 +205,11 @@ def _recursive_partition(
             fine_of_unit[unit_of] = start
             fine_of_unit, _ = K.compact_labels(fine_of_unit, int(start.max()) + 1)
             first_split = None
-        sub = _coarsest_super_modules(units, fine_of_unit, parent_exit, level_seed, pool)
+        sub = _coarsest_super_modules(
+            units, fine_of_unit, parent_exit, level_seed, pool, module_cost
+        )
         sub = sub[unit_of]
-        with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q)
+        with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q, module_cost)
         sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
         sub_parent = np.zeros(n_sub, dtype=np.int64)
         sub_parent[sub] = deepest
@@ -223,7 +235,7 @@ def _recursive_partition(
     return paths
 
 
-def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
+def dissolve_modules(flow: Flow, paths: np.ndarray, module_cost: float = 0.0) -> np.ndarray:
     """Dissolve modules into their parents while that shortens the codelength.
 
     Dissolving module M (children c, exit x_M, enter e_M) under parent P (exit x_P, its
@@ -284,6 +296,7 @@ def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
             delta = (
                 _plogp(x_p + s_p - enter + C) - _plogp(x_p + s_p) + _plogp(enter)
                 - _plogp(exit_ + C) + _plogp(exit_)
+                - module_cost  # (one module fewer)
             )
             is_leaf_module = np.ones(k, dtype=bool)
             if level + 1 < depth:
@@ -328,7 +341,12 @@ def dissolve_modules(flow: Flow, paths: np.ndarray) -> np.ndarray:
 
 
 def tune_leaf_modules(
-    leaf: Units, flow: Flow, paths: np.ndarray, seed: int, pool: Executor | None = None
+    leaf: Units,
+    flow: Flow,
+    paths: np.ndarray,
+    seed: int,
+    pool: Executor | None = None,
+    module_cost: float = 0.0,
 ) -> np.ndarray:
     """Move nodes between sibling leaf modules (and merge siblings) while that shortens
     the codelength, everything above the leaf modules fixed: the fine tune of a tree.
@@ -384,7 +402,7 @@ def tune_leaf_modules(
     module_of[unit_of] = leaf_module
     units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
     ctx = new_context(
-        units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool
+        units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool, module_cost
     )
     new_of_unit, _ = find_modules(units, ctx, module_of)
     new_leaf = new_of_unit[unit_of]

@@ -130,9 +130,10 @@ def init_modules(module_of, n_modules, units, undirected):
 
 
 @njit(cache=True, nogil=True)
-def objective(state, parent_exit, tele_total, codeflow_plogp_sum, owned):
+def objective(state, parent_exit, tele_total, codeflow_plogp_sum, module_cost, owned):
     """The map equation of the module state ``state`` (see module docstring), restricted
-    to the modules ``owned`` and their parents (all modules: the whole codelength)."""
+    to the modules ``owned`` and their parents (all modules: the whole codelength), plus
+    ``module_cost`` bits per module (the entropy correction)."""
     mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent = state
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
@@ -144,7 +145,7 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, owned):
         ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
         en = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
         enter_sum[mod_parent[m]] += en
-        total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex)
+        total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex) + module_cost
     for i in range(owned.shape[0]):
         p = mod_parent[owned[i]]
         if enter_sum[p] > 0.0:
@@ -156,7 +157,7 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, owned):
 @njit(cache=True, nogil=True)
 def _cached_objective(
     owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-    codeflow_plogp_sum,
+    codeflow_plogp_sum, module_cost,
 ):  # fmt: skip
     """``objective`` from the core loop's cached module terms and the parents' enter
     sums ``enter_sum`` (the same sums in the same order, without a logarithm per module)."""
@@ -164,7 +165,7 @@ def _cached_objective(
     for i in range(owned.shape[0]):
         m = owned[i]
         if mod_size[m] > 0:
-            total += -pl_en[m] + pl_exc[m] - pl_ex[m]
+            total += -pl_en[m] + pl_exc[m] - pl_ex[m] + module_cost
     seen = np.zeros(parent_exit.shape[0], dtype=np.bool_)
     for i in range(owned.shape[0]):
         p = mod_parent[owned[i]]
@@ -177,7 +178,7 @@ def _cached_objective(
 @njit(cache=True, nogil=True)
 def core_loop(
     module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
-    rng_state, max_sweeps, sweep_threshold, moving, owned,
+    module_cost, rng_state, max_sweeps, sweep_threshold, moving, owned,
 ):
     """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
 
@@ -230,7 +231,7 @@ def core_loop(
     active = np.ones(n, dtype=np.bool_)
     current = _cached_objective(
         owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-        codeflow_plogp_sum,
+        codeflow_plogp_sum, module_cost,
     )  # fmt: skip
     teleport = tele_total > 0.0
     total_moves = 0
@@ -299,6 +300,9 @@ def core_loop(
             )
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
+            # modules gained (+1: into an empty one) or lost (-1: a emptied), each costing
+            # module_cost; set per candidate below
+            module_change = 0.0
             best_delta = -_MIN_IMPROVEMENT
             best = -1
             best_ex = 0.0
@@ -308,6 +312,7 @@ def core_loop(
                     b = touched[t]
                     if b == a or mod_parent[b] != p or mod_size[b] == 0:
                         continue
+                    module_change = -1.0 if mod_size[a] == 1 else 0.0
                     to_b = flow_to[b]
                     from_b = flow_to[b] if undirected else flow_from[b]
                     b_exit_link = mod_exit[b] + ex_u - to_b - from_b
@@ -340,6 +345,7 @@ def core_loop(
                     b_code_old = 0.0
                     b_tsrc = tu
                     b_ttgt = tau_u
+                    module_change = 1.0
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
@@ -351,6 +357,7 @@ def core_loop(
                     - pl_b_en_new + pl_b_en_old
                     + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
                     - pl_b_ex_new + pl_b_ex_old
+                    + module_cost * module_change
                 )
                 if delta < best_delta:
                     best_delta = delta
@@ -420,7 +427,7 @@ def core_loop(
                 )
         new = _cached_objective(
             owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-            codeflow_plogp_sum,
+            codeflow_plogp_sum, module_cost,
         )  # fmt: skip
         gain = current - new
         current = new
@@ -431,8 +438,8 @@ def core_loop(
 
 @njit(cache=True, nogil=True)
 def find_modules_serial(
-    module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, rng_state,
-    max_sweeps, sweep_threshold,
+    module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, module_cost,
+    rng_state, max_sweeps, sweep_threshold,
 ):
     """Core loop and aggregation, repeated until the module network stops changing, in one
     call: ``search.find_modules`` for units searched one at a time (no parent groups),
@@ -449,8 +456,8 @@ def find_modules_serial(
         state = init_modules(module_of, k, units, undirected)
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
-            codeflow_plogp_sum, rng_state, max_sweeps, sweep_threshold, np.arange(n_units),
-            np.arange(k),
+            codeflow_plogp_sum, module_cost, rng_state, max_sweeps, sweep_threshold,
+            np.arange(n_units), np.arange(k),
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
         unit_module = module_of[unit_module]

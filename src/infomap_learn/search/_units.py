@@ -118,6 +118,7 @@ class SearchContext:
     codeflow_plogp_sum: float
     rng_state: np.ndarray
     pool: Executor | None = None  # threads for groups of parents (None: one at a time)
+    module_cost: float = 0.0  # bits added per module (the entropy correction)
 
 
 def _module_state(units: Units, module_of: np.ndarray, k: int) -> M.ModuleState:
@@ -129,7 +130,8 @@ def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> fl
     module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
     state = _module_state(units, module_of, k)
     return M.objective(
-        state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, np.arange(k)
+        state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, ctx.module_cost,
+        np.arange(k),
     )
 
 
@@ -152,6 +154,7 @@ def new_context(
     seed: int,
     parent_exit: np.ndarray | None = None,
     pool: Executor | None = None,
+    module_cost: float = 0.0,
 ) -> SearchContext:
     leaf_plogp = units.codeflow[units.codeflow > 0]
     return SearchContext(
@@ -159,4 +162,5 @@ def new_context(
         codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
         pool=pool,
+        module_cost=module_cost,
     )

@@ -1,0 +1,157 @@
+"""Infomap's model variants, ours against the official Infomap, in one run.
+
+    python benchmarks/variants.py [--seeds 1 2 3] [--trials 5] [--out benchmarks/results]
+
+For every variant and graph: the mean codelength over the seeds of a search (``trials``
+trials per call) of both tools with the same links, the gap in percent (negative: ours
+shorter), modules at the top and at the bottom level, and the mean time per call of each.
+Variants: the standard map equation (for reference) and the entropy-corrected one
+(``--entropy-corrected``, strengths 1 and 3). Graphs: scikit-learn's digits as a plain
+kNN graph (k=10, no hubness reduction), a nested block graph (3 groups of 3 cliques of 8),
+the karate club (weighted) and LFR 1000 (mu 0.4). Written as markdown and JSON to ``--out``
+(``variants-<date>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+try:  # run as a script or as a module
+    from benchmarks._results import write_results
+    from benchmarks.lfr import lfr
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks._results import write_results
+    from benchmarks.lfr import lfr
+
+from infomap_learn import Network, infomap
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+VARIANTS = {
+    "standard": {},
+    "entropy-corrected": {"entropy_corrected": True},
+    "entropy-corrected, strength 3": {
+        "entropy_corrected": True,
+        "entropy_correction_strength": 3.0,
+    },
+}
+
+
+def _digits() -> Network:
+    from sklearn.datasets import load_digits
+
+    from infomap_learn.adapters.knn import knn_graph
+
+    X, _ = load_digits(return_X_y=True)
+    return knn_graph(X, n_neighbors=10, method="exact", hubness=None)
+
+
+def _nested() -> Network:
+    rng = np.random.default_rng(0)
+    edges = []
+    size, cliques, groups = 8, 3, 3
+    for g in range(groups):
+        for c in range(cliques):
+            base = (g * cliques + c) * size
+            edges += [(base + i, base + j) for i in range(size) for j in range(i + 1, size)]
+            for d in range(c + 1, cliques):
+                for _ in range(3):
+                    edges.append((base + rng.integers(size),
+                                  (g * cliques + d) * size + rng.integers(size)))  # fmt: skip
+    group = cliques * size
+    for g in range(groups):
+        for h in range(g + 1, groups):
+            edges.append((g * group + rng.integers(group), h * group + rng.integers(group)))
+    return Network.from_edges(np.array(edges))
+
+
+def _karate() -> Network:
+    from infomap_learn.datasets import karate_club
+
+    return karate_club()[0]
+
+
+def _lfr() -> Network:
+    edges, _ = lfr(1000, 0.4, seed=1)
+    return Network.from_edges(edges)
+
+
+GRAPHS = {"digits-k10": _digits, "nested": _nested, "karate": _karate, "lfr1k-0.4": _lfr}
+
+
+def _official(net: Network, seed: int, trials: int, options: dict):
+    import infomap as official
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Infomap 2.16's LegacySurfaceWarning
+        im = official.Infomap(silent=True, num_trials=trials, seed=seed, **options)
+        im.add_nodes(range(net.n_nodes))
+        weights = net.weight.tolist()
+        im.add_links(zip(net.source.tolist(), net.target.tolist(), weights))
+        start = time.perf_counter()
+        im.run()
+        seconds = time.perf_counter() - start
+        modules = im.get_multilevel_modules()
+        bottom = len({path[-1] for path in modules.values()})
+        return im.codelength, im.num_top_modules, bottom, seconds
+
+
+def _ours(net: Network, seed: int, trials: int, options: dict):
+    start = time.perf_counter()
+    tree = infomap(net, num_trials=trials, seed=seed, n_jobs=-1, **options)
+    seconds = time.perf_counter() - start
+    bottom = len(np.unique(tree.multilevel_labels[:, -1]))
+    return tree.codelength, tree.num_top_modules, bottom, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--out", default=str(RESULTS_DIR), help="folder ('-': do not write)")
+    args = parser.parse_args(argv)
+    rows, payload = [], []
+    for graph_name, make in GRAPHS.items():
+        net = make()
+        _ours(net, 0, 1, {})  # compile outside the timings
+        for variant, options in VARIANTS.items():
+            runs = {"ours": [], "infomap": []}
+            for seed in args.seeds:
+                runs["ours"].append(_ours(net, seed, args.trials, options))
+                runs["infomap"].append(_official(net, seed, args.trials, options))
+            mean = {tool: np.mean(np.array(r, dtype=float), axis=0) for tool, r in runs.items()}
+            gap = 100 * (mean["ours"][0] / mean["infomap"][0] - 1)
+            worst = 100 * max(o[0] / i[0] - 1 for o, i in zip(runs["ours"], runs["infomap"]))
+            rows.append(
+                f"| {graph_name} | {variant} | {mean['ours'][0]:.5f} | "
+                f"{mean['infomap'][0]:.5f} | {gap:+.3f}% | {worst:+.3f}% | "
+                f"{mean['ours'][1]:.1f} / {mean['infomap'][1]:.1f} | "
+                f"{mean['ours'][2]:.1f} / {mean['infomap'][2]:.1f} | "
+                f"{mean['ours'][3]:.3f} / {mean['infomap'][3]:.3f} |"
+            )
+            print(rows[-1], flush=True)
+            payload.append({"graph": graph_name, "variant": variant, "options": options,
+                            "ours": runs["ours"], "infomap": runs["infomap"]})  # fmt: skip
+    header = (
+        f"`python benchmarks/variants.py {' '.join(argv or sys.argv[1:])}`\n\n"
+        f"seeds {args.seeds}, {args.trials} trials per call, multilevel search\n\n"
+        "| graph | variant | L ours | L Infomap | gap | worst seed | top modules ours / IM "
+        "| bottom modules ours / IM | t ours / IM s |\n"
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
+    )
+    markdown = header + "\n".join(rows) + "\n"
+    print(markdown)
+    if args.out != "-":
+        print(f"written to {write_results(Path(args.out), 'variants', markdown, payload)}.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
