@@ -63,6 +63,7 @@ def _run(args: argparse.Namespace) -> int:
     correction = dict(
         entropy_corrected=args.entropy_corrected,
         entropy_correction_strength=args.entropy_correction_strength,
+        preferred_number_of_modules=args.preferred_number_of_modules,
     )
     start = time.perf_counter()
     if args.no_infomap:
@@ -280,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--entropy-correction-strength", type=float, default=1.0, metavar="X",
         help="scale the entropy correction (default 1)",
     )  # fmt: skip
+    run.add_argument(
+        "--preferred-number-of-modules", type=int, default=None, metavar="K",
+        help="one bit of codelength per top module more or fewer than K",
+    )  # fmt: skip
     out = run.add_argument_group(
         "output (Infomap's names; without any of these: .tree, .clu and .ftree)"
     )
@@ -335,7 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NEGATIVE_VALUED = ("--clu-level", "--n-jobs", "--entropy-correction-strength")
+_NEGATIVE_VALUED = (
+    "--clu-level", "--n-jobs", "--entropy-correction-strength", "--preferred-number-of-modules"
+)
 """Options whose value may be negative: with -2 and -0 defined as flags, argparse would
 take "-1" after them for an option."""
 

@@ -260,10 +260,14 @@ def entropy_correction_per_module(network, strength: float = 1.0) -> float:
     return float(strength / (2.0 * total * np.log(2.0))) if total > 0 else 0.0
 
 
-def with_module_cost(parts: Codelength, paths: np.ndarray, module_cost: float) -> Codelength:
+def with_module_cost(
+    parts: Codelength, paths: np.ndarray, module_cost: float, preferred_modules: int = 0
+) -> Codelength:
     """``parts`` plus ``module_cost`` bits per module of the tree ``paths`` and per node
     but one (the entropy correction, see :func:`entropy_correction_per_module`): the root
-    codebook's share to the index codelength, the rest to the module codelength.
+    codebook's share to the index codelength, the rest to the module codelength; and with
+    ``preferred_modules``, one bit per top module more or fewer than that (Infomap's
+    ``--preferred-number-of-modules``), to the module codelength as Infomap reports it.
 
     Examples
     --------
@@ -271,7 +275,7 @@ def with_module_cost(parts: Codelength, paths: np.ndarray, module_cost: float) -
     >>> [round(x, 6) for x in (parts.codelength, parts.index_codelength)]
     [2.4, 0.6]
     """
-    if not module_cost:
+    if not module_cost and not preferred_modules:
         return parts
     paths = np.asarray(paths, dtype=np.int64)
     keys = prefix_keys(paths)
@@ -279,6 +283,8 @@ def with_module_cost(parts: Codelength, paths: np.ndarray, module_cost: float) -
     n_modules = sum(int(key.max()) + 1 for key in keys if (key >= 0).any())
     index = module_cost * (n_top - 1)
     rest = module_cost * (n_modules - n_top + paths.shape[0])
+    if preferred_modules:
+        rest += abs(n_top - int(preferred_modules))
     return Codelength(
         codelength=parts.codelength + index + rest,
         index_codelength=parts.index_codelength + index,

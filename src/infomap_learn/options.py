@@ -157,6 +157,9 @@ class SearchOptions(FlowOptions):
         when that is larger), so every module costs ``strength / (2 T ln 2)`` bits.
     entropy_correction_strength : float > 0, default 1.0
         The ``strength`` of the correction (Infomap's ``--entropy-correction-strength``).
+    preferred_number_of_modules : int >= 1 or None, default None
+        Add one bit per top module more or fewer than this (Infomap's
+        ``--preferred-number-of-modules``), which steers the search towards it.
 
     Examples
     --------
@@ -177,6 +180,7 @@ class SearchOptions(FlowOptions):
     n_jobs: int | None = None
     entropy_corrected: bool = False
     entropy_correction_strength: float = 1.0
+    preferred_number_of_modules: int | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -201,6 +205,14 @@ class SearchOptions(FlowOptions):
                 f"{self.entropy_correction_strength!r}"
             )
         object.__setattr__(self, "entropy_correction_strength", strength)
+        preferred = self.preferred_number_of_modules
+        if preferred is not None:
+            if not _is_int(preferred) or preferred < 1:
+                raise ValueError(
+                    "preferred_number_of_modules must be a positive integer or None, got "
+                    f"{preferred!r}"
+                )
+            object.__setattr__(self, "preferred_number_of_modules", int(preferred))
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

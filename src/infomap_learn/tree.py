@@ -77,6 +77,7 @@ class ModuleTree:
         renumber: bool = True,
         trial_codelengths: tuple[float, ...] = (),
         module_cost: float = 0.0,
+        preferred_modules: int = 0,
     ) -> ModuleTree:
         """The tree of given module paths over ``flow``, with its codelengths computed.
 
@@ -87,6 +88,7 @@ class ModuleTree:
         the tree, if any. ``module_cost``: bits added per module and per node but one, the
         entropy correction (see
         :func:`~infomap_learn.mapequation.entropy_correction_per_module`).
+        ``preferred_modules``: one bit per top module more or fewer than this is added.
 
         Examples
         --------
@@ -105,7 +107,9 @@ class ModuleTree:
             paths = paths[:, None]
         if renumber:
             paths = canonical_paths(paths, flow.node_flow)
-        parts = with_module_cost(hierarchical_codelength(flow, paths), paths, module_cost)
+        parts = with_module_cost(
+            hierarchical_codelength(flow, paths), paths, module_cost, preferred_modules
+        )
         return cls(
             paths=paths,
             flow=flow,
@@ -128,6 +132,7 @@ class ModuleTree:
         node_ids: Any = None,
         entropy_corrected: bool = False,
         entropy_correction_strength: float = 1.0,
+        preferred_number_of_modules: int | None = None,
         **flow_options: Any,
     ) -> ModuleTree:
         r"""A module tree from a ``.clu``, ``.tree`` or ``.ftree`` file, scored on ``network``.
@@ -149,6 +154,9 @@ class ModuleTree:
         entropy_corrected : bool, default False
             Score with Infomap's entropy correction, ``entropy_correction_strength``
             scaling it, as :func:`~infomap_learn.infomap` does.
+        preferred_number_of_modules : int or None
+            Score with one bit per top module more or fewer than this, as
+            :func:`~infomap_learn.infomap` does.
         **flow_options
             Flow options (``flow_model``, ``markov_time``, ...) as for
             :func:`~infomap_learn.compute_flow`.
@@ -184,6 +192,13 @@ class ModuleTree:
             raise ValueError(
                 f"node_ids must have one id per node ({network.n_nodes}), got shape {ids.shape}"
             )
+        from .options import SearchOptions
+
+        SearchOptions(  # (the checks of these options, in one place)
+            entropy_corrected=entropy_corrected,
+            entropy_correction_strength=entropy_correction_strength,
+            preferred_number_of_modules=preferred_number_of_modules,
+        )
         paths = read_module_paths(path, ids)
         flow = compute_flow(network, **flow_options)
         options = {"read_from": str(path)}
@@ -193,9 +208,12 @@ class ModuleTree:
 
             cost = entropy_correction_per_module(network, entropy_correction_strength)
             options["entropy_correction_strength"] = entropy_correction_strength
+        if preferred_number_of_modules:
+            options["preferred_number_of_modules"] = preferred_number_of_modules
         return cls.from_paths(
-            flow, paths, node_names=network.node_names, options=options, module_cost=cost
-        )
+            flow, paths, node_names=network.node_names, options=options, module_cost=cost,
+            preferred_modules=preferred_number_of_modules or 0,
+        )  # fmt: skip
 
     @property
     def n_nodes(self) -> int:

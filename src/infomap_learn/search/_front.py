@@ -10,6 +10,7 @@ import numpy as np
 
 from ..flow import Flow, compute_flow
 from ..mapequation import (
+    Codelength,
     entropy_correction_per_module,
     hierarchical_codelength,
     one_level_codelength,
@@ -74,6 +75,7 @@ def infomap(
     initial_partition=None,
     entropy_corrected: bool = False,
     entropy_correction_strength: float = 1.0,
+    preferred_number_of_modules: int | None = None,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -118,6 +120,10 @@ def infomap(
         degree, so that sparse networks get fewer spurious modules.
     entropy_correction_strength : float > 0, default 1.0
         Scales the correction (Infomap's ``--entropy-correction-strength``).
+    preferred_number_of_modules : int >= 1 or None, default None
+        Add one bit to the codelength per top module more or fewer than this (Infomap's
+        ``--preferred-number-of-modules``): the search weighs it against the map
+        equation, so the answer comes closer to (not always exactly to) this many modules.
 
     Returns
     -------
@@ -149,6 +155,7 @@ def infomap(
         n_jobs=n_jobs,
         entropy_corrected=entropy_corrected,
         entropy_correction_strength=entropy_correction_strength,
+        preferred_number_of_modules=preferred_number_of_modules,
     )  # every option checked here, once, by name
     if network.n_links == 0 and network.n_nodes > 1:
         warnings.warn(
@@ -195,19 +202,28 @@ def _search(
         if options.entropy_corrected
         else 0.0
     )  # bits per module
+    preferred = options.preferred_number_of_modules or 0
     if n_searched < 2:
         best = np.zeros((n_searched, 1), dtype=np.int64)
         best = _with_isolated_nodes(best, searched, full_flow)
         return _result(network, full_flow, best, options, module_cost=cost)
+    if preferred and searched is not None:
+        # the nodes left out of the search are top modules of their own
+        preferred = max(preferred - (full_flow.n_nodes - n_searched), 1)
     if initial is not None and searched is not None:
         initial = np.unique(initial[searched], return_inverse=True)[1].astype(np.int64)
     leaf = leaf_units(flow)
-    one_level = one_level_codelength(flow) + cost * n_searched  # (one module)
+    one_level = with_module_cost(
+        Codelength(one_level_codelength(flow), 0.0, 0.0), np.zeros((n_searched, 1)), cost,
+        preferred,
+    ).codelength  # (one module)
     n_threads, group_threads = _n_threads(options.n_jobs, int(num_trials))
 
-    def run_trial(trial: int, group_pool: Executor | None):
-        trial_seed = int(seed) * constants.SEED_STRIDE + trial
-        ctx = new_context(leaf, trial_seed, pool=group_pool, module_cost=cost)
+    def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
+        """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
+        ctx = new_context(
+            leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred
+        )
         tune_limit = (
             constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
@@ -215,13 +231,24 @@ def _search(
             leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
             initial=None if initial is None else initial.copy(),
         )  # fmt: skip
+        if two_level and preferred and not top_preferred and int(labels.max()) + 1 > 2:
+            # the unbiased modules grouped under the penalty, then tuned under it
+            grouped = _add_super_modules(leaf, labels[:, None], trial_seed, None, cost, preferred)
+            if grouped.shape[1] > 1:
+                biased = new_context(
+                    leaf, trial_seed, pool=group_pool, module_cost=cost,
+                    preferred_modules=preferred,
+                )  # fmt: skip
+                labels, _ = two_level_search(
+                    leaf, biased, tune_limit=tune_limit, initial=grouped[:, 0].copy()
+                )
         paths = labels[:, None]
         n_top = int(labels.max()) + 1
         if not two_level and 1 < n_top < n_searched:
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
-            paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost)
+            paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost, preferred)
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
             paths = _recursive_partition(
@@ -229,15 +256,29 @@ def _search(
             )
             if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
                 paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool, cost)
-            paths = collapse_single_child_modules(dissolve_modules(flow, paths, cost))
-        length = with_module_cost(hierarchical_codelength(flow, paths), paths, cost).codelength
+            paths = dissolve_modules(flow, paths, cost, preferred)
+            paths = collapse_single_child_modules(paths)
+        length = with_module_cost(
+            hierarchical_codelength(flow, paths), paths, cost, preferred
+        ).codelength
         if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
             flat = with_module_cost(
-                two_level_codelength(flow, labels), labels[:, None], cost
+                two_level_codelength(flow, labels), labels[:, None], cost, preferred
             ).codelength
             if length > flat:
                 # the greedy hierarchy can end above the trial's own modules: keep those
                 paths, length = labels[:, None], flat
+        return paths, length
+
+    def run_trial(trial: int, group_pool: Executor | None):
+        trial_seed = int(seed) * constants.SEED_STRIDE + trial
+        paths, length = _trial_tree(trial_seed, group_pool, preferred)
+        if preferred:
+            # Infomap's other way to a preferred number of top modules: the modules of the
+            # unbiased search, grouped under the penalty into super-modules
+            other = _trial_tree(trial_seed, group_pool, 0)
+            if other[1] < length - 1e-12:
+                paths, length = other
         if length > one_level:
             # a greedy search can end above the trivial solution on small networks; like
             # Infomap, never return more than the one-level codelength
@@ -273,6 +314,10 @@ def _search(
     # (each node left out of the search is a module of its own: a module and a node more)
     isolated = 2 * cost * (full_flow.n_nodes - n_searched)
     trial_lengths = tuple(float(length) + isolated for _, length in results)
+    n_isolated = full_flow.n_nodes - n_searched
+    if preferred and n_isolated >= (options.preferred_number_of_modules or 0):
+        # (the search's preferred count was clamped: its lengths are not the tree's)
+        trial_lengths = ()
     return _result(network, full_flow, best_paths, options, trial_lengths, cost)
 
 
@@ -291,6 +336,7 @@ def _result(
         node_names=network.node_names,
         trial_codelengths=trial_codelengths,
         module_cost=module_cost,
+        preferred_modules=options.preferred_number_of_modules or 0,
         options={
             "two_level": options.two_level,
             "flow_model": flow.flow_model,
@@ -304,6 +350,11 @@ def _result(
             **(
                 {"entropy_correction_strength": options.entropy_correction_strength}
                 if options.entropy_corrected
+                else {}
+            ),
+            **(
+                {"preferred_number_of_modules": options.preferred_number_of_modules}
+                if options.preferred_number_of_modules
                 else {}
             ),
         },

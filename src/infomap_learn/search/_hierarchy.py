@@ -34,8 +34,11 @@ def _add_super_modules(
     seed: int,
     pool: Executor | None = None,
     module_cost: float = 0.0,
+    preferred_modules: int = 0,
 ) -> np.ndarray:
-    """Group the top modules into super-modules while that shortens the codelength."""
+    """Group the top modules into super-modules while that shortens the codelength
+    (``module_cost`` bits per module and ``|top modules - preferred_modules|`` bits
+    included, when given)."""
     while True:
         top = prefix_keys(paths[:, :1])[0]
         k = int(top.max()) + 1
@@ -43,10 +46,14 @@ def _add_super_modules(
             return paths
         _, enter, _ = module_totals(leaf, top, k)
         agg = aggregate(leaf, top, k, codeflow=enter)
-        ctx = new_context(agg, seed, pool=pool, module_cost=module_cost)
-        super_labels, length = two_level_search(agg, ctx)  # (its modules' cost included)
+        ctx = new_context(
+            agg, seed, pool=pool, module_cost=module_cost, preferred_modules=preferred_modules
+        )
+        super_labels, length = two_level_search(agg, ctx)  # (its modules' terms included)
         n_super = int(super_labels.max()) + 1
         old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
+        if preferred_modules:
+            old_index += abs(k - preferred_modules)
         if n_super <= 1 or n_super >= k or not length < old_index - constants.CORE_LOOP_THRESHOLD:
             return paths
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
@@ -235,7 +242,9 @@ def _recursive_partition(
     return paths
 
 
-def dissolve_modules(flow: Flow, paths: np.ndarray, module_cost: float = 0.0) -> np.ndarray:
+def dissolve_modules(
+    flow: Flow, paths: np.ndarray, module_cost: float = 0.0, preferred_modules: int = 0
+) -> np.ndarray:
     """Dissolve modules into their parents while that shortens the codelength.
 
     Dissolving module M (children c, exit x_M, enter e_M) under parent P (exit x_P, its
@@ -245,7 +254,9 @@ def dissolve_modules(flow: Flow, paths: np.ndarray, module_cost: float = 0.0) ->
         plogp(x_P + S_P - e_M + C) - plogp(x_P + S_P) + plogp(e_M) - plogp(x_M + C)
         + plogp(x_M),     C = sum of the children's rates,
 
-    which is computed for every module at once. In each round the best module of every
+    which is computed for every module at once, less ``module_cost`` (one module fewer)
+    and, for a top module, the change of ``|top modules - preferred_modules|``. In each
+    round the best module of every
     parent is dissolved unless an ancestor is dissolved in the same round. Only modules
     of modules are dissolved: a leaf module's nodes would land beside modules, a tree
     shape that Infomap does not define a codelength for.
@@ -298,6 +309,13 @@ def dissolve_modules(flow: Flow, paths: np.ndarray, module_cost: float = 0.0) ->
                 - _plogp(exit_ + C) + _plogp(exit_)
                 - module_cost  # (one module fewer)
             )
+            if level == 0 and preferred_modules and depth > 1:
+                # a top module's children become top modules
+                n_top, children = k, np.bincount(parent_of[1], minlength=k)
+                delta = delta + (
+                    np.abs(n_top - 1 + children - preferred_modules)
+                    - abs(n_top - preferred_modules)
+                )
             is_leaf_module = np.ones(k, dtype=bool)
             if level + 1 < depth:
                 sub = keys[level + 1]

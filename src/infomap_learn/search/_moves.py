@@ -54,6 +54,22 @@ class UnitArrays(NamedTuple):
     in_flow: np.ndarray  # float64
 
 
+class ModuleCosts(NamedTuple):
+    """Terms of the objective that count modules (both zero for the plain map equation)."""
+
+    per_module: float  # bits per module (the entropy correction)
+    preferred: int  # a preferred number of modules: |modules - preferred| bits (0: none)
+
+
+@njit(cache=True, inline="always")
+def _count_cost(costs, n_modules):
+    """The objective's terms for ``n_modules`` modules."""
+    total = costs.per_module * n_modules
+    if costs.preferred > 0:
+        total += abs(n_modules - costs.preferred)
+    return total
+
+
 class ModuleState(NamedTuple):
     """Sums over the units of each module (written by the core loop as units move)."""
 
@@ -130,14 +146,15 @@ def init_modules(module_of, n_modules, units, undirected):
 
 
 @njit(cache=True, nogil=True)
-def objective(state, parent_exit, tele_total, codeflow_plogp_sum, module_cost, owned):
+def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
     """The map equation of the module state ``state`` (see module docstring), restricted
     to the modules ``owned`` and their parents (all modules: the whole codelength), plus
-    ``module_cost`` bits per module (the entropy correction)."""
+    the terms ``costs`` (a ModuleCosts) of their number."""
     mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent = state
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
     total = 0.0
+    n_nonempty = 0
     for i in range(owned.shape[0]):
         m = owned[i]
         if mod_size[m] == 0:
@@ -145,7 +162,9 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, module_cost, o
         ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
         en = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
         enter_sum[mod_parent[m]] += en
-        total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex) + module_cost
+        total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex)
+        n_nonempty += 1
+    total += _count_cost(costs, n_nonempty)
     for i in range(owned.shape[0]):
         p = mod_parent[owned[i]]
         if enter_sum[p] > 0.0:
@@ -157,15 +176,18 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, module_cost, o
 @njit(cache=True, nogil=True)
 def _cached_objective(
     owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-    codeflow_plogp_sum, module_cost,
+    codeflow_plogp_sum, costs,
 ):  # fmt: skip
     """``objective`` from the core loop's cached module terms and the parents' enter
     sums ``enter_sum`` (the same sums in the same order, without a logarithm per module)."""
     total = 0.0
+    n_nonempty = 0
     for i in range(owned.shape[0]):
         m = owned[i]
         if mod_size[m] > 0:
-            total += -pl_en[m] + pl_exc[m] - pl_ex[m] + module_cost
+            total += -pl_en[m] + pl_exc[m] - pl_ex[m]
+            n_nonempty += 1
+    total += _count_cost(costs, n_nonempty)
     seen = np.zeros(parent_exit.shape[0], dtype=np.bool_)
     for i in range(owned.shape[0]):
         p = mod_parent[owned[i]]
@@ -178,7 +200,7 @@ def _cached_objective(
 @njit(cache=True, nogil=True)
 def core_loop(
     module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
-    module_cost, rng_state, max_sweeps, sweep_threshold, moving, owned,
+    costs, rng_state, max_sweeps, sweep_threshold, moving, owned,
 ):
     """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
 
@@ -231,9 +253,13 @@ def core_loop(
     active = np.ones(n, dtype=np.bool_)
     current = _cached_objective(
         owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-        codeflow_plogp_sum, module_cost,
+        codeflow_plogp_sum, costs,
     )  # fmt: skip
     teleport = tele_total > 0.0
+    n_nonempty = 0
+    for i in range(owned.shape[0]):
+        if mod_size[owned[i]] > 0:
+            n_nonempty += 1
     total_moves = 0
     for _sweep in range(max_sweeps):
         shuffle(order, rng_state)
@@ -300,10 +326,12 @@ def core_loop(
             )
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
-            # modules gained (+1: into an empty one) or lost (-1: a emptied), each costing
-            # module_cost; set per candidate below
-            module_change = 0.0
+            # modules gained (+1: into an empty one) or lost (-1: a emptied), set per
+            # candidate below, change the objective's module terms
+            module_change = 0
+            count_cost = _count_cost(costs, n_nonempty)
             best_delta = -_MIN_IMPROVEMENT
+            best_change = 0
             best = -1
             best_ex = 0.0
             best_en = 0.0
@@ -312,7 +340,7 @@ def core_loop(
                     b = touched[t]
                     if b == a or mod_parent[b] != p or mod_size[b] == 0:
                         continue
-                    module_change = -1.0 if mod_size[a] == 1 else 0.0
+                    module_change = -1 if mod_size[a] == 1 else 0
                     to_b = flow_to[b]
                     from_b = flow_to[b] if undirected else flow_from[b]
                     b_exit_link = mod_exit[b] + ex_u - to_b - from_b
@@ -345,7 +373,7 @@ def core_loop(
                     b_code_old = 0.0
                     b_tsrc = tu
                     b_ttgt = tau_u
-                    module_change = 1.0
+                    module_change = 1
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
@@ -357,10 +385,11 @@ def core_loop(
                     - pl_b_en_new + pl_b_en_old
                     + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
                     - pl_b_ex_new + pl_b_ex_old
-                    + module_cost * module_change
+                    + _count_cost(costs, n_nonempty + module_change) - count_cost
                 )
                 if delta < best_delta:
                     best_delta = delta
+                    best_change = module_change
                     best = b
                     best_ex = b_exit_link
                     best_en = b_enter_link
@@ -405,6 +434,7 @@ def core_loop(
                     _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
                                  tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
                 module_of[u] = b
+                n_nonempty += best_change
                 moves += 1
                 for k in range(out_ptr[u], out_ptr[u + 1]):
                     active[out_idx[k]] = True
@@ -427,7 +457,7 @@ def core_loop(
                 )
         new = _cached_objective(
             owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-            codeflow_plogp_sum, module_cost,
+            codeflow_plogp_sum, costs,
         )  # fmt: skip
         gain = current - new
         current = new
@@ -438,7 +468,7 @@ def core_loop(
 
 @njit(cache=True, nogil=True)
 def find_modules_serial(
-    module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, module_cost,
+    module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, max_sweeps, sweep_threshold,
 ):
     """Core loop and aggregation, repeated until the module network stops changing, in one
@@ -456,7 +486,7 @@ def find_modules_serial(
         state = init_modules(module_of, k, units, undirected)
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
-            codeflow_plogp_sum, module_cost, rng_state, max_sweeps, sweep_threshold,
+            codeflow_plogp_sum, costs, rng_state, max_sweeps, sweep_threshold,
             np.arange(n_units), np.arange(k),
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))

@@ -60,7 +60,7 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
         return M.core_loop(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
-            ctx.codeflow_plogp_sum, ctx.module_cost, rng_state, constants.CORE_LOOP_LIMIT,
+            ctx.codeflow_plogp_sum, ctx.costs, rng_state, constants.CORE_LOOP_LIMIT,
             constants.CORE_LOOP_THRESHOLD, unit_group, owned,
         )  # fmt: skip
 
@@ -95,7 +95,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
         return _find_modules_stepwise(units, ctx, module_of)
     labels, length = M.find_modules_serial(
         module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
-        ctx.codeflow_plogp_sum, ctx.module_cost, ctx.rng_state, constants.CORE_LOOP_LIMIT,
+        ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
         constants.CORE_LOOP_THRESHOLD,
     )  # fmt: skip
     return labels, float(length)
@@ -129,7 +129,8 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
         codeflow_plogp_sum=ctx.codeflow_plogp_sum,
         rng_state=ctx.rng_state,
         pool=ctx.pool,
-        module_cost=ctx.module_cost,
+        # (submodules inside the modules never change the number of modules)
+        costs=M.ModuleCosts(ctx.costs.per_module, 0),
     )
     sub_units = replace(units, parent=labels)
     sublabels, _ = find_modules(sub_units, sub_ctx)

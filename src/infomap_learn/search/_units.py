@@ -118,7 +118,7 @@ class SearchContext:
     codeflow_plogp_sum: float
     rng_state: np.ndarray
     pool: Executor | None = None  # threads for groups of parents (None: one at a time)
-    module_cost: float = 0.0  # bits added per module (the entropy correction)
+    costs: M.ModuleCosts = M.ModuleCosts(0.0, 0)  # the objective's module-count terms
 
 
 def _module_state(units: Units, module_of: np.ndarray, k: int) -> M.ModuleState:
@@ -130,7 +130,7 @@ def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> fl
     module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
     state = _module_state(units, module_of, k)
     return M.objective(
-        state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, ctx.module_cost,
+        state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, ctx.costs,
         np.arange(k),
     )
 
@@ -155,12 +155,17 @@ def new_context(
     parent_exit: np.ndarray | None = None,
     pool: Executor | None = None,
     module_cost: float = 0.0,
+    preferred_modules: int = 0,
 ) -> SearchContext:
+    """What a search over ``units`` keeps fixed: ``parent_exit`` (default: one parent, the
+    root, with no exit), the random state of ``seed``, the threads ``pool`` for groups of
+    parents, and the objective's terms: ``module_cost`` bits per module and a preferred
+    number of modules (0: none; only for a search whose modules are the top modules)."""
     leaf_plogp = units.codeflow[units.codeflow > 0]
     return SearchContext(
         parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
         codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
         pool=pool,
-        module_cost=module_cost,
+        costs=M.ModuleCosts(float(module_cost), int(preferred_modules)),
     )
