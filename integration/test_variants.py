@@ -212,3 +212,110 @@ def test_bad_options_are_named(options, match):
     net = _network(GRAPHS["nested"]())
     with pytest.raises(ValueError, match=match):
         infomap(net, **options)
+
+
+# ---- node weights as flow, and precomputed flow ------------------------------------------
+
+
+def _weighted_pajek(path, seed: int, directed: bool, precomputed: bool = False):
+    """A Pajek file of the nested graph with node weights (and for a precomputed flow, link
+    weights that are flows), read back as our network."""
+    from infomap_learn.io import read_network
+
+    rng = np.random.default_rng(seed)
+    edges, _, _ = _nested(seed=seed, directed=directed)
+    n = int(edges.max()) + 1
+    node_weight = rng.integers(1, 6, n).astype(float)
+    weight = rng.random(len(edges)) + 0.5
+    if precomputed:
+        node_weight = node_weight / node_weight.sum()
+        weight = 0.5 * weight / weight.sum()
+    lines = [f"*Vertices {n}"]
+    lines += [f"{i + 1} \"v{i}\" {float(node_weight[i])!r}" for i in range(n)]
+    lines.append("*Arcs" if directed or precomputed else "*Edges")
+    lines += [f"{a + 1} {b + 1} {float(w)!r}" for (a, b), w in zip(edges, weight)]
+    path.write_text("\n".join(lines) + "\n")
+    return read_network(path, directed=directed or precomputed)
+
+
+FLOW_CASES = {
+    "undirected": ({}, {}, False),
+    "directed": ({"flow_model": "directed"}, {"flow_model": "directed"}, True),
+    "recorded-to-nodes": (
+        {"flow_model": "directed", "recorded_teleportation": True, "to_nodes": True},
+        {"flow_model": "directed", "recorded_teleportation": True, "to_nodes": True},
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FLOW_CASES))
+@pytest.mark.parametrize("two_level", [True, False])
+def test_node_weights_as_flow_scores_and_searches_as_infomap(case, two_level, tmp_path):
+    ours_options, their_options, directed = FLOW_CASES[case]
+    path = tmp_path / "weighted.net"
+    net, ids = _weighted_pajek(path, seed=4, directed=directed)
+
+    def official_run(**options):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            im = official.Infomap(silent=True, two_level=two_level, **options)
+            im.read_file(str(path))
+            im.run()
+        return im
+
+    lengths = {"ours": [], "theirs": []}
+    for seed in (1, 2, 3):
+        theirs = official_run(
+            use_node_weights_as_flow=True, num_trials=5, seed=seed, **their_options
+        )
+        ours = infomap(
+            net, two_level=two_level, use_node_weights_as_flow=True, num_trials=5, seed=seed,
+            **ours_options,
+        )  # fmt: skip
+        lengths["theirs"].append(theirs.codelength)
+        lengths["ours"].append(ours.codelength)
+    assert np.mean(lengths["ours"]) <= np.mean(lengths["theirs"]) * 1.001
+    # Infomap's tree, scored by both
+    tree_file = tmp_path / "theirs.tree"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs.write_tree(str(tree_file))
+    scored = official_run(
+        use_node_weights_as_flow=True, no_infomap=True, cluster_data=str(tree_file),
+        **their_options,
+    )  # fmt: skip
+    again = ModuleTree.read(
+        tree_file, net, node_ids=ids, use_node_weights_as_flow=True, **ours_options
+    )
+    assert again.codelength == pytest.approx(scored.codelength, rel=1e-9)
+    assert again.node_flow == pytest.approx(net.node_weights / net.node_weights.sum())
+
+
+def test_precomputed_flow_scores_and_searches_as_infomap(tmp_path):
+    path = tmp_path / "flow.net"
+    net, ids = _weighted_pajek(path, seed=5, directed=True, precomputed=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im = official.Infomap(silent=True, flow_model="precomputed", num_trials=5, seed=1)
+        im.read_file(str(path))
+        im.run()
+        im.write_tree(str(tmp_path / "theirs.tree"))
+        scorer = official.Infomap(
+            silent=True, flow_model="precomputed", no_infomap=True,
+            cluster_data=str(tmp_path / "theirs.tree"),
+        )  # fmt: skip
+        scorer.read_file(str(path))
+        scorer.run()
+    tree = ModuleTree.read(tmp_path / "theirs.tree", net, node_ids=ids, flow_model="precomputed")
+    assert tree.codelength == pytest.approx(scorer.codelength, rel=1e-9)
+    ours = infomap(net, flow_model="precomputed", num_trials=5, seed=1)
+    assert ours.codelength <= im.codelength * 1.001
+    # the link weights are the flows, as given
+    assert tree.flow.out_flow.sum() == pytest.approx(net.weight.sum())
+
+
+def test_precomputed_flow_needs_node_flow():
+    net = Network.from_edges(np.array([[0, 1], [1, 2]]), directed=True)
+    with pytest.raises(ValueError, match="precomputed' needs the flow of every node"):
+        infomap(net, flow_model="precomputed")

@@ -309,11 +309,13 @@ def test_unknown_flow_model(value):
 def test_default_flow_model_follows_the_network():
     assert compute_flow(random_network(0, directed=True)).flow_model == "directed"
     assert compute_flow(random_network(0, directed=False)).flow_model == "undirected"
-    assert set(FLOW_MODELS) == {"undirected", "directed", "undirdir", "outdirdir", "rawdir"}
+    assert set(FLOW_MODELS) == {
+        "undirected", "directed", "undirdir", "outdirdir", "rawdir", "precomputed"
+    }
 
 
 @pytest.mark.parametrize("scale", [1e300, 1e-300, 1e200])
-@pytest.mark.parametrize("model", FLOW_MODELS)
+@pytest.mark.parametrize("model", [m for m in FLOW_MODELS if m != "precomputed"])
 def test_extreme_weights_give_the_flow_of_their_ratios(model, scale):
     """Weights near the ends of float64 (1e308 would overflow their sum) give the same
     flow as the same ratios near 1."""
@@ -329,3 +331,26 @@ def test_extreme_weights_give_the_flow_of_their_ratios(model, scale):
         np.testing.assert_allclose(flow.out_flow, plain.out_flow, rtol=1e-12)
         tree = infomap(big, flow_model=model)
         assert np.isfinite(tree.codelength) and tree.codelength > 0
+
+
+def test_node_weights_as_flow_replace_the_node_flow_only():
+    edges = np.array([[0, 1], [1, 2], [2, 0], [2, 3]])
+    net = Network.from_edges(edges, node_weights=[1.0, 2.0, 3.0, 4.0])
+    plain = compute_flow(net)
+    flow = compute_flow(net, use_node_weights_as_flow=True)
+    assert flow.node_flow.tolist() == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    assert (flow.out_flow == plain.out_flow).all()
+    # without node weights: uniform
+    uniform = compute_flow(Network.from_edges(edges), use_node_weights_as_flow=True)
+    assert uniform.node_flow.tolist() == pytest.approx([0.25] * 4)
+
+
+def test_precomputed_flow_takes_the_weights_as_given():
+    edges = np.array([[0, 1], [1, 2], [2, 0]])
+    net = Network.from_edges(
+        edges, [0.1, 0.2, 0.3], directed=True, node_weights=[2.0, 1.0, 1.0]
+    )
+    flow = compute_flow(net, flow_model="precomputed", markov_time=2.0)
+    assert flow.node_flow.tolist() == pytest.approx([0.5, 0.25, 0.25])
+    assert sorted(flow.out_flow.tolist()) == pytest.approx([0.2, 0.4, 0.6])
+    assert flow.flow_model == "precomputed" and not flow.undirected

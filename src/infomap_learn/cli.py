@@ -59,6 +59,7 @@ def _run(args: argparse.Namespace) -> int:
         teleportation_probability=args.teleportation_probability,
         recorded_teleportation=args.recorded_teleportation,
         to_nodes=args.to_nodes,
+        use_node_weights_as_flow=args.use_node_weights_as_flow,
     )
     correction = dict(
         entropy_corrected=args.entropy_corrected,
@@ -261,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--teleportation-probability", type=float, default=0.15)
     run.add_argument("-e", "--recorded-teleportation", action="store_true")
     run.add_argument("--to-nodes", action="store_true", help="teleport to nodes, not links")
+    run.add_argument(
+        "--use-node-weights-as-flow", action="store_true",
+        help="the node weights (Pajek *Vertices) as the node flow",
+    )  # fmt: skip
     run.add_argument(
         "--weight-threshold", type=float, default=None, help="skip links weighing less"
     )

@@ -227,14 +227,18 @@ def compute_flow(
     recorded_teleportation: bool = False,
     to_nodes: bool = False,
     markov_time: float = 1.0,
+    use_node_weights_as_flow: bool = False,
 ) -> Flow:
     r"""Compute node visit rates and link flows of ``network`` under a flow model.
 
     Parameters
     ----------
     network : Network
-    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None
-        None means "directed" for a directed network and "undirected" otherwise.
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir", \
+"precomputed"} or None
+        None means "directed" for a directed network and "undirected" otherwise;
+        "precomputed" takes the node weights (normalised) as the node flow and the link
+        weights, as given, as the flows of directed links.
     teleportation_probability : float in [0, 1)
         :math:`\\alpha`, used by the directed model only.
     recorded_teleportation : bool
@@ -244,6 +248,9 @@ def compute_flow(
         to links (directed model only).
     markov_time : float > 0
         Scales all link flows.
+    use_node_weights_as_flow : bool
+        The node weights, normalised, replace the node flow of the model (uniform
+        without node weights).
 
     Returns
     -------
@@ -266,8 +273,57 @@ def compute_flow(
         recorded_teleportation=recorded_teleportation,
         to_nodes=to_nodes,
         markov_time=markov_time,
+        use_node_weights_as_flow=use_node_weights_as_flow,
     )
     model = options.resolved_model(network.directed)
+    if model == "precomputed":
+        return _scale(_precomputed_flow(network), options.markov_time)
+    flow = _model_flow(network, options, model)
+    if options.use_node_weights_as_flow:
+        from dataclasses import replace
+
+        node_flow = _node_weight_shares(network)
+        teleport_source = flow.teleport_source
+        if teleport_source is not None:
+            # recorded teleportation leaves each node at its share of the new node flow,
+            # as Infomap does: alpha of it, all of it from a dangling node
+            has_out = np.zeros(network.n_nodes, dtype=bool)
+            has_out[network.source] = True
+            if not network.directed:
+                has_out[network.target] = True
+            alpha = options.teleportation_probability
+            teleport_source = np.where(has_out, alpha * node_flow, node_flow)
+        flow = replace(flow, node_flow=node_flow, teleport_source=teleport_source)
+    return flow
+
+
+def _node_weight_shares(network: Network) -> np.ndarray:
+    """The node weights as shares of their sum (uniform without node weights)."""
+    n = network.n_nodes
+    weights = np.ones(n) if network.node_weights is None else network.node_weights
+    total = float(weights.sum())
+    if not total > 0:
+        raise ValueError("the node weights sum to 0: they cannot be the node flow")
+    return np.asarray(weights, dtype=np.float64) / total
+
+
+def _precomputed_flow(network: Network) -> Flow:
+    """Infomap's precomputed flow: node weights as node flow, link weights as the flows
+    of the links in their given direction."""
+    if network.node_weights is None:
+        raise ValueError(
+            "flow_model='precomputed' needs the flow of every node as its node weight "
+            "(node_weights=, or the weight after the name in a Pajek *Vertices line)"
+        )
+    return Flow.from_links(
+        _node_weight_shares(network), network.source, network.target,
+        np.asarray(network.weight, dtype=np.float64), undirected=False,
+        flow_model="precomputed",
+    )  # fmt: skip
+
+
+def _model_flow(network: Network, options: FlowOptions, model: str) -> Flow:
+    """The flow of the models other than the precomputed one."""
     teleportation_probability, markov_time = options.teleportation_probability, options.markov_time
     to_nodes = options.to_nodes
     src, dst, w = network.source, network.target, network.weight
@@ -297,7 +353,7 @@ def compute_flow(
             dst,
             w,
             float(teleportation_probability),
-            bool(recorded_teleportation),
+            bool(options.recorded_teleportation),
             network.node_weights if to_nodes else None,
             bool(to_nodes),
         )

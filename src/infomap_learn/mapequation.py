@@ -345,6 +345,7 @@ def codelength(
     recorded_teleportation: bool = False,
     to_nodes: bool = False,
     markov_time: float = 1.0,
+    use_node_weights_as_flow: bool = False,
 ) -> float:
     """Map equation codelength of a given partition or module tree of ``network``, in bits.
 
@@ -356,7 +357,8 @@ def codelength(
         (multilevel; either -1 after a node's last module or the layout of
         ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``, see
         :func:`normalize_paths`).
-    flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time
+    flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
+use_node_weights_as_flow
         As for :func:`infomap_learn.infomap`.
 
     Examples
@@ -398,6 +400,7 @@ def codelength(
         recorded_teleportation=recorded_teleportation,
         to_nodes=to_nodes,
         markov_time=markov_time,
+        use_node_weights_as_flow=use_node_weights_as_flow,
     )
     if labels.ndim == 1:
         return two_level_codelength(flow, labels).codelength

@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = ["FLOW_MODELS", "FlowOptions", "SearchOptions", "check_n_jobs"]
 
-FLOW_MODELS = ("undirected", "directed", "undirdir", "outdirdir", "rawdir")
+FLOW_MODELS = ("undirected", "directed", "undirdir", "outdirdir", "rawdir", "precomputed")
 
 
 def _is_int(value: Any) -> bool:
@@ -66,8 +66,11 @@ class FlowOptions:
 
     Parameters
     ----------
-    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None
-        None means "directed" for a directed network and "undirected" otherwise.
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir", \
+"precomputed"} or None
+        None means "directed" for a directed network and "undirected" otherwise;
+        "precomputed": the node weights are the node flow and the link weights the link
+        flows, as given (Infomap's ``--flow-model precomputed``).
     teleportation_probability : float in [0, 1), default 0.15
         Used by the directed model only.
     recorded_teleportation : bool, default False
@@ -76,6 +79,9 @@ class FlowOptions:
         Teleport to nodes (by the network's node weights) rather than to links.
     markov_time : float > 0, default 1.0
         Scales all link flows: larger values give fewer, larger modules.
+    use_node_weights_as_flow : bool, default False
+        The node weights, normalised, are the node flow (uniform without node weights);
+        the link flows come from the flow model (Infomap's ``--use-node-weights-as-flow``).
 
     Examples
     --------
@@ -94,6 +100,7 @@ class FlowOptions:
     recorded_teleportation: bool = False
     to_nodes: bool = False
     markov_time: float = 1.0
+    use_node_weights_as_flow: bool = False
 
     def __post_init__(self) -> None:
         if self.flow_model is not None and self.flow_model not in FLOW_MODELS:
@@ -113,7 +120,7 @@ class FlowOptions:
             )
         object.__setattr__(self, "teleportation_probability", alpha)
         object.__setattr__(self, "markov_time", t)
-        for name in ("recorded_teleportation", "to_nodes"):
+        for name in ("recorded_teleportation", "to_nodes", "use_node_weights_as_flow"):
             object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
 
     def resolved_model(self, directed: bool) -> str:
@@ -137,7 +144,8 @@ class SearchOptions(FlowOptions):
 
     Parameters
     ----------
-    flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time
+    flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
+use_node_weights_as_flow
         As in :class:`FlowOptions`.
     two_level : bool, default False
         Only a partition into modules, no hierarchy.
@@ -220,7 +228,7 @@ class SearchOptions(FlowOptions):
 
         Examples
         --------
-        >>> SearchOptions.names()[5:10]  # after the five flow options
+        >>> SearchOptions.names()[6:11]  # after the six flow options
         ('two_level', 'num_trials', 'seed', 'progress', 'n_jobs')
         """
         return tuple(f.name for f in fields(cls))

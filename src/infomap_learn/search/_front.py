@@ -68,6 +68,7 @@ def infomap(
     recorded_teleportation: bool = False,
     to_nodes: bool = False,
     markov_time: float = 1.0,
+    use_node_weights_as_flow: bool = False,
     num_trials: int = 1,
     seed: int = 0,
     progress: bool | None = False,
@@ -85,7 +86,8 @@ def infomap(
     two_level : bool, default False
         Only a partition into modules; by default a hierarchy of nested modules is
         searched for, as the official Infomap does.
-    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir"} or None
+    flow_model : {"undirected", "directed", "undirdir", "outdirdir", "rawdir", \
+"precomputed"} or None
         None means "directed" for a directed network and "undirected" otherwise.
     teleportation_probability : float in [0, 1), default 0.15
     recorded_teleportation : bool, default False
@@ -93,6 +95,10 @@ def infomap(
         Teleport to nodes (by the network's node weights) rather than to links.
     markov_time : float > 0, default 1.0
         Larger values give fewer, larger modules.
+    use_node_weights_as_flow : bool, default False
+        The network's node weights, normalised, are the node flow (Infomap's
+        ``--use-node-weights-as-flow``); ``flow_model="precomputed"`` also takes the link
+        weights as the link flows.
     num_trials : int >= 1, default 1
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
@@ -149,6 +155,7 @@ def infomap(
         recorded_teleportation=recorded_teleportation,
         to_nodes=to_nodes,
         markov_time=markov_time,
+        use_node_weights_as_flow=use_node_weights_as_flow,
         num_trials=num_trials,
         seed=seed,
         progress=progress,
