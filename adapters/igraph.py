@@ -169,7 +169,7 @@ def _search_options(caller: str, options: dict[str, Any], renamed: Mapping[str, 
     :func:`infomap` options a front door takes under another name to that name. Any option
     :func:`infomap` does not take is a TypeError naming it.
     """
-    own = {"two_level", "seed", *renamed}
+    own = {"two_level", "seed", "initial_partition", *renamed}
     accepted = [name for name in SearchOptions.names() if name not in own]
     for name, instead in renamed.items():
         if name in options:
@@ -220,6 +220,7 @@ def community_infomap(
     seed: int = 0,
     two_level: bool = True,
     directed: bool | None = None,
+    initial_partition: str | Sequence[int] | igraph.VertexClustering | None = None,
     **infomap_options: Any,
 ) -> igraph.VertexClustering:
     """Infomap communities of an igraph graph, in the shape of ``Graph.community_infomap``.
@@ -251,6 +252,10 @@ def community_infomap(
         (PageRank-like, teleportation probability 0.15, teleportation to links). False on a
         directed graph merges ``u -> v`` and ``v -> u``; True on an undirected graph uses each
         edge in both directions.
+    initial_partition : str, sequence of int, igraph.VertexClustering, or None
+        Modules to start every trial from (Infomap's ``--cluster-data``): a vertex
+        attribute name, one label per vertex, or a clustering of this graph (for example a
+        previous result, to refine it).
     **infomap_options
         Passed on to :func:`infomap_learn.infomap`: ``flow_model``, ``markov_time``,
         ``teleportation_probability``, ``recorded_teleportation``, ``to_nodes``, ``n_jobs``,
@@ -298,8 +303,35 @@ def community_infomap(
     network = _network(graph, edge_weights, vertex_weights, directed)
     if vertex_weights is not None:
         options.setdefault("to_nodes", True)
-    tree = infomap(network, two_level=two_level, num_trials=int(trials), seed=seed, **options)
+    initial = _initial_labels(graph, initial_partition)
+    tree = infomap(
+        network, two_level=two_level, num_trials=int(trials), seed=seed,
+        initial_partition=initial, **options,
+    )  # fmt: skip
     return _clustering(tree, graph, 1, edge_weights)
+
+
+def _initial_labels(graph: igraph.Graph, initial: Any) -> Any:
+    """``initial_partition`` of :func:`community_infomap` as one label per vertex."""
+    import igraph
+
+    if initial is None:
+        return None
+    if isinstance(initial, str):
+        if initial not in graph.vs.attributes():
+            raise ValueError(
+                f"initial_partition: vertex attribute {initial!r} not found; available "
+                f"vertex attributes: {sorted(graph.vs.attributes())}"
+            )
+        return graph.vs[initial]
+    if isinstance(initial, igraph.VertexClustering):
+        if initial.graph.vcount() != graph.vcount():
+            raise ValueError(
+                f"initial_partition is a clustering of {initial.graph.vcount()} vertices; "
+                f"the graph has {graph.vcount()}"
+            )
+        return initial.membership
+    return initial
 
 
 def _clustering(

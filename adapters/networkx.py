@@ -182,6 +182,7 @@ def infomap_tree(
     seed: Any = 0,
     two_level: bool = False,
     directed: bool | None = None,
+    initial_partition: Any = None,
     **infomap_options: Any,
 ) -> ModuleTree:
     """Search ``G`` and return the :class:`~infomap_learn.ModuleTree` (node keys as names).
@@ -205,6 +206,10 @@ def infomap_tree(
         None means ``G.is_directed()`` (a DiGraph gets the directed flow model). False on a
         directed graph merges ``u -> v`` and ``v -> u``; True on an undirected graph uses each
         edge in both directions.
+    initial_partition : communities, dict, str or None, default None
+        Modules to start every trial from (Infomap's ``--cluster-data``), in networkx's
+        terms: a list of node sets (as the ``communities`` functions return, every node in
+        exactly one), a dict from node to label, or the name of a node attribute.
     **infomap_options
         Passed on to :func:`infomap_learn.infomap`: ``num_trials``, ``flow_model``,
         ``markov_time``, ``teleportation_probability``, ``recorded_teleportation``,
@@ -238,7 +243,40 @@ def infomap_tree(
     """
     options = _search_options("infomap_tree", infomap_options, {})
     network = _network(G, weight, directed)
-    return infomap(network, two_level=two_level, seed=_seed(seed), **options)
+    initial = _initial_labels(G, initial_partition)
+    return infomap(
+        network, two_level=two_level, seed=_seed(seed), initial_partition=initial, **options
+    )
+
+
+def _initial_labels(G: Any, initial: Any) -> np.ndarray | None:
+    """``initial_partition`` of :func:`infomap_tree` as one label per node of ``list(G)``,
+    or a ValueError naming the node that has none (or two)."""
+    if initial is None:
+        return None
+    nodes = list(G)
+    if isinstance(initial, str):
+        missing = [u for u in nodes if initial not in G.nodes[u]]
+        if missing:
+            raise ValueError(
+                f"initial_partition: node {missing[0]!r} has no attribute {initial!r}"
+            )
+        initial = {u: G.nodes[u][initial] for u in nodes}
+    elif not isinstance(initial, dict):  # communities: node sets
+        label: dict = {}
+        for index, community in enumerate(initial):
+            for u in community:
+                if u in label:
+                    raise ValueError(f"initial_partition: node {u!r} is in two communities")
+                label[u] = index
+        initial = label
+    missing = [u for u in nodes if u not in initial]
+    if missing:
+        raise ValueError(f"initial_partition: node {missing[0]!r} has no module")
+    keys = [initial[u] for u in nodes]
+    # any hashable labels: numbered in order of first appearance
+    numbered: dict = {}
+    return np.array([numbered.setdefault(key, len(numbered)) for key in keys], dtype=np.int64)
 
 
 def _names(tree: ModuleTree) -> list:
@@ -328,6 +366,7 @@ def infomap_communities(
     seed: Any = 0,
     two_level: bool = True,
     directed: bool | None = None,
+    initial_partition: Any = None,
     **infomap_options: Any,
 ) -> list[set[Hashable]]:
     """Infomap communities of ``G`` as a list of sets of node keys, largest first.
@@ -336,7 +375,7 @@ def infomap_communities(
 
     Parameters
     ----------
-    G, weight, seed, directed, **infomap_options
+    G, weight, seed, directed, initial_partition, **infomap_options
         As for :func:`infomap_tree` (``num_trials`` defaults to 1 there; more trials find
         shorter codelengths).
     two_level : bool, default True
@@ -364,7 +403,11 @@ def infomap_communities(
     options = _search_options("infomap_communities", infomap_options, {})
     if _is_empty(G):
         return []  # as louvain_communities
-    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=_seed(seed), **options)
+    initial = _initial_labels(G, initial_partition)
+    tree = infomap(
+        _network(G, weight, directed), two_level=two_level, seed=_seed(seed),
+        initial_partition=initial, **options,
+    )  # fmt: skip
     return to_communities(tree)
 
 
@@ -375,13 +418,14 @@ def infomap_hierarchy(
     seed: Any = 0,
     two_level: bool = False,
     directed: bool | None = None,
+    initial_partition: Any = None,
     **infomap_options: Any,
 ) -> list:
     """The nested Infomap modules of ``G`` as nested lists of node keys.
 
     Parameters
     ----------
-    G, weight, seed, two_level, directed, **infomap_options
+    G, weight, seed, two_level, directed, initial_partition, **infomap_options
         As for :func:`infomap_tree` (hierarchical search by default).
 
     Returns
@@ -406,5 +450,9 @@ def infomap_hierarchy(
     options = _search_options("infomap_hierarchy", infomap_options, {})
     if _is_empty(G):
         return []
-    tree = infomap(_network(G, weight, directed), two_level=two_level, seed=_seed(seed), **options)
+    initial = _initial_labels(G, initial_partition)
+    tree = infomap(
+        _network(G, weight, directed), two_level=two_level, seed=_seed(seed),
+        initial_partition=initial, **options,
+    )  # fmt: skip
     return to_hierarchy(tree)

@@ -388,3 +388,19 @@ def test_pagerank_agrees_with_igraphs(seed):
     transition = weight / out_strength[source]
     ours = pagerank(n, source, target, transition, out_strength == 0, np.full(n, 1 / n), 0.15)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+
+
+def test_initial_partition_in_igraph_terms():
+    g = igraph.Graph.Famous("Zachary")
+    found = community_infomap(g, seed=1)
+    again = community_infomap(g, seed=2, trials=1, initial_partition=found)
+    assert again.membership == found.membership
+    g.vs["start"] = found.membership
+    by_name = community_infomap(g, seed=2, trials=1, initial_partition="start")
+    by_list = community_infomap(g, seed=2, trials=1, initial_partition=found.membership)
+    assert by_name.membership == by_list.membership == found.membership
+    with pytest.raises(ValueError, match="vertex attribute 'nope' not found"):
+        community_infomap(g, initial_partition="nope")
+    small = igraph.Graph.Famous("Petersen")
+    with pytest.raises(ValueError, match="clustering of 10 vertices; the graph has 34"):
+        community_infomap(g, initial_partition=community_infomap(small))

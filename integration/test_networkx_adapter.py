@@ -259,3 +259,28 @@ def test_seed_follows_networkx_conventions():
     assert a.options["seed"] == b.options["seed"]
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         infomap_communities(G, seed=-1)
+
+
+def test_initial_partition_in_networkx_terms():
+    from infomap_learn.adapters.networkx import infomap_communities, infomap_tree
+
+    G = nx.karate_club_graph()
+    found = infomap_communities(G, seed=1)
+    # a found partition as the start: the search keeps it (it is a local optimum)
+    again = infomap_communities(G, seed=2, initial_partition=found)
+    assert sorted(map(sorted, again)) == sorted(map(sorted, found))
+    # the same start as a dict and as a node attribute
+    label = {u: i for i, community in enumerate(found) for u in community}
+    nx.set_node_attributes(G, label, "club_start")
+    by_dict = infomap_tree(G, seed=2, two_level=True, initial_partition=label)
+    by_attribute = infomap_tree(G, seed=2, two_level=True, initial_partition="club_start")
+    assert (by_dict.labels == by_attribute.labels).all()
+    # every search starting from one module ends no longer than that start
+    one = infomap_tree(G, two_level=True, initial_partition={u: "all" for u in G})
+    assert one.codelength <= one.one_level_codelength + 1e-12
+    with pytest.raises(ValueError, match="node 0 is in two communities"):
+        infomap_tree(G, initial_partition=[{0, 1}, {0, 2}] + [{u} for u in range(3, 34)])
+    with pytest.raises(ValueError, match="node 33 has no module"):
+        infomap_tree(G, initial_partition=[set(range(33))])
+    with pytest.raises(ValueError, match="node 0 has no attribute 'nope'"):
+        infomap_tree(G, initial_partition="nope")
