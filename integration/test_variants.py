@@ -1,6 +1,8 @@
 """Infomap's model variants against the official Infomap: the entropy-corrected map
-equation (``--entropy-corrected``, ``--entropy-correction-strength``) and a preferred
-number of modules (``--preferred-number-of-modules``).
+equation (``--entropy-corrected``, ``--entropy-correction-strength``), a preferred
+number of modules (``--preferred-number-of-modules``), the regularized map equation
+(``--regularized``, ``--regularization-strength``), node weights as flow and the
+precomputed flow model.
 
 For a given tree the official Infomap scores (``no_infomap`` with ``cluster_data``) and our
 ``ModuleTree.read`` agree to 1e-9; a search of ours ends at or below Infomap's mean
@@ -106,6 +108,8 @@ VARIANTS = {
     "preferred-2": {"preferred_number_of_modules": 2},
     "preferred-7": {"preferred_number_of_modules": 7},
     "both": {"entropy_corrected": True, "preferred_number_of_modules": 4},
+    "regularized": {"regularized": True},
+    "regularized-2.5": {"regularized": True, "regularization_strength": 2.5},
 }
 
 
@@ -128,7 +132,8 @@ def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_
     assert ours.codelength == pytest.approx(scored.codelength, rel=1e-9)
     # the plain codelength plus the correction of its modules and nodes and the distance
     # of its top modules from the preferred number
-    plain = ModuleTree.read(path, net)
+    flow_options = {k: v for k, v in options.items() if k.startswith("regulariz")}
+    plain = ModuleTree.read(path, net, **flow_options)
     n_modules = sum(len(np.unique(key[key >= 0])) for key in prefix_keys(ours.paths))
     expected = plain.codelength
     if options.get("entropy_corrected"):

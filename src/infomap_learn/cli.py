@@ -60,6 +60,8 @@ def _run(args: argparse.Namespace) -> int:
         recorded_teleportation=args.recorded_teleportation,
         to_nodes=args.to_nodes,
         use_node_weights_as_flow=args.use_node_weights_as_flow,
+        regularized=args.regularized,
+        regularization_strength=args.regularization_strength,
     )
     correction = dict(
         entropy_corrected=args.entropy_corrected,
@@ -267,6 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the node weights (Pajek *Vertices) as the node flow",
     )  # fmt: skip
     run.add_argument(
+        "--regularized", action="store_true",
+        help="the regularized map equation: a Bayesian prior against spurious modules",
+    )  # fmt: skip
+    run.add_argument(
+        "--regularization-strength", type=float, default=1.0, metavar="X",
+        help="scale the prior of --regularized (default 1)",
+    )  # fmt: skip
+    run.add_argument(
         "--weight-threshold", type=float, default=None, help="skip links weighing less"
     )
     run.add_argument("--no-self-links", action="store_true", help="skip self-links")
@@ -346,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _NEGATIVE_VALUED = (
-    "--clu-level", "--n-jobs", "--entropy-correction-strength", "--preferred-number-of-modules"
+    "--clu-level", "--n-jobs", "--entropy-correction-strength", "--preferred-number-of-modules",
+    "--regularization-strength",
 )
 """Options whose value may be negative: with -2 and -0 defined as flags, argparse would
 take "-1" after them for an option."""

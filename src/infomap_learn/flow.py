@@ -228,6 +228,8 @@ def compute_flow(
     to_nodes: bool = False,
     markov_time: float = 1.0,
     use_node_weights_as_flow: bool = False,
+    regularized: bool = False,
+    regularization_strength: float = 1.0,
 ) -> Flow:
     r"""Compute node visit rates and link flows of ``network`` under a flow model.
 
@@ -251,6 +253,9 @@ def compute_flow(
     use_node_weights_as_flow : bool
         The node weights, normalised, replace the node flow of the model (uniform
         without node weights).
+    regularized : bool
+        Add the Bayesian prior network of the regularized map equation (see
+        ``infomap_learn._bayesian_prior``), scaled by ``regularization_strength``.
 
     Returns
     -------
@@ -274,8 +279,12 @@ def compute_flow(
         to_nodes=to_nodes,
         markov_time=markov_time,
         use_node_weights_as_flow=use_node_weights_as_flow,
+        regularized=regularized,
+        regularization_strength=regularization_strength,
     )
     model = options.resolved_model(network.directed)
+    if options.regularized:
+        return _scale(_regularized_flow(network, model, options), options.markov_time)
     if model == "precomputed":
         return _scale(_precomputed_flow(network), options.markov_time)
     flow = _model_flow(network, options, model)
@@ -305,6 +314,29 @@ def _node_weight_shares(network: Network) -> np.ndarray:
     if not total > 0:
         raise ValueError("the node weights sum to 0: they cannot be the node flow")
     return np.asarray(weights, dtype=np.float64) / total
+
+
+def _regularized_flow(network: Network, model: str, options: FlowOptions) -> Flow:
+    """The flow of the regularized map equation (observed links and the prior network)."""
+    from ._bayesian_prior import prior_flow
+
+    if model not in ("undirected", "directed"):
+        raise ValueError(
+            f"regularized=True needs the undirected or directed flow model, got {model!r}"
+        )
+    src, dst, w = network.source, network.target, network.weight
+    if w.size and not _SAFE_WEIGHTS[0] <= w.max() <= _SAFE_WEIGHTS[1]:
+        w = w / w.max()  # (only the ratios of the weights matter)
+    if model == "directed" and not network.directed:
+        src, dst, w = _both_directions(src, dst, w)
+    undirected = model == "undirected"
+    node_flow, s, t, f, tele_source, tele_target = prior_flow(
+        network.n_nodes, src, dst, w, options.regularization_strength, undirected
+    )
+    return Flow.from_links(
+        node_flow, s, t, f, undirected=undirected, flow_model=model,
+        teleport_source=tele_source, teleport_target=tele_target,
+    )  # fmt: skip
 
 
 def _precomputed_flow(network: Network) -> Flow:

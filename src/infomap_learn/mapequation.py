@@ -346,6 +346,8 @@ def codelength(
     to_nodes: bool = False,
     markov_time: float = 1.0,
     use_node_weights_as_flow: bool = False,
+    regularized: bool = False,
+    regularization_strength: float = 1.0,
 ) -> float:
     """Map equation codelength of a given partition or module tree of ``network``, in bits.
 
@@ -358,7 +360,7 @@ def codelength(
         ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``, see
         :func:`normalize_paths`).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
-use_node_weights_as_flow
+use_node_weights_as_flow, regularized, regularization_strength
         As for :func:`infomap_learn.infomap`.
 
     Examples
@@ -401,6 +403,8 @@ use_node_weights_as_flow
         to_nodes=to_nodes,
         markov_time=markov_time,
         use_node_weights_as_flow=use_node_weights_as_flow,
+        regularized=regularized,
+        regularization_strength=regularization_strength,
     )
     if labels.ndim == 1:
         return two_level_codelength(flow, labels).codelength

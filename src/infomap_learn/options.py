@@ -82,6 +82,13 @@ class FlowOptions:
     use_node_weights_as_flow : bool, default False
         The node weights, normalised, are the node flow (uniform without node weights);
         the link flows come from the flow model (Infomap's ``--use-node-weights-as-flow``).
+    regularized : bool, default False
+        The regularized map equation (Infomap's ``--regularized``): a Bayesian prior
+        network of weak links between all nodes, walked as recorded teleportation, so
+        that sparse or noisy networks get no spurious modules (undirected and directed
+        flow models).
+    regularization_strength : float > 0, default 1.0
+        Scales the prior (Infomap's ``--regularization-strength``).
 
     Examples
     --------
@@ -101,6 +108,8 @@ class FlowOptions:
     to_nodes: bool = False
     markov_time: float = 1.0
     use_node_weights_as_flow: bool = False
+    regularized: bool = False
+    regularization_strength: float = 1.0
 
     def __post_init__(self) -> None:
         if self.flow_model is not None and self.flow_model not in FLOW_MODELS:
@@ -120,7 +129,21 @@ class FlowOptions:
             )
         object.__setattr__(self, "teleportation_probability", alpha)
         object.__setattr__(self, "markov_time", t)
-        for name in ("recorded_teleportation", "to_nodes", "use_node_weights_as_flow"):
+        strength = _as_real(self.regularization_strength)
+        if not 0.0 < strength < np.inf:
+            raise ValueError(
+                "regularization_strength must be a positive finite number, got "
+                f"{self.regularization_strength!r}"
+            )
+        object.__setattr__(self, "regularization_strength", strength)
+        if self.regularized is True and self.flow_model not in (None, "undirected", "directed"):
+            raise ValueError(
+                f"regularized=True needs the undirected or directed flow model, got "
+                f"flow_model={self.flow_model!r}"
+            )
+        for name in (
+            "recorded_teleportation", "to_nodes", "use_node_weights_as_flow", "regularized"
+        ):
             object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
 
     def resolved_model(self, directed: bool) -> str:
@@ -145,7 +168,7 @@ class SearchOptions(FlowOptions):
     Parameters
     ----------
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
-use_node_weights_as_flow
+use_node_weights_as_flow, regularized, regularization_strength
         As in :class:`FlowOptions`.
     two_level : bool, default False
         Only a partition into modules, no hierarchy.
@@ -228,7 +251,7 @@ use_node_weights_as_flow
 
         Examples
         --------
-        >>> SearchOptions.names()[6:11]  # after the six flow options
+        >>> SearchOptions.names()[8:13]  # after the eight flow options
         ('two_level', 'num_trials', 'seed', 'progress', 'n_jobs')
         """
         return tuple(f.name for f in fields(cls))

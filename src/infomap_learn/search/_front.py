@@ -69,6 +69,8 @@ def infomap(
     to_nodes: bool = False,
     markov_time: float = 1.0,
     use_node_weights_as_flow: bool = False,
+    regularized: bool = False,
+    regularization_strength: float = 1.0,
     num_trials: int = 1,
     seed: int = 0,
     progress: bool | None = False,
@@ -99,6 +101,12 @@ def infomap(
         The network's node weights, normalised, are the node flow (Infomap's
         ``--use-node-weights-as-flow``); ``flow_model="precomputed"`` also takes the link
         weights as the link flows.
+    regularized : bool, default False
+        The regularized map equation (Infomap's ``--regularized``, Smiljanić et al. 2021):
+        a Bayesian prior network of weak links between all nodes, walked as recorded
+        teleportation, so that sparse or noisy networks get no spurious modules.
+    regularization_strength : float > 0, default 1.0
+        Scales the prior (Infomap's ``--regularization-strength``).
     num_trials : int >= 1, default 1
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
@@ -156,6 +164,8 @@ def infomap(
         to_nodes=to_nodes,
         markov_time=markov_time,
         use_node_weights_as_flow=use_node_weights_as_flow,
+        regularized=regularized,
+        regularization_strength=regularization_strength,
         num_trials=num_trials,
         seed=seed,
         progress=progress,

@@ -256,6 +256,8 @@ def core_loop(
         codeflow_plogp_sum, costs,
     )  # fmt: skip
     teleport = tele_total > 0.0
+    # undirected links without teleportation enter a module as often as they leave it
+    same_logs = undirected and not teleport
     n_nonempty = 0
     for i in range(owned.shape[0]):
         if mod_size[owned[i]] > 0:
@@ -316,9 +318,9 @@ def core_loop(
             else:
                 a_ex_new = _exit_total(a_exit_link, a_tsrc, a_ttgt)
                 a_en_new = _enter_total(a_enter_link, a_tsrc, a_ttgt, tele_total)
-            # module a's old terms are cached; undirected flow enters as it exits
+            # module a's old terms are cached
             pl_a_en_new = _plogp(a_en_new)
-            pl_a_ex_new = pl_a_en_new if undirected else _plogp(a_ex_new)
+            pl_a_ex_new = pl_a_en_new if same_logs else _plogp(a_ex_new)
             delta_a = (
                 -pl_a_en_new + pl_en[a]
                 + _plogp(a_ex_new + a_code) - pl_exc[a]
@@ -378,7 +380,7 @@ def core_loop(
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
                 pl_b_en_new = _plogp(b_en_new)
-                pl_b_ex_new = pl_b_en_new if undirected else _plogp(b_ex_new)
+                pl_b_ex_new = pl_b_en_new if same_logs else _plogp(b_ex_new)
                 delta = (
                     delta_a
                     + _plogp(q_p + s_new) - old_index
