@@ -6,7 +6,8 @@ For every variant and graph: the mean codelength over the seeds of a search (``t
 trials per call) of both tools with the same links, the gap in percent (negative: ours
 shorter), modules at the top and at the bottom level, and the mean time per call of each.
 Variants: the standard map equation (for reference), the entropy-corrected one
-(``--entropy-corrected``, strengths 1 and 3) and a preferred number of modules (2 and 7,
+(``--entropy-corrected``, strengths 1 and 3), the regularized one (``--regularized``,
+strengths 1 and 3) and a preferred number of modules (2 and 7,
 ``--preferred-number-of-modules``). Graphs: scikit-learn's digits as a plain
 kNN graph (k=10, no hubness reduction), a nested block graph (3 groups of 3 cliques of 8),
 the karate club (weighted) and LFR 1000 (mu 0.4). Written as markdown and JSON to ``--out``
@@ -42,6 +43,8 @@ VARIANTS = {
         "entropy_corrected": True,
         "entropy_correction_strength": 3.0,
     },
+    "regularized": {"regularized": True},
+    "regularized, strength 3": {"regularized": True, "regularization_strength": 3.0},
     "preferred 2 modules": {"preferred_number_of_modules": 2},
     "preferred 7 modules": {"preferred_number_of_modules": 7},
 }

@@ -6,9 +6,9 @@ own kNN graphs.
 For every data set of ``benchmarks/embedding_quality.py``, the graph that the default
 ``InfoMapClustering(random_state=seed)`` builds is clustered by the official Infomap with
 its variants (default; ``--regularized`` at strengths 0.5, 1 and 2, the Bayesian prior
-network of Smiljanic et al. 2021, which we do not have yet; ``--entropy-corrected``;
-``--variable-markov-time``, also not ours yet) and by our search with the variants we have
-(entropy correction). Printed: top-level NMI to the labels (mean over the seeds) and the
+network of Smiljanic et al. 2021; ``--entropy-corrected``; ``--variable-markov-time``,
+not ours yet) and by our search with the variants we have (entropy correction,
+regularized). Printed: top-level NMI to the labels (mean over the seeds) and the
 number of top modules. Written as markdown and JSON to ``--out`` (``variants-embeddings-
 <date>``).
 """
@@ -46,6 +46,7 @@ OFFICIAL = {
 OURS = {
     "ours": {},
     "ours entropy_corrected": {"entropy_corrected": True},
+    "ours regularized": {"regularized": True},
 }
 
 
