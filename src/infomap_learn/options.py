@@ -35,6 +35,15 @@ def _check_bool(name: str, value: Any, allow_none: bool = False) -> bool | None:
     return bool(value)
 
 
+def _positive_finite(name: str, value: Any) -> float:
+    """``value`` as a float, or a ValueError naming ``name`` if it is not a positive
+    finite number."""
+    number = _as_real(value)
+    if not 0.0 < number < np.inf:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return number
+
+
 def _as_real(value: Any) -> float:
     """``value`` as a float, or NaN (which fails every range check) for anything that is no
     real number: a bool, a string, None."""
@@ -122,20 +131,9 @@ class FlowOptions:
                 "teleportation_probability must be in [0, 1), got "
                 f"{self.teleportation_probability!r}"
             )
-        t = _as_real(self.markov_time)
-        if not 0.0 < t < np.inf:
-            raise ValueError(
-                f"markov_time must be a positive finite number, got {self.markov_time!r}"
-            )
         object.__setattr__(self, "teleportation_probability", alpha)
-        object.__setattr__(self, "markov_time", t)
-        strength = _as_real(self.regularization_strength)
-        if not 0.0 < strength < np.inf:
-            raise ValueError(
-                "regularization_strength must be a positive finite number, got "
-                f"{self.regularization_strength!r}"
-            )
-        object.__setattr__(self, "regularization_strength", strength)
+        for name in ("markov_time", "regularization_strength"):
+            object.__setattr__(self, name, _positive_finite(name, getattr(self, name)))
         if self.regularized is True and self.flow_model not in (None, "undirected", "directed"):
             raise ValueError(
                 f"regularized=True needs the undirected or directed flow model, got "
@@ -229,12 +227,9 @@ use_node_weights_as_flow, regularized, regularization_strength
         object.__setattr__(
             self, "entropy_corrected", _check_bool("entropy_corrected", self.entropy_corrected)
         )
-        strength = _as_real(self.entropy_correction_strength)
-        if not 0.0 < strength < np.inf:
-            raise ValueError(
-                "entropy_correction_strength must be a positive finite number, got "
-                f"{self.entropy_correction_strength!r}"
-            )
+        strength = _positive_finite(
+            "entropy_correction_strength", self.entropy_correction_strength
+        )
         object.__setattr__(self, "entropy_correction_strength", strength)
         preferred = self.preferred_number_of_modules
         if preferred is not None:
