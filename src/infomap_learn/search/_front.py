@@ -244,10 +244,11 @@ def _search(
         tune_limit = (
             constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
-        labels, _, submodules = two_level_search(
+        labels, top_length, submodules = two_level_search(
             leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
             initial=None if initial is None else initial.copy(),
         )  # fmt: skip
+        scored_in_full = top_preferred == preferred  # (the search's objective is the tree's)
         if two_level and preferred and not top_preferred and int(labels.max()) + 1 > 2:
             # the unbiased modules grouped under the penalty, then tuned under it
             grouped = _add_super_modules(leaf, labels[:, None], trial_seed, None, cost, preferred)
@@ -256,9 +257,10 @@ def _search(
                     leaf, trial_seed, pool=group_pool, module_cost=cost,
                     preferred_modules=preferred,
                 )  # fmt: skip
-                labels, _ = two_level_search(
+                labels, top_length = two_level_search(
                     leaf, biased, tune_limit=tune_limit, initial=grouped[:, 0].copy()
                 )
+                scored_in_full = True
         paths = labels[:, None]
         n_top = int(labels.max()) + 1
         if not two_level and 1 < n_top < n_searched:
@@ -275,6 +277,11 @@ def _search(
                 paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool, cost)
             paths = dissolve_modules(flow, paths, cost, preferred)
             paths = collapse_single_child_modules(paths)
+        if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
+            # the search's own codelength of its modules (its objective lacks only the
+            # nodes' share of the entropy correction); small networks spend a third of
+            # their time recomputing it otherwise
+            return paths, float(top_length) + cost * (n_searched - 1)
         length = with_module_cost(
             hierarchical_codelength(flow, paths), paths, cost, preferred
         ).codelength
