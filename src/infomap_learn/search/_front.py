@@ -286,9 +286,13 @@ def _search(
             hierarchical_codelength(flow, paths), paths, cost, preferred
         ).codelength
         if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
-            flat = with_module_cost(
-                two_level_codelength(flow, labels), labels[:, None], cost, preferred
-            ).codelength
+            flat = (
+                float(top_length) + cost * (n_searched - 1)
+                if scored_in_full
+                else with_module_cost(
+                    two_level_codelength(flow, labels), labels[:, None], cost, preferred
+                ).codelength
+            )
             if length > flat:
                 # the greedy hierarchy can end above the trial's own modules: keep those
                 paths, length = labels[:, None], flat
