@@ -215,22 +215,28 @@ def infomap_with(**params) -> Callable[[Case, int], tuple[np.ndarray, float]]:
     return run
 
 
-def run_infomap_official(case: Case, seed: int) -> tuple[np.ndarray, float]:
+def official_top_modules(net, seed: int, options: str = "") -> np.ndarray:
+    """The official Infomap's top modules of ``net`` (its seeds start at 1, so ``seed + 1``),
+    with extra command-line ``options``."""
     import infomap as official
 
-    net = case.default_fit(seed)[0].graph_
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Infomap 2.16's LegacySurfaceWarning
-        start = time.perf_counter()
-        im = official.Infomap(silent=True, seed=seed + 1)  # its seeds start at 1
+        im = official.Infomap(f"--silent -s {seed + 1} {options}")
         im.add_nodes(range(net.n_nodes))
         im.add_links(zip(net.source.tolist(), net.target.tolist(), net.weight.tolist()))
         im.run()
         top = np.zeros(net.n_nodes, dtype=np.int64)
         for node in im.nodes:
             top[node.node_id] = node.path[0]
-        seconds = time.perf_counter() - start
-    return top, seconds
+    return top
+
+
+def run_infomap_official(case: Case, seed: int) -> tuple[np.ndarray, float]:
+    net = case.default_fit(seed)[0].graph_
+    start = time.perf_counter()
+    top = official_top_modules(net, seed)
+    return top, time.perf_counter() - start
 
 
 def run_leiden_our_graph(case: Case, seed: int) -> tuple[np.ndarray, float]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,11 +24,11 @@ from sklearn.metrics import normalized_mutual_info_score
 
 try:  # run as a script or as a module
     from benchmarks._results import write_results
-    from benchmarks.embedding_quality import DATASETS, Case
+    from benchmarks.embedding_quality import DATASETS, Case, official_top_modules
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from benchmarks._results import write_results
-    from benchmarks.embedding_quality import DATASETS, Case
+    from benchmarks.embedding_quality import DATASETS, Case, official_top_modules
 
 from infomap_learn import infomap
 
@@ -50,21 +49,6 @@ OURS = {
 }
 
 
-def _official_top(net, seed: int, options: str) -> np.ndarray:
-    import infomap as official
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Infomap 2.16's LegacySurfaceWarning
-        im = official.Infomap(f"--silent -s {seed + 1} {options}")  # its seeds start at 1
-        im.add_nodes(range(net.n_nodes))
-        im.add_links(zip(net.source.tolist(), net.target.tolist(), net.weight.tolist()))
-        im.run()
-        top = np.zeros(net.n_nodes, dtype=np.int64)
-        for node in im.nodes:
-            top[node.node_id] = node.path[0]
-    return top
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
@@ -82,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             for method, options in OURS.items():
                 found[method].append(infomap(net, seed=seed, **options).labels)
             for method, options in OFFICIAL.items():
-                found[method].append(_official_top(net, seed, options))
+                found[method].append(official_top_modules(net, seed, options))
         cells = []
         payload[name] = {}
         for method in methods:
