@@ -354,3 +354,25 @@ def test_precomputed_flow_takes_the_weights_as_given():
     assert flow.node_flow.tolist() == pytest.approx([0.5, 0.25, 0.25])
     assert sorted(flow.out_flow.tolist()) == pytest.approx([0.2, 0.4, 0.6])
     assert flow.flow_model == "precomputed" and not flow.undirected
+
+
+def test_regularized_flow_without_links_teleports_uniformly():
+    """As the official Infomap: every node weighs 1, the walker only teleports, and the
+    best partition is one module of codelength log2(n)."""
+    from infomap_learn import infomap
+
+    net = Network.from_edges(np.zeros((0, 2), dtype=np.int64), n_nodes=3)
+    flow = compute_flow(net, regularized=True)
+    assert flow.node_flow.tolist() == pytest.approx([1 / 3] * 3)
+    assert flow.teleport_source.tolist() == pytest.approx([1 / 3] * 3)
+    tree = infomap(net, regularized=True, two_level=True)
+    assert tree.codelength == pytest.approx(np.log2(3))
+
+
+def test_regularized_flow_of_an_undirected_network_follows_strength_plus_prior():
+    edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
+    flow = compute_flow(Network.from_edges(edges), regularized=True, regularization_strength=2.0)
+    degree = np.array([2, 2, 3, 3, 2, 2])
+    expected = (degree + 2.0 * np.log(6)) / (degree + 2.0 * np.log(6)).sum()
+    assert flow.node_flow == pytest.approx(expected)
+    assert flow.teleport_target.tolist() == pytest.approx([1 / 6] * 6)

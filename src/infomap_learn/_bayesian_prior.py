@@ -55,7 +55,8 @@ def prior_flow(
     """
     keep = src != dst
     src, dst, w = src[keep], dst[keep], np.asarray(w, dtype=np.float64)[keep]
-    mean_weight = float(w.sum()) / max(w.size, 1)
+    # (without links every node weighs 1 and the walker only teleports, as in Infomap)
+    mean_weight = float(w.sum()) / w.size if w.size else 1.0
     if undirected:
         all_src, all_dst = np.concatenate([src, dst]), np.concatenate([dst, src])
         all_w = np.concatenate([w, w])
@@ -69,7 +70,7 @@ def prior_flow(
     u_in = np.where(k_in > 0, s_in / np.maximum(k_in, 1), 1.0)
     total_u_in = float(u_in.sum())
     lam = float(strength) * np.log(n) / n
-    prior_out = lam / mean_weight * u_out * total_u_in if mean_weight > 0 else 0 * u_out
+    prior_out = lam / mean_weight * u_out * total_u_in
     tau = u_in / total_u_in
     if undirected:
         # detailed balance: p_i proportional to s_i + t_i, every observed link carries

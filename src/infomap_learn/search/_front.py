@@ -174,7 +174,7 @@ def infomap(
         entropy_correction_strength=entropy_correction_strength,
         preferred_number_of_modules=preferred_number_of_modules,
     )  # every option checked here, once, by name
-    if network.n_links == 0 and network.n_nodes > 1:
+    if network.n_links == 0 and network.n_nodes > 1 and not options.regularized:
         warnings.warn(
             f"the network has {network.n_nodes} nodes and no links: each node is a module "
             "of its own",
