@@ -337,3 +337,33 @@ def test_weight_threshold_self_links_and_scoring_given_clusters(tmp_path, capsys
     assert printed_codelength(capsys.readouterr().out) <= found + 1e-9
     assert main(["run", str(source), str(scored), "--no-infomap"]) == 2
     assert "--no-infomap needs --cluster-data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--entropy-corrected"],
+        ["--entropy-corrected", "--entropy-correction-strength", "2.5"],
+        ["--preferred-number-of-modules", "3"],
+        ["--regularized"],
+        ["--regularized", "--regularization-strength", "0.5", "-d"],
+        ["--use-node-weights-as-flow", "-d", "-e", "--to-nodes"],
+    ],
+)
+def test_model_variant_flags_score_as_infomaps(tmp_path, capsys, flags):
+    network, _ = karate_club()
+    source = tmp_path / "karate.net"
+    write_pajek(source, network)
+    out = tmp_path / "out"
+    assert main(["run", str(source), str(out), "-N", "3", "-s", "2", *flags, "-o", "tree"]) == 0
+    found = printed_codelength(capsys.readouterr().out)
+    # the official Infomap's command line scores our tree with the same flags alike
+    result = subprocess.run(
+        [sys.executable, "-m", "infomap", str(source), str(tmp_path), "--no-infomap",
+         "-c", str(out / "karate.tree"), "-o", "tree", "--out-name", "theirs", *flags],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    theirs = (tmp_path / "theirs.tree").read_text()
+    assert float(re.search(r"codelength ([0-9.]+)", theirs).group(1)) == pytest.approx(
+        found, abs=2e-5
+    ), result.stdout[-500:]
