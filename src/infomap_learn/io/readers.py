@@ -224,68 +224,100 @@ def _read_link_list(
     return network, node_ids
 
 
-def _read_pajek(
-    text: str, directed: bool, path, skip: tuple = (None, True)
-) -> tuple[Network, np.ndarray]:
-    vertex_ids: list[int] = []
-    vertex_names: list[str] = []
-    vertex_weights: list[float] = []
-    link_lines: list[tuple[int, str]] = []
-    section = None
-    for number, line in enumerate(text.splitlines(), start=1):
+_SECTION = re.compile(r"^[ \t]*(\*[^\s]*)[^\n]*", re.MULTILINE)
+"""A Pajek section header line (its keyword in group 1)."""
+_VERTEX = re.compile(
+    r'^[ \t]*(-?\d+)[ \t]+"([^"\n]*)"(?:[ \t]+([^\s#]+))?[ \t]*(?:#[^\n]*)?$', re.MULTILINE
+)
+"""The usual vertex line, ``id "name" [weight]``, read without a Python pass per line."""
+
+
+def _parse_vertices(body: str, path, first_line: int):
+    """Ids, names and weights of a ``*Vertices`` section whose first line is ``first_line``
+    of the file: a regex over the whole section for the usual form, else line by line
+    (other quoting, and to name a bad line)."""
+    rows = _VERTEX.findall(body)
+    if len(rows) == len(_DATA_LINE.findall(body)):
+        try:
+            ids = np.array([int(row[0]) for row in rows], dtype=np.int64)
+            weights = np.array([float(row[2]) if row[2] else 1.0 for row in rows])
+        except (ValueError, OverflowError):
+            pass  # (named below)
+        else:
+            if np.isfinite(weights).all() and (weights >= 0).all():
+                return ids, [row[1] for row in rows], weights
+    ids_list, names, weight_list = [], [], []
+    for number, line in enumerate(body.splitlines(), start=first_line):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        if stripped.startswith("*"):
-            keyword = stripped.split()[0].lower()
-            if keyword == "*vertices":
-                section = "vertices"
-            elif keyword in ("*edges", "*arcs", "*links"):
-                section = "links"
-            else:
-                raise ValueError(f"{path}:{number}: unknown section {_shown(stripped.split()[0])}")
-            continue
-        if section == "vertices":
+        try:
+            parts = shlex.split(stripped)
+        except ValueError as error:  # "No closing quotation"
+            raise ValueError(f"{path}:{number}: {error} in {_shown(stripped)}") from None
+        ids_list.append(_node_id(parts[0], path, number))
+        names.append(parts[1] if len(parts) > 1 else parts[0])
+        if len(parts) > 2:
             try:
-                parts = shlex.split(stripped)
-            except ValueError as error:  # "No closing quotation"
-                raise ValueError(f"{path}:{number}: {error} in {_shown(stripped)}") from None
-            vertex_ids.append(_node_id(parts[0], path, number))
-            vertex_names.append(parts[1] if len(parts) > 1 else parts[0])
-            if len(parts) > 2:
-                try:
-                    vertex_weights.append(_weight(parts[2], path, number))
-                except ValueError:
-                    raise ValueError(
-                        f"{path}:{number}: vertex weight {_shown(parts[2])} is not a finite "
-                        "non-negative number"
-                    ) from None
-            else:
-                vertex_weights.append(1.0)
-        elif section == "links":
-            link_lines.append((number, stripped))
+                weight_list.append(_weight(parts[2], path, number))
+            except ValueError:
+                raise ValueError(
+                    f"{path}:{number}: vertex weight {_shown(parts[2])} is not a finite "
+                    "non-negative number"
+                ) from None
         else:
-            raise ValueError(f"{path}:{number}: data before a *Vertices or *Edges section")
-    links, weights = _parse_links(
-        "\n".join(line for _, line in link_lines), path, [number for number, _ in link_lines]
-    )
-    node_ids = np.unique(np.concatenate([np.array(vertex_ids, dtype=np.int64), links.ravel()]))
+            weight_list.append(1.0)
+    return np.array(ids_list, dtype=np.int64), names, np.array(weight_list, dtype=np.float64)
+
+
+def _read_pajek(
+    text: str, directed: bool, path, skip: tuple = (None, True)
+) -> tuple[Network, np.ndarray]:
+    headers = list(_SECTION.finditer(text))
+    start = headers[0].start() if headers else len(text)
+    stray = _DATA_LINE.search(text, 0, start)
+    if stray:
+        number = text.count("\n", 0, stray.start()) + 1
+        raise ValueError(f"{path}:{number}: data before a *Vertices or *Edges section")
+    vertex_parts, link_parts = [], []
+    for index, header in enumerate(headers):
+        number = text.count("\n", 0, header.start()) + 1
+        keyword = header.group(1).lower()
+        end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
+        body = text[header.end() + 1 : end]
+        if keyword == "*vertices":
+            vertex_parts.append(_parse_vertices(body, path, number + 1))
+        elif keyword in ("*edges", "*arcs", "*links"):
+            lines = range(number + 1, number + 2 + body.count("\n"))
+            link_parts.append(_parse_links(body, path, lines))
+        else:
+            raise ValueError(f"{path}:{number}: unknown section {_shown(header.group(1))}")
+    vertex_ids = np.concatenate([ids for ids, _, _ in vertex_parts] or [np.zeros(0, np.int64)])
+    vertex_names = [name for _, names, _ in vertex_parts for name in names]
+    vertex_weights = np.concatenate([w for _, _, w in vertex_parts] or [np.zeros(0)])
+    links = np.concatenate([links for links, _ in link_parts] or [np.zeros((0, 2), np.int64)])
+    if any(weights is not None for _, weights in link_parts):
+        weights = np.concatenate(
+            [np.ones(len(lk)) if w is None else w for lk, w in link_parts]
+        )
+    else:
+        weights = None
+    node_ids = np.unique(np.concatenate([vertex_ids, links.ravel()]))
     if node_ids.size == 0:
         raise ValueError(f"{path}: no vertices or links found")
     edges, weights = _skip_links(np.searchsorted(node_ids, links), weights, skip)
-    names = [str(i) for i in node_ids]
+    names = np.array([str(i) for i in node_ids.tolist()], dtype=object)
     node_weights = np.ones(len(node_ids))
-    position = np.searchsorted(node_ids, np.array(vertex_ids, dtype=np.int64))
-    for pos, name, weight in zip(position, vertex_names, vertex_weights, strict=True):
-        names[pos] = name
-        node_weights[pos] = weight
+    position = np.searchsorted(node_ids, vertex_ids)
+    names[position] = np.array(vertex_names, dtype=object)
+    node_weights[position] = vertex_weights
     network = Network.from_edges(
         edges.reshape(-1, 2),
         weights,
         n_nodes=len(node_ids),
         directed=directed,
         node_weights=node_weights,
-        node_names=names,
+        node_names=names.tolist(),
     )
     return network, node_ids
 
