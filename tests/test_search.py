@@ -66,6 +66,32 @@ def test_core_loop_tracks_codelength(options, directed):
     assert length < start
 
 
+@pytest.mark.parametrize("options", FLOW_OPTIONS)
+@pytest.mark.parametrize(("module_cost", "preferred"), [(0.05, 0), (0.0, 3), (0.02, 5)])
+def test_core_loop_tracks_codelength_with_module_terms(options, module_cost, preferred):
+    """With the objective's module terms (entropy correction, preferred number of
+    modules), the kernel's codelength is the numpy map equation plus those terms (less
+    the nodes' constant share of the correction), before and after its moves."""
+    from infomap_learn.mapequation import with_module_cost
+
+    net = random_network(5, n=40, directed=True)
+    flow = compute_flow(net, **options)
+    units = S.leaf_units(flow)
+    ctx = S.new_context(units, 3, module_cost=module_cost, preferred_modules=preferred)
+
+    def reference(labels):
+        parts = two_level_codelength(flow, labels)
+        total = with_module_cost(parts, labels[:, None], module_cost, preferred).codelength
+        return total - module_cost * (net.n_nodes - 1)
+
+    module_of = np.arange(net.n_nodes, dtype=np.int64)
+    start = reference(module_of)
+    assert S.codelength_of(units, module_of, ctx) == pytest.approx(start, rel=1e-12)
+    labels, length = S.two_level_search(units, ctx)
+    assert length == pytest.approx(reference(labels), rel=1e-10)
+    assert length < start
+
+
 def test_aggregated_search_matches_reference():
     net = random_network(3, n=60, directed=True)
     flow = compute_flow(net)
