@@ -142,3 +142,12 @@ def test_fuzzed_files_give_a_network_or_a_named_error(tmp_path, content):
     else:
         assert isinstance(net, Network) and ids.size == net.n_nodes
         assert np.all(np.isfinite(net.weight)) and np.all(net.weight > 0)
+
+
+def test_pajek_names_keep_inner_quotes_as_infomap_reads_them(tmp_path):
+    """Infomap 2.16 takes everything between a vertex line's first and last quote as the
+    name (checked with its .tree output): inner quotes and backslashes are kept."""
+    text = '*Vertices 4\n1 "a "b" c"\n2 "d" 2\n3 "e \\"f\\""\n4 plain 3\n*Edges\n1 2\n2 3\n3 4\n'
+    net, ids = read_network(write(tmp_path, text, "net.net"))
+    assert net.node_names == ['a "b" c', "d", 'e \\"f\\"', "plain"]
+    assert net.node_weights.tolist() == [1.0, 2.0, 1.0, 3.0]

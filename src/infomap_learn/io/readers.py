@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import shlex
 from collections.abc import Iterable
 from os import PathLike
 
@@ -227,15 +226,45 @@ def _read_link_list(
 _SECTION = re.compile(r"^[ \t]*(\*[^\s]*)[^\n]*", re.MULTILINE)
 """A Pajek section header line (its keyword in group 1)."""
 _VERTEX = re.compile(
-    r'^[ \t]*(-?\d+)[ \t]+"([^"\n]*)"(?:[ \t]+([^\s#]+))?[ \t]*(?:#[^\n]*)?$', re.MULTILINE
+    r'^[ \t]*(-?\d+)[ \t]+"([^\n]*)"(?:[ \t]+([^\s#"]+))?[ \t]*(?:#[^\n"]*)?$', re.MULTILINE
 )
-"""The usual vertex line, ``id "name" [weight]``, read without a Python pass per line."""
+"""The usual vertex line, ``id "name" [weight]``, read without a Python pass per line. As
+in Infomap, the name is everything between the first and the last quote of the line (inner
+quotes and backslashes kept)."""
+
+
+def _vertex_line(stripped: str, path, number: int) -> tuple[int, str, float]:
+    """Id, name and weight of one vertex line (the name as Infomap reads it)."""
+    first, last = stripped.find('"'), stripped.rfind('"')
+    if first >= 0 and first == last:
+        raise ValueError(f"{path}:{number}: No closing quotation in {_shown(stripped)}")
+    if first >= 0:
+        head, name = stripped[:first].split(), stripped[first + 1 : last]
+        rest = stripped[last + 1 :].split("#", 1)[0].split()
+    else:
+        tokens = stripped.split("#", 1)[0].split()
+        head, name, rest = tokens[:1], tokens[1] if len(tokens) > 1 else None, tokens[2:]
+    if len(head) != 1:
+        raise ValueError(
+            f"{path}:{number}: a vertex line is 'id \"name\" [weight]', got {_shown(stripped)}"
+        )
+    node = _node_id(head[0], path, number)
+    weight = 1.0
+    if rest:
+        try:
+            weight = _weight(rest[0], path, number)
+        except ValueError:
+            raise ValueError(
+                f"{path}:{number}: vertex weight {_shown(rest[0])} is not a finite "
+                "non-negative number"
+            ) from None
+    return node, head[0] if name is None else name, weight
 
 
 def _parse_vertices(body: str, path, first_line: int):
     """Ids, names and weights of a ``*Vertices`` section whose first line is ``first_line``
     of the file: a regex over the whole section for the usual form, else line by line
-    (other quoting, and to name a bad line)."""
+    (other forms, and to name a bad line)."""
     rows = _VERTEX.findall(body)
     if len(rows) == len(_DATA_LINE.findall(body)):
         try:
@@ -246,28 +275,15 @@ def _parse_vertices(body: str, path, first_line: int):
         else:
             if np.isfinite(weights).all() and (weights >= 0).all():
                 return ids, [row[1] for row in rows], weights
-    ids_list, names, weight_list = [], [], []
-    for number, line in enumerate(body.splitlines(), start=first_line):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        try:
-            parts = shlex.split(stripped)
-        except ValueError as error:  # "No closing quotation"
-            raise ValueError(f"{path}:{number}: {error} in {_shown(stripped)}") from None
-        ids_list.append(_node_id(parts[0], path, number))
-        names.append(parts[1] if len(parts) > 1 else parts[0])
-        if len(parts) > 2:
-            try:
-                weight_list.append(_weight(parts[2], path, number))
-            except ValueError:
-                raise ValueError(
-                    f"{path}:{number}: vertex weight {_shown(parts[2])} is not a finite "
-                    "non-negative number"
-                ) from None
-        else:
-            weight_list.append(1.0)
-    return np.array(ids_list, dtype=np.int64), names, np.array(weight_list, dtype=np.float64)
+    parsed = [
+        _vertex_line(line.strip(), path, number)
+        for number, line in enumerate(body.splitlines(), start=first_line)
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    ids_list, names, weight_list = zip(*parsed) if parsed else ((), (), ())
+    return (
+        np.array(ids_list, dtype=np.int64), list(names), np.array(weight_list, dtype=np.float64)
+    )
 
 
 def _read_pajek(
