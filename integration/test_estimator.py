@@ -255,3 +255,22 @@ def test_no_links_is_an_error_not_one_cluster_per_sample(blobs):
         InfoMapClustering(affinity="precomputed").fit(np.eye(5))
     with pytest.raises(ValueError, match="no positive entry off its diagonal"):
         InfoMapClustering(affinity="precomputed").fit(sparse.csr_matrix((5, 5)))
+
+
+def test_model_variants_reach_the_search():
+    from sklearn.datasets import load_digits
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X = load_digits().data[::3]
+    plain = InfoMapClustering(random_state=0).fit(X)
+    regularized = InfoMapClustering(random_state=0, regularized=True).fit(X)
+    # the prior splits a sparse kNN graph into more, smaller clusters (as measured)
+    assert regularized.n_clusters_ > plain.n_clusters_
+    assert regularized.tree_.codelength > plain.tree_.codelength
+    corrected = InfoMapClustering(random_state=0, entropy_corrected=True).fit(X)
+    assert corrected.tree_.options["entropy_correction_strength"] == 1.0
+    assert corrected.tree_.codelength > plain.tree_.codelength
+    with pytest.raises(InvalidParameterError, match="flow_model"):
+        InfoMapClustering(flow_model="precomputed").fit(X)
+    with pytest.raises(InvalidParameterError, match="regularization_strength"):
+        InfoMapClustering(regularized=True, regularization_strength=0).fit(X)
