@@ -324,3 +324,46 @@ def test_precomputed_flow_needs_node_flow():
     net = Network.from_edges(np.array([[0, 1], [1, 2]]), directed=True)
     with pytest.raises(ValueError, match="precomputed' needs the flow of every node"):
         infomap(net, flow_model="precomputed")
+
+
+# ---- --assign-to-neighbouring-module -------------------------------------------------------
+
+
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize("two_level", [True, False])
+def test_nodes_left_out_join_a_neighbour_as_in_infomap(directed, two_level, tmp_path):
+    """Infomap's tree with a fifth of its nodes removed from the file: both tools put them
+    in neighbouring modules alike (undirected links written from their smaller id, the
+    direction our Network keeps), so the codelengths agree to 1e-9."""
+    edges, _, _ = _nested(seed=6, directed=directed)
+    edges = edges if directed else np.sort(edges, axis=1)
+    net_file = tmp_path / "net.txt"
+    net_file.write_text("".join(f"{a + 1} {b + 1}\n" for a, b in edges))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im = official.Infomap(silent=True, two_level=two_level, directed=directed, seed=1)
+        im.read_file(str(net_file))
+        im.run()
+        im.write_tree(str(tmp_path / "full.tree"))
+    lines = (tmp_path / "full.tree").read_text().splitlines()
+    rows = [line for line in lines if line and not line.startswith("#")]
+    kept = [line for i, line in enumerate(rows) if i % 5 != 2]  # leave out a fifth
+    partial = tmp_path / "partial.tree"
+    partial.write_text("\n".join(kept) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scorer = official.Infomap(
+            silent=True, two_level=two_level, directed=directed, no_infomap=True,
+            cluster_data=str(partial), assign_to_neighbouring_module=True,
+        )  # fmt: skip
+        scorer.read_file(str(net_file))
+        scorer.run()
+    from infomap_learn.io import read_network
+
+    net, ids = read_network(net_file, directed=directed)
+    with pytest.raises(ValueError, match="node\\(s\\) of the network are not in the file"):
+        ModuleTree.read(partial, net, node_ids=ids)
+    ours = ModuleTree.read(partial, net, node_ids=ids, assign_to_neighbouring_module=True)
+    if two_level:
+        ours = ModuleTree.from_paths(ours.flow, ours.paths[:, :1])
+    assert ours.codelength == pytest.approx(scorer.codelength, rel=1e-9)

@@ -73,14 +73,22 @@ def _run(args: argparse.Namespace) -> int:
         from .tree import ModuleTree
 
         tree = ModuleTree.read(
-            args.cluster_data, network, node_ids=node_ids, **correction, **flow_options
-        )
+            args.cluster_data, network, node_ids=node_ids, **correction, **flow_options,
+            assign_to_neighbouring_module=args.assign_to_neighbouring_module,
+        )  # fmt: skip
     else:
         from .io.readers import read_module_paths
 
         initial = None
         if args.cluster_data:  # start from its top modules, as Infomap's -c does
-            initial = read_module_paths(args.cluster_data, node_ids)[:, 0]
+            paths = read_module_paths(
+                args.cluster_data, node_ids, allow_missing=args.assign_to_neighbouring_module
+            )
+            if args.assign_to_neighbouring_module:
+                from .paths import assign_to_neighbouring_modules
+
+                paths = assign_to_neighbouring_modules(paths, network.source, network.target)
+            initial = paths[:, 0]
         tree = infomap(
             network,
             initial_partition=initial,
@@ -288,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--no-infomap", action="store_true", help="no search: score --cluster-data"
     )
+    run.add_argument(
+        "--assign-to-neighbouring-module", action="store_true",
+        help="with --cluster-data: nodes it leaves out join a neighbour's module",
+    )  # fmt: skip
     run.add_argument(
         "--entropy-corrected", action="store_true",
         help="correct the small-sample bias of the entropy terms (fewer spurious modules)",

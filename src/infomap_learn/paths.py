@@ -199,3 +199,48 @@ def module_levels(
         )
         n_parents = k
     return levels
+
+
+def assign_to_neighbouring_modules(
+    paths: np.ndarray, source: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """Module paths with every node that has none (a row of -1) put in a neighbour's leaf
+    module, as Infomap's ``--assign-to-neighbouring-module`` does.
+
+    Nodes are taken in index order; each joins the leaf module of its first out-link
+    target (by index) that has a module, else of its first in-link source, else a new top
+    module of its own. A node placed earlier counts as having a module. The links are
+    ``source -> target``. An undirected link counts as an out-link of its source: the
+    smaller node index in a ``Network``, while Infomap keeps the direction the file wrote,
+    so the two agree on undirected files that write each link from its smaller id.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> paths = np.array([[0, 0], [-1, -1], [1, 0], [-1, -1]])
+    >>> assign_to_neighbouring_modules(paths, np.array([1, 0, 3]), np.array([2, 1, 3])).tolist()
+    [[0, 0], [1, 0], [1, 0], [2, -1]]
+    """
+    paths = np.array(paths, dtype=np.int64)
+    orphans = np.flatnonzero(paths[:, 0] < 0)
+    if not orphans.size:
+        return paths
+    source = np.asarray(source, dtype=np.int64)
+    target = np.asarray(target, dtype=np.int64)
+    out_order = np.lexsort((target, source))
+    in_order = np.lexsort((source, target))
+    out_start = np.searchsorted(source[out_order], np.arange(paths.shape[0] + 1))
+    in_start = np.searchsorted(target[in_order], np.arange(paths.shape[0] + 1))
+    next_top = int(paths[:, 0].max()) + 1 if (paths[:, 0] >= 0).any() else 0
+    for u in orphans.tolist():  # (orphans are few; each looks at its own links only)
+        outs = target[out_order[out_start[u] : out_start[u + 1]]]
+        ins = source[in_order[in_start[u] : in_start[u + 1]]]
+        for v in np.concatenate([outs, ins]).tolist():
+            if v != u and paths[v, 0] >= 0:
+                paths[u] = paths[v]
+                break
+        else:
+            paths[u] = -1
+            paths[u, 0] = next_top
+            next_top += 1
+    return paths

@@ -133,6 +133,7 @@ class ModuleTree:
         entropy_corrected: bool = False,
         entropy_correction_strength: float = 1.0,
         preferred_number_of_modules: int | None = None,
+        assign_to_neighbouring_module: bool = False,
         **flow_options: Any,
     ) -> ModuleTree:
         r"""A module tree from a ``.clu``, ``.tree`` or ``.ftree`` file, scored on ``network``.
@@ -157,6 +158,11 @@ class ModuleTree:
         preferred_number_of_modules : int or None
             Score with one bit per top module more or fewer than this, as
             :func:`~infomap_learn.infomap` does.
+        assign_to_neighbouring_module : bool, default False
+            Nodes the file leaves out join a neighbour's module (Infomap's
+            ``--assign-to-neighbouring-module``, see
+            :func:`~infomap_learn.paths.assign_to_neighbouring_modules`) instead of being
+            an error.
         **flow_options
             Flow options (``flow_model``, ``markov_time``, ...) as for
             :func:`~infomap_learn.compute_flow`.
@@ -199,7 +205,11 @@ class ModuleTree:
             entropy_correction_strength=entropy_correction_strength,
             preferred_number_of_modules=preferred_number_of_modules,
         )
-        paths = read_module_paths(path, ids)
+        paths = read_module_paths(path, ids, allow_missing=assign_to_neighbouring_module)
+        if assign_to_neighbouring_module:
+            from .paths import assign_to_neighbouring_modules
+
+            paths = assign_to_neighbouring_modules(paths, network.source, network.target)
         flow = compute_flow(network, **flow_options)
         options = {"read_from": str(path)}
         cost = 0.0

@@ -362,7 +362,9 @@ def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int]]]
     return rows
 
 
-def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
+def read_module_paths(
+    path: str | PathLike, node_ids: np.ndarray, allow_missing: bool = False
+) -> np.ndarray:
     r"""Module paths of the nodes from a ``.clu``, ``.tree``, ``.ftree`` or JSON file.
 
     Parameters
@@ -374,6 +376,8 @@ def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
     node_ids : ndarray of int
         The id of each node of the network as the file names it (``read_network``'s
         ``node_ids``, or ``np.arange(n)`` for 0-based indices).
+    allow_missing : bool, default False
+        Nodes the file leaves out get a row of -1 instead of an error.
 
     Returns
     -------
@@ -384,7 +388,7 @@ def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
     ------
     ValueError
         Naming ``file:line`` for a malformed line or an id not in ``node_ids``, or the
-        number and first of the nodes the file leaves out.
+        number and first of the nodes the file leaves out (unless ``allow_missing``).
 
     Examples
     --------
@@ -417,7 +421,7 @@ def read_module_paths(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
     for node, module_path in rows:  # one per node of the file
         paths[node, : len(module_path)] = module_path
     missing = np.flatnonzero(paths[:, 0] < 0)
-    if missing.size:
+    if missing.size and not allow_missing:
         raise ValueError(
             f"{path}: {missing.size} node(s) of the network are not in the file, first the "
             f"node with id {int(node_ids[missing[0]])}"
