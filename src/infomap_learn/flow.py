@@ -324,9 +324,7 @@ def _regularized_flow(network: Network, model: str, options: FlowOptions) -> Flo
         raise ValueError(
             f"regularized=True needs the undirected or directed flow model, got {model!r}"
         )
-    src, dst, w = network.source, network.target, network.weight
-    if w.size and not _SAFE_WEIGHTS[0] <= w.max() <= _SAFE_WEIGHTS[1]:
-        w = w / w.max()  # (only the ratios of the weights matter)
+    src, dst, w = network.source, network.target, _safe_weights(network.weight)
     if model == "directed" and not network.directed:
         src, dst, w = _both_directions(src, dst, w)
     undirected = model == "undirected"
@@ -358,11 +356,7 @@ def _model_flow(network: Network, options: FlowOptions, model: str) -> Flow:
     """The flow of the models other than the precomputed one."""
     teleportation_probability, markov_time = options.teleportation_probability, options.markov_time
     to_nodes = options.to_nodes
-    src, dst, w = network.source, network.target, network.weight
-    if w.size and not _SAFE_WEIGHTS[0] <= w.max() <= _SAFE_WEIGHTS[1]:
-        # flows depend on weight ratios only: rescale so that sums neither overflow
-        # (weights near 1e308) nor lose precision in subnormals
-        w = w / w.max()
+    src, dst, w = network.source, network.target, _safe_weights(network.weight)
     n = network.n_nodes
     recorded = options.recorded_teleportation and model == "directed"
     if w.size == 0 and not (recorded and to_nodes):
@@ -395,6 +389,15 @@ def _model_flow(network: Network, options: FlowOptions, model: str) -> Flow:
 
 _SAFE_WEIGHTS = (1e-150, 1e150)
 """Link weights whose largest lies outside this range are rescaled (by it) for the flow."""
+
+
+def _safe_weights(w: np.ndarray) -> np.ndarray:
+    """The link weights, rescaled by the largest if that lies outside ``_SAFE_WEIGHTS``:
+    flows depend on weight ratios only, and the rescaled sums neither overflow (weights
+    near 1e308) nor lose precision in subnormals."""
+    if w.size and not _SAFE_WEIGHTS[0] <= w.max() <= _SAFE_WEIGHTS[1]:
+        return w / w.max()
+    return w
 
 
 def _both_directions(src, dst, w):

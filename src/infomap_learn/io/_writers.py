@@ -172,19 +172,33 @@ class _Layout:
         return strings
 
 
-def _tree_lines(tree, layout: _Layout, module_str: list[str], node_ids=None) -> list[str]:
+def _leaf_rows(tree, layout: _Layout, module_str: list[str], node_ids=None):
+    """(path, flow, name, node id) of every node in the depth-first order of the ``.tree``
+    file, the path 1-based and ':'-joined down to the node's rank in its leaf module."""
     names = _names(tree)
     ids = _node_ids(tree, node_ids)
-    order = layout.order.tolist()
     parent = layout.leaf_parent.tolist()
     number = layout.leaf_number.tolist()
     flow = layout.node_flow.tolist()
-    rows = []
-    for u in order:
+    for u in layout.order.tolist():
         prefix = module_str[parent[u]]
         path = f"{prefix}:{number[u]}" if prefix else str(number[u])
-        rows.append(f'{path} {flow[u]:g} "{names[u]}" {ids[u]}')
+        yield path, flow[u], names[u], ids[u]
+
+
+def _tree_lines(tree, layout: _Layout, module_str: list[str], node_ids=None) -> list[str]:
+    rows = [
+        f'{path} {flow:g} "{name}" {node}'
+        for path, flow, name, node in _leaf_rows(tree, layout, module_str, node_ids)
+    ]
     return ["# path flow name node_id", *rows]
+
+
+def _write_lines(path: str | PathLike, lines: list[str]) -> None:
+    """``lines`` as a text file, written whole or not at all."""
+    with open_output(path) as fh:
+        fh.write("\n".join(lines))
+        fh.write("\n")
 
 
 def write_tree(tree, path: str | PathLike, node_ids=None) -> None:
@@ -194,9 +208,7 @@ def write_tree(tree, path: str | PathLike, node_ids=None) -> None:
     lines = _header(tree, node_ids) + _tree_lines(
         tree, layout, layout.module_strings(), node_ids
     )
-    with open_output(path) as fh:
-        fh.write("\n".join(lines))
-        fh.write("\n")
+    _write_lines(path, lines)
 
 
 def write_clu(tree, path: str | PathLike, level: int = 1, node_ids=None) -> None:
@@ -228,9 +240,7 @@ def write_clu(tree, path: str | PathLike, level: int = 1, node_ids=None) -> None
     ids = _node_ids(tree, node_ids)
     rows = list(map("%s %d %g".__mod__, zip([ids[u] for u in order.tolist()], module, flow)))
     lines = _header(tree, node_ids) + [f"# module level {level}", "# node_id module flow", *rows]
-    with open_output(path) as fh:
-        fh.write("\n".join(lines))
-        fh.write("\n")
+    _write_lines(path, lines)
 
 
 def _sibling_links(tree, layout: _Layout):
@@ -352,28 +362,18 @@ def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
         if count:
             lines.append("\n".join(rows[start : start + count]))
             start += count
-    with open_output(path) as fh:
-        fh.write("\n".join(lines))
-        fh.write("\n")
+    _write_lines(path, lines)
 
 
 def write_csv(tree, path: str | PathLike, node_ids=None) -> None:
     """Write ``tree`` as Infomap's ``-o csv`` does: the ``.tree`` rows as CSV, with the
     header ``path,flow,name,node_id`` and no comment lines."""
     layout = _Layout(tree)
-    module_str = layout.module_strings()
-    names, ids = _names(tree), _node_ids(tree, node_ids)
-    parent, number = layout.leaf_parent.tolist(), layout.leaf_number.tolist()
-    flow = layout.node_flow.tolist()
     rows = ["path,flow,name,node_id"]
-    for u in layout.order.tolist():
-        prefix = module_str[parent[u]]
-        leaf_path = f"{prefix}:{number[u]}" if prefix else str(number[u])
-        name = names[u].replace('"', '""')  # (RFC 4180: a quote inside quotes is doubled)
-        rows.append(f'{leaf_path},{_g(flow[u])},"{name}",{ids[u]}')
-    with open_output(path) as fh:
-        fh.write("\n".join(rows))
-        fh.write("\n")
+    for leaf_path, flow, name, node in _leaf_rows(tree, layout, layout.module_strings(), node_ids):
+        name = name.replace('"', '""')  # (RFC 4180: a quote inside quotes is doubled)
+        rows.append(f'{leaf_path},{_g(flow)},"{name}",{node}')
+    _write_lines(path, rows)
 
 
 def write_newick(tree, path: str | PathLike, node_ids=None) -> None:
@@ -410,5 +410,4 @@ def write_newick(tree, path: str | PathLike, node_ids=None) -> None:
         open_chain = chain
     for module in reversed(open_chain):
         parts.append(f"):{flow_text[module]}")
-    with open_output(path) as fh:
-        fh.write("(" + "".join(parts) + ");\n")
+    _write_lines(path, ["(" + "".join(parts) + ");"])
