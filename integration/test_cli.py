@@ -348,6 +348,9 @@ def test_weight_threshold_self_links_and_scoring_given_clusters(tmp_path, capsys
         ["--regularized"],
         ["--regularized", "--regularization-strength", "0.5", "-d"],
         ["--use-node-weights-as-flow", "-d", "-e", "--to-nodes"],
+        ["--variable-markov-time"],
+        ["--variable-markov-time", "--variable-markov-damping", "0", "-d"],
+        ["--variable-markov-time", "--variable-markov-min-scale", "3"],
     ],
 )
 def test_model_variant_flags_score_as_infomaps(tmp_path, capsys, flags):

@@ -62,6 +62,13 @@ def _light_weights():
     return edges, np.full(len(edges), 0.3), False
 
 
+def _self_links():
+    """Karate with self-links: Infomap's total degree counts a self-link once."""
+    edges, weights, _ = _karate()
+    edges = np.vstack([edges, [[0, 0], [5, 5], [33, 33]]])
+    return edges, np.concatenate([weights, [3.0, 1.0, 2.0]]), False
+
+
 def _knn():
     from sklearn.datasets import load_digits
 
@@ -77,6 +84,7 @@ GRAPHS = {
     "nested-directed": lambda: _nested(seed=1, directed=True),
     "karate": _karate,
     "light-weights": _light_weights,
+    "self-links": _self_links,
     "digits-knn": _knn,
 }
 
@@ -110,13 +118,27 @@ VARIANTS = {
     "both": {"entropy_corrected": True, "preferred_number_of_modules": 4},
     "regularized": {"regularized": True},
     "regularized-2.5": {"regularized": True, "regularization_strength": 2.5},
+    "variable-markov-time": {"variable_markov_time": True},
+    "variable-markov-linear": {"variable_markov_time": True, "variable_markov_damping": 0.0},
+    "variable-markov-min-scale": {"variable_markov_time": True, "variable_markov_min_scale": 4.0},
 }
+
+
+# Measured miss: the regularized map equation of a network with self-links scores 0.4%
+# off Infomap's (karate with three self-links, two-level: 5.0401 against 5.0208 bits;
+# counting a self-link once in the prior's degrees and strengths gives 5.0237, other
+# countings 4.997-5.018); without self-links it agrees to 1e-9.
+SCORING_MISSES = {("regularized", "self-links"), ("regularized-2.5", "self-links")}
 
 
 @pytest.mark.parametrize("name", list(GRAPHS))
 @pytest.mark.parametrize("two_level", [True, False])
 @pytest.mark.parametrize("variant", list(VARIANTS))
-def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_path):
+def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_path, request):
+    if (variant, name) in SCORING_MISSES:
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="measured miss, see SCORING_MISSES")
+        )
     spec = GRAPHS[name]()
     options = VARIANTS[variant]
     im = _official(spec, two_level=two_level, seed=1)
@@ -132,7 +154,9 @@ def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_
     assert ours.codelength == pytest.approx(scored.codelength, rel=1e-9)
     # the plain codelength plus the correction of its modules and nodes and the distance
     # of its top modules from the preferred number
-    flow_options = {k: v for k, v in options.items() if k.startswith("regulariz")}
+    flow_options = {
+        k: v for k, v in options.items() if k.startswith(("regulariz", "variable_markov"))
+    }
     plain = ModuleTree.read(path, net, **flow_options)
     n_modules = sum(len(np.unique(key[key >= 0])) for key in prefix_keys(ours.paths))
     expected = plain.codelength
@@ -148,11 +172,17 @@ def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_
 # Measured misses (seeds 1-3, 5 trials): with a preferred number of modules our greedy
 # search can settle on other merges than Infomap's (nested, K=7: two pairs of cliques
 # instead of one group of three, 3.586 against 3.531 bits multilevel, +1.6%; karate with
-# both terms, +0.16%; digits with both terms, multilevel). Kept as strict expected
-# failures, so that a fix shows.
+# both terms, +0.16%; digits with both terms, multilevel). With the variable Markov
+# time our hierarchy of the digits kNN graph ends 0.11-0.40% above Infomap's (seeds
+# 1-3, 4-6, 7-9; the two-level search is below it): our top level is the shorter
+# two-level partition, Infomap's submodules under its own top level are shorter. Kept
+# as strict expected failures, so that a fix shows.
 KNOWN_MISSES = {
     ("preferred-7", True, "nested"), ("preferred-7", False, "nested"),
     ("both", True, "karate"), ("both", False, "karate"),
+    ("variable-markov-time", False, "digits-knn"),
+    ("both", True, "self-links"), ("both", False, "self-links"),  # (karate's miss)
+    ("regularized", True, "self-links"), ("regularized", False, "self-links"),  # (scoring)
 }  # fmt: skip
 
 
@@ -176,6 +206,38 @@ def test_search_at_or_below_infomap(name, two_level, variant, request):
             _official(spec, two_level=two_level, num_trials=5, seed=seed, **options).codelength
         )
     assert np.mean(ours) <= np.mean(theirs) * 1.001
+
+
+@pytest.mark.xfail(strict=True, reason="Infomap 2.16's interpolation is not the one we use")
+@pytest.mark.parametrize("damping", [0.3, 0.5])
+def test_variable_markov_time_between_the_ends_scores_as_infomap(damping, tmp_path):
+    # Measured miss: at damping 0 and 1 (the default) every graph scores as Infomap's to
+    # 1e-9 (above); in between, the interpolation of Infomap's source (the Tsallis
+    # entropy of k outcomes, rescaled) differs from what Infomap 2.16 computes, by 0.1%
+    # on karate and 1.3% on the nested directed graph at damping 0.5. Kept strict, so a
+    # fix shows.
+    spec = GRAPHS["karate"]()
+    path = tmp_path / "given.tree"
+    im = _official(spec, two_level=False, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.write_tree(str(path))
+    options = {"variable_markov_time": True, "variable_markov_damping": damping}
+    scored = _official(spec, two_level=False, no_infomap=True, cluster_data=str(path), **options)
+    ours = ModuleTree.read(path, _network(spec), **options)
+    assert ours.codelength == pytest.approx(scored.codelength, rel=1e-9)
+
+
+def test_variable_markov_time_coarsens_sparse_parts():
+    # on a kNN graph the local Markov time walks the links of sparse regions more, so
+    # they split into fewer modules than under the plain map equation
+    net = _network(GRAPHS["digits-knn"]())
+    plain = infomap(net, seed=1, num_trials=3, two_level=True)
+    local = infomap(net, seed=1, num_trials=3, two_level=True, variable_markov_time=True)
+    assert local.num_top_modules < plain.num_top_modules
+    assert local.options["variable_markov_time"] is True
+    assert local.options["variable_markov_damping"] == 1.0
+    assert "variable_markov_time" not in plain.options
 
 
 def test_preferred_number_of_modules_steers_the_top_level():
@@ -211,6 +273,13 @@ def test_correction_changes_the_answer_and_is_reported():
         ({"entropy_corrected": "yes"}, "entropy_corrected must be True or False"),
         ({"preferred_number_of_modules": 0}, "preferred_number_of_modules must be a positive"),
         ({"preferred_number_of_modules": 2.5}, "preferred_number_of_modules must be a positive"),
+        ({"variable_markov_damping": 1.5}, r"variable_markov_damping must be in \[0, 1\]"),
+        ({"variable_markov_min_scale": 0}, "variable_markov_min_scale must be a positive"),
+        ({"variable_markov_time": 1}, "variable_markov_time must be True or False"),
+        (
+            {"variable_markov_time": True, "regularized": True},
+            "variable_markov_time=True cannot be combined with regularized=True",
+        ),
     ],
 )
 def test_bad_options_are_named(options, match):

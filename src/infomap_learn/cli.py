@@ -62,6 +62,9 @@ def _run(args: argparse.Namespace) -> int:
         use_node_weights_as_flow=args.use_node_weights_as_flow,
         regularized=args.regularized,
         regularization_strength=args.regularization_strength,
+        variable_markov_time=args.variable_markov_time,
+        variable_markov_damping=args.variable_markov_damping,
+        variable_markov_min_scale=args.variable_markov_min_scale,
     )
     correction = dict(
         entropy_corrected=args.entropy_corrected,
@@ -285,6 +288,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale the prior of --regularized (default 1)",
     )  # fmt: skip
     run.add_argument(
+        "--variable-markov-time", action="store_true",
+        help="a local Markov time per link: sparse areas split less",
+    )  # fmt: skip
+    run.add_argument(
+        "--variable-markov-damping", type=float, default=1.0, metavar="X",
+        help="with --variable-markov-time: from effective degree (0) to its log (1, default)",
+    )  # fmt: skip
+    run.add_argument(
+        "--variable-markov-min-scale", type=float, default=1.0, metavar="X",
+        help="with --variable-markov-time: the smallest local scale (default 1)",
+    )  # fmt: skip
+    run.add_argument(
         "--weight-threshold", type=float, default=None, help="skip links weighing less"
     )
     run.add_argument("--no-self-links", action="store_true", help="skip self-links")
@@ -369,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _NEGATIVE_VALUED = (
     "--clu-level", "--n-jobs", "--entropy-correction-strength", "--preferred-number-of-modules",
-    "--regularization-strength",
+    "--regularization-strength", "--variable-markov-damping", "--variable-markov-min-scale",
 )
 """Options whose value may be negative: with -2 and -0 defined as flags, argparse would
 take "-1" after them for an option."""

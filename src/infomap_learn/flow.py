@@ -230,6 +230,9 @@ def compute_flow(
     use_node_weights_as_flow: bool = False,
     regularized: bool = False,
     regularization_strength: float = 1.0,
+    variable_markov_time: bool = False,
+    variable_markov_damping: float = 1.0,
+    variable_markov_min_scale: float = 1.0,
 ) -> Flow:
     r"""Compute node visit rates and link flows of ``network`` under a flow model.
 
@@ -256,6 +259,9 @@ def compute_flow(
     regularized : bool
         Add the Bayesian prior network of the regularized map equation (see
         ``infomap_learn._bayesian_prior``), scaled by ``regularization_strength``.
+    variable_markov_time, variable_markov_damping, variable_markov_min_scale
+        A local Markov time per link on top of ``markov_time``: see
+        :func:`~infomap_learn._variable_markov.variable_markov_scales`.
 
     Returns
     -------
@@ -281,7 +287,30 @@ def compute_flow(
         use_node_weights_as_flow=use_node_weights_as_flow,
         regularized=regularized,
         regularization_strength=regularization_strength,
+        variable_markov_time=variable_markov_time,
+        variable_markov_damping=variable_markov_damping,
+        variable_markov_min_scale=variable_markov_min_scale,
     )
+    flow = _flow(network, options)
+    if options.variable_markov_time:
+        from ._variable_markov import variable_markov_scales
+
+        # (Infomap's total degree counts a self-link once)
+        n_self = int(np.count_nonzero(network.source == network.target))
+
+        flow = _scale_links(
+            flow,
+            variable_markov_scales(
+                flow.node_flow, (flow.out_ptr, flow.out_idx), (flow.in_ptr, flow.in_idx),
+                flow.undirected, 2.0 * network.n_links - n_self,
+                options.variable_markov_damping, options.variable_markov_min_scale,
+            ),
+        )  # fmt: skip
+    return flow
+
+
+def _flow(network: Network, options: FlowOptions) -> Flow:
+    """The flow of ``options``' model, the global Markov time included."""
     model = options.resolved_model(network.directed)
     if options.regularized:
         return _scale(_regularized_flow(network, model, options), options.markov_time)
@@ -304,6 +333,15 @@ def compute_flow(
             teleport_source = np.where(has_out, alpha * node_flow, node_flow)
         flow = replace(flow, node_flow=node_flow, teleport_source=teleport_source)
     return flow
+
+
+def _scale_links(flow: Flow, scales: tuple[np.ndarray, np.ndarray]) -> Flow:
+    """``flow`` with each link flow multiplied by its factor (out-links, in-links)."""
+    from dataclasses import replace
+
+    out_flow = flow.out_flow * scales[0]
+    in_flow = out_flow if flow.undirected else flow.in_flow * scales[1]
+    return replace(flow, out_flow=out_flow, in_flow=in_flow)
 
 
 def _node_weight_shares(network: Network) -> np.ndarray:
@@ -547,6 +585,4 @@ def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> F
         )
     link_flow /= total
     node_flow = np.bincount(dst, link_flow, n)
-    return Flow.from_links(
-        node_flow, src, dst, link_flow, undirected=False, flow_model="directed"
-    )
+    return Flow.from_links(node_flow, src, dst, link_flow, undirected=False, flow_model="directed")

@@ -244,7 +244,8 @@ def entropy_correction_per_module(network, strength: float = 1.0) -> float:
 
     The correction adds ``strength * (K - 1) / (2 T ln 2)`` bits for every codebook of K
     codewords (the Miller-Madow bias of an entropy estimated from T samples), T the
-    network's total weighted degree, or its total degree where that is larger. Every
+    network's total weighted degree, or its total degree where that is larger (a
+    self-link counted once in both, as Infomap counts them). Every
     module is one codeword in its parent's codebook and brings an exit codeword to its
     own, so the tree's correction is ``(number of modules + n - 1)`` times this.
 
@@ -256,7 +257,10 @@ def entropy_correction_per_module(network, strength: float = 1.0) -> float:
     >>> round(entropy_correction_per_module(Network.from_edges(edges)), 6)  # T = 14
     0.051525
     """
-    total = max(2.0 * float(np.sum(network.weight)), 2.0 * network.n_links)
+    # (Infomap's total degrees count a self-link once)
+    is_self = network.source == network.target
+    weighted = 2.0 * float(np.sum(network.weight)) - float(np.sum(network.weight[is_self]))
+    total = max(weighted, 2.0 * network.n_links - float(np.count_nonzero(is_self)))
     return float(strength / (2.0 * total * np.log(2.0))) if total > 0 else 0.0
 
 
@@ -348,6 +352,9 @@ def codelength(
     use_node_weights_as_flow: bool = False,
     regularized: bool = False,
     regularization_strength: float = 1.0,
+    variable_markov_time: bool = False,
+    variable_markov_damping: float = 1.0,
+    variable_markov_min_scale: float = 1.0,
 ) -> float:
     """Map equation codelength of a given partition or module tree of ``network``, in bits.
 
@@ -360,7 +367,8 @@ def codelength(
         ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``, see
         :func:`normalize_paths`).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
-use_node_weights_as_flow, regularized, regularization_strength
+use_node_weights_as_flow, regularized, regularization_strength, variable_markov_time, \
+variable_markov_damping, variable_markov_min_scale
         As for :func:`infomap_learn.infomap`.
 
     Examples
@@ -405,6 +413,9 @@ use_node_weights_as_flow, regularized, regularization_strength
         use_node_weights_as_flow=use_node_weights_as_flow,
         regularized=regularized,
         regularization_strength=regularization_strength,
+        variable_markov_time=variable_markov_time,
+        variable_markov_damping=variable_markov_damping,
+        variable_markov_min_scale=variable_markov_min_scale,
     )
     if labels.ndim == 1:
         return two_level_codelength(flow, labels).codelength

@@ -71,6 +71,9 @@ def infomap(
     use_node_weights_as_flow: bool = False,
     regularized: bool = False,
     regularization_strength: float = 1.0,
+    variable_markov_time: bool = False,
+    variable_markov_damping: float = 1.0,
+    variable_markov_min_scale: float = 1.0,
     num_trials: int = 1,
     seed: int = 0,
     progress: bool | None = False,
@@ -107,6 +110,16 @@ def infomap(
         teleportation, so that sparse or noisy networks get no spurious modules.
     regularization_strength : float > 0, default 1.0
         Scales the prior (Infomap's ``--regularization-strength``).
+    variable_markov_time : bool, default False
+        A local Markov time per link (Infomap's ``--variable-markov-time``): links around
+        nodes of little flow are walked more often, so sparse parts of the network split
+        less while dense parts keep their resolution (see
+        :func:`~infomap_learn._variable_markov.variable_markov_scales`).
+    variable_markov_damping : float in [0, 1], default 1.0
+        The local scale from a node's effective degree (0) to its logarithm (1)
+        (Infomap's ``--variable-markov-damping``).
+    variable_markov_min_scale : float > 0, default 1.0
+        The smallest local scale (Infomap's ``--variable-markov-min-scale``).
     num_trials : int >= 1, default 1
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
@@ -166,6 +179,9 @@ def infomap(
         use_node_weights_as_flow=use_node_weights_as_flow,
         regularized=regularized,
         regularization_strength=regularization_strength,
+        variable_markov_time=variable_markov_time,
+        variable_markov_damping=variable_markov_damping,
+        variable_markov_min_scale=variable_markov_min_scale,
         num_trials=num_trials,
         seed=seed,
         progress=progress,
@@ -375,6 +391,20 @@ def _result(
             "num_trials": options.num_trials,
             "seed": options.seed,
             "directed": network.directed,
+            **(
+                {"regularized": True, "regularization_strength": options.regularization_strength}
+                if options.regularized
+                else {}
+            ),
+            **(
+                {
+                    "variable_markov_time": True,
+                    "variable_markov_damping": options.variable_markov_damping,
+                    "variable_markov_min_scale": options.variable_markov_min_scale,
+                }
+                if options.variable_markov_time
+                else {}
+            ),
             **(
                 {"entropy_correction_strength": options.entropy_correction_strength}
                 if options.entropy_corrected
