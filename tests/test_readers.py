@@ -151,3 +151,86 @@ def test_pajek_names_keep_inner_quotes_as_infomap_reads_them(tmp_path):
     net, ids = read_network(write(tmp_path, text, "net.net"))
     assert net.node_names == ['a "b" c', "d", 'e \\"f\\"', "plain"]
     assert net.node_weights.tolist() == [1.0, 2.0, 1.0, 3.0]
+
+
+def _json_network(**fields) -> str:
+    import json
+
+    document = {"format": "infomap-network", "version": "1.0"}
+    document.update(fields)
+    return json.dumps(document, indent=1)
+
+
+def test_json_networks_are_read_as_infomap_reads_them(tmp_path):
+    text = _json_network(
+        nodes=[{"id": 1, "name": "a"}, {"id": 2, "name": "b", "weight": 2}, {"id": 7}],
+        edges=[
+            {"source": 1, "target": 2},
+            {"source": 2, "target": 7, "weight": 2.5, "colour": "red"},  # (ignored field)
+            {"source": 7, "target": 9, "weight": 0},  # no flow: left out, its nodes kept
+        ],
+        comment="unknown fields are ignored",
+    )
+    net, ids = read_network(write(tmp_path, text, "net.json"))
+    assert ids.tolist() == [1, 2, 7, 9]
+    assert net.node_names == ["a", "b", "7", "9"]
+    assert net.node_weights.tolist() == [1.0, 2.0, 1.0, 1.0]
+    assert net.weight.tolist() == [1.0, 2.5] and not net.directed
+    both_ways = [{"source": 0, "target": 1}, {"source": 1, "target": 0}]
+    directed = _json_network(format="infomap-network-json", directed=True, edges=both_ways)
+    net, _ = read_network(write(tmp_path, directed, "directed.json"))
+    assert net.directed and net.n_links == 2
+    net, _ = read_network(write(tmp_path, directed, "directed.json"), directed=False)
+    assert net.directed  # (the document says so)
+    skipping = _json_network(edges=[{"source": 0, "target": 0}, {"source": 0, "target": 1,
+                                                                 "weight": 0.2}])  # fmt: skip
+    net, _ = read_network(write(tmp_path, skipping, "s.json"), self_links=False)
+    assert net.n_links == 1
+    light = _json_network(edges=[{"source": 0, "target": 1, "weight": 0.2}])
+    net, _ = read_network(write(tmp_path, light, "t.json"), weight_threshold=0.5)
+    assert net.n_nodes == 2 and net.n_links == 0  # (the nodes of a skipped link remain)
+
+
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        (
+            '{"format": "infomap-network",\n "version": "1.0",\n "edges": [1, }',
+            ":3: not valid JSON",
+        ),
+        (_json_network(format="pajek", edges=[]), "format must be 'infomap-network-json'"),
+        (_json_network(version="2.0", edges=[]), "version must be '1.0', got '2.0'"),
+        (_json_network(type="bipartite", edges=[]), "network type 'bipartite' is not supported"),
+        (_json_network(edges={"source": 1}), "edges must be an array"),
+        (_json_network(), "edges must be an array, got None"),
+        (
+            _json_network(edges=[{"source": 1, "target": 2}, {"source": "x", "target": 2}]),
+            r"edges\[1\].source must be a non-negative integer, got 'x'",
+        ),
+        (
+            _json_network(edges=[{"source": 1, "target": 2.0}]),
+            r"edges\[0\].target must be a non-negative integer, got 2.0",
+        ),
+        (_json_network(edges=[{"source": 1, "target": -2}]), r"edges\[0\].target"),
+        (_json_network(edges=[[1, 2]]), r"edges\[0\] must be an object"),
+        (
+            _json_network(edges=[{"source": 1, "target": 2, "weight": -1}]),
+            r"edges\[0\].weight must be non-negative, got -1",
+        ),
+        (
+            _json_network(edges=[{"source": 1, "target": 2, "weight": "2"}]),
+            r"edges\[0\].weight must be a finite number, got '2'",
+        ),
+        (_json_network(nodes=[{"id": 1}, {"id": 1}], edges=[]), "node id 1 is declared twice"),
+        (
+            _json_network(nodes=[{"id": 1, "name": 5}], edges=[]),
+            r"nodes\[0\].name must be a string",
+        ),
+        (_json_network(nodes=[{"id": 1, "weight": -1}], edges=[]), r"nodes\[0\].weight must be"),
+        (_json_network(directed="yes", edges=[]), "directed must be true or false"),
+    ],
+)
+def test_json_network_errors_name_the_place(tmp_path, text, what):
+    path = write(tmp_path, text, "bad.json")
+    with pytest.raises(ValueError, match=f"bad.json.*{what}"):
+        read_network(path)

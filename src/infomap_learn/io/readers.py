@@ -1,4 +1,5 @@
-"""Readers for the network file formats the official Infomap reads: link lists and Pajek.
+"""Readers for the network file formats the official Infomap reads: link lists, Pajek and
+Infomap's JSON network input (``_network_json``).
 
 Node ids are read as integers exactly (64-bit ids from databases stay distinct), and every
 error names the file and line as the user wrote them. Link lists are parsed by numpy in one
@@ -35,15 +36,19 @@ def read_network(
     weight_threshold: float | None = None,
     self_links: bool = True,
 ) -> tuple[Network, np.ndarray]:
-    r"""Read a link-list or Pajek file.
+    r"""Read a link-list, Pajek or JSON network file.
 
     A link list has one link per line, ``source target [weight]``, with integer node ids
     (columns after the weight are ignored, as Infomap does; a missing weight is 1); lines
     starting with ``#`` are comments. A Pajek file has a ``*Vertices N`` section (``id
     "name" [weight]`` lines; the optional weight is the node's teleportation weight)
     followed by ``*Edges`` or ``*Arcs`` sections of links. As in the official Infomap,
-    ``directed`` decides how links are read, not the section name. Files are read as
-    UTF-8, or as Latin-1 where they are not valid UTF-8.
+    ``directed`` decides how links are read, not the section name. A file that starts
+    with ``{`` is Infomap's JSON network input (``"format": "infomap-network-json"``,
+    ``"version": "1.0"``, ``"nodes"`` with ``id``, ``name``, ``weight`` and ``"edges"``
+    with ``source``, ``target``, ``weight``; its ``"directed": true`` reads the links as
+    directed; edges of weight zero are left out and unknown fields ignored, as Infomap
+    does). Files are read as UTF-8, or as Latin-1 where they are not valid UTF-8.
 
     Parameters
     ----------
@@ -89,6 +94,10 @@ def read_network(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")  # every byte is a character: names as Infomap reads them
+    from ._network_json import looks_like_json, read_network_json
+
+    if looks_like_json(text):
+        return read_network_json(text, directed, path, (weight_threshold, self_links))
     for line in text.splitlines():
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
