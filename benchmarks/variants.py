@@ -1,14 +1,16 @@
 """Infomap's model variants, ours against the official Infomap, in one run.
 
-    python benchmarks/variants.py [--seeds 1 2 3] [--trials 5] [--out benchmarks/results]
+    python benchmarks/variants.py [--seeds 1 2 3] [--trials 5] [--variants NAME ...]
+        [--out benchmarks/results]
 
 For every variant and graph: the mean codelength over the seeds of a search (``trials``
 trials per call) of both tools with the same links, the gap in percent (negative: ours
 shorter), modules at the top and at the bottom level, and the mean time per call of each.
 Variants: the standard map equation (for reference), the entropy-corrected one
 (``--entropy-corrected``, strengths 1 and 3), the regularized one (``--regularized``,
-strengths 1 and 3) and a preferred number of modules (2 and 7,
-``--preferred-number-of-modules``). Graphs: scikit-learn's digits as a plain
+strengths 1 and 3), a preferred number of modules (2 and 7,
+``--preferred-number-of-modules``) and the variable Markov time (``--variable-markov-time``,
+damping 1 and 0); ``--variants`` runs the named ones only. Graphs: scikit-learn's digits as a plain
 kNN graph (k=10, no hubness reduction), a nested block graph (3 groups of 3 cliques of 8),
 the karate club (weighted) and LFR 1000 (mu 0.4). Written as markdown and JSON to ``--out``
 (``variants-<date>``).
@@ -47,6 +49,11 @@ VARIANTS = {
     "regularized, strength 3": {"regularized": True, "regularization_strength": 3.0},
     "preferred 2 modules": {"preferred_number_of_modules": 2},
     "preferred 7 modules": {"preferred_number_of_modules": 7},
+    "variable Markov time": {"variable_markov_time": True},
+    "variable Markov time, damping 0": {
+        "variable_markov_time": True,
+        "variable_markov_damping": 0.0,
+    },
 }
 
 
@@ -121,13 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     parser.add_argument("--out", default=str(RESULTS_DIR), help="folder ('-': do not write)")
     args = parser.parse_args(argv)
     rows, payload = [], []
     for graph_name, make in GRAPHS.items():
         net = make()
         _ours(net, 0, 1, {})  # compile outside the timings
-        for variant, options in VARIANTS.items():
+        for variant, options in {name: VARIANTS[name] for name in args.variants}.items():
             runs = {"ours": [], "infomap": []}
             for seed in args.seeds:
                 runs["ours"].append(_ours(net, seed, args.trials, options))

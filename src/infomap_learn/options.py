@@ -164,12 +164,6 @@ class FlowOptions:
             "variable_markov_time",
         ):
             object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
-        if self.regularized and self.variable_markov_time:
-            # Infomap scales the prior network's flow in a way we have not reproduced
-            # (its codelengths differ from ours by 0.4-2%): refused rather than different
-            raise ValueError(
-                "variable_markov_time=True cannot be combined with regularized=True"
-            )
 
     def resolved_model(self, directed: bool) -> str:
         """The flow model's name, None resolved by the network's direction.
