@@ -403,3 +403,35 @@ def test_json_network_input_scores_and_searches_as_infomaps(tmp_path, capsys, di
         warnings.simplefilter("ignore")
         im.run()
     assert found <= im.codelength * 1.001
+
+
+@pytest.mark.parametrize("flags", [[], ["--meta-data-rate", "0.5", "--meta-data-unweighted"]])
+def test_meta_data_flags_score_as_infomaps(tmp_path, capsys, flags):
+    network, _ = karate_club()
+    source = tmp_path / "karate.net"
+    write_pajek(source, network)
+    meta = tmp_path / "meta.clu"
+    # (Pajek ids start at 1; categories that cut across the clubs)
+    meta.write_text("# node meta\n" + "".join(f"{i + 1} {i % 3}\n" for i in range(34)))
+    out = tmp_path / "out"
+    argv = ["run", str(source), str(out), "-N", "3", "-s", "2", "--meta-data", str(meta),
+            *flags, "-o", "tree"]  # fmt: skip
+    assert main(argv) == 0
+    found = printed_codelength(capsys.readouterr().out)
+    subprocess.run(
+        [sys.executable, "-m", "infomap", str(source), str(tmp_path), "--no-infomap",
+         "-c", str(out / "karate.tree"), "-o", "tree", "--out-name", "theirs",
+         "--meta-data", str(meta), *flags],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    theirs = (tmp_path / "theirs.tree").read_text()
+    assert float(re.search(r"codelength ([0-9.]+)", theirs).group(1)) == pytest.approx(
+        found, abs=2e-5
+    )
+    # a meta-data file that leaves a node out, or names one the network lacks, is named
+    meta.write_text("".join(f"{i + 1} {i % 3}\n" for i in range(33)))
+    assert main(argv) == 2
+    assert "meta.clu" in capsys.readouterr().err
+    meta.write_text("".join(f"{i + 1} {i % 3}\n" for i in range(34)) + "99 1\n")
+    assert main(argv) == 2
+    assert "meta.clu:35" in capsys.readouterr().err

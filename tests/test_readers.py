@@ -234,3 +234,19 @@ def test_json_network_errors_name_the_place(tmp_path, text, what):
     path = write(tmp_path, text, "bad.json")
     with pytest.raises(ValueError, match=f"bad.json.*{what}"):
         read_network(path)
+
+
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        ("# node meta\n10 1\n20 1\n\n99 2\n30 0\n", r"meta.clu:5: node id 99 is not a node"),
+        ("10 1\n20 1\n20 2\n30 0\n", r"meta.clu:3: node id 20 is given twice"),
+        ("10 1\n30 0\n", r"meta.clu: 1 node\(s\) of the network have no meta data, first .* 20"),
+        ("10 1\n20 x\n30 0\n", r"meta.clu:2:"),
+    ],
+)
+def test_meta_data_file_errors_name_the_line(tmp_path, text, what):
+    from infomap_learn.io import read_meta_data
+
+    with pytest.raises(ValueError, match=what):
+        read_meta_data(write(tmp_path, text, "meta.clu"), np.array([10, 20, 30]))

@@ -44,8 +44,11 @@ def test_kernel_objective_matches_reference(options, directed):
     ctx = S.new_context(units, 0)
     rng = np.random.default_rng(0)
     for n_modules in (1, 3, 7, net.n_nodes):
-        labels = rng.integers(0, n_modules, net.n_nodes) if n_modules < net.n_nodes \
+        labels = (
+            rng.integers(0, n_modules, net.n_nodes)
+            if n_modules < net.n_nodes
             else np.arange(net.n_nodes)
+        )
         expected = two_level_codelength(flow, labels).codelength
         assert S.codelength_of(units, labels, ctx) == pytest.approx(expected, rel=1e-12)
 
@@ -106,18 +109,64 @@ def test_aggregate_links_matches_dense_reference():
     dense = rng.random((n, n)) * (rng.random((n, n)) < 0.3)
     np.fill_diagonal(dense, 0)
     src, dst = np.nonzero(dense)
-    indptr, indices, data = K.build_csr(n, src.astype(np.int32), dst.astype(np.int32),
-                                        dense[src, dst])
+    indptr, indices, data = K.build_csr(
+        n, src.astype(np.int32), dst.astype(np.int32), dense[src, dst]
+    )
     module_of = rng.integers(0, k, n)
     module_of, k = K.compact_labels(module_of, k)
     ptr, idx, val = K.aggregate_links(module_of, k, indptr, indices, data)
     got = np.zeros((k, k))
     for m in range(k):
-        got[m, idx[ptr[m]:ptr[m + 1]]] += val[ptr[m]:ptr[m + 1]]
+        got[m, idx[ptr[m] : ptr[m + 1]]] += val[ptr[m] : ptr[m + 1]]
     onehot = np.eye(k)[module_of]
     expected = onehot.T @ dense @ onehot
     np.fill_diagonal(expected, 0)
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_aggregate_rows_matches_dense_reference():
+    rng = np.random.default_rng(5)
+    n, k, columns = 40, 7, 5
+    dense = rng.random((n, columns)) * (rng.random((n, columns)) < 0.4)
+    rows, cols = np.nonzero(dense)
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n))]
+    module_of, k = K.compact_labels(rng.integers(0, k, n), k)
+    ptr, idx, val = K.aggregate_rows(module_of, k, indptr, cols.astype(np.int32), dense[rows, cols])
+    got = np.zeros((k, columns))
+    for m in range(k):
+        got[m, idx[ptr[m] : ptr[m + 1]]] += val[ptr[m] : ptr[m + 1]]
+    np.testing.assert_allclose(got, np.eye(k)[module_of].T @ dense, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_meta_data_search_reports_the_map_equation_with_meta_data(directed, grouped, monkeypatch):
+    # the core loop's objective with the meta-data entropy (its reference:
+    # mapequation.meta_codelength) is the codelength of what it returns, in the serial
+    # kernel and in parent groups alike
+    import infomap_learn.search._constants as constants
+
+    if grouped:
+        monkeypatch.setattr(constants, "PARENT_GROUPS_MIN_UNITS", 10)
+    net = random_network(6, n=80, directed=directed)
+    meta = np.arange(80) % 3
+    for two_level, rate in ((True, 1.0), (False, 0.7)):
+        tree = infomap(net, two_level=two_level, seed=2, num_trials=2, meta_data=meta,
+                       meta_data_rate=rate)  # fmt: skip
+        scored = codelength(net, tree.multilevel_labels, meta_data=meta, meta_data_rate=rate)
+        assert tree.codelength == pytest.approx(scored, rel=1e-10)
+        assert tree.codelength == pytest.approx(min(tree.trial_codelengths), rel=1e-10)
+        # the search weighs the categories: its modules mix them less than the plain
+        # search's modules do
+        free = infomap(net, two_level=two_level, seed=2, num_trials=2).multilevel_labels
+        assert codelength(net, free, meta_data=meta, meta_data_rate=rate) > codelength(net, free)
+        assert tree.codelength < codelength(net, free, meta_data=meta, meta_data_rate=rate)
+    units = S.leaf_units(compute_flow(net), (meta, np.full(80, 1 / 80)))
+    ctx = S.new_context(units, 3, meta_rate=2.0)
+    labels, length = S.two_level_search(units, ctx)
+    unweighted = codelength(net, labels, meta_data=meta, meta_data_rate=2.0,
+                            meta_data_unweighted=True)  # fmt: skip
+    assert length == pytest.approx(unweighted, rel=1e-10)
 
 
 @pytest.mark.parametrize("both_ways", [False, True])
@@ -139,9 +188,13 @@ def test_build_csr_matches_scipy(both_ways):
     expected = coo_matrix(want).tocsr()
     np.testing.assert_array_equal(indptr, expected.indptr)
     for i in range(20):
-        row = dict(zip(indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]))
-        ref = dict(zip(expected.indices[expected.indptr[i]:expected.indptr[i + 1]],
-                       expected.data[expected.indptr[i]:expected.indptr[i + 1]]))
+        row = dict(zip(indices[indptr[i] : indptr[i + 1]], data[indptr[i] : indptr[i + 1]]))
+        ref = dict(
+            zip(
+                expected.indices[expected.indptr[i] : expected.indptr[i + 1]],
+                expected.data[expected.indptr[i] : expected.indptr[i + 1]],
+            )
+        )
         assert row == ref
 
 
@@ -209,8 +262,11 @@ def test_hierarchical_tree_codelength_is_consistent():
     rng = np.random.default_rng(0)
     n = 128
     block, group = np.arange(n) // 8, np.arange(n) // 32
-    p = np.where(block[:, None] == block[None, :], 0.8,
-                 np.where(group[:, None] == group[None, :], 0.1, 0.005))
+    p = np.where(
+        block[:, None] == block[None, :],
+        0.8,
+        np.where(group[:, None] == group[None, :], 0.1, 0.005),
+    )
     u, v = np.nonzero(np.triu(rng.random((n, n)) < p, 1))
     net = Network.from_edges(np.stack([u, v], 1), n_nodes=n)
     tree = infomap(net, seed=1)
@@ -316,12 +372,16 @@ def test_no_search_result_has_single_child_modules(directed):
     rng = np.random.default_rng(3)
     n = 128
     block, group = np.arange(n) // 8, np.arange(n) // 32
-    p = np.where(block[:, None] == block[None, :], 0.8,
-                 np.where(group[:, None] == group[None, :], 0.1, 0.005))
+    p = np.where(
+        block[:, None] == block[None, :],
+        0.8,
+        np.where(group[:, None] == group[None, :], 0.1, 0.005),
+    )
     mask = (rng.random((n, n)) < p) & ~np.eye(n, dtype=bool)
     u, v = np.nonzero(mask if directed else np.triu(mask, 1))
-    net = Network.from_edges(np.stack([u, v], 1), rng.uniform(0.5, 2, len(u)), n_nodes=n,
-                             directed=directed)
+    net = Network.from_edges(
+        np.stack([u, v], 1), rng.uniform(0.5, 2, len(u)), n_nodes=n, directed=directed
+    )
     for seed in range(1, 4):
         tree = infomap(net, seed=seed)
         np.testing.assert_array_equal(S.collapse_single_child_modules(tree.paths), tree.paths)
@@ -363,8 +423,9 @@ def test_parent_groups_search_in_parallel_like_in_sequence(monkeypatch, directed
     from concurrent.futures import ThreadPoolExecutor
 
     monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
-    net, planted = planted_partition(n_modules=16, module_size=20, p_in=0.4, seed=3,
-                                     directed=directed)
+    net, planted = planted_partition(
+        n_modules=16, module_size=20, p_in=0.4, seed=3, directed=directed
+    )
     flow = compute_flow(net)
     leaf = S.leaf_units(flow)
     parents = planted // 2  # 8 parents of two planted modules each
@@ -467,11 +528,12 @@ def test_options_are_declared_once_and_checked_by_name():
     keyword_only = [
         p.name for p in inspect.signature(infomap).parameters.values() if p.kind is p.KEYWORD_ONLY
     ]
-    # the options, and the one piece of data besides the network
-    assert sorted(keyword_only) == sorted([*SearchOptions.names(), "initial_partition"])
+    # the options, and the two pieces of data about the nodes besides the network
+    data = ("initial_partition", "meta_data")
+    assert sorted(keyword_only) == sorted([*SearchOptions.names(), *data])
     defaults = {
         p.name: p.default for p in inspect.signature(infomap).parameters.values()
-        if p.kind is p.KEYWORD_ONLY and p.name != "initial_partition"
+        if p.kind is p.KEYWORD_ONLY and p.name not in data
     }  # fmt: skip
     assert defaults == {name: getattr(SearchOptions(), name) for name in SearchOptions.names()}
     net, _ = planted_partition(n_modules=3, module_size=5, seed=1)

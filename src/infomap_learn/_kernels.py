@@ -129,10 +129,9 @@ def compact_labels(labels, n_labels):
 
 
 @njit(cache=True, nogil=True)
-def aggregate_links(module_of, n_modules, indptr, indices, data):
-    """CSR of the flow between distinct modules; flow within a module is dropped."""
+def _members_by_module(module_of, n_modules):
+    """The units grouped by module: module ``m``'s are ``members[start[m]:start[m + 1]]``."""
     n = module_of.shape[0]
-    # units grouped by module
     start = np.zeros(n_modules + 1, dtype=np.int64)
     for u in range(n):
         start[module_of[u] + 1] += 1
@@ -143,6 +142,13 @@ def aggregate_links(module_of, n_modules, indptr, indices, data):
     for u in range(n):
         members[fill[module_of[u]]] = u
         fill[module_of[u]] += 1
+    return start, members
+
+
+@njit(cache=True, nogil=True)
+def aggregate_links(module_of, n_modules, indptr, indices, data):
+    """CSR of the flow between distinct modules; flow within a module is dropped."""
+    start, members = _members_by_module(module_of, n_modules)
     acc = np.zeros(n_modules)
     seen = np.zeros(n_modules, dtype=np.bool_)
     touched = np.empty(n_modules, dtype=np.int64)
@@ -170,6 +176,43 @@ def aggregate_links(module_of, n_modules, indptr, indices, data):
             pos += 1
             acc[t] = 0.0
             seen[t] = False
+        new_ptr[m + 1] = pos
+    return new_ptr, new_idx[:pos].copy(), new_data[:pos].copy()
+
+
+@njit(cache=True, nogil=True)
+def aggregate_rows(module_of, n_modules, indptr, indices, data):
+    """CSR rows summed by module: row ``m`` holds, per column, the sum over the rows of
+    the units in module ``m`` (columns kept, unlike ``aggregate_links``)."""
+    n_columns = 0
+    for k in range(indices.shape[0]):
+        n_columns = max(n_columns, indices[k] + 1)
+    start, members = _members_by_module(module_of, n_modules)
+    acc = np.zeros(n_columns)
+    seen = np.zeros(n_columns, dtype=np.bool_)
+    touched = np.empty(n_columns, dtype=np.int64)
+    new_ptr = np.zeros(n_modules + 1, dtype=np.int64)
+    new_idx = np.empty(indices.shape[0], dtype=np.int32)
+    new_data = np.empty(indices.shape[0], dtype=np.float64)
+    pos = 0
+    for m in range(n_modules):
+        n_touched = 0
+        for j in range(start[m], start[m + 1]):
+            u = members[j]
+            for k in range(indptr[u], indptr[u + 1]):
+                c = indices[k]
+                if not seen[c]:
+                    seen[c] = True
+                    touched[n_touched] = c
+                    n_touched += 1
+                acc[c] += data[k]
+        for j in range(n_touched):
+            c = touched[j]
+            new_idx[pos] = c
+            new_data[pos] = acc[c]
+            pos += 1
+            acc[c] = 0.0
+            seen[c] = False
         new_ptr[m + 1] = pos
     return new_ptr, new_idx[:pos].copy(), new_data[:pos].copy()
 

@@ -70,7 +70,13 @@ def _run(args: argparse.Namespace) -> int:
         entropy_corrected=args.entropy_corrected,
         entropy_correction_strength=args.entropy_correction_strength,
         preferred_number_of_modules=args.preferred_number_of_modules,
+        meta_data_rate=args.meta_data_rate,
+        meta_data_unweighted=args.meta_data_unweighted,
     )
+    if args.meta_data:
+        from .io.readers import read_meta_data
+
+        correction["meta_data"] = read_meta_data(args.meta_data, node_ids)
     start = time.perf_counter()
     if args.no_infomap:
         from .tree import ModuleTree
@@ -288,6 +294,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale the prior of --regularized (default 1)",
     )  # fmt: skip
     run.add_argument(
+        "--meta-data", metavar="FILE",
+        help="node meta data to encode, a .clu file of node id and meta id per line",
+    )  # fmt: skip
+    run.add_argument(
+        "--meta-data-rate", type=float, default=1.0, metavar="X",
+        help="with --meta-data: the rate at which meta data are encoded (default 1)",
+    )  # fmt: skip
+    run.add_argument(
+        "--meta-data-unweighted", action="store_true",
+        help="with --meta-data: weigh every node alike, not by its flow",
+    )  # fmt: skip
+    run.add_argument(
         "--variable-markov-time", action="store_true",
         help="a local Markov time per link: sparse areas split less",
     )  # fmt: skip
@@ -385,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
 _NEGATIVE_VALUED = (
     "--clu-level", "--n-jobs", "--entropy-correction-strength", "--preferred-number-of-modules",
     "--regularization-strength", "--variable-markov-damping", "--variable-markov-min-scale",
+    "--meta-data-rate",
 )
 """Options whose value may be negative: with -2 and -0 defined as flags, argparse would
 take "-1" after them for an option."""

@@ -47,9 +47,11 @@ temporary arrays as long as the link list, which set the peak memory of a large 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from ._kernels import compact_labels
 from .flow import Flow
 from .paths import prefix_keys
 
@@ -296,6 +298,99 @@ def with_module_cost(
     )
 
 
+class MetaData(NamedTuple):
+    """Node meta data in the map equation (Emmons & Mucha 2019; Infomap's ``--meta-data``):
+    each node's category (0..C-1), its weight (its flow, or 1/n unweighted) and the rate
+    at which the meta data are encoded.
+
+    Examples
+    --------
+    >>> meta = MetaData(np.array([0, 1, 1]), np.full(3, 1 / 3), rate=1.0)
+    >>> meta.rate, int(meta.categories.max()) + 1
+    (1.0, 2)
+    """
+
+    categories: np.ndarray
+    weights: np.ndarray
+    rate: float
+
+
+def node_meta(
+    categories: np.ndarray | None, node_flow: np.ndarray, rate: float, unweighted: bool
+) -> MetaData | None:
+    """The meta data of nodes in ``categories`` (None: none), each weighed by its flow, or
+    by 1/n ``unweighted``, as Infomap weighs them.
+
+    Examples
+    --------
+    >>> node_meta(np.array([0, 1]), np.array([0.3, 0.7]), 1.0, unweighted=True).weights
+    array([0.5, 0.5])
+    """
+    if categories is None:
+        return None
+    n = categories.shape[0]
+    weights = np.full(n, 1.0 / n) if unweighted else np.asarray(node_flow, dtype=np.float64)
+    return MetaData(categories, weights, float(rate))
+
+
+def leaf_module_ids(paths: np.ndarray) -> np.ndarray:
+    """Each node's leaf module (the deepest module of its path) as one id across levels,
+    numbered in order of first appearance.
+
+    Examples
+    --------
+    >>> leaf_module_ids(np.array([[0, 0], [0, 1], [1, -1], [1, -1]])).tolist()
+    [0, 1, 2, 2]
+    """
+    paths = np.asarray(paths, dtype=np.int64)
+    keys = np.array(prefix_keys(paths)).reshape(paths.shape[1], paths.shape[0])
+    depth = (paths >= 0).sum(axis=1)
+    width = int(keys.max()) + 1 if keys.size else 1
+    deepest = keys[depth - 1, np.arange(paths.shape[0])] + width * (depth - 1)
+    return compact_labels(deepest, int(deepest.max()) + 1 if deepest.size else 0)[0]
+
+
+def meta_codelength(paths: np.ndarray, meta: MetaData) -> float:
+    """The meta-data term before its rate: over the leaf modules M of the tree ``paths``,
+    ``plogp(W_M) - sum_c plogp(W_Mc)``, the weight of the module's nodes times the entropy
+    of their categories (``W_Mc`` the weight of its nodes in category ``c``).
+
+    Examples
+    --------
+    >>> meta = MetaData(np.array([0, 1, 0, 0]), np.full(4, 0.25), 1.0)
+    >>> meta_codelength(np.array([0, 0, 1, 1]), meta)  # 1 bit for the first module's half
+    0.5
+    """
+    paths = np.asarray(paths, dtype=np.int64)
+    leaf = leaf_module_ids(paths if paths.ndim == 2 else paths[:, None])
+    n_categories = int(meta.categories.max()) + 1 if meta.categories.size else 1
+    pair = leaf * n_categories + meta.categories
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    weight = np.bincount(inverse.ravel(), meta.weights, pairs.size)
+    total = np.bincount(leaf, meta.weights)
+    return float(plogp(total).sum() - plogp(weight).sum())
+
+
+def with_meta(parts: Codelength, paths: np.ndarray, meta: MetaData | None) -> Codelength:
+    """``parts`` plus the meta-data term at its rate, to the module codelength as Infomap
+    reports it (``meta`` None: unchanged).
+
+    Examples
+    --------
+    >>> meta = MetaData(np.array([0, 1, 0, 0]), np.full(4, 0.25), rate=2.0)
+    >>> with_meta(Codelength(2.0, 0.5, 1.5), np.array([0, 0, 1, 1]), meta).module_codelength
+    2.5
+    """
+    if meta is None or not meta.rate:
+        return parts
+    extra = meta.rate * meta_codelength(paths, meta)
+    return Codelength(
+        codelength=parts.codelength + extra,
+        index_codelength=parts.index_codelength,
+        module_codelength=parts.module_codelength + extra,
+    )
+
+
 def normalize_paths(paths: np.ndarray) -> np.ndarray:
     """Module paths with -1 after each node's leaf module.
 
@@ -355,6 +450,9 @@ def codelength(
     variable_markov_time: bool = False,
     variable_markov_damping: float = 1.0,
     variable_markov_min_scale: float = 1.0,
+    meta_data=None,
+    meta_data_rate: float = 1.0,
+    meta_data_unweighted: bool = False,
 ) -> float:
     """Map equation codelength of a given partition or module tree of ``network``, in bits.
 
@@ -368,7 +466,8 @@ def codelength(
         :func:`normalize_paths`).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
 use_node_weights_as_flow, regularized, regularization_strength, variable_markov_time, \
-variable_markov_damping, variable_markov_min_scale
+variable_markov_damping, variable_markov_min_scale, meta_data, meta_data_rate, \
+meta_data_unweighted
         As for :func:`infomap_learn.infomap`.
 
     Examples
@@ -417,6 +516,14 @@ variable_markov_damping, variable_markov_min_scale
         variable_markov_damping=variable_markov_damping,
         variable_markov_min_scale=variable_markov_min_scale,
     )
+    from .options import SearchOptions, check_meta_data
+
+    SearchOptions(meta_data_rate=meta_data_rate, meta_data_unweighted=meta_data_unweighted)
+    meta = node_meta(
+        check_meta_data(meta_data, network.n_nodes), flow.node_flow, meta_data_rate,
+        meta_data_unweighted,
+    )  # fmt: skip
     if labels.ndim == 1:
-        return two_level_codelength(flow, labels).codelength
-    return hierarchical_codelength(flow, normalize_paths(labels)).codelength
+        return with_meta(two_level_codelength(flow, labels), labels, meta).codelength
+    paths = normalize_paths(labels)
+    return with_meta(hierarchical_codelength(flow, paths), paths, meta).codelength

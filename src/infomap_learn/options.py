@@ -208,6 +208,12 @@ variable_markov_damping, variable_markov_min_scale
         when that is larger), so every module costs ``strength / (2 T ln 2)`` bits.
     entropy_correction_strength : float > 0, default 1.0
         The ``strength`` of the correction (Infomap's ``--entropy-correction-strength``).
+    meta_data_rate : float >= 0, default 1.0
+        With meta data (``infomap(meta_data=...)``), the rate at which they are encoded
+        (Infomap's ``--meta-data-rate``): the weight of the meta-data entropy.
+    meta_data_unweighted : bool, default False
+        Weigh every node's meta data alike (1/n) instead of by its flow (Infomap's
+        ``--meta-data-unweighted``).
     preferred_number_of_modules : int >= 1 or None, default None
         Add one bit per top module more or fewer than this (Infomap's
         ``--preferred-number-of-modules``), which steers the search towards it.
@@ -232,6 +238,8 @@ variable_markov_damping, variable_markov_min_scale
     entropy_corrected: bool = False
     entropy_correction_strength: float = 1.0
     preferred_number_of_modules: int | None = None
+    meta_data_rate: float = 1.0
+    meta_data_unweighted: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -261,6 +269,17 @@ variable_markov_damping, variable_markov_min_scale
                     f"{preferred!r}"
                 )
             object.__setattr__(self, "preferred_number_of_modules", int(preferred))
+        rate = _as_real(self.meta_data_rate)
+        if not 0.0 <= rate < np.inf:
+            raise ValueError(
+                f"meta_data_rate must be a non-negative finite number, got {self.meta_data_rate!r}"
+            )
+        object.__setattr__(self, "meta_data_rate", rate)
+        object.__setattr__(
+            self,
+            "meta_data_unweighted",
+            _check_bool("meta_data_unweighted", self.meta_data_unweighted),
+        )
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -277,3 +296,27 @@ variable_markov_damping, variable_markov_min_scale
     def flow(self) -> FlowOptions:
         """The flow options alone."""
         return FlowOptions(**{f.name: getattr(self, f.name) for f in fields(FlowOptions)})
+
+
+def check_meta_data(meta_data, n_nodes: int) -> np.ndarray | None:
+    """The meta-data categories numbered 0..C-1, or a ValueError naming what is wrong.
+
+    Examples
+    --------
+    >>> check_meta_data(["b", "a", "b"], 3).tolist()
+    [1, 0, 1]
+    """
+    if meta_data is None:
+        return None
+    array = np.asarray(meta_data)
+    if array.shape != (n_nodes,) or not (
+        np.issubdtype(array.dtype, np.integer) or array.dtype.kind in "USO"
+    ):
+        raise ValueError(
+            f"meta_data must be {n_nodes} categories (integers or strings), one per node; "
+            f"got shape {array.shape} and dtype {array.dtype}"
+        )
+    try:
+        return np.unique(array, return_inverse=True)[1].astype(np.int64).ravel()
+    except TypeError as error:  # (an object array mixing kinds)
+        raise ValueError(f"meta_data categories must be comparable: {error}") from None

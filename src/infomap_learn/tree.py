@@ -78,6 +78,7 @@ class ModuleTree:
         trial_codelengths: tuple[float, ...] = (),
         module_cost: float = 0.0,
         preferred_modules: int = 0,
+        meta: Any = None,
     ) -> ModuleTree:
         """The tree of given module paths over ``flow``, with its codelengths computed.
 
@@ -89,6 +90,8 @@ class ModuleTree:
         entropy correction (see
         :func:`~infomap_learn.mapequation.entropy_correction_per_module`).
         ``preferred_modules``: one bit per top module more or fewer than this is added.
+        ``meta``: node meta data (a :class:`~infomap_learn.mapequation.MetaData`), whose
+        entropy in each leaf module is added at its rate.
 
         Examples
         --------
@@ -100,24 +103,39 @@ class ModuleTree:
         >>> tree.labels.tolist(), round(tree.codelength, 5)
         ([0, 0, 0, 1, 1, 1], 2.32073)
         """
-        from .mapequation import hierarchical_codelength, one_level_codelength, with_module_cost
+        from .mapequation import (
+            Codelength,
+            hierarchical_codelength,
+            one_level_codelength,
+            with_meta,
+            with_module_cost,
+        )
 
         paths = np.asarray(paths, dtype=np.int64)
         if paths.ndim == 1:
             paths = paths[:, None]
         if renumber:
             paths = canonical_paths(paths, flow.node_flow)
-        parts = with_module_cost(
-            hierarchical_codelength(flow, paths), paths, module_cost, preferred_modules
+        parts = with_meta(
+            with_module_cost(
+                hierarchical_codelength(flow, paths), paths, module_cost, preferred_modules
+            ),
+            paths,
+            meta,
         )
+        # (one codebook of n codewords with the correction, as Infomap reports it)
+        one_level = with_meta(
+            Codelength(one_level_codelength(flow) + module_cost * (flow.n_nodes - 1), 0.0, 0.0),
+            np.zeros(flow.n_nodes, dtype=np.int64),
+            meta,
+        ).codelength
         return cls(
             paths=paths,
             flow=flow,
             codelength=parts.codelength,
             index_codelength=parts.index_codelength,
             module_codelength=parts.module_codelength,
-            # (with the correction, one codebook of n codewords, as Infomap reports it)
-            one_level_codelength=one_level_codelength(flow) + module_cost * (flow.n_nodes - 1),
+            one_level_codelength=one_level,
             node_names=node_names,
             options={} if options is None else dict(options),
             trial_codelengths=tuple(float(length) for length in trial_codelengths),
@@ -134,6 +152,9 @@ class ModuleTree:
         entropy_correction_strength: float = 1.0,
         preferred_number_of_modules: int | None = None,
         assign_to_neighbouring_module: bool = False,
+        meta_data: Any = None,
+        meta_data_rate: float = 1.0,
+        meta_data_unweighted: bool = False,
         **flow_options: Any,
     ) -> ModuleTree:
         r"""A module tree from a ``.clu``, ``.tree`` or ``.ftree`` file, scored on ``network``.
@@ -163,6 +184,9 @@ class ModuleTree:
             ``--assign-to-neighbouring-module``, see
             :func:`~infomap_learn.paths.assign_to_neighbouring_modules`) instead of being
             an error.
+        meta_data, meta_data_rate, meta_data_unweighted
+            Score with node meta data (a category per node), as
+            :func:`~infomap_learn.infomap` does.
         **flow_options
             Flow options (``flow_model``, ``markov_time``, ...) as for
             :func:`~infomap_learn.compute_flow`.
@@ -204,7 +228,12 @@ class ModuleTree:
             entropy_corrected=entropy_corrected,
             entropy_correction_strength=entropy_correction_strength,
             preferred_number_of_modules=preferred_number_of_modules,
+            meta_data_rate=meta_data_rate,
+            meta_data_unweighted=meta_data_unweighted,
         )
+        from .options import check_meta_data
+
+        categories = check_meta_data(meta_data, network.n_nodes)
         paths = read_module_paths(path, ids, allow_missing=assign_to_neighbouring_module)
         if assign_to_neighbouring_module:
             from .paths import assign_to_neighbouring_modules
@@ -220,9 +249,14 @@ class ModuleTree:
             options["entropy_correction_strength"] = entropy_correction_strength
         if preferred_number_of_modules:
             options["preferred_number_of_modules"] = preferred_number_of_modules
+        from .mapequation import node_meta
+
+        meta = node_meta(categories, flow.node_flow, meta_data_rate, meta_data_unweighted)
+        if meta is not None:
+            options["meta_data_rate"] = meta.rate
         return cls.from_paths(
             flow, paths, node_names=network.node_names, options=options, module_cost=cost,
-            preferred_modules=preferred_number_of_modules or 0,
+            preferred_modules=preferred_number_of_modules or 0, meta=meta,
         )  # fmt: skip
 
     @property

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..network import Network
 
-__all__ = ["read_module_paths", "read_network"]
+__all__ = ["read_meta_data", "read_module_paths", "read_network"]
 
 _SHOWN = 60
 """Characters of an offending line or token quoted in an error (a line may be megabytes)."""
@@ -436,3 +436,73 @@ def read_module_paths(
             f"node with id {int(node_ids[missing[0]])}"
         )
     return paths
+
+
+def read_meta_data(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
+    r"""Node meta data from a ``.clu``-format file (Infomap's ``--meta-data``): a
+    ``node_id meta_id`` line per node (``#`` comments; columns after the meta id ignored).
+
+    Parameters
+    ----------
+    path : str or path-like
+    node_ids : ndarray of int
+        The id of each node of the network as the file names it (``read_network``'s
+        ``node_ids``, or ``np.arange(n)`` for 0-based indices).
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        Each node's meta id, as the file writes it.
+
+    Raises
+    ------
+    ValueError
+        Naming ``file:line`` for a malformed line, an id not in ``node_ids`` or a node
+        given twice, or the number and first of the nodes the file leaves out.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "meta.clu")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("# node meta\n30 0\n10 7\n20 0\n")
+    >>> read_meta_data(path, np.array([10, 20, 30])).tolist()
+    [7, 0, 0]
+    """
+    node_ids = np.asarray(node_ids, dtype=np.int64)
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    pairs, _ = _parse_links(text, path)
+
+    def line_of(entry: int) -> int:  # (only to name a line in an error)
+        match = next(itertools.islice(_DATA_LINE.finditer(text), entry, None))
+        return text.count("\n", 0, match.start()) + 1
+
+    order = np.argsort(node_ids, kind="stable")
+    sorted_ids = node_ids[order]
+    at = np.minimum(np.searchsorted(sorted_ids, pairs[:, 0]), max(sorted_ids.size - 1, 0))
+    unknown = np.flatnonzero(sorted_ids[at] != pairs[:, 0]) if sorted_ids.size else []
+    if len(unknown):
+        entry = int(unknown[0])
+        raise ValueError(
+            f"{path}:{line_of(entry)}: node id {int(pairs[entry, 0])} is not a node of the "
+            "network"
+        )
+    node = order[at]
+    seen = np.zeros(node_ids.size, dtype=bool)
+    first = np.unique(node, return_index=True)[1]
+    if first.size < node.size:
+        entry = int(np.setdiff1d(np.arange(node.size), first)[0])
+        raise ValueError(
+            f"{path}:{line_of(entry)}: node id {int(pairs[entry, 0])} is given twice"
+        )
+    seen[node] = True
+    if not seen.all():
+        missing = np.flatnonzero(~seen)
+        raise ValueError(
+            f"{path}: {missing.size} node(s) of the network have no meta data, first the "
+            f"node with id {int(node_ids[missing[0]])}"
+        )
+    categories = np.empty(node_ids.size, dtype=np.int64)
+    categories[node] = pairs[:, 1]
+    return categories

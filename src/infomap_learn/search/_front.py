@@ -11,14 +11,17 @@ import numpy as np
 from ..flow import Flow, compute_flow
 from ..mapequation import (
     Codelength,
+    MetaData,
     entropy_correction_per_module,
     hierarchical_codelength,
+    node_meta,
     one_level_codelength,
     two_level_codelength,
+    with_meta,
     with_module_cost,
 )
 from ..network import Network
-from ..options import SearchOptions, check_n_jobs
+from ..options import SearchOptions, check_meta_data, check_n_jobs
 from ..tree import ModuleTree
 from . import _constants as constants
 from ._hierarchy import (
@@ -82,6 +85,9 @@ def infomap(
     entropy_corrected: bool = False,
     entropy_correction_strength: float = 1.0,
     preferred_number_of_modules: int | None = None,
+    meta_data=None,
+    meta_data_rate: float = 1.0,
+    meta_data_unweighted: bool = False,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -151,6 +157,16 @@ def infomap(
         Add one bit to the codelength per top module more or fewer than this (Infomap's
         ``--preferred-number-of-modules``): the search weighs it against the map
         equation, so the answer comes closer to (not always exactly to) this many modules.
+    meta_data : array of shape (n_nodes,), optional
+        A category per node (integers or strings): the map equation with meta data
+        (Infomap's ``--meta-data``, Emmons & Mucha 2019) adds, for every leaf module, its
+        nodes' weight times the entropy of their categories, so modules that mix
+        categories cost more.
+    meta_data_rate : float >= 0, default 1.0
+        The weight of that term (Infomap's ``--meta-data-rate``).
+    meta_data_unweighted : bool, default False
+        Weigh each node's category by 1/n instead of by its flow (Infomap's
+        ``--meta-data-unweighted``).
 
     Returns
     -------
@@ -189,6 +205,8 @@ def infomap(
         entropy_corrected=entropy_corrected,
         entropy_correction_strength=entropy_correction_strength,
         preferred_number_of_modules=preferred_number_of_modules,
+        meta_data_rate=meta_data_rate,
+        meta_data_unweighted=meta_data_unweighted,
     )  # every option checked here, once, by name
     if network.n_links == 0 and network.n_nodes > 1 and not options.regularized:
         warnings.warn(
@@ -198,8 +216,9 @@ def infomap(
             stacklevel=2,
         )
     initial = _check_initial_partition(initial_partition, network.n_nodes)
+    categories = check_meta_data(meta_data, network.n_nodes)
     try:
-        return _search(network, options, initial)
+        return _search(network, options, initial, categories)
     except MemoryError as error:
         raise MemoryError(
             f"not enough memory to search a network of {network.n_nodes} nodes and "
@@ -221,15 +240,29 @@ def _check_initial_partition(labels, n_nodes: int) -> np.ndarray | None:
 
 
 def _search(
-    network: Network, options: SearchOptions, initial: np.ndarray | None = None
+    network: Network,
+    options: SearchOptions,
+    initial: np.ndarray | None = None,
+    categories: np.ndarray | None = None,
 ) -> ModuleTree:
     """The trials of :func:`infomap` on validated options, and the best tree."""
     two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     full_flow = compute_flow(network, **vars(options.flow))
+    full_meta = node_meta(
+        categories, full_flow.node_flow, options.meta_data_rate, options.meta_data_unweighted
+    )
     # nodes without links or flow never move: the search runs without them, and each is
     # put in a module of its own afterwards (a graph of sparse ids costs its links only)
     flow, searched = _without_isolated_nodes(full_flow)
     n_searched = flow.n_nodes
+    # (a node left out of the search is a module of its own: its meta term is zero)
+    meta = (
+        full_meta if full_meta is None or searched is None
+        else full_meta._replace(
+            categories=full_meta.categories[searched], weights=full_meta.weights[searched]
+        )
+    )  # fmt: skip
+    meta_rate = meta.rate if meta is not None else 0.0
     cost = (
         entropy_correction_per_module(network, options.entropy_correction_strength)
         if options.entropy_corrected
@@ -239,24 +272,29 @@ def _search(
     if n_searched < 2:
         best = np.zeros((n_searched, 1), dtype=np.int64)
         best = _with_isolated_nodes(best, searched, full_flow)
-        return _result(network, full_flow, best, options, module_cost=cost)
+        return _result(network, full_flow, best, options, module_cost=cost, meta=full_meta)
     if preferred and searched is not None:
         # the nodes left out of the search are top modules of their own
         preferred = max(preferred - (full_flow.n_nodes - n_searched), 1)
     if initial is not None and searched is not None:
         initial = np.unique(initial[searched], return_inverse=True)[1].astype(np.int64)
-    leaf = leaf_units(flow)
-    one_level = with_module_cost(
-        Codelength(one_level_codelength(flow), 0.0, 0.0), np.zeros((n_searched, 1)), cost,
-        preferred,
+    leaf = leaf_units(flow, None if meta is None else (meta.categories, meta.weights))
+    one_level = with_meta(
+        with_module_cost(
+            Codelength(one_level_codelength(flow), 0.0, 0.0), np.zeros((n_searched, 1)), cost,
+            preferred,
+        ),
+        np.zeros(n_searched, dtype=np.int64),
+        meta,
     ).codelength  # (one module)
     n_threads, group_threads = _n_threads(options.n_jobs, int(num_trials))
 
     def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
         """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
         ctx = new_context(
-            leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred
-        )
+            leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred,
+            meta_rate=meta_rate,
+        )  # fmt: skip
         tune_limit = (
             constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
@@ -271,7 +309,7 @@ def _search(
             if grouped.shape[1] > 1:
                 biased = new_context(
                     leaf, trial_seed, pool=group_pool, module_cost=cost,
-                    preferred_modules=preferred,
+                    preferred_modules=preferred, meta_rate=meta_rate,
                 )  # fmt: skip
                 labels, top_length = two_level_search(
                     leaf, biased, tune_limit=tune_limit, initial=grouped[:, 0].copy()
@@ -287,10 +325,12 @@ def _search(
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
             paths = _recursive_partition(
-                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost
+                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate
             )
             if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
-                paths = tune_leaf_modules(leaf, flow, paths, trial_seed, group_pool, cost)
+                paths = tune_leaf_modules(
+                    leaf, flow, paths, trial_seed, group_pool, cost, meta_rate
+                )
             paths = dissolve_modules(flow, paths, cost, preferred)
             paths = collapse_single_child_modules(paths)
         if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
@@ -298,15 +338,21 @@ def _search(
             # nodes' share of the entropy correction); small networks spend a third of
             # their time recomputing it otherwise
             return paths, float(top_length) + cost * (n_searched - 1)
-        length = with_module_cost(
-            hierarchical_codelength(flow, paths), paths, cost, preferred
+        length = with_meta(
+            with_module_cost(hierarchical_codelength(flow, paths), paths, cost, preferred),
+            paths,
+            meta,
         ).codelength
         if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
             flat = (
                 float(top_length) + cost * (n_searched - 1)
                 if scored_in_full
-                else with_module_cost(
-                    two_level_codelength(flow, labels), labels[:, None], cost, preferred
+                else with_meta(
+                    with_module_cost(
+                        two_level_codelength(flow, labels), labels[:, None], cost, preferred
+                    ),
+                    labels,
+                    meta,
                 ).codelength
             )
             if length > flat:
@@ -362,7 +408,7 @@ def _search(
     if preferred and n_isolated >= (options.preferred_number_of_modules or 0):
         # (the search's preferred count was clamped: its lengths are not the tree's)
         trial_lengths = ()
-    return _result(network, full_flow, best_paths, options, trial_lengths, cost)
+    return _result(network, full_flow, best_paths, options, trial_lengths, cost, full_meta)
 
 
 def _result(
@@ -372,12 +418,14 @@ def _result(
     options: SearchOptions,
     trial_codelengths: tuple[float, ...] = (),
     module_cost: float = 0.0,
+    meta: MetaData | None = None,
 ) -> ModuleTree:
     """The ModuleTree of ``paths`` on the whole network's flow, with the run's options."""
     return ModuleTree.from_paths(
         flow,
         paths,
         node_names=network.node_names,
+        meta=meta,
         trial_codelengths=trial_codelengths,
         module_cost=module_cost,
         preferred_modules=options.preferred_number_of_modules or 0,
@@ -408,6 +456,14 @@ def _result(
             **(
                 {"entropy_correction_strength": options.entropy_correction_strength}
                 if options.entropy_corrected
+                else {}
+            ),
+            **(
+                {
+                    "meta_data_rate": meta.rate,
+                    "meta_data_unweighted": options.meta_data_unweighted,
+                }
+                if meta is not None
                 else {}
             ),
             **(

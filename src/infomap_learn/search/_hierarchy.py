@@ -59,21 +59,43 @@ def _add_super_modules(
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
 
 
+def _meta_costs(units: Units, labels: np.ndarray, k: int) -> np.ndarray:
+    """The meta cost of each group of units (``labels``, ids 0..k-1): its meta weight
+    times the entropy of its categories (zero without meta data)."""
+    n_meta = units.n_meta
+    if not n_meta:
+        return np.zeros(k)
+    row = np.repeat(np.arange(units.n), np.diff(units.meta_ptr))
+    pair = labels[row] * n_meta + units.meta_idx
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    weight = np.bincount(inverse.ravel(), units.meta_flow, pairs.size)
+    return _plogp(np.bincount(labels[row], units.meta_flow, k)) - np.bincount(
+        pairs // n_meta, _plogp(weight), k
+    )
+
+
 def _parent_codelengths(
-    units: Units, labels: np.ndarray, k: int, parent_exit: np.ndarray, module_cost: float = 0.0
+    units: Units,
+    labels: np.ndarray,
+    k: int,
+    parent_exit: np.ndarray,
+    module_cost: float = 0.0,
+    meta_rate: float = 0.0,
 ) -> np.ndarray:
     """Codelength of each parent's codebooks when its units are grouped by ``labels``:
     the parent's index codebook over the groups (with the parent's exit) and each group's
-    codebook, without the units' own constant term, and ``module_cost`` per group."""
+    codebook, without the units' own constant term, ``module_cost`` per group and, at
+    ``meta_rate``, the groups' meta costs (the groups as leaf modules)."""
     mflow, menter, mexit = module_totals(units, labels, k)
     group_parent = np.zeros(k, dtype=np.int64)
     group_parent[labels] = units.parent
     n_parents = parent_exit.shape[0]
     q = parent_exit
+    meta = meta_rate * _meta_costs(units, labels, k) if meta_rate else np.zeros(k)
     return (
         _plogp(q + np.bincount(group_parent, menter, n_parents)) - _plogp(q)
         - np.bincount(group_parent, _plogp(menter), n_parents)
-        + np.bincount(group_parent, _plogp(mexit + mflow) - _plogp(mexit), n_parents)
+        + np.bincount(group_parent, _plogp(mexit + mflow) - _plogp(mexit) + meta, n_parents)
         + module_cost * np.bincount(group_parent, minlength=n_parents)
     )
 
@@ -164,6 +186,7 @@ def _recursive_partition(
     pool: Executor | None = None,
     first_split: np.ndarray | None = None,
     module_cost: float = 0.0,
+    meta_rate: float = 0.0,
 ) -> np.ndarray:
     """Module paths below the top modules ``top``: every module is re-partitioned from
     its nodes (a two-level search with tuning, then super-modules inside it, keeping the
@@ -198,7 +221,9 @@ def _recursive_partition(
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
-        ctx = new_context(units, level_seed, parent_exit, pool, module_cost)
+        if meta_rate:  # (each module a leaf module as it is)
+            without = without + meta_rate * _meta_costs(leaf, deepest, k)
+        ctx = new_context(units, level_seed, parent_exit, pool, module_cost, meta_rate=meta_rate)
         if first_split is None:
             fine_of_unit, _ = two_level_search(
                 units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT
@@ -216,7 +241,9 @@ def _recursive_partition(
             units, fine_of_unit, parent_exit, level_seed, pool, module_cost
         )
         sub = sub[unit_of]
-        with_sub = _parent_codelengths(leaf_in_modules, sub, int(sub.max()) + 1, q, module_cost)
+        with_sub = _parent_codelengths(
+            leaf_in_modules, sub, int(sub.max()) + 1, q, module_cost, meta_rate
+        )
         sub, n_sub = K.compact_labels(sub, int(sub.max()) + 1)
         sub_parent = np.zeros(n_sub, dtype=np.int64)
         sub_parent[sub] = deepest
@@ -365,6 +392,7 @@ def tune_leaf_modules(
     seed: int,
     pool: Executor | None = None,
     module_cost: float = 0.0,
+    meta_rate: float = 0.0,
 ) -> np.ndarray:
     """Move nodes between sibling leaf modules (and merge siblings) while that shortens
     the codelength, everything above the leaf modules fixed: the fine tune of a tree.
@@ -420,8 +448,9 @@ def tune_leaf_modules(
     module_of[unit_of] = leaf_module
     units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
     ctx = new_context(
-        units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool, module_cost
-    )
+        units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool, module_cost,
+        meta_rate=meta_rate,
+    )  # fmt: skip
     new_of_unit, _ = find_modules(units, ctx, module_of)
     new_leaf = new_of_unit[unit_of]
     # the new leaf modules, numbered after their siblings' ids

@@ -13,14 +13,21 @@ The search works on *units*: leaf nodes at first, then aggregated modules. A uni
   module of the same parent, and each parent ``P`` has its own index codebook with the fixed
   exit flow ``parent_exit[P]`` (zero for the root).
 
+* ``meta_ptr``, ``meta_idx``, ``meta_flow``: its meta data in CSR form, the weight it puts
+  on each category (a node: its flow, or 1/n unweighted, on its one category; a module: the
+  sums of its nodes'), for the map equation with meta data (empty rows without it).
+
 The objective is the map equation of ``mapequation.py`` restricted to one level below the
 parents:
 
     L = sum_P [plogp(q_P + S_P) - plogp(q_P)] - sum_M plogp(enter_M)
         + sum_M [plogp(exit_M + C_M) - plogp(exit_M)] - sum_u plogp(codeflow_u)
+        + rate * sum_M [plogp(W_M) - sum_c plogp(W_Mc)]
 
-where ``S_P`` sums the enter flows of the modules in ``P`` and ``C_M`` the codeflow of the
-units in ``M``. The plain-numpy reference of the objective is ``mapequation.py``;
+where ``S_P`` sums the enter flows of the modules in ``P``, ``C_M`` the codeflow of the
+units in ``M``, and the last term (Emmons & Mucha's meta-data entropy, only with a meta
+rate) ``W_Mc`` the meta weight of category ``c`` in ``M`` and ``W_M`` their sum. The
+plain-numpy reference of the objective is ``mapequation.py``;
 ``search._two_level._find_modules_stepwise`` takes ``find_modules_serial``'s steps from
 Python and is its reference.
 """
@@ -32,7 +39,15 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .._kernels import aggregate_links, compact_labels, row_sums, shuffle, sum_by_label
+from .._kernels import (
+    aggregate_links,
+    aggregate_rows,
+    compact_labels,
+    row_sums,
+    shuffle,
+    sum_by_label,
+)
+from ._meta import init_meta, meta_change, meta_cost_of_row, unit_meta_cost
 
 _MIN_IMPROVEMENT = 1e-13
 
@@ -52,6 +67,9 @@ class UnitArrays(NamedTuple):
     in_ptr: np.ndarray  # int64 (n + 1,): in-links (the out-link arrays if undirected)
     in_idx: np.ndarray  # int32
     in_flow: np.ndarray  # float64
+    meta_ptr: np.ndarray  # int64 (n + 1,): meta data in CSR form (empty rows: none)
+    meta_idx: np.ndarray  # int32: categories
+    meta_flow: np.ndarray  # float64: the unit's weight on each
 
 
 class ModuleCosts(NamedTuple):
@@ -59,6 +77,8 @@ class ModuleCosts(NamedTuple):
 
     per_module: float  # bits per module (the entropy correction)
     preferred: int  # a preferred number of modules: |modules - preferred| bits (0: none)
+    meta_rate: float = 0.0  # the meta-data entropy's weight (0: not in the objective)
+    n_meta: int = 0  # the number of meta-data categories
 
 
 @njit(cache=True, inline="always")
@@ -80,6 +100,9 @@ class ModuleState(NamedTuple):
     tele_tgt: np.ndarray  # float64 (k,)
     size: np.ndarray  # int64 (k,): number of units
     parent: np.ndarray  # int64 (k,)
+    meta: np.ndarray  # float64 (k, categories): meta weight per category (no columns: off)
+    meta_total: np.ndarray  # float64 (k,): the row sums of ``meta``
+    meta_cost: np.ndarray  # float64 (k,): plogp(meta_total) - sum_c plogp(meta[:, c])
 
 
 @njit(cache=True, inline="always")
@@ -109,11 +132,12 @@ def _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_
 
 
 @njit(cache=True, nogil=True)
-def init_modules(module_of, n_modules, units, undirected):
+def init_modules(module_of, n_modules, units, undirected, n_meta=0):
     """Module state for the assignment ``module_of`` (ids in [0, n_modules)) of the
-    ``units`` (a UnitArrays)."""
+    ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept)."""
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
-     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow) = units  # fmt: skip
+     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+     meta_ptr, meta_idx, meta_flow) = units  # fmt: skip
     mod_codeflow = np.zeros(n_modules)
     mod_exit = np.zeros(n_modules)
     mod_enter = np.zeros(n_modules)
@@ -142,7 +166,13 @@ def init_modules(module_of, n_modules, units, undirected):
                 if module_of[in_idx[k]] == m:
                     internal_in += in_flow[k]
             mod_enter[m] += unit_enter[u] - internal_in
-    return ModuleState(mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent)
+    meta, meta_total, meta_cost = init_meta(
+        module_of, n_modules, mod_size, meta_ptr, meta_idx, meta_flow, n_meta
+    )
+    return ModuleState(
+        mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+        meta, meta_total, meta_cost,
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
@@ -150,7 +180,8 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
     """The map equation of the module state ``state`` (see module docstring), restricted
     to the modules ``owned`` and their parents (all modules: the whole codelength), plus
     the terms ``costs`` (a ModuleCosts) of their number."""
-    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent = state
+    (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+     _, _, meta_cost) = state  # fmt: skip
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
     total = 0.0
@@ -163,6 +194,7 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
         en = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
         enter_sum[mod_parent[m]] += en
         total += -_plogp(en) + _plogp(ex + mod_codeflow[m]) - _plogp(ex)
+        total += costs.meta_rate * meta_cost[m]
         n_nonempty += 1
     total += _count_cost(costs, n_nonempty)
     for i in range(owned.shape[0]):
@@ -176,7 +208,7 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
 @njit(cache=True, nogil=True)
 def _cached_objective(
     owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-    codeflow_plogp_sum, costs,
+    codeflow_plogp_sum, costs, meta_cost,
 ):  # fmt: skip
     """``objective`` from the core loop's cached module terms and the parents' enter
     sums ``enter_sum`` (the same sums in the same order, without a logarithm per module)."""
@@ -186,6 +218,7 @@ def _cached_objective(
         m = owned[i]
         if mod_size[m] > 0:
             total += -pl_en[m] + pl_exc[m] - pl_ex[m]
+            total += costs.meta_rate * meta_cost[m]
             n_nonempty += 1
     total += _count_cost(costs, n_nonempty)
     seen = np.zeros(parent_exit.shape[0], dtype=np.bool_)
@@ -216,8 +249,13 @@ def core_loop(
     only at neighbours under its own parent, and never reads the others' state.
     """
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
-     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow) = units  # fmt: skip
-    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent = state
+     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+     meta_ptr, meta_idx, meta_flow) = units  # fmt: skip
+    (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+     mod_meta, meta_total, meta_cost) = state  # fmt: skip
+    meta_rate = costs.meta_rate
+    # (the meta-data entropy only where the state keeps the categories)
+    with_meta = meta_rate > 0.0 and mod_meta.shape[1] > 0
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     n_parents = parent_exit.shape[0]
@@ -253,7 +291,7 @@ def core_loop(
     active = np.ones(n, dtype=np.bool_)
     current = _cached_objective(
         owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-        codeflow_plogp_sum, costs,
+        codeflow_plogp_sum, costs, meta_cost,
     )  # fmt: skip
     teleport = tele_total > 0.0
     # undirected links without teleportation enter a module as often as they leave it
@@ -326,6 +364,13 @@ def core_loop(
                 + _plogp(a_ex_new + a_code) - pl_exc[a]
                 - pl_a_ex_new + pl_ex[a]
             )
+            total_u = 0.0
+            if with_meta:
+                for j in range(meta_ptr[u], meta_ptr[u + 1]):
+                    total_u += meta_flow[j]
+                delta_a += meta_rate * meta_change(
+                    mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0, total_u
+                )
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
             # modules gained (+1: into an empty one) or lost (-1: a emptied), set per
@@ -376,6 +421,17 @@ def core_loop(
                     b_tsrc = tu
                     b_ttgt = tau_u
                     module_change = 1
+                meta_delta = 0.0
+                if with_meta:
+                    if b >= 0:
+                        meta_delta = meta_rate * meta_change(
+                            mod_meta, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
+                            total_u,
+                        )  # fmt: skip
+                    else:  # (an empty module: u's own meta cost)
+                        meta_delta = meta_rate * unit_meta_cost(
+                            meta_ptr, meta_idx, meta_flow, u, total_u
+                        )
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
@@ -388,6 +444,7 @@ def core_loop(
                     + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
                     - pl_b_ex_new + pl_b_ex_old
                     + _count_cost(costs, n_nonempty + module_change) - count_cost
+                    + meta_delta
                 )
                 if delta < best_delta:
                     best_delta = delta
@@ -406,6 +463,18 @@ def core_loop(
                     mod_tsrc[best] = 0.0
                     mod_ttgt[best] = 0.0
                 b = best
+                if with_meta:
+                    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+                        c = meta_idx[j]
+                        mod_meta[a, c] -= meta_flow[j]
+                        mod_meta[b, c] += meta_flow[j]
+                    meta_total[a] -= total_u
+                    meta_total[b] += total_u
+                    if mod_size[a] == 1:  # (a empties: no rounding left behind)
+                        mod_meta[a, :] = 0.0
+                        meta_total[a] = 0.0
+                    meta_cost[a] = meta_cost_of_row(mod_meta, a, meta_total[a])
+                    meta_cost[b] = meta_cost_of_row(mod_meta, b, meta_total[b])
                 b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
                 # leave a
                 mod_size[a] -= 1
@@ -459,7 +528,7 @@ def core_loop(
                 )
         new = _cached_objective(
             owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-            codeflow_plogp_sum, costs,
+            codeflow_plogp_sum, costs, meta_cost,
         )  # fmt: skip
         gain = current - new
         current = new
@@ -485,7 +554,9 @@ def find_modules_serial(
     while True:
         n_units = units.codeflow.shape[0]
         k = max(module_of.max() + 1, n_units)
-        state = init_modules(module_of, k, units, undirected)
+        state = init_modules(
+            module_of, k, units, undirected, costs.n_meta if costs.meta_rate > 0.0 else 0
+        )
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
             codeflow_plogp_sum, costs, rng_state, max_sweeps, sweep_threshold,
@@ -509,6 +580,9 @@ def find_modules_serial(
         for u in range(n_units):
             parent[module_of[u]] = units.parent[u]
         unit_exit = row_sums(out_ptr, out_flow)
+        meta_ptr, meta_idx, meta_flow = aggregate_rows(
+            module_of, k, units.meta_ptr, units.meta_idx, units.meta_flow
+        )
         units = UnitArrays(
             sum_by_label(module_of, units.codeflow, k),
             unit_exit,
@@ -516,6 +590,7 @@ def find_modules_serial(
             sum_by_label(module_of, units.tele_src, k),
             sum_by_label(module_of, units.tele_tgt, k),
             parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+            meta_ptr, meta_idx, meta_flow,
         )  # fmt: skip
         module_of = np.arange(k)
         first = False

@@ -54,7 +54,7 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
         np.minimum.at(first_unit, module_of, np.arange(units.n))
         module_of[:] = first_unit[module_of]
         k = units.n
-    state = _module_state(units, module_of, k)
+    state = _module_state(units, module_of, k, ctx.costs)
     arrays = units.arrays
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
@@ -130,7 +130,7 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
         rng_state=ctx.rng_state,
         pool=ctx.pool,
         # (submodules inside the modules never change the number of modules)
-        costs=M.ModuleCosts(ctx.costs.per_module, 0),
+        costs=ctx.costs._replace(preferred=0),
     )
     sub_units = replace(units, parent=labels)
     sublabels, _ = find_modules(sub_units, sub_ctx)

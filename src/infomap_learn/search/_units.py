@@ -30,6 +30,10 @@ class Units:
     enter: np.ndarray
     undirected: bool
     tele_total: float
+    # meta data per unit in CSR form: weight on each category (empty rows: no meta data)
+    meta_ptr: np.ndarray
+    meta_idx: np.ndarray
+    meta_flow: np.ndarray
 
     @property
     def n(self) -> int:
@@ -41,11 +45,18 @@ class Units:
         return M.UnitArrays(
             self.codeflow, self.exit, self.enter, self.tele_src, self.tele_tgt, self.parent,
             self.out_ptr, self.out_idx, self.out_flow, self.in_ptr, self.in_idx, self.in_flow,
+            self.meta_ptr, self.meta_idx, self.meta_flow,
         )  # fmt: skip
 
+    @property
+    def n_meta(self) -> int:
+        """The number of meta-data categories (0 without meta data)."""
+        return int(self.meta_idx.max()) + 1 if self.meta_idx.size else 0
 
-def leaf_units(flow: Flow) -> Units:
-    """Units for the leaf nodes of a flow graph."""
+
+def leaf_units(flow: Flow, meta: tuple[np.ndarray, np.ndarray] | None = None) -> Units:
+    """Units for the leaf nodes of a flow graph; ``meta``: each node's meta-data category
+    (0..C-1) and its weight in the meta-data entropy, or None."""
     n = flow.n_nodes
     # The flow's own CSR arrays, shared rather than copied (the kernels never write them).
     out_ptr, out_idx, out_flow = flow.out_ptr, flow.out_idx, flow.out_flow
@@ -73,6 +84,9 @@ def leaf_units(flow: Flow) -> Units:
         enter=enter,
         undirected=flow.undirected,
         tele_total=tele_total,
+        meta_ptr=np.zeros(n + 1, dtype=np.int64) if meta is None else np.arange(n + 1),
+        meta_idx=np.zeros(0, np.int32) if meta is None else meta[0].astype(np.int32),
+        meta_flow=np.zeros(0) if meta is None else np.asarray(meta[1], dtype=np.float64),
     )
 
 
@@ -91,6 +105,9 @@ def aggregate(units: Units, module_of: np.ndarray, k: int, codeflow=None) -> Uni
     parent = np.zeros(k, dtype=np.int64)
     parent[module_of] = units.parent
     exit_ = K.row_sums(out_ptr, out_flow)
+    meta_ptr, meta_idx, meta_flow = K.aggregate_rows(
+        module_of, k, units.meta_ptr, units.meta_idx, units.meta_flow
+    )
     return Units(
         codeflow=K.sum_by_label(module_of, units.codeflow, k) if codeflow is None else codeflow,
         tele_src=K.sum_by_label(module_of, units.tele_src, k),
@@ -106,6 +123,9 @@ def aggregate(units: Units, module_of: np.ndarray, k: int, codeflow=None) -> Uni
         enter=exit_ if units.undirected else K.row_sums(in_ptr, in_flow),
         undirected=units.undirected,
         tele_total=units.tele_total,
+        meta_ptr=meta_ptr,
+        meta_idx=meta_idx,
+        meta_flow=meta_flow,
     )
 
 
@@ -121,14 +141,18 @@ class SearchContext:
     costs: M.ModuleCosts = M.ModuleCosts(0.0, 0)  # the objective's module-count terms
 
 
-def _module_state(units: Units, module_of: np.ndarray, k: int) -> M.ModuleState:
-    return M.init_modules(module_of, k, units.arrays, units.undirected)
+def _module_state(
+    units: Units, module_of: np.ndarray, k: int, costs: M.ModuleCosts | None = None
+) -> M.ModuleState:
+    """The module state, with the meta-data categories where ``costs`` weigh them."""
+    n_meta = costs.n_meta if costs is not None and costs.meta_rate > 0 else 0
+    return M.init_modules(module_of, k, units.arrays, units.undirected, n_meta)
 
 
 def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> float:
     """The search objective for ``module_of`` over ``units``."""
     module_of, k = K.compact_labels(np.asarray(module_of, dtype=np.int64), module_of.max() + 1)
-    state = _module_state(units, module_of, k)
+    state = _module_state(units, module_of, k, ctx.costs)
     return M.objective(
         state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum, ctx.costs,
         np.arange(k),
@@ -138,7 +162,7 @@ def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> fl
 def module_totals(units: Units, module_of: np.ndarray, k: int):
     """Codeflow, enter flow and exit flow of each module, teleportation included."""
     state = _module_state(units, module_of, k)
-    codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, _, _ = state
+    codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt = state[:5]
     exit_ = mod_exit + mod_tsrc * (1.0 - mod_ttgt)
     enter = mod_enter + (units.tele_total - mod_tsrc) * mod_ttgt
     return codeflow, enter, exit_
@@ -156,16 +180,22 @@ def new_context(
     pool: Executor | None = None,
     module_cost: float = 0.0,
     preferred_modules: int = 0,
+    meta_rate: float = 0.0,
 ) -> SearchContext:
     """What a search over ``units`` keeps fixed: ``parent_exit`` (default: one parent, the
     root, with no exit), the random state of ``seed``, the threads ``pool`` for groups of
     parents, and the objective's terms: ``module_cost`` bits per module and a preferred
-    number of modules (0: none; only for a search whose modules are the top modules)."""
+    number of modules (0: none; only for a search whose modules are the top modules) and
+    the weight of the meta-data entropy (0: none; only for a search whose modules are leaf
+    modules: modules of nodes, not of modules)."""
     leaf_plogp = units.codeflow[units.codeflow > 0]
     return SearchContext(
         parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
         codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
         pool=pool,
-        costs=M.ModuleCosts(float(module_cost), int(preferred_modules)),
+        costs=M.ModuleCosts(
+            float(module_cost), int(preferred_modules), float(meta_rate),
+            units.n_meta if meta_rate > 0 else 0,
+        ),  # fmt: skip
     )
