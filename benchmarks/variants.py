@@ -9,8 +9,10 @@ shorter), modules at the top and at the bottom level, and the mean time per call
 Variants: the standard map equation (for reference), the entropy-corrected one
 (``--entropy-corrected``, strengths 1 and 3), the regularized one (``--regularized``,
 strengths 1 and 3), a preferred number of modules (2 and 7,
-``--preferred-number-of-modules``) and the variable Markov time (``--variable-markov-time``,
-damping 1 and 0); ``--variants`` runs the named ones only. Graphs: scikit-learn's digits as a plain
+``--preferred-number-of-modules``), the variable Markov time (``--variable-markov-time``,
+damping 1 and 0) and node meta data (``--meta-data``: the digit of each image for digits,
+elsewhere three categories that cut across the modules; weighted at rate 1, and unweighted
+at rate 2); ``--variants`` runs the named ones only. Graphs: scikit-learn's digits as a plain
 kNN graph (k=10, no hubness reduction), a nested block graph (3 groups of 3 cliques of 8),
 the karate club (weighted) and LFR 1000 (mu 0.4). Written as markdown and JSON to ``--out``
 (``variants-<date>``).
@@ -38,6 +40,9 @@ from infomap_learn import Network, infomap
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
+META = "categories"
+"""Stands for the graph's meta-data categories in a variant's options."""
+
 VARIANTS = {
     "standard": {},
     "entropy-corrected": {"entropy_corrected": True},
@@ -53,6 +58,13 @@ VARIANTS = {
     "variable Markov time, damping 0": {
         "variable_markov_time": True,
         "variable_markov_damping": 0.0,
+    },
+    # (META: each graph's categories, see _categories)
+    "meta data": {"meta_data": META},
+    "meta data, unweighted, rate 2": {
+        "meta_data": META,
+        "meta_data_unweighted": True,
+        "meta_data_rate": 2.0,
     },
 }
 
@@ -99,10 +111,36 @@ def _lfr() -> Network:
 GRAPHS = {"digits-k10": _digits, "nested": _nested, "karate": _karate, "lfr1k-0.4": _lfr}
 
 
+def _categories(net: Network) -> np.ndarray:
+    """Meta data of a benchmark graph: the digit of each image for digits, elsewhere three
+    categories that cut across the modules."""
+    if net.n_nodes == 1797:
+        from sklearn.datasets import load_digits
+
+        return load_digits().target
+    return (np.arange(net.n_nodes) * 7 // 5) % 3
+
+
+def _with_meta(net: Network, options: dict, folder: Path | None = None) -> dict:
+    """``options`` with META replaced by the graph's categories (as a .clu file in
+    ``folder`` for the official Infomap)."""
+    if options.get("meta_data") != META:
+        return options
+    categories = _categories(net)
+    if folder is None:
+        return {**options, "meta_data": categories}
+    path = folder / "meta.clu"
+    path.write_text("".join(f"{i} {c}\n" for i, c in enumerate(categories)))
+    return {**options, "meta_data": str(path)}
+
+
 def _official(net: Network, seed: int, trials: int, options: dict):
+    import tempfile
+
     import infomap as official
 
-    with warnings.catch_warnings():
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        options = _with_meta(net, options, Path(folder))
         warnings.simplefilter("ignore")  # Infomap 2.16's LegacySurfaceWarning
         im = official.Infomap(silent=True, num_trials=trials, seed=seed, **options)
         im.add_nodes(range(net.n_nodes))
@@ -117,6 +155,7 @@ def _official(net: Network, seed: int, trials: int, options: dict):
 
 
 def _ours(net: Network, seed: int, trials: int, options: dict):
+    options = _with_meta(net, options)
     start = time.perf_counter()
     tree = infomap(net, num_trials=trials, seed=seed, n_jobs=-1, **options)
     seconds = time.perf_counter() - start

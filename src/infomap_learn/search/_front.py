@@ -37,6 +37,9 @@ from ._units import (
     new_context,
 )
 
+_META_TABLE_LIMIT = 4 * 2**30
+"""Bytes the core loop may spend on its table of meta-data weights per module and category."""
+
 
 def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
     """Threads for trials side by side, and threads for parent groups within a trial.
@@ -263,6 +266,15 @@ def _search(
         )
     )  # fmt: skip
     meta_rate = meta.rate if meta is not None else 0.0
+    if meta_rate:
+        n_categories = int(meta.categories.max()) + 1
+        table = 8.0 * n_searched * n_categories  # (the core loop's module x category weights)
+        if table > _META_TABLE_LIMIT:
+            raise ValueError(
+                f"meta_data has {n_categories} categories: the search keeps a table of "
+                f"{n_searched} x {n_categories} weights ({table / 2**30:.1f} GiB, more than "
+                f"{_META_TABLE_LIMIT / 2**30:.0f} GiB); group rare categories together"
+            )
     cost = (
         entropy_correction_per_module(network, options.entropy_correction_strength)
         if options.entropy_corrected
