@@ -351,6 +351,7 @@ def test_weight_threshold_self_links_and_scoring_given_clusters(tmp_path, capsys
         ["--variable-markov-time"],
         ["--variable-markov-time", "--variable-markov-damping", "0", "-d"],
         ["--variable-markov-time", "--variable-markov-min-scale", "3"],
+        ["--preferred-number-of-levels", "2", "--preferred-number-of-levels-strength", "2"],
     ],
 )
 def test_model_variant_flags_score_as_infomaps(tmp_path, capsys, flags):

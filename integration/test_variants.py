@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 
-from infomap_learn import ModuleTree, Network, infomap
+from infomap_learn import ModuleTree, Network, codelength, infomap
 from infomap_learn.mapequation import entropy_correction_per_module
 from infomap_learn.paths import prefix_keys
 
@@ -246,6 +246,31 @@ def test_variable_markov_time_coarsens_sparse_parts():
     assert "variable_markov_time" not in plain.options
 
 
+@pytest.mark.parametrize(
+    ("name", "target"), [("nested", 2), ("nested", 3), ("digits-knn", 2), ("digits-knn", 3)]
+)
+def test_preferred_number_of_levels_steers_the_depth_as_infomaps(name, target):
+    spec = GRAPHS[name]()
+    net = _network(spec)
+    for seed in (1, 2):
+        ours = infomap(net, num_trials=3, seed=seed, preferred_number_of_levels=target)
+        theirs = _official(spec, two_level=False, num_trials=3, seed=seed,
+                           preferred_number_of_levels=target)  # fmt: skip
+        # (our num_levels counts module levels, Infomap's the leaf level too)
+        assert ours.num_levels + 1 == theirs.num_levels
+        assert ours.options["preferred_number_of_levels"] == target
+        # the codelength reported is the map equation's of the tree
+        assert ours.codelength == pytest.approx(codelength(net, ours.paths), rel=1e-12)
+    if name == "nested":  # (both searches agree here, tree for tree)
+        assert ours.codelength == pytest.approx(theirs.codelength, rel=1e-9)
+    free = infomap(net, num_trials=3, seed=1)
+    flat = infomap(net, num_trials=3, seed=1, preferred_number_of_levels=2)
+    assert flat.num_levels <= free.num_levels
+    off = infomap(net, num_trials=3, seed=1, preferred_number_of_levels=2,
+                  preferred_number_of_levels_strength=0.0)  # fmt: skip
+    assert off.codelength == pytest.approx(free.codelength)
+
+
 def test_preferred_number_of_modules_steers_the_top_level():
     net = _network(GRAPHS["digits-knn"]())
     free = infomap(net, seed=1, num_trials=3)
@@ -282,6 +307,8 @@ def test_correction_changes_the_answer_and_is_reported():
         ({"variable_markov_damping": 1.5}, r"variable_markov_damping must be in \[0, 1\]"),
         ({"variable_markov_min_scale": 0}, "variable_markov_min_scale must be a positive"),
         ({"variable_markov_time": 1}, "variable_markov_time must be True or False"),
+        ({"preferred_number_of_levels": 0}, "preferred_number_of_levels must be a positive"),
+        ({"preferred_number_of_levels_strength": -1}, "preferred_number_of_levels_strength"),
     ],
 )
 def test_bad_options_are_named(options, match):

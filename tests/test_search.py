@@ -124,6 +124,19 @@ def test_aggregate_links_matches_dense_reference():
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
 
+def test_random_core_loop_limit_keeps_results_seeded(monkeypatch):
+    import infomap_learn.search._constants as constants
+
+    monkeypatch.setattr(constants, "RANDOM_CORE_LOOP_LIMIT", 1)
+    net = random_network(8, n=120)
+    first, again = (infomap(net, seed=4, num_trials=2) for _ in range(2))
+    assert first.labels.tolist() == again.labels.tolist()
+    assert first.codelength == pytest.approx(codelength(net, first.paths), rel=1e-12)
+    state = np.array([7], dtype=np.uint64)
+    draws = [K.random_sweep_limit(state, 10) for _ in range(200)]
+    assert min(draws) == 1 and max(draws) == 10
+
+
 def test_aggregate_rows_matches_dense_reference():
     rng = np.random.default_rng(5)
     n, k, columns = 40, 7, 5

@@ -28,6 +28,13 @@ def _next_random(state):
 
 
 @njit(cache=True, nogil=True)
+def random_sweep_limit(state, limit):
+    """A number of sweeps drawn uniformly from 1..``limit`` (Infomap's randomized core
+    loop limit: searches that stop at different points end in different optima)."""
+    return np.int64(_next_random(state) % np.uint64(limit)) + 1
+
+
+@njit(cache=True, nogil=True)
 def shuffle(order, state):
     """Fisher-Yates shuffle of ``order`` in place."""
     for i in range(order.shape[0] - 1, 0, -1):

@@ -73,6 +73,11 @@ def _run(args: argparse.Namespace) -> int:
         meta_data_rate=args.meta_data_rate,
         meta_data_unweighted=args.meta_data_unweighted,
     )
+    if not args.no_infomap:  # (a preference of the search: scoring a tree ignores it)
+        correction.update(
+            preferred_number_of_levels=args.preferred_number_of_levels,
+            preferred_number_of_levels_strength=args.preferred_number_of_levels_strength,
+        )
     if args.meta_data:
         from .io.readers import read_meta_data
 
@@ -294,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="scale the prior of --regularized (default 1)",
     )  # fmt: skip
     run.add_argument(
+        "--preferred-number-of-levels", type=int, default=None, metavar="L",
+        help="a soft preference for the depth of the hierarchy, the leaf level counted",
+    )  # fmt: skip
+    run.add_argument(
+        "--preferred-number-of-levels-strength", type=float, default=1.0, metavar="X",
+        help="scale the preference of --preferred-number-of-levels (default 1; 0: none)",
+    )  # fmt: skip
+    run.add_argument(
         "--meta-data", metavar="FILE",
         help="node meta data to encode, a .clu file of node id and meta id per line",
     )  # fmt: skip
@@ -403,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
 _NEGATIVE_VALUED = (
     "--clu-level", "--n-jobs", "--entropy-correction-strength", "--preferred-number-of-modules",
     "--regularization-strength", "--variable-markov-damping", "--variable-markov-min-scale",
-    "--meta-data-rate",
+    "--meta-data-rate", "--preferred-number-of-levels", "--preferred-number-of-levels-strength",
 )
 """Options whose value may be negative: with -2 and -0 defined as flags, argparse would
 take "-1" after them for an option."""

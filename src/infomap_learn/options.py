@@ -208,6 +208,17 @@ variable_markov_damping, variable_markov_min_scale
         when that is larger), so every module costs ``strength / (2 T ln 2)`` bits.
     entropy_correction_strength : float > 0, default 1.0
         The ``strength`` of the correction (Infomap's ``--entropy-correction-strength``).
+    preferred_number_of_levels : int >= 1 or None, default None
+        A soft preference for the depth of the hierarchy, the leaf nodes' level counted
+        (Infomap's ``--preferred-number-of-levels``): each super-module level and each
+        split of the hierarchical search is taken when it shortens the code by more than
+        ``strength * (target - depth + 1/2) / ln 2`` bits, which it may lengthen below the
+        target depth (the log-odds of a prior on the depth). The codelength reported is
+        the map equation's; no effect with ``two_level``. Steering to a shallower tree is
+        reliable, deeper only as deep as the search proposes.
+    preferred_number_of_levels_strength : float >= 0, default 1.0
+        Scales that preference (0: none), Infomap's
+        ``--preferred-number-of-levels-strength``.
     meta_data_rate : float >= 0, default 1.0
         With meta data (``infomap(meta_data=...)``), the rate at which they are encoded
         (Infomap's ``--meta-data-rate``): the weight of the meta-data entropy.
@@ -240,6 +251,8 @@ variable_markov_damping, variable_markov_min_scale
     preferred_number_of_modules: int | None = None
     meta_data_rate: float = 1.0
     meta_data_unweighted: bool = False
+    preferred_number_of_levels: int | None = None
+    preferred_number_of_levels_strength: float = 1.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -269,6 +282,21 @@ variable_markov_damping, variable_markov_min_scale
                     f"{preferred!r}"
                 )
             object.__setattr__(self, "preferred_number_of_modules", int(preferred))
+        levels = self.preferred_number_of_levels
+        if levels is not None:
+            if not _is_int(levels) or levels < 1:
+                raise ValueError(
+                    "preferred_number_of_levels must be a positive integer or None, got "
+                    f"{levels!r}"
+                )
+            object.__setattr__(self, "preferred_number_of_levels", int(levels))
+        level_strength = _as_real(self.preferred_number_of_levels_strength)
+        if not 0.0 <= level_strength < np.inf:
+            raise ValueError(
+                "preferred_number_of_levels_strength must be a non-negative finite number, "
+                f"got {self.preferred_number_of_levels_strength!r}"
+            )
+        object.__setattr__(self, "preferred_number_of_levels_strength", level_strength)
         rate = _as_real(self.meta_data_rate)
         if not 0.0 <= rate < np.inf:
             raise ValueError(

@@ -91,6 +91,8 @@ def infomap(
     meta_data=None,
     meta_data_rate: float = 1.0,
     meta_data_unweighted: bool = False,
+    preferred_number_of_levels: int | None = None,
+    preferred_number_of_levels_strength: float = 1.0,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -170,6 +172,15 @@ def infomap(
     meta_data_unweighted : bool, default False
         Weigh each node's category by 1/n instead of by its flow (Infomap's
         ``--meta-data-unweighted``).
+    preferred_number_of_levels : int >= 1 or None, default None
+        A soft preference for the depth of the hierarchy, the leaf level counted
+        (Infomap's ``--preferred-number-of-levels``): a super-module level or a split
+        that makes the tree ``depth`` deep is taken where it lengthens the code by less
+        than ``strength * (target - depth + 1/2) / ln 2`` bits (shortens it by more, above
+        the target). The codelength reported is the map equation's. No effect with
+        ``two_level``.
+    preferred_number_of_levels_strength : float >= 0, default 1.0
+        Scales that preference (Infomap's ``--preferred-number-of-levels-strength``).
 
     Returns
     -------
@@ -210,6 +221,8 @@ def infomap(
         preferred_number_of_modules=preferred_number_of_modules,
         meta_data_rate=meta_data_rate,
         meta_data_unweighted=meta_data_unweighted,
+        preferred_number_of_levels=preferred_number_of_levels,
+        preferred_number_of_levels_strength=preferred_number_of_levels_strength,
     )  # every option checked here, once, by name
     if network.n_links == 0 and network.n_nodes > 1 and not options.regularized:
         warnings.warn(
@@ -300,6 +313,9 @@ def _search(
         meta,
     ).codelength  # (one module)
     n_threads, group_threads = _n_threads(options.n_jobs, int(num_trials))
+    strength = options.preferred_number_of_levels_strength
+    # (a preference of strength 0 is none)
+    levels = ((options.preferred_number_of_levels or 0) if strength > 0 else 0, strength)
 
     def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
         """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
@@ -333,17 +349,20 @@ def _search(
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
-            paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost, preferred)
+            paths = _add_super_modules(
+                leaf, paths, trial_seed, group_pool, cost, preferred, levels
+            )
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
             paths = _recursive_partition(
-                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate
+                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels
             )
             if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
                 paths = tune_leaf_modules(
                     leaf, flow, paths, trial_seed, group_pool, cost, meta_rate
                 )
-            paths = dissolve_modules(flow, paths, cost, preferred)
+            if not levels[0]:  # (dissolving would undo levels taken for the preference)
+                paths = dissolve_modules(flow, paths, cost, preferred)
             paths = collapse_single_child_modules(paths)
         if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
             # the search's own codelength of its modules (its objective lacks only the
@@ -367,8 +386,9 @@ def _search(
                     meta,
                 ).codelength
             )
-            if length > flat:
+            if length > flat and not levels[0]:
                 # the greedy hierarchy can end above the trial's own modules: keep those
+                # (unless a preferred depth asked for its levels at some cost)
                 paths, length = labels[:, None], flat
         return paths, length
 
@@ -468,6 +488,16 @@ def _result(
             **(
                 {"entropy_correction_strength": options.entropy_correction_strength}
                 if options.entropy_corrected
+                else {}
+            ),
+            **(
+                {
+                    "preferred_number_of_levels": options.preferred_number_of_levels,
+                    "preferred_number_of_levels_strength": (
+                        options.preferred_number_of_levels_strength
+                    ),
+                }
+                if options.preferred_number_of_levels
                 else {}
             ),
             **(

@@ -28,6 +28,26 @@ from ._units import (
 )
 
 
+def depth_bias(levels: tuple[int, float], depth: int) -> float:
+    """Bits by which a level that makes the tree ``depth`` levels deep (the leaf nodes'
+    level counted) may lengthen the code and still be taken, for a preferred number of
+    levels ``levels`` (target, strength; target 0: none): Infomap's
+    ``--preferred-number-of-levels``, the log-odds of a Bernoulli prior on the depth,
+    ``strength * (target - depth + 1/2) / ln 2``, positive below the target.
+
+    Examples
+    --------
+    >>> round(depth_bias((3, 1.0), 3), 4), round(depth_bias((3, 1.0), 4), 4)
+    (0.7213, -0.7213)
+    >>> depth_bias((0, 1.0), 3)
+    0.0
+    """
+    target, strength = levels
+    if not target or strength <= 0:
+        return 0.0
+    return float(strength * (target - depth + 0.5) / np.log(2.0))
+
+
 def _add_super_modules(
     leaf: Units,
     paths: np.ndarray,
@@ -35,10 +55,11 @@ def _add_super_modules(
     pool: Executor | None = None,
     module_cost: float = 0.0,
     preferred_modules: int = 0,
+    levels: tuple[int, float] = (0, 0.0),
 ) -> np.ndarray:
     """Group the top modules into super-modules while that shortens the codelength
     (``module_cost`` bits per module and ``|top modules - preferred_modules|`` bits
-    included, when given)."""
+    included, when given; by :func:`depth_bias` of ``levels`` more or less)."""
     while True:
         top = prefix_keys(paths[:, :1])[0]
         k = int(top.max()) + 1
@@ -54,7 +75,12 @@ def _add_super_modules(
         old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
         if preferred_modules:
             old_index += abs(k - preferred_modules)
-        if n_super <= 1 or n_super >= k or not length < old_index - constants.CORE_LOOP_THRESHOLD:
+        # (the new level makes the tree one deeper than its module levels and leaves)
+        bias = depth_bias(levels, paths.shape[1] + 2)
+        if (
+            n_super <= 1 or n_super >= k
+            or not length < old_index - constants.CORE_LOOP_THRESHOLD + bias
+        ):  # fmt: skip
             return paths
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
 
@@ -187,6 +213,7 @@ def _recursive_partition(
     first_split: np.ndarray | None = None,
     module_cost: float = 0.0,
     meta_rate: float = 0.0,
+    levels: tuple[int, float] = (0, 0.0),
 ) -> np.ndarray:
     """Module paths below the top modules ``top``: every module is re-partitioned from
     its nodes (a two-level search with tuning, then super-modules inside it, keeping the
@@ -196,7 +223,8 @@ def _recursive_partition(
     that the search runs them side by side in groups (see ``_core``). ``first_split``:
     submodules of the top modules that a search from singletons found (the coarse tune of
     the two-level search, under these modules or the ones it started from); they stand in
-    for the first level's search."""
+    for the first level's search. ``levels``: a preferred number of levels, which biases
+    each level's splits (:func:`depth_bias`)."""
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
@@ -249,9 +277,11 @@ def _recursive_partition(
         sub_parent[sub] = deepest
         n_children = np.bincount(sub_parent, minlength=k)
         size = np.bincount(deepest, minlength=k)
+        # (Infomap biases a split at recursion level l by the depth l + 1)
+        bias = depth_bias(levels, level + 1)
         keep = (
             (n_children > 1) & (n_children < size)
-            & (with_sub < without - constants.CORE_LOOP_THRESHOLD)
+            & (with_sub < without - constants.CORE_LOOP_THRESHOLD + bias)
             & np.bincount(deepest, queued, k).astype(bool)
         )
         split = keep[deepest]

@@ -43,6 +43,7 @@ from .._kernels import (
     aggregate_links,
     aggregate_rows,
     compact_labels,
+    random_sweep_limit,
     row_sums,
     shuffle,
     sum_by_label,
@@ -540,13 +541,13 @@ def core_loop(
 @njit(cache=True, nogil=True)
 def find_modules_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
-    rng_state, max_sweeps, sweep_threshold,
+    rng_state, max_sweeps, sweep_threshold, random_sweeps=False,
 ):
     """Core loop and aggregation, repeated until the module network stops changing, in one
     call: ``search.find_modules`` for units searched one at a time (no parent groups),
     with the same steps and random stream, without a return to Python per step (small
-    networks spend most of their time there). Returns (module of each unit, codelength).
-    """
+    networks spend most of their time there); ``random_sweeps``: each core loop stops after
+    a random 1..``max_sweeps`` sweeps at most. Returns (module of each unit, codelength)."""
     n = units.codeflow.shape[0]
     unit_module = np.arange(n)
     first = True
@@ -557,9 +558,10 @@ def find_modules_serial(
         state = init_modules(
             module_of, k, units, undirected, costs.n_meta if costs.meta_rate > 0.0 else 0
         )
+        sweeps = random_sweep_limit(rng_state, max_sweeps) if random_sweeps else max_sweeps
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
-            codeflow_plogp_sum, costs, rng_state, max_sweeps, sweep_threshold,
+            codeflow_plogp_sum, costs, rng_state, sweeps, sweep_threshold,
             np.arange(n_units), np.arange(k),
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))

@@ -58,9 +58,12 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     arrays = units.arrays
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
+        sweeps = constants.CORE_LOOP_LIMIT
+        if constants.RANDOM_CORE_LOOP_LIMIT:
+            sweeps = K.random_sweep_limit(rng_state, sweeps)
         return M.core_loop(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
-            ctx.codeflow_plogp_sum, ctx.costs, rng_state, constants.CORE_LOOP_LIMIT,
+            ctx.codeflow_plogp_sum, ctx.costs, rng_state, sweeps,
             constants.CORE_LOOP_THRESHOLD, unit_group, owned,
         )  # fmt: skip
 
@@ -96,7 +99,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
     labels, length = M.find_modules_serial(
         module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
         ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
-        constants.CORE_LOOP_THRESHOLD,
+        constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
     )  # fmt: skip
     return labels, float(length)
 
