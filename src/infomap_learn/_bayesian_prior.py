@@ -21,7 +21,8 @@ The visit rates :math:`p` are the stationary distribution of that walk (for undi
 networks in closed form, :math:`p_i \propto s_i + t_i`); observed links carry
 :math:`(1 - \alpha_i) p_i w_{ij} / s^{out}_i` and teleportation leaves :math:`i` at rate
 :math:`\alpha_i p_i`. Checked against the official Infomap 2.16 to 1e-9 in
-``integration/test_variants.py``. Self-links are left out of the prior's degrees.
+``integration/test_variants.py``. A self-link counts once in the degrees, the strengths and
+the mean weight, as Infomap counts it (its flow stays at its node).
 """
 
 from __future__ import annotations
@@ -53,15 +54,15 @@ def prior_flow(
     >>> p.round(6).tolist()  # (degree + ln 6), normalised
     [0.153199, 0.153199, 0.193602, 0.193602, 0.153199, 0.153199]
     """
-    keep = src != dst
-    src, dst, w = src[keep], dst[keep], np.asarray(w, dtype=np.float64)[keep]
-    # (without links every node weighs 1 and the walker only teleports, as in Infomap)
-    mean_weight = float(w.sum()) / w.size if w.size else 1.0
+    w = np.asarray(w, dtype=np.float64)
     if undirected:
-        all_src, all_dst = np.concatenate([src, dst]), np.concatenate([dst, src])
-        all_w = np.concatenate([w, w])
+        back = src != dst  # (a self-link counts once)
+        all_src, all_dst = np.concatenate([src, dst[back]]), np.concatenate([dst, src[back]])
+        all_w = np.concatenate([w, w[back]])
+        mean_weight = float(all_w.sum()) / all_w.size if all_w.size else 1.0
     else:
         all_src, all_dst, all_w = src, dst, w
+        mean_weight = float(w.sum()) / w.size if w.size else 1.0
     k_out = np.bincount(all_src, minlength=n)
     k_in = np.bincount(all_dst, minlength=n)
     s_out = np.bincount(all_src, all_w, n)
