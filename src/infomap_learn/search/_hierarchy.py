@@ -67,10 +67,15 @@ def _add_super_modules(
             return paths
         _, enter, _ = module_totals(leaf, top, k)
         agg = aggregate(leaf, top, k, codeflow=enter)
-        ctx = new_context(
-            agg, seed, pool=pool, module_cost=module_cost, preferred_modules=preferred_modules
-        )
-        super_labels, length = two_level_search(agg, ctx)  # (its modules' terms included)
+        super_labels, length = None, np.inf
+        for attempt in range(constants.SUPER_MODULE_TRIALS):
+            ctx = new_context(
+                agg, seed + attempt * constants.ROUND_STRIDE, pool=pool,
+                module_cost=module_cost, preferred_modules=preferred_modules,
+            )  # fmt: skip
+            found, found_length = two_level_search(agg, ctx)  # (its modules' terms included)
+            if found_length < length - constants.CORE_LOOP_THRESHOLD:
+                super_labels, length = found, found_length
         n_super = int(super_labels.max()) + 1
         old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
         if preferred_modules:
