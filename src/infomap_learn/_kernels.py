@@ -153,12 +153,18 @@ def _members_by_module(module_of, n_modules):
 
 
 @njit(cache=True, nogil=True)
-def aggregate_links(module_of, n_modules, indptr, indices, data):
-    """CSR of the flow between distinct modules; flow within a module is dropped."""
+def _sum_rows_by_module(module_of, n_modules, indptr, indices, data, to_modules):
+    """CSR rows summed by module. ``to_modules``: columns are units, mapped to their
+    modules, and a module's own column is dropped (links); else columns are kept."""
+    n_columns = n_modules
+    if not to_modules:
+        n_columns = 0
+        for k in range(indices.shape[0]):
+            n_columns = max(n_columns, indices[k] + 1)
     start, members = _members_by_module(module_of, n_modules)
-    acc = np.zeros(n_modules)
-    seen = np.zeros(n_modules, dtype=np.bool_)
-    touched = np.empty(n_modules, dtype=np.int64)
+    acc = np.zeros(n_columns)
+    seen = np.zeros(n_columns, dtype=np.bool_)
+    touched = np.empty(n_columns, dtype=np.int64)
     new_ptr = np.zeros(n_modules + 1, dtype=np.int64)
     new_idx = np.empty(indices.shape[0], dtype=np.int32)
     new_data = np.empty(indices.shape[0], dtype=np.float64)
@@ -168,8 +174,8 @@ def aggregate_links(module_of, n_modules, indptr, indices, data):
         for j in range(start[m], start[m + 1]):
             u = members[j]
             for k in range(indptr[u], indptr[u + 1]):
-                t = module_of[indices[k]]
-                if t == m:
+                t = module_of[indices[k]] if to_modules else indices[k]
+                if to_modules and t == m:
                     continue
                 if not seen[t]:
                     seen[t] = True
@@ -188,40 +194,16 @@ def aggregate_links(module_of, n_modules, indptr, indices, data):
 
 
 @njit(cache=True, nogil=True)
+def aggregate_links(module_of, n_modules, indptr, indices, data):
+    """CSR of the flow between distinct modules; flow within a module is dropped."""
+    return _sum_rows_by_module(module_of, n_modules, indptr, indices, data, True)
+
+
+@njit(cache=True, nogil=True)
 def aggregate_rows(module_of, n_modules, indptr, indices, data):
     """CSR rows summed by module: row ``m`` holds, per column, the sum over the rows of
     the units in module ``m`` (columns kept, unlike ``aggregate_links``)."""
-    n_columns = 0
-    for k in range(indices.shape[0]):
-        n_columns = max(n_columns, indices[k] + 1)
-    start, members = _members_by_module(module_of, n_modules)
-    acc = np.zeros(n_columns)
-    seen = np.zeros(n_columns, dtype=np.bool_)
-    touched = np.empty(n_columns, dtype=np.int64)
-    new_ptr = np.zeros(n_modules + 1, dtype=np.int64)
-    new_idx = np.empty(indices.shape[0], dtype=np.int32)
-    new_data = np.empty(indices.shape[0], dtype=np.float64)
-    pos = 0
-    for m in range(n_modules):
-        n_touched = 0
-        for j in range(start[m], start[m + 1]):
-            u = members[j]
-            for k in range(indptr[u], indptr[u + 1]):
-                c = indices[k]
-                if not seen[c]:
-                    seen[c] = True
-                    touched[n_touched] = c
-                    n_touched += 1
-                acc[c] += data[k]
-        for j in range(n_touched):
-            c = touched[j]
-            new_idx[pos] = c
-            new_data[pos] = acc[c]
-            pos += 1
-            acc[c] = 0.0
-            seen[c] = False
-        new_ptr[m + 1] = pos
-    return new_ptr, new_idx[:pos].copy(), new_data[:pos].copy()
+    return _sum_rows_by_module(module_of, n_modules, indptr, indices, data, False)
 
 
 @njit(cache=True, nogil=True)

@@ -274,22 +274,14 @@ variable_markov_damping, variable_markov_min_scale
             "entropy_correction_strength", self.entropy_correction_strength
         )
         object.__setattr__(self, "entropy_correction_strength", strength)
-        preferred = self.preferred_number_of_modules
-        if preferred is not None:
-            if not _is_int(preferred) or preferred < 1:
-                raise ValueError(
-                    "preferred_number_of_modules must be a positive integer or None, got "
-                    f"{preferred!r}"
-                )
-            object.__setattr__(self, "preferred_number_of_modules", int(preferred))
-        levels = self.preferred_number_of_levels
-        if levels is not None:
-            if not _is_int(levels) or levels < 1:
-                raise ValueError(
-                    "preferred_number_of_levels must be a positive integer or None, got "
-                    f"{levels!r}"
-                )
-            object.__setattr__(self, "preferred_number_of_levels", int(levels))
+        for name in ("preferred_number_of_modules", "preferred_number_of_levels"):
+            value = getattr(self, name)
+            if value is not None:
+                if not _is_int(value) or value < 1:
+                    raise ValueError(
+                        f"{name} must be a positive integer or None, got {value!r}"
+                    )
+                object.__setattr__(self, name, int(value))
         level_strength = _as_real(self.preferred_number_of_levels_strength)
         if not 0.0 <= level_strength < np.inf:
             raise ValueError(

@@ -52,6 +52,15 @@ def _numbers(items: list, key: str, where: str, path, default: float) -> np.ndar
     return np.array(values, dtype=np.float64)
 
 
+def _non_negative(weights: np.ndarray, where: str, path) -> None:
+    negative = np.flatnonzero(weights < 0)
+    if negative.size:
+        raise ValueError(
+            f"{path}: {where}[{negative[0]}].weight must be non-negative, got "
+            f"{float(weights[negative[0]])!r}"
+        )
+
+
 def read_network_json(
     text: str, directed: bool, path, skip: tuple = (None, True)
 ) -> tuple[Network, np.ndarray]:
@@ -81,12 +90,7 @@ def read_network_json(
             raise ValueError(f"{path}: {where} must be an array, got {items!r}")
     vertex_ids = _ids(nodes, "id", "nodes", path)
     node_weights = _numbers(nodes, "weight", "nodes", path, 1.0)
-    negative = np.flatnonzero(node_weights < 0)
-    if negative.size:
-        raise ValueError(
-            f"{path}: nodes[{negative[0]}].weight must be non-negative, got "
-            f"{float(node_weights[negative[0]])!r}"
-        )
+    _non_negative(node_weights, "nodes", path)
     names = [node.get("name") for node in nodes]
     for index, name in enumerate(names):
         if name is not None and not isinstance(name, str):
@@ -97,12 +101,7 @@ def read_network_json(
     sources = _ids(edges, "source", "edges", path)
     targets = _ids(edges, "target", "edges", path)
     weights = _numbers(edges, "weight", "edges", path, 1.0)
-    negative = np.flatnonzero(weights < 0)
-    if negative.size:
-        raise ValueError(
-            f"{path}: edges[{negative[0]}].weight must be non-negative, got "
-            f"{float(weights[negative[0]])!r}"
-        )
+    _non_negative(weights, "edges", path)
     node_ids = np.unique(np.concatenate([vertex_ids, sources, targets]))
     if node_ids.size == 0:
         raise ValueError(f"{path}: no nodes or edges found")
