@@ -436,3 +436,35 @@ def test_meta_data_flags_score_as_infomaps(tmp_path, capsys, flags):
     meta.write_text("".join(f"{i + 1} {i % 3}\n" for i in range(34)) + "99 1\n")
     assert main(argv) == 2
     assert "meta.clu:35" in capsys.readouterr().err
+
+
+def test_bipartite_pajek_files_score_as_infomaps(tmp_path, capsys):
+    rng = np.random.default_rng(5)
+    primary, features = 20, 8
+    links = sorted({(p + 1, primary + 1 + int(f)) for p in range(primary)
+                    for f in rng.choice(features, 3, replace=False)})  # fmt: skip
+    lines = [f"*Vertices {primary + features}"]
+    lines += [f'{i} "{"p" if i <= primary else "f"}{i}"' for i in range(1, primary + features + 1)]
+    lines += [f"*Bipartite {primary + 1}"] + [f"{a} {b}" for a, b in links]
+    source = tmp_path / "bipartite.net"
+    source.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    for flags in ([], ["--skip-adjust-bipartite-flow"]):
+        assert main(["run", str(source), str(out), "-2", "-s", "1", "-o", "tree", *flags]) == 0
+        found = printed_codelength(capsys.readouterr().out)
+        subprocess.run(
+            [sys.executable, "-m", "infomap", str(source), str(tmp_path), "--no-infomap", "-2",
+             "-c", str(out / "bipartite.tree"), "-o", "tree", "--out-name", "theirs", *flags],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        theirs = (tmp_path / "theirs.tree").read_text()
+        assert float(re.search(r"codelength ([0-9.]+)", theirs).group(1)) == pytest.approx(
+            found, abs=2e-5
+        )
+    # a link between two primary nodes is named with the nodes' names
+    source.write_text("\n".join([*lines, "1 2"]) + "\n")
+    assert main(["run", str(source), str(out)]) == 2
+    assert "link p1 - p2 joins two primary nodes" in capsys.readouterr().err
+    source.write_text("\n".join([*lines[:-len(links) - 1], "*Bipartite", "1 21"]) + "\n")
+    assert main(["run", str(source), str(out)]) == 2
+    assert "needs the id of its first feature node" in capsys.readouterr().err

@@ -65,7 +65,12 @@ def _run(args: argparse.Namespace) -> int:
         variable_markov_time=args.variable_markov_time,
         variable_markov_damping=args.variable_markov_damping,
         variable_markov_min_scale=args.variable_markov_min_scale,
+        skip_adjust_bipartite_flow=args.skip_adjust_bipartite_flow,
     )
+    from .io.readers import read_bipartite_start
+
+    # (a *Bipartite section makes the network bipartite, as in Infomap)
+    flow_options["bipartite_start_id"] = read_bipartite_start(args.network, node_ids)
     correction = dict(
         entropy_corrected=args.entropy_corrected,
         entropy_correction_strength=args.entropy_correction_strength,
@@ -317,6 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--meta-data-unweighted", action="store_true",
         help="with --meta-data: weigh every node alike, not by its flow",
+    )  # fmt: skip
+    run.add_argument(
+        "--skip-adjust-bipartite-flow", action="store_true",
+        help="keep a bipartite network's flow as the flow model makes it",
     )  # fmt: skip
     run.add_argument(
         "--variable-markov-time", action="store_true",

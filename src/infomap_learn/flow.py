@@ -62,7 +62,7 @@ These conventions are checked against the official Infomap 2.16 in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -233,6 +233,8 @@ def compute_flow(
     variable_markov_time: bool = False,
     variable_markov_damping: float = 1.0,
     variable_markov_min_scale: float = 1.0,
+    bipartite_start_id: int | None = None,
+    skip_adjust_bipartite_flow: bool = False,
 ) -> Flow:
     r"""Compute node visit rates and link flows of ``network`` under a flow model.
 
@@ -262,6 +264,9 @@ def compute_flow(
     variable_markov_time, variable_markov_damping, variable_markov_min_scale
         A local Markov time per link on top of ``markov_time``: see
         :func:`~infomap_learn._variable_markov.variable_markov_scales`.
+    bipartite_start_id, skip_adjust_bipartite_flow
+        A bipartite network (feature nodes from this index on) and whether to keep its
+        flow as the model made it: see :mod:`infomap_learn._bipartite`.
 
     Returns
     -------
@@ -278,26 +283,31 @@ def compute_flow(
     >>> compute_flow(network, flow_model="undirected").node_flow.round(4).tolist()
     [0.25, 0.25, 0.375, 0.125]
     """
-    options = FlowOptions(
-        flow_model=flow_model,
-        teleportation_probability=teleportation_probability,
-        recorded_teleportation=recorded_teleportation,
-        to_nodes=to_nodes,
-        markov_time=markov_time,
-        use_node_weights_as_flow=use_node_weights_as_flow,
-        regularized=regularized,
-        regularization_strength=regularization_strength,
-        variable_markov_time=variable_markov_time,
-        variable_markov_damping=variable_markov_damping,
-        variable_markov_min_scale=variable_markov_min_scale,
-    )
-    flow = _flow(network, options)
+    arguments = locals()  # (each option by its name, declared once in FlowOptions)
+    options = FlowOptions(**{field.name: arguments[field.name] for field in fields(FlowOptions)})
+    start = options.bipartite_start_id
+    if start is not None:
+        from ._bipartite import check_bipartite_links
+
+        check_bipartite_links(
+            network.source, network.target, start, network.n_nodes, network.node_names
+        )
+    if start is not None and not options.skip_adjust_bipartite_flow:
+        from ._bipartite import bipartite_node_flow
+
+        # (as Infomap: the visits move to the primary nodes before the Markov time scales)
+        flow = _flow(network, replace(options, markov_time=1.0))
+        node_flow = bipartite_node_flow(
+            flow.node_flow, flow.out_ptr, flow.out_idx, flow.out_flow, start
+        )
+        flow = _scale(replace(flow, node_flow=node_flow), 2.0 * options.markov_time)
+    else:
+        flow = _flow(network, options)
     if options.variable_markov_time:
         from ._variable_markov import variable_markov_scales
 
         # (Infomap's total degree counts a self-link once)
         n_self = int(np.count_nonzero(network.source == network.target))
-
         flow = _scale_links(
             flow,
             variable_markov_scales(
@@ -318,8 +328,6 @@ def _flow(network: Network, options: FlowOptions) -> Flow:
         return _scale(_precomputed_flow(network), options.markov_time)
     flow = _model_flow(network, options, model)
     if options.use_node_weights_as_flow:
-        from dataclasses import replace
-
         node_flow = _node_weight_shares(network)
         teleport_source = flow.teleport_source
         if teleport_source is not None:
@@ -337,8 +345,6 @@ def _flow(network: Network, options: FlowOptions) -> Flow:
 
 def _scale_links(flow: Flow, scales: tuple[np.ndarray, np.ndarray]) -> Flow:
     """``flow`` with each link flow multiplied by its factor (out-links, in-links)."""
-    from dataclasses import replace
-
     out_flow = flow.out_flow * scales[0]
     in_flow = out_flow if flow.undirected else flow.in_flow * scales[1]
     return replace(flow, out_flow=out_flow, in_flow=in_flow)
@@ -465,8 +471,6 @@ def _scale(flow: Flow, markov_time: float) -> Flow:
     if markov_time == 1.0:
         return flow
     # Only link flows scale: recorded teleportation keeps its rate (as in Infomap).
-    from dataclasses import replace
-
     out_flow = flow.out_flow * markov_time
     in_flow = out_flow if flow.undirected else flow.in_flow * markov_time
     return replace(flow, out_flow=out_flow, in_flow=in_flow)

@@ -450,6 +450,8 @@ def codelength(
     variable_markov_time: bool = False,
     variable_markov_damping: float = 1.0,
     variable_markov_min_scale: float = 1.0,
+    bipartite_start_id: int | None = None,
+    skip_adjust_bipartite_flow: bool = False,
     meta_data=None,
     meta_data_rate: float = 1.0,
     meta_data_unweighted: bool = False,
@@ -466,8 +468,8 @@ def codelength(
         :func:`normalize_paths`).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
 use_node_weights_as_flow, regularized, regularization_strength, variable_markov_time, \
-variable_markov_damping, variable_markov_min_scale, meta_data, meta_data_rate, \
-meta_data_unweighted
+variable_markov_damping, variable_markov_min_scale, bipartite_start_id, \
+skip_adjust_bipartite_flow, meta_data, meta_data_rate, meta_data_unweighted
         As for :func:`infomap_learn.infomap`.
 
     Examples
@@ -515,6 +517,8 @@ meta_data_unweighted
         variable_markov_time=variable_markov_time,
         variable_markov_damping=variable_markov_damping,
         variable_markov_min_scale=variable_markov_min_scale,
+        bipartite_start_id=bipartite_start_id,
+        skip_adjust_bipartite_flow=skip_adjust_bipartite_flow,
     )
     from .options import SearchOptions, check_meta_data
 

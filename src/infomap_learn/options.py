@@ -108,6 +108,15 @@ class FlowOptions:
         ``--variable-markov-damping``.
     variable_markov_min_scale : float > 0, default 1.0
         The smallest local scale (Infomap's ``--variable-markov-min-scale``).
+    bipartite_start_id : int >= 1 or None, default None
+        A bipartite network: nodes from this index on are feature nodes, every link joins
+        a primary node and a feature node (Infomap's ``*Bipartite`` section). As Infomap
+        does, the walk's visits to feature nodes are given to the primary nodes they link
+        (so only primary nodes are coded), and link flows double (two steps of the walk
+        between primary nodes are one Markov time).
+    skip_adjust_bipartite_flow : bool, default False
+        Keep the flow of a bipartite network as the flow model made it (Infomap's
+        ``--skip-adjust-bipartite-flow``).
 
     Examples
     --------
@@ -132,6 +141,8 @@ class FlowOptions:
     variable_markov_time: bool = False
     variable_markov_damping: float = 1.0
     variable_markov_min_scale: float = 1.0
+    bipartite_start_id: int | None = None
+    skip_adjust_bipartite_flow: bool = False
 
     def __post_init__(self) -> None:
         if self.flow_model is not None and self.flow_model not in FLOW_MODELS:
@@ -159,9 +170,23 @@ class FlowOptions:
                 f"regularized=True needs the undirected or directed flow model, got "
                 f"flow_model={self.flow_model!r}"
             )
+        start = self.bipartite_start_id
+        if start is not None:
+            if not _is_int(start) or start < 1:
+                raise ValueError(
+                    f"bipartite_start_id must be a positive integer or None, got {start!r}"
+                )
+            object.__setattr__(self, "bipartite_start_id", int(start))
+            if (self.recorded_teleportation or self.regularized) and not (
+                self.skip_adjust_bipartite_flow
+            ):
+                raise ValueError(
+                    "bipartite_start_id cannot be combined with recorded teleportation or "
+                    "regularized=True (unless skip_adjust_bipartite_flow=True)"
+                )
         for name in (
             "recorded_teleportation", "to_nodes", "use_node_weights_as_flow", "regularized",
-            "variable_markov_time",
+            "variable_markov_time", "skip_adjust_bipartite_flow",
         ):
             object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
 
@@ -188,7 +213,8 @@ class SearchOptions(FlowOptions):
     ----------
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
 use_node_weights_as_flow, regularized, regularization_strength, variable_markov_time, \
-variable_markov_damping, variable_markov_min_scale
+variable_markov_damping, variable_markov_min_scale, bipartite_start_id, \
+skip_adjust_bipartite_flow
         As in :class:`FlowOptions`.
     two_level : bool, default False
         Only a partition into modules, no hierarchy.
@@ -307,7 +333,7 @@ variable_markov_damping, variable_markov_min_scale
 
         Examples
         --------
-        >>> SearchOptions.names()[11:16]  # after the eleven flow options
+        >>> SearchOptions.names()[13:18]  # after the thirteen flow options
         ('two_level', 'num_trials', 'seed', 'progress', 'n_jobs')
         """
         return tuple(f.name for f in fields(cls))

@@ -8,6 +8,6 @@ appear whole or not at all. :class:`~infomap_learn.ModuleTree`'s methods are the
 to the writers and views.
 """
 
-from .readers import read_meta_data, read_network
+from .readers import read_bipartite_start, read_meta_data, read_network
 
-__all__ = ["read_meta_data", "read_network"]
+__all__ = ["read_bipartite_start", "read_meta_data", "read_network"]

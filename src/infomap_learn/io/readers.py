@@ -19,7 +19,7 @@ import numpy as np
 
 from ..network import Network
 
-__all__ = ["read_meta_data", "read_module_paths", "read_network"]
+__all__ = ["read_bipartite_start", "read_meta_data", "read_module_paths", "read_network"]
 
 _SHOWN = 60
 """Characters of an offending line or token quoted in an error (a line may be megabytes)."""
@@ -312,7 +312,9 @@ def _read_pajek(
         body = text[header.end() + 1 : end]
         if keyword == "*vertices":
             vertex_parts.append(_parse_vertices(body, path, number + 1))
-        elif keyword in ("*edges", "*arcs", "*links"):
+        elif keyword in ("*edges", "*arcs", "*links", "*bipartite"):
+            if keyword == "*bipartite":
+                _bipartite_header(header.group(0), path, number)
             lines = range(number + 1, number + 2 + body.count("\n"))
             link_parts.append(_parse_links(body, path, lines))
         else:
@@ -506,3 +508,46 @@ def read_meta_data(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
     categories = np.empty(node_ids.size, dtype=np.int64)
     categories[node] = pairs[:, 1]
     return categories
+
+
+def _bipartite_header(line: str, path, number: int) -> int:
+    """The first feature node's id of a ``*Bipartite N`` header line."""
+    parts = line.split()
+    if len(parts) < 2:
+        raise ValueError(
+            f"{path}:{number}: a *Bipartite section needs the id of its first feature node, "
+            f"as '*Bipartite N'"
+        )
+    return _node_id(parts[1], path, number)
+
+
+def read_bipartite_start(path: str | PathLike, node_ids: np.ndarray) -> int | None:
+    r"""The index of the first feature node of a Pajek file's ``*Bipartite N`` section
+    (nodes with ids from ``N`` on are feature nodes), for ``bipartite_start_id``; None
+    for a file without one.
+
+    Parameters
+    ----------
+    path : str or path-like
+    node_ids : ndarray of int
+        ``read_network``'s ``node_ids`` of the same file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "bipartite.net")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write('*Vertices 4\n1 "a"\n2 "b"\n3 "x"\n4 "y"\n')
+    ...     _ = f.write("*Bipartite 3\n1 3\n2 3\n2 4\n")
+    >>> net, ids = read_network(path)
+    >>> read_bipartite_start(path, ids), net.n_links
+    (2, 3)
+    """
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    match = re.search(r"^[ \t]*\*bipartite\b[^\n]*", text, re.MULTILINE | re.IGNORECASE)
+    if match is None:
+        return None
+    number = text.count("\n", 0, match.start()) + 1
+    start = _bipartite_header(match.group(0), path, number)
+    return int(np.searchsorted(np.asarray(node_ids, dtype=np.int64), start))

@@ -80,6 +80,8 @@ def infomap(
     variable_markov_time: bool = False,
     variable_markov_damping: float = 1.0,
     variable_markov_min_scale: float = 1.0,
+    bipartite_start_id: int | None = None,
+    skip_adjust_bipartite_flow: bool = False,
     num_trials: int = 1,
     seed: int = 0,
     progress: bool | None = False,
@@ -131,6 +133,14 @@ def infomap(
         (Infomap's ``--variable-markov-damping``).
     variable_markov_min_scale : float > 0, default 1.0
         The smallest local scale (Infomap's ``--variable-markov-min-scale``).
+    bipartite_start_id : int >= 1 or None, default None
+        A bipartite network: nodes from this index on are feature nodes, and every link
+        joins a primary and a feature node (Infomap's ``*Bipartite`` section). As Infomap
+        does, the feature nodes' visits go to the primary nodes they link, so only primary
+        nodes are coded, and link flows double.
+    skip_adjust_bipartite_flow : bool, default False
+        Keep a bipartite network's flow as the flow model made it (Infomap's
+        ``--skip-adjust-bipartite-flow``).
     num_trials : int >= 1, default 1
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
@@ -212,6 +222,8 @@ def infomap(
         variable_markov_time=variable_markov_time,
         variable_markov_damping=variable_markov_damping,
         variable_markov_min_scale=variable_markov_min_scale,
+        bipartite_start_id=bipartite_start_id,
+        skip_adjust_bipartite_flow=skip_adjust_bipartite_flow,
         num_trials=num_trials,
         seed=seed,
         progress=progress,
@@ -323,8 +335,13 @@ def _search(
             leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred,
             meta_rate=meta_rate,
         )  # fmt: skip
+        # (small networks get the full tune in the hierarchical search too: it costs them
+        # little, and their greedy hierarchy cannot make up for a less tuned top level)
+        small = n_searched < constants.HIERARCHY_FULL_TUNE_BELOW
         tune_limit = (
-            constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
+            constants.TUNE_ITERATION_LIMIT
+            if two_level or small
+            else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
         labels, top_length, submodules = two_level_search(
             leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
