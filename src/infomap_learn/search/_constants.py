@@ -23,18 +23,14 @@ PARENT_GROUPS_MIN_UNITS = 20_000
 # cost up to 1.5x the time for codelengths shorter by less than 0.02%; one sub iteration
 # instead of two loses up to 0.06% (PBMC) for 20-30% less time.
 HIERARCHY_TOP_TUNE_LIMIT = 2
-# Searches for the super-modules of the top modules (the shortest index codebook is kept).
-# Measured with benchmarks/constants_ab.py (multilevel, seeds 1-5), 3 against 1: the same
-# codelengths and times on digits-k15, PBMC, breast cancer, the DSBM and LFR 10k (blobs
-# -0.098% against -0.110% to Infomap), and the nested graph with 7 preferred modules from
-# +0.79% above Infomap's mean to equal.
+# Searches for the super-modules of the top modules with a preferred number of modules
+# (the shortest index codebook is kept; one search without a preference). Measured with
+# benchmarks/constants_ab.py (multilevel, seeds 1-5), 3 against 1 for every search: the
+# same codelengths and times on digits-k15, PBMC, breast cancer, the DSBM and LFR 10k, but
+# 30% more time on Les Miserables (10 trials); with 7 preferred modules the nested graph of
+# the tests goes from +0.79% above Infomap's mean to equal.
 SUPER_MODULE_TRIALS = 3
 HIERARCHY_SUB_TUNE_LIMIT = 2
-# Networks of fewer nodes than this get TUNE_ITERATION_LIMIT in the hierarchical top search:
-# a directed bipartite graph of 20 nodes ended 1.2% above Infomap with 2 (all five trials
-# of one seed at 2.3986 bits or more), and at Infomap's 2.3703 with the full tune; the
-# graphs of benchmarks/hierarchy_quality.py (569 nodes or more) are not affected.
-HIERARCHY_FULL_TUNE_BELOW = 200
 # Seeds of the searches within a trial: trial, level and round numbers spread by primes so
 # that no two searches share a random stream.
 SEED_STRIDE = 1_000_003

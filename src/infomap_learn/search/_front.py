@@ -335,13 +335,8 @@ def _search(
             leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred,
             meta_rate=meta_rate,
         )  # fmt: skip
-        # (small networks get the full tune in the hierarchical search too: it costs them
-        # little, and their greedy hierarchy cannot make up for a less tuned top level)
-        small = n_searched < constants.HIERARCHY_FULL_TUNE_BELOW
         tune_limit = (
-            constants.TUNE_ITERATION_LIMIT
-            if two_level or small
-            else constants.HIERARCHY_TOP_TUNE_LIMIT
+            constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
         labels, top_length, submodules = two_level_search(
             leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
