@@ -218,8 +218,10 @@ def test_variable_markov_time_coarsens_sparse_parts():
 
 
 @pytest.mark.parametrize(
-    ("name", "target"), [("nested", 2), ("nested", 3), ("digits-knn", 2), ("digits-knn", 3)]
-)
+    ("name", "target"),
+    [("nested", 2), ("nested", 3), ("digits-knn", 2), ("digits-knn", 3), ("karate", 2),
+     ("karate", 3)],
+)  # fmt: skip
 def test_preferred_number_of_levels_steers_the_depth_as_infomaps(name, target):
     spec = GRAPHS[name]()
     net = _network(spec)
@@ -232,7 +234,7 @@ def test_preferred_number_of_levels_steers_the_depth_as_infomaps(name, target):
         assert ours.options["preferred_number_of_levels"] == target
         # the codelength reported is the map equation's of the tree
         assert ours.codelength == pytest.approx(codelength(net, ours.paths), rel=1e-12)
-    if name == "nested":  # (both searches agree here, tree for tree)
+    if name in ("nested", "karate"):  # (both searches agree here, tree for tree)
         assert ours.codelength == pytest.approx(theirs.codelength, rel=1e-9)
     free = infomap(net, num_trials=3, seed=1)
     flat = infomap(net, num_trials=3, seed=1, preferred_number_of_levels=2)
@@ -650,3 +652,18 @@ def test_bad_bipartite_input_is_named(options, match):
     net = Network.from_edges(edges, weights, n_nodes=int(edges.max()) + 1)
     with pytest.raises(ValueError, match=match):
         infomap(net, **options)
+
+
+def test_meta_data_search_keeps_the_best_tree_it_had(tmp_path):
+    # (found in review: the recursion searched each top module again and ended above the
+    # super-modules' tree, 5.79 against 5.55 bits; that tree is now a candidate)
+    spec = GRAPHS["karate"]()
+    net = _network(spec)
+    categories = np.random.default_rng(0).integers(0, 4, net.n_nodes)
+    meta_file = _meta_file(tmp_path / "meta.clu", categories)
+    options = {"meta_data_rate": 2.0, "meta_data_unweighted": True}
+    ours = [infomap(net, num_trials=5, seed=seed, meta_data=categories, **options).codelength
+            for seed in (1, 2, 3)]  # fmt: skip
+    theirs = [_official(spec, two_level=False, num_trials=5, seed=seed, meta_data=meta_file,
+                        **options).codelength for seed in (1, 2, 3)]  # fmt: skip
+    assert np.mean(ours) <= np.mean(theirs) * 1.001

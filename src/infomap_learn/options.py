@@ -236,12 +236,14 @@ skip_adjust_bipartite_flow
         The ``strength`` of the correction (Infomap's ``--entropy-correction-strength``).
     preferred_number_of_levels : int >= 1 or None, default None
         A soft preference for the depth of the hierarchy, the leaf nodes' level counted
-        (Infomap's ``--preferred-number-of-levels``): each super-module level and each
-        split of the hierarchical search is taken when it shortens the code by more than
-        ``strength * (target - depth + 1/2) / ln 2`` bits, which it may lengthen below the
-        target depth (the log-odds of a prior on the depth). The codelength reported is
-        the map equation's; no effect with ``two_level``. Steering to a shallower tree is
-        reliable, deeper only as deep as the search proposes.
+        (Infomap's ``--preferred-number-of-levels``): a super-module level or a split of
+        the hierarchical search that makes the tree ``depth`` deep beyond the target must
+        shorten the code by ``strength * (depth - target - 1/2) / ln 2`` bits more (the
+        log-odds of a prior on the depth), and the steps that only shorten the code
+        (dissolving modules, falling back to flat modules) are left out. The codelength
+        reported is the map equation's; no effect with ``two_level``. As in Infomap,
+        steering to a shallower tree is reliable, deeper only as deep as the codelength
+        allows.
     preferred_number_of_levels_strength : float >= 0, default 1.0
         Scales that preference (0: none), Infomap's
         ``--preferred-number-of-levels-strength``.

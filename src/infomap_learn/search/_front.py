@@ -185,10 +185,10 @@ def infomap(
     preferred_number_of_levels : int >= 1 or None, default None
         A soft preference for the depth of the hierarchy, the leaf level counted
         (Infomap's ``--preferred-number-of-levels``): a super-module level or a split
-        that makes the tree ``depth`` deep is taken where it lengthens the code by less
-        than ``strength * (target - depth + 1/2) / ln 2`` bits (shortens it by more, above
-        the target). The codelength reported is the map equation's. No effect with
-        ``two_level``.
+        that makes the tree ``depth`` deep beyond the target must shorten the code by
+        ``strength * (depth - target - 1/2) / ln 2`` bits more; below it, as in Infomap,
+        a level is still taken only where it shortens the code. The codelength reported
+        is the map equation's. No effect with ``two_level``.
     preferred_number_of_levels_strength : float >= 0, default 1.0
         Scales that preference (Infomap's ``--preferred-number-of-levels-strength``).
 
@@ -356,6 +356,7 @@ def _search(
                 )
                 scored_in_full = True
         paths = labels[:, None]
+        grouped_tree = None
         n_top = int(labels.max()) + 1
         if not two_level and 1 < n_top < n_searched:
             # As Infomap: super-modules above the modules, then only the coarsest level is
@@ -364,6 +365,8 @@ def _search(
             paths = _add_super_modules(
                 leaf, paths, trial_seed, group_pool, cost, preferred, levels
             )
+            # (the super-modules over the trial's modules: a tree the rest must improve on)
+            grouped_tree = paths if paths.shape[1] > 1 else None
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
             paths = _recursive_partition(
@@ -402,6 +405,20 @@ def _search(
                 # the greedy hierarchy can end above the trial's own modules: keep those
                 # (unless a preferred depth asked for its levels at some cost)
                 paths, length = labels[:, None], flat
+            if grouped_tree is not None and not levels[0]:
+                # ... or above those modules under their super-modules (the recursion
+                # searches every module again from its nodes, and can end worse)
+                grouped_tree = collapse_single_child_modules(grouped_tree)
+                grouped = with_meta(
+                    with_module_cost(
+                        hierarchical_codelength(flow, grouped_tree), grouped_tree, cost,
+                        preferred,
+                    ),
+                    grouped_tree,
+                    meta,
+                ).codelength  # fmt: skip
+                if grouped < length - 1e-12:
+                    paths, length = grouped_tree, grouped
         return paths, length
 
     def run_trial(trial: int, group_pool: Executor | None):

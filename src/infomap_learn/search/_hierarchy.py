@@ -33,7 +33,9 @@ def depth_bias(levels: tuple[int, float], depth: int) -> float:
     level counted) may lengthen the code and still be taken, for a preferred number of
     levels ``levels`` (target, strength; target 0: none): Infomap's
     ``--preferred-number-of-levels``, the log-odds of a Bernoulli prior on the depth,
-    ``strength * (target - depth + 1/2) / ln 2``, positive below the target.
+    ``strength * (target - depth + 1/2) / ln 2``, positive below the target (where, as in
+    Infomap, the searches use it only as far as it is negative: a level must still
+    shorten the code).
 
     Examples
     --------
@@ -83,8 +85,10 @@ def _add_super_modules(
         old_index = float(_plogp(np.array([enter.sum()]))[0] - _plogp(enter).sum())
         if preferred_modules:
             old_index += abs(k - preferred_modules)
-        # (the new level makes the tree one deeper than its module levels and leaves)
-        bias = depth_bias(levels, paths.shape[1] + 2)
+        # (the new level makes the tree one deeper than its module levels and leaves; a
+        # level that lengthens the code is never taken, as in Infomap, whose search for it
+        # falls back to one module: only a preference for fewer levels changes the test)
+        bias = min(depth_bias(levels, paths.shape[1] + 2), 0.0)
         if (
             n_super <= 1 or n_super >= k
             or not length < old_index - constants.CORE_LOOP_THRESHOLD + bias
@@ -285,8 +289,9 @@ def _recursive_partition(
         sub_parent[sub] = deepest
         n_children = np.bincount(sub_parent, minlength=k)
         size = np.bincount(deepest, minlength=k)
-        # (Infomap biases a split at recursion level l by the depth l + 1)
-        bias = depth_bias(levels, level + 1)
+        # (Infomap biases a split at recursion level l by the depth l + 1; never towards a
+        # split that lengthens the code, see _add_super_modules)
+        bias = min(depth_bias(levels, level + 1), 0.0)
         keep = (
             (n_children > 1) & (n_children < size)
             & (with_sub < without - constants.CORE_LOOP_THRESHOLD + bias)

@@ -4,7 +4,10 @@ with meta data, Infomap's ``--meta-data``).
 A module's meta cost is ``plogp(W_M) - sum_c plogp(W_Mc)``: its total meta weight times the
 entropy of its categories, ``W_Mc`` the weight of category ``c`` among its units. The core
 loop keeps, per module, the weights (a dense row over the categories), their sum and the
-cost; ``mapequation.meta_codelength`` is the plain-numpy reference.
+cost. A move changes the cost by the change it was chosen for, in the moving unit's
+categories only, so a search costs no more with many categories than with few (but for the
+table's memory). Every search starts from costs computed afresh; the final codelength is
+computed from the tree by ``mapequation.meta_codelength``, the plain-numpy reference.
 """
 
 from __future__ import annotations
@@ -34,17 +37,20 @@ def init_meta(module_of, n_modules, mod_size, meta_ptr, meta_idx, meta_flow, n_m
                 meta[m, meta_idx[j]] += meta_flow[j]
                 meta_total[m] += meta_flow[j]
         for m in range(n_modules):
-            if mod_size[m] > 0:
-                meta_cost[m] = meta_cost_of_row(meta, m, meta_total[m])
+            meta_cost[m] = _plogp(meta_total[m])
+        # each (module, category) weight once, over the units' entries rather than the
+        # whole table: counted weights are negated, then restored
+        for u in range(module_of.shape[0]):
+            m = module_of[u]
+            for j in range(meta_ptr[u], meta_ptr[u + 1]):
+                if meta[m, meta_idx[j]] > 0.0:
+                    meta_cost[m] -= _plogp(meta[m, meta_idx[j]])
+                    meta[m, meta_idx[j]] = -meta[m, meta_idx[j]]
+        for u in range(module_of.shape[0]):
+            m = module_of[u]
+            for j in range(meta_ptr[u], meta_ptr[u + 1]):
+                meta[m, meta_idx[j]] = abs(meta[m, meta_idx[j]])
     return meta, meta_total, meta_cost
-
-
-@njit(cache=True, inline="always")
-def meta_cost_of_row(meta, m, total):
-    cost = _plogp(total)
-    for c in range(meta.shape[1]):
-        cost -= _plogp(meta[m, c])
-    return cost
 
 
 @njit(cache=True, inline="always")
@@ -64,3 +70,24 @@ def meta_change(meta, meta_total, m, meta_ptr, meta_idx, meta_flow, u, sign, tot
         old = meta[m, meta_idx[j]]
         change -= _plogp(old + sign * meta_flow[j]) - _plogp(old)
     return change
+
+
+@njit(cache=True, nogil=True)
+def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, change_b,
+              a_empties):  # fmt: skip
+    """Unit ``u`` moves from module ``a`` to ``b`` in the state's meta table: its weights
+    and their sum move, and the costs change by ``change_a`` and ``change_b`` (the changes
+    the move was chosen for): work in ``u``'s categories only."""
+    meta, meta_total, meta_cost = state[7], state[8], state[9]
+    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+        meta[a, meta_idx[j]] -= meta_flow[j]
+        meta[b, meta_idx[j]] += meta_flow[j]
+    meta_total[a] -= total_u
+    meta_total[b] += total_u
+    meta_cost[a] += change_a
+    meta_cost[b] += change_b
+    if a_empties:  # (what u leaves behind is rounding: a starts again from zero)
+        for j in range(meta_ptr[u], meta_ptr[u + 1]):
+            meta[a, meta_idx[j]] = 0.0
+        meta_total[a] = 0.0
+        meta_cost[a] = 0.0

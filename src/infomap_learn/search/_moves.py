@@ -48,7 +48,7 @@ from .._kernels import (
     shuffle,
     sum_by_label,
 )
-from ._meta import init_meta, meta_change, meta_cost_of_row, unit_meta_cost
+from ._meta import init_meta, meta_change, move_meta, unit_meta_cost
 
 _MIN_IMPROVEMENT = 1e-13
 
@@ -366,12 +366,14 @@ def core_loop(
                 - pl_a_ex_new + pl_ex[a]
             )
             total_u = 0.0
+            meta_a = 0.0  # (the change of a's meta cost without u)
             if with_meta:
                 for j in range(meta_ptr[u], meta_ptr[u + 1]):
                     total_u += meta_flow[j]
-                delta_a += meta_rate * meta_change(
+                meta_a = meta_change(
                     mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0, total_u
                 )
+                delta_a += meta_rate * meta_a
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
             # modules gained (+1: into an empty one) or lost (-1: a emptied), set per
@@ -379,6 +381,7 @@ def core_loop(
             module_change = 0
             count_cost = _count_cost(costs, n_nonempty)
             best_delta = -_MIN_IMPROVEMENT
+            best_meta = 0.0
             best_change = 0
             best = -1
             best_ex = 0.0
@@ -422,17 +425,15 @@ def core_loop(
                     b_tsrc = tu
                     b_ttgt = tau_u
                     module_change = 1
-                meta_delta = 0.0
+                meta_b = 0.0  # (the change of b's meta cost with u)
                 if with_meta:
                     if b >= 0:
-                        meta_delta = meta_rate * meta_change(
+                        meta_b = meta_change(
                             mod_meta, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
                             total_u,
                         )  # fmt: skip
                     else:  # (an empty module: u's own meta cost)
-                        meta_delta = meta_rate * unit_meta_cost(
-                            meta_ptr, meta_idx, meta_flow, u, total_u
-                        )
+                        meta_b = unit_meta_cost(meta_ptr, meta_idx, meta_flow, u, total_u)
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
@@ -445,10 +446,11 @@ def core_loop(
                     + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
                     - pl_b_ex_new + pl_b_ex_old
                     + _count_cost(costs, n_nonempty + module_change) - count_cost
-                    + meta_delta
+                    + meta_rate * meta_b
                 )
                 if delta < best_delta:
                     best_delta = delta
+                    best_meta = meta_b
                     best_change = module_change
                     best = b
                     best_ex = b_exit_link
@@ -465,17 +467,10 @@ def core_loop(
                     mod_ttgt[best] = 0.0
                 b = best
                 if with_meta:
-                    for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                        c = meta_idx[j]
-                        mod_meta[a, c] -= meta_flow[j]
-                        mod_meta[b, c] += meta_flow[j]
-                    meta_total[a] -= total_u
-                    meta_total[b] += total_u
-                    if mod_size[a] == 1:  # (a empties: no rounding left behind)
-                        mod_meta[a, :] = 0.0
-                        meta_total[a] = 0.0
-                    meta_cost[a] = meta_cost_of_row(mod_meta, a, meta_total[a])
-                    meta_cost[b] = meta_cost_of_row(mod_meta, b, meta_total[b])
+                    move_meta(
+                        state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, meta_a,
+                        best_meta, mod_size[a] == 1,
+                    )  # fmt: skip
                 b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
                 # leave a
                 mod_size[a] -= 1
