@@ -44,6 +44,20 @@ def printed_codelength(output):
     return float(re.search(r"codelength ([0-9.]+) bits", output).group(1))
 
 
+def infomap_cli_scores(source, tree, folder, flags) -> float:
+    """The codelength the official Infomap's command line gives ``tree`` on ``source``
+    with ``flags`` (``--no-infomap -c``)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "infomap", str(source), str(folder), "--no-infomap",
+         "-c", str(tree), "-o", "tree", "--out-name", "theirs", *flags],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    theirs = (folder / "theirs.tree").read_text()
+    match = re.search(r"codelength ([0-9.]+)", theirs)
+    assert match, result.stdout[-500:]
+    return float(match.group(1))
+
+
 @pytest.mark.parametrize("directed", [False, True])
 def test_run_on_pajek_and_oracle_reads_our_clu(tmp_path, capsys, directed):
     network, _ = karate_club()
@@ -362,15 +376,8 @@ def test_model_variant_flags_score_as_infomaps(tmp_path, capsys, flags):
     assert main(["run", str(source), str(out), "-N", "3", "-s", "2", *flags, "-o", "tree"]) == 0
     found = printed_codelength(capsys.readouterr().out)
     # the official Infomap's command line scores our tree with the same flags alike
-    result = subprocess.run(
-        [sys.executable, "-m", "infomap", str(source), str(tmp_path), "--no-infomap",
-         "-c", str(out / "karate.tree"), "-o", "tree", "--out-name", "theirs", *flags],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    theirs = (tmp_path / "theirs.tree").read_text()
-    assert float(re.search(r"codelength ([0-9.]+)", theirs).group(1)) == pytest.approx(
-        found, abs=2e-5
-    ), result.stdout[-500:]
+    theirs = infomap_cli_scores(source, out / "karate.tree", tmp_path, flags)
+    assert theirs == pytest.approx(found, abs=2e-5)
 
 
 @pytest.mark.parametrize("directed", [False, True])
@@ -419,16 +426,9 @@ def test_meta_data_flags_score_as_infomaps(tmp_path, capsys, flags):
             *flags, "-o", "tree"]  # fmt: skip
     assert main(argv) == 0
     found = printed_codelength(capsys.readouterr().out)
-    subprocess.run(
-        [sys.executable, "-m", "infomap", str(source), str(tmp_path), "--no-infomap",
-         "-c", str(out / "karate.tree"), "-o", "tree", "--out-name", "theirs",
-         "--meta-data", str(meta), *flags],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    theirs = (tmp_path / "theirs.tree").read_text()
-    assert float(re.search(r"codelength ([0-9.]+)", theirs).group(1)) == pytest.approx(
-        found, abs=2e-5
-    )
+    meta_flags = ["--meta-data", str(meta), *flags]
+    theirs = infomap_cli_scores(source, out / "karate.tree", tmp_path, meta_flags)
+    assert theirs == pytest.approx(found, abs=2e-5)
     # a meta-data file that leaves a node out, or names one the network lacks, is named
     meta.write_text("".join(f"{i + 1} {i % 3}\n" for i in range(33)))
     assert main(argv) == 2
@@ -452,15 +452,8 @@ def test_bipartite_pajek_files_score_as_infomaps(tmp_path, capsys):
     for flags in ([], ["--skip-adjust-bipartite-flow"]):
         assert main(["run", str(source), str(out), "-2", "-s", "1", "-o", "tree", *flags]) == 0
         found = printed_codelength(capsys.readouterr().out)
-        subprocess.run(
-            [sys.executable, "-m", "infomap", str(source), str(tmp_path), "--no-infomap", "-2",
-             "-c", str(out / "bipartite.tree"), "-o", "tree", "--out-name", "theirs", *flags],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        theirs = (tmp_path / "theirs.tree").read_text()
-        assert float(re.search(r"codelength ([0-9.]+)", theirs).group(1)) == pytest.approx(
-            found, abs=2e-5
-        )
+        theirs = infomap_cli_scores(source, out / "bipartite.tree", tmp_path, ["-2", *flags])
+        assert theirs == pytest.approx(found, abs=2e-5)
     # a link between two primary nodes is named with the nodes' names
     source.write_text("\n".join([*lines, "1 2"]) + "\n")
     assert main(["run", str(source), str(out)]) == 2
