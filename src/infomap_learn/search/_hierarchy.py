@@ -70,10 +70,7 @@ def _add_super_modules(
         _, enter, _ = module_totals(leaf, top, k)
         agg = aggregate(leaf, top, k, codeflow=enter)
         super_labels, length = None, np.inf
-        # (the penalty of a preferred number of modules makes the search's landscape
-        # rougher: there it tries several partitions, elsewhere one is as good)
-        attempts = constants.SUPER_MODULE_TRIALS if preferred_modules else 1
-        for attempt in range(attempts):
+        for attempt in range(constants.SUPER_MODULE_TRIALS):
             ctx = new_context(
                 agg, seed + attempt * constants.ROUND_STRIDE, pool=pool,
                 module_cost=module_cost, preferred_modules=preferred_modules,
