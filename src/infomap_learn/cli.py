@@ -262,6 +262,71 @@ def _add_search_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_MODEL_OPTIONS: tuple[tuple[str, dict], ...] = (
+    ("--use-node-weights-as-flow", {
+        "action": "store_true",
+        "help": "the node weights (Pajek *Vertices) as the node flow",
+    }),
+    ("--regularized", {
+        "action": "store_true",
+        "help": "the regularized map equation: a Bayesian prior against spurious modules",
+    }),
+    ("--regularization-strength", {
+        "type": float,
+        "default": 1.0,
+        "metavar": "X",
+        "help": "scale the prior of --regularized (default 1)",
+    }),
+    ("--preferred-number-of-levels", {
+        "type": int,
+        "default": None,
+        "metavar": "L",
+        "help": "a soft preference for the depth of the hierarchy, the leaf level counted",
+    }),
+    ("--preferred-number-of-levels-strength", {
+        "type": float,
+        "default": 1.0,
+        "metavar": "X",
+        "help": "scale the preference of --preferred-number-of-levels (default 1; 0: none)",
+    }),
+    ("--meta-data", {
+        "metavar": "FILE",
+        "help": "node meta data to encode, a .clu file of node id and meta id per line",
+    }),
+    ("--meta-data-rate", {
+        "type": float,
+        "default": 1.0,
+        "metavar": "X",
+        "help": "with --meta-data: the rate at which meta data are encoded (default 1)",
+    }),
+    ("--meta-data-unweighted", {
+        "action": "store_true",
+        "help": "with --meta-data: weigh every node alike, not by its flow",
+    }),
+    ("--skip-adjust-bipartite-flow", {
+        "action": "store_true",
+        "help": "keep a bipartite network's flow as the flow model makes it",
+    }),
+    ("--variable-markov-time", {
+        "action": "store_true",
+        "help": "a local Markov time per link: sparse areas split less",
+    }),
+    ("--variable-markov-damping", {
+        "type": float,
+        "default": 1.0,
+        "metavar": "X",
+        "help": "with --variable-markov-time: from effective degree (0) to its log (1, default)",
+    }),
+    ("--variable-markov-min-scale", {
+        "type": float,
+        "default": 1.0,
+        "metavar": "X",
+        "help": "with --variable-markov-time: the smallest local scale (default 1)",
+    }),
+)
+"""The model variants' options of ``run``, under Infomap's names, as ``--help`` lists them."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``infomap-learn`` argument parser with its subcommands.
 
@@ -291,54 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--teleportation-probability", type=float, default=0.15)
     run.add_argument("-e", "--recorded-teleportation", action="store_true")
     run.add_argument("--to-nodes", action="store_true", help="teleport to nodes, not links")
-    run.add_argument(
-        "--use-node-weights-as-flow", action="store_true",
-        help="the node weights (Pajek *Vertices) as the node flow",
-    )  # fmt: skip
-    run.add_argument(
-        "--regularized", action="store_true",
-        help="the regularized map equation: a Bayesian prior against spurious modules",
-    )  # fmt: skip
-    run.add_argument(
-        "--regularization-strength", type=float, default=1.0, metavar="X",
-        help="scale the prior of --regularized (default 1)",
-    )  # fmt: skip
-    run.add_argument(
-        "--preferred-number-of-levels", type=int, default=None, metavar="L",
-        help="a soft preference for the depth of the hierarchy, the leaf level counted",
-    )  # fmt: skip
-    run.add_argument(
-        "--preferred-number-of-levels-strength", type=float, default=1.0, metavar="X",
-        help="scale the preference of --preferred-number-of-levels (default 1; 0: none)",
-    )  # fmt: skip
-    run.add_argument(
-        "--meta-data", metavar="FILE",
-        help="node meta data to encode, a .clu file of node id and meta id per line",
-    )  # fmt: skip
-    run.add_argument(
-        "--meta-data-rate", type=float, default=1.0, metavar="X",
-        help="with --meta-data: the rate at which meta data are encoded (default 1)",
-    )  # fmt: skip
-    run.add_argument(
-        "--meta-data-unweighted", action="store_true",
-        help="with --meta-data: weigh every node alike, not by its flow",
-    )  # fmt: skip
-    run.add_argument(
-        "--skip-adjust-bipartite-flow", action="store_true",
-        help="keep a bipartite network's flow as the flow model makes it",
-    )  # fmt: skip
-    run.add_argument(
-        "--variable-markov-time", action="store_true",
-        help="a local Markov time per link: sparse areas split less",
-    )  # fmt: skip
-    run.add_argument(
-        "--variable-markov-damping", type=float, default=1.0, metavar="X",
-        help="with --variable-markov-time: from effective degree (0) to its log (1, default)",
-    )  # fmt: skip
-    run.add_argument(
-        "--variable-markov-min-scale", type=float, default=1.0, metavar="X",
-        help="with --variable-markov-time: the smallest local scale (default 1)",
-    )  # fmt: skip
+    for flag, settings in _MODEL_OPTIONS:
+        run.add_argument(flag, **settings)
     run.add_argument(
         "--weight-threshold", type=float, default=None, help="skip links weighing less"
     )
