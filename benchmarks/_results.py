@@ -17,3 +17,11 @@ def write_results(out_dir: Path, name: str, markdown: str, payload) -> Path:
         tmp.write_text(text)
         tmp.replace(stem.with_suffix(suffix))
     return stem
+
+
+def publish(markdown: str, out: str, name: str, payload) -> None:
+    """Print ``markdown``, and unless ``out`` is ``-`` write it and ``payload`` to ``out``
+    as ``<name>-<today>`` (see :func:`write_results`)."""
+    print(markdown)
+    if out != "-":
+        print(f"written to {write_results(Path(out), name, markdown, payload)}.md")

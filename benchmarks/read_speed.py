@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 try:  # run as a script or as a module
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
 
 from infomap_learn.io import read_network
 
@@ -101,9 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "| links | format | MB | ours | Infomap | ours/Infomap |\n"
         "|--:|---|--:|--:|--:|--:|\n" + "\n".join(rows) + "\n"
     )
-    print(markdown)
-    if args.out != "-":
-        print(f"written to {write_results(Path(args.out), 'read', markdown, payload)}.md")
+    publish(markdown, args.out, "read", payload)
     return 0
 
 

@@ -31,10 +31,10 @@ import numpy as np
 from infomap_learn import Network, infomap
 
 try:  # run as a script or as a module
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -129,9 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             + f" | {r['ours_ms'] / r['infomap_ms']:.2f} |"
         )
     text = "\n".join(lines)
-    print(text)
-    if args.out != "-":
-        write_results(Path(args.out), "small", text, {"calls": args.calls, "rows": rows})
+    publish(text, args.out, "small", {"calls": args.calls, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -29,11 +29,11 @@ from pathlib import Path
 import numpy as np
 
 try:  # run as a script or as a module
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
     from benchmarks.lfr import lfr
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
     from benchmarks.lfr import lfr
 
 from infomap_learn import Network, infomap
@@ -200,9 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|--:|--:|--:|--:|--:|--:|--:|\n"
     )
     markdown = header + "\n".join(rows) + "\n"
-    print(markdown)
-    if args.out != "-":
-        print(f"written to {write_results(Path(args.out), 'variants', markdown, payload)}.md")
+    publish(markdown, args.out, "variants", payload)
     return 0
 
 

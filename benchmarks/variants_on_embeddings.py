@@ -23,11 +23,11 @@ import numpy as np
 from sklearn.metrics import normalized_mutual_info_score
 
 try:  # run as a script or as a module
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
     from benchmarks.embedding_quality import DATASETS, Case, official_top_modules
 except ImportError:  # pragma: no cover
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks._results import write_results
+    from benchmarks._results import publish
     from benchmarks.embedding_quality import DATASETS, Case, official_top_modules
 
 from infomap_learn import infomap
@@ -88,10 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "| data (true k) | " + " | ".join(methods) + " |\n"
         "|---|" + "--:|" * len(methods) + "\n" + "\n".join(rows) + "\n"
     )
-    print(markdown)
-    if args.out != "-":
-        stem = write_results(Path(args.out), "variants-embeddings", markdown, payload)
-        print(f"written to {stem}.md")
+    publish(markdown, args.out, "variants-embeddings", payload)
     return 0
 
 

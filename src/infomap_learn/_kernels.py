@@ -27,6 +27,15 @@ def _next_random(state):
     return z ^ (z >> np.uint64(31))
 
 
+@njit(cache=True, inline="always")
+def plogp_scalar(x):
+    """``x log2 x`` of one number, 0 for ``x <= 0`` (the kernels' form of
+    ``mapequation.plogp``)."""
+    if x > 0.0:
+        return x * np.log2(x)
+    return 0.0
+
+
 @njit(cache=True, nogil=True)
 def random_sweep_limit(state, limit):
     """A number of sweeps drawn uniformly from 1..``limit`` (Infomap's randomized core

@@ -51,9 +51,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._kernels import compact_labels
 from .flow import Flow
-from .paths import prefix_keys
+from .paths import leaf_module_ids, prefix_keys
 
 
 def plogp(x: np.ndarray | float) -> np.ndarray | float:
@@ -333,21 +332,23 @@ def node_meta(
     return MetaData(categories, weights, float(rate))
 
 
-def leaf_module_ids(paths: np.ndarray) -> np.ndarray:
-    """Each node's leaf module (the deepest module of its path) as one id across levels,
-    numbered in order of first appearance.
+def meta_costs(
+    groups: np.ndarray, categories: np.ndarray, weights: np.ndarray, k: int
+) -> np.ndarray:
+    """Per group (ids 0..k-1) of weighted category entries: ``plogp(W) - sum_c
+    plogp(W_c)``, the group's weight times the entropy of its categories.
 
     Examples
     --------
-    >>> leaf_module_ids(np.array([[0, 0], [0, 1], [1, -1], [1, -1]])).tolist()
-    [0, 1, 2, 2]
+    >>> meta_costs(np.array([0, 0, 1]), np.array([0, 1, 0]), np.full(3, 0.25), 2).tolist()
+    [0.5, 0.0]
     """
-    paths = np.asarray(paths, dtype=np.int64)
-    keys = np.array(prefix_keys(paths)).reshape(paths.shape[1], paths.shape[0])
-    depth = (paths >= 0).sum(axis=1)
-    width = int(keys.max()) + 1 if keys.size else 1
-    deepest = keys[depth - 1, np.arange(paths.shape[0])] + width * (depth - 1)
-    return compact_labels(deepest, int(deepest.max()) + 1 if deepest.size else 0)[0]
+    n_categories = int(categories.max()) + 1 if categories.size else 1
+    pairs, inverse = np.unique(groups * n_categories + categories, return_inverse=True)
+    weight = np.bincount(inverse.ravel(), weights, pairs.size)
+    return plogp(np.bincount(groups, weights, k)) - np.bincount(
+        pairs // n_categories, plogp(weight), k
+    )
 
 
 def meta_codelength(paths: np.ndarray, meta: MetaData) -> float:
@@ -363,12 +364,8 @@ def meta_codelength(paths: np.ndarray, meta: MetaData) -> float:
     """
     paths = np.asarray(paths, dtype=np.int64)
     leaf = leaf_module_ids(paths if paths.ndim == 2 else paths[:, None])
-    n_categories = int(meta.categories.max()) + 1 if meta.categories.size else 1
-    pair = leaf * n_categories + meta.categories
-    pairs, inverse = np.unique(pair, return_inverse=True)
-    weight = np.bincount(inverse.ravel(), meta.weights, pairs.size)
-    total = np.bincount(leaf, meta.weights)
-    return float(plogp(total).sum() - plogp(weight).sum())
+    k = int(leaf.max()) + 1 if leaf.size else 0
+    return float(meta_costs(leaf, meta.categories, meta.weights, k).sum())
 
 
 def with_meta(parts: Codelength, paths: np.ndarray, meta: MetaData | None) -> Codelength:

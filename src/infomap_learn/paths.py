@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ModuleLevel", "canonical_paths", "module_levels", "prefix_keys"]
+from ._kernels import compact_labels
+
+__all__ = ["ModuleLevel", "canonical_paths", "leaf_module_ids", "module_levels", "prefix_keys"]
 
 
 def prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
@@ -135,6 +137,23 @@ class ModuleLevel:
         """
         begin, end = int(self.member_start[module]), int(self.member_start[module + 1])
         return self.members[begin : end if limit is None else min(end, begin + limit)]
+
+
+def leaf_module_ids(paths: np.ndarray) -> np.ndarray:
+    """Each node's leaf module (the deepest module of its path) as one id across levels,
+    numbered in order of first appearance.
+
+    Examples
+    --------
+    >>> leaf_module_ids(np.array([[0, 0], [0, 1], [1, -1], [1, -1]])).tolist()
+    [0, 1, 2, 2]
+    """
+    paths = np.asarray(paths, dtype=np.int64)
+    keys = np.array(prefix_keys(paths)).reshape(paths.shape[1], paths.shape[0])
+    depth = (paths >= 0).sum(axis=1)
+    width = int(keys.max()) + 1 if keys.size else 1
+    deepest = keys[depth - 1, np.arange(paths.shape[0])] + width * (depth - 1)
+    return compact_labels(deepest, int(deepest.max()) + 1 if deepest.size else 0)[0]
 
 
 def module_levels(

@@ -544,10 +544,21 @@ def read_bipartite_start(path: str | PathLike, node_ids: np.ndarray) -> int | No
     (2, 3)
     """
     with open(path, encoding="utf-8", errors="replace") as handle:
-        text = handle.read()
+        # (only a Pajek file, whose first data line is a header, is read on)
+        skipped = 0  # (lines before the first data line)
+        for line in handle:
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                if not stripped.startswith("*"):
+                    return None
+                text = line + handle.read()
+                break
+            skipped += 1
+        else:
+            return None
     match = re.search(r"^[ \t]*\*bipartite\b[^\n]*", text, re.MULTILINE | re.IGNORECASE)
     if match is None:
         return None
-    number = text.count("\n", 0, match.start()) + 1
+    number = skipped + text.count("\n", 0, match.start()) + 1
     start = _bipartite_header(match.group(0), path, number)
     return int(np.searchsorted(np.asarray(node_ids, dtype=np.int64), start))

@@ -329,6 +329,16 @@ def _search(
     # (a preference of strength 0 is none)
     levels = ((options.preferred_number_of_levels or 0) if strength > 0 else 0, strength)
 
+    def scored(tree_paths: np.ndarray) -> float:
+        """The codelength of a tree of the searched nodes, every term of the objective."""
+        return with_meta(
+            with_module_cost(
+                hierarchical_codelength(flow, tree_paths), tree_paths, cost, preferred
+            ),
+            tree_paths,
+            meta,
+        ).codelength
+
     def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
         """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
         ctx = new_context(
@@ -384,11 +394,7 @@ def _search(
             # nodes' share of the entropy correction); small networks spend a third of
             # their time recomputing it otherwise
             return paths, float(top_length) + cost * (n_searched - 1)
-        length = with_meta(
-            with_module_cost(hierarchical_codelength(flow, paths), paths, cost, preferred),
-            paths,
-            meta,
-        ).codelength
+        length = scored(paths)
         if paths.shape[1] > 1 or not np.array_equal(paths[:, 0], labels):
             flat = (
                 float(top_length) + cost * (n_searched - 1)
@@ -409,14 +415,7 @@ def _search(
                 # ... or above those modules under their super-modules (the recursion
                 # searches every module again from its nodes, and can end worse)
                 grouped_tree = collapse_single_child_modules(grouped_tree)
-                grouped = with_meta(
-                    with_module_cost(
-                        hierarchical_codelength(flow, grouped_tree), grouped_tree, cost,
-                        preferred,
-                    ),
-                    grouped_tree,
-                    meta,
-                ).codelength  # fmt: skip
+                grouped = scored(grouped_tree)
                 if grouped < length - 1e-12:
                     paths, length = grouped_tree, grouped
         return paths, length

@@ -10,10 +10,11 @@ import numpy as np
 from .. import _kernels as K
 from ..flow import Flow
 from ..mapequation import (
+    meta_costs,
     module_flows,
 )
 from ..mapequation import plogp as _plogp
-from ..paths import prefix_keys
+from ..paths import leaf_module_ids, prefix_keys
 from . import _constants as constants
 from ._two_level import (
     find_modules,
@@ -97,16 +98,10 @@ def _add_super_modules(
 def _meta_costs(units: Units, labels: np.ndarray, k: int) -> np.ndarray:
     """The meta cost of each group of units (``labels``, ids 0..k-1): its meta weight
     times the entropy of its categories (zero without meta data)."""
-    n_meta = units.n_meta
-    if not n_meta:
+    if not units.n_meta:
         return np.zeros(k)
     row = np.repeat(np.arange(units.n), np.diff(units.meta_ptr))
-    pair = labels[row] * n_meta + units.meta_idx
-    pairs, inverse = np.unique(pair, return_inverse=True)
-    weight = np.bincount(inverse.ravel(), units.meta_flow, pairs.size)
-    return _plogp(np.bincount(labels[row], units.meta_flow, k)) - np.bincount(
-        pairs // n_meta, _plogp(weight), k
-    )
+    return meta_costs(labels[row], units.meta_idx, units.meta_flow, k)
 
 
 def _parent_codelengths(
@@ -448,7 +443,6 @@ def tune_leaf_modules(
     leaf_depth = (paths >= 0).sum(axis=1)
     offsets = np.cumsum([0] + [int(key.max()) + 1 for key in keys])
     rows = np.arange(n)
-    leaf_key = key_table[leaf_depth - 1, rows] + offsets[leaf_depth - 1]
     # the parent of each leaf module: the root (0) or a module, one id across levels
     parent_level = np.maximum(leaf_depth - 2, 0)
     above = np.where(
@@ -478,7 +472,8 @@ def tune_leaf_modules(
         tuned[at] = (lowest == highest)[key[at]]
     if not tuned.any():
         return paths
-    leaf_module, n_leaf_modules = K.compact_labels(leaf_key, int(offsets[-1]))
+    leaf_module = leaf_module_ids(paths)
+    n_leaf_modules = int(leaf_module.max()) + 1
     unit_of, n_units = K.compact_labels(
         np.where(tuned, rows, n + leaf_module), n + n_leaf_modules
     )

@@ -4,9 +4,9 @@ with meta data, Infomap's ``--meta-data``).
 A module's meta cost is ``plogp(W_M) - sum_c plogp(W_Mc)``: its total meta weight times the
 entropy of its categories, ``W_Mc`` the weight of category ``c`` among its units. The core
 loop keeps, per module, the weights (a dense row over the categories), their sum and the
-cost. A move changes the cost by the change it was chosen for, in the moving unit's
-categories only, so a search costs no more with many categories than with few (but for the
-table's memory). Every search starts from costs computed afresh; the final codelength is
+cost. A move changes the costs by the change it was chosen for, in the moving unit's
+categories only; the table itself (allocated for every search) grows with modules x
+categories. Every search starts from costs computed afresh; the final codelength is
 computed from the tree by ``mapequation.meta_codelength``, the plain-numpy reference.
 """
 
@@ -15,16 +15,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True, inline="always")
-def _plogp(x):
-    if x > 0.0:
-        return x * np.log2(x)
-    return 0.0
+from .._kernels import plogp_scalar as _plogp
 
 
 @njit(cache=True, nogil=True)
-def init_meta(module_of, n_modules, mod_size, meta_ptr, meta_idx, meta_flow, n_meta):
+def init_meta(module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta):
     """Per module: the weight of each of ``n_meta`` categories (no columns for 0), their
     sum and the meta cost."""
     meta = np.zeros((n_modules, n_meta))

@@ -48,6 +48,7 @@ from .._kernels import (
     shuffle,
     sum_by_label,
 )
+from .._kernels import plogp_scalar as _plogp
 from ._meta import init_meta, meta_change, move_meta, unit_meta_cost
 
 _MIN_IMPROVEMENT = 1e-13
@@ -107,13 +108,6 @@ class ModuleState(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def _plogp(x):
-    if x > 0.0:
-        return x * np.log2(x)
-    return 0.0
-
-
-@njit(cache=True, inline="always")
 def _exit_total(link_exit, tsrc, ttgt):
     return link_exit + tsrc * (1.0 - ttgt)
 
@@ -168,7 +162,7 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0):
                     internal_in += in_flow[k]
             mod_enter[m] += unit_enter[u] - internal_in
     meta, meta_total, meta_cost = init_meta(
-        module_of, n_modules, mod_size, meta_ptr, meta_idx, meta_flow, n_meta
+        module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta
     )
     return ModuleState(
         mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
@@ -550,9 +544,7 @@ def find_modules_serial(
     while True:
         n_units = units.codeflow.shape[0]
         k = max(module_of.max() + 1, n_units)
-        state = init_modules(
-            module_of, k, units, undirected, costs.n_meta if costs.meta_rate > 0.0 else 0
-        )
+        state = init_modules(module_of, k, units, undirected, costs.n_meta)
         sweeps = random_sweep_limit(rng_state, max_sweeps) if random_sweeps else max_sweeps
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,

@@ -144,8 +144,9 @@ class SearchContext:
 def _module_state(
     units: Units, module_of: np.ndarray, k: int, costs: M.ModuleCosts | None = None
 ) -> M.ModuleState:
-    """The module state, with the meta-data categories where ``costs`` weigh them."""
-    n_meta = costs.n_meta if costs is not None and costs.meta_rate > 0 else 0
+    """The module state, with the meta-data categories where ``costs`` weigh them (their
+    ``n_meta`` is 0 without a meta rate)."""
+    n_meta = costs.n_meta if costs is not None else 0
     return M.init_modules(module_of, k, units.arrays, units.undirected, n_meta)
 
 
