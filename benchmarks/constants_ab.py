@@ -4,8 +4,9 @@
         "HIERARCHY_TOP_TUNE_LIMIT=1" [--seeds 1 2 3 4 5] [--trials 5]
 
 Each setting (``NAME=value;NAME=value`` over ``infomap_learn.search._constants``) runs the
-multilevel search on each graph of ``benchmarks/hierarchy_quality.py`` for every seed
-(``--trials`` trials per call, one thread), twice over all settings; printed are the best
+multilevel search (the two-level one with ``--two-level``) on each graph of
+``benchmarks/hierarchy_quality.py`` for every seed (``--trials`` trials per call, one
+thread), twice over all settings; printed are the best
 mean CPU time per call, the mean codelength and its gap to the official Infomap's mean over
 the same seeds (negative: ours shorter), and the worst seed's gap. Nothing is written: this
 is the tool for trying a change, whose result goes to the issue's note.
@@ -38,7 +39,7 @@ def _apply(setting: str) -> None:
         setattr(constants, name, type(current)(float(value)))  # (the constants are numbers)
 
 
-def _official_mean(graph, seeds: list[int], trials: int) -> float:
+def _official_mean(graph, seeds: list[int], trials: int, two_level: bool = False) -> float:
     import infomap as official
 
     net, lengths = graph.network, []
@@ -46,7 +47,7 @@ def _official_mean(graph, seeds: list[int], trials: int) -> float:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Infomap 2.16's LegacySurfaceWarning
             im = official.Infomap(silent=True, num_trials=trials, seed=seed,
-                                  flow_model=graph.flow_model)  # fmt: skip
+                                  flow_model=graph.flow_model, two_level=two_level)  # fmt: skip
             im.add_nodes(range(net.n_nodes))
             im.add_links(zip(net.source.tolist(), net.target.tolist(), net.weight.tolist()))
             im.run()
@@ -60,11 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("settings", nargs="+", help='e.g. "HIERARCHY_SUB_TUNE_LIMIT=1"')
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--two-level", action="store_true", help="the two-level search")
     args = parser.parse_args(argv)
     defaults = {name: getattr(constants, name) for name in dir(constants) if name.isupper()}
     for name in args.graphs.split(","):
         graph = GRAPHS[name]()
-        reference = _official_mean(graph, args.seeds, args.trials)
+        reference = _official_mean(graph, args.seeds, args.trials, args.two_level)
         infomap(graph.network, num_trials=1, seed=0, flow_model=graph.flow_model)  # compile
         best: dict[str, list] = {}
         for _ in range(2):
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                 start = time.process_time()
                 lengths = [
                     infomap(graph.network, num_trials=args.trials, seed=seed, n_jobs=1,
-                            flow_model=graph.flow_model).codelength  # fmt: skip
+                            flow_model=graph.flow_model, two_level=args.two_level).codelength
                     for seed in args.seeds
                 ]
                 seconds = (time.process_time() - start) / len(args.seeds)

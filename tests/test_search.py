@@ -103,6 +103,27 @@ def test_aggregated_search_matches_reference():
     assert length == pytest.approx(two_level_codelength(flow, labels).codelength, rel=1e-10)
 
 
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("directed", [False, True])
+def test_coarse_tune_codelength_matches_reference(fast, directed):
+    # both kinds of coarse tune: submodules from a whole search or from one core loop
+    net = random_network(7, n=80, p=0.08, directed=directed)
+    flow = compute_flow(net)
+    units = S.leaf_units(flow)
+    ctx = S.new_context(units, 3)
+    labels, _ = S.find_modules(units, ctx)
+    new_labels, length, sublabels = S._coarse_tune(units, labels, ctx, fast=fast)
+    assert length == pytest.approx(two_level_codelength(flow, new_labels).codelength, rel=1e-10)
+    # every submodule lies in one module, before and after the moves
+    for grouping in (labels, new_labels):
+        pairs = np.unique(np.stack([sublabels, grouping]), axis=1)
+        assert np.unique(pairs[0]).size == pairs.shape[1]
+    # one core loop never aggregates: its submodules are at least as many
+    _, _, full = S._coarse_tune(units, labels, S.new_context(units, 3), fast=False)
+    if fast:
+        assert sublabels.max() >= full.max()
+
+
 def test_aggregate_links_matches_dense_reference():
     rng = np.random.default_rng(4)
     n, k = 30, 6

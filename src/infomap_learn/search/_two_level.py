@@ -122,8 +122,9 @@ def _find_modules_stepwise(units: Units, ctx: SearchContext, module_of: np.ndarr
     return unit_module, float(length)
 
 
-def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
-    """Split each module into submodules, then move the submodules between modules.
+def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext, fast: bool = False):
+    """Split each module into submodules (a search inside each, or only its first core
+    loop if ``fast``), then move the submodules between modules.
 
     Returns the new labels, their codelength and the submodules of ``labels``."""
     k = int(labels.max()) + 1
@@ -136,7 +137,12 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext):
         costs=ctx.costs._replace(preferred=0),
     )
     sub_units = replace(units, parent=labels)
-    sublabels, _ = find_modules(sub_units, sub_ctx)
+    if fast:
+        sublabels = np.arange(units.n, dtype=np.int64)
+        _core(sub_units, sublabels, sub_ctx)
+        sublabels, _ = K.compact_labels(sublabels, units.n)
+    else:
+        sublabels, _ = find_modules(sub_units, sub_ctx)
     n_sub = int(sublabels.max()) + 1
     agg = aggregate(units, sublabels, n_sub)
     initial = np.zeros(n_sub, dtype=np.int64)
@@ -164,13 +170,16 @@ def two_level_search(
     submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
+    n_coarse = 0
     for _ in range(tune_limit):
         if int(labels.max()) + 1 <= 1:
             break
         if fine:
             new_labels, new_length = find_modules(units, ctx, labels)
         else:
-            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx)
+            fast = bool(constants.ALTERNATE_COARSE_TUNE) and n_coarse % 2 == 1
+            n_coarse += 1
+            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx, fast)
         improved = new_length < length - constants.TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
