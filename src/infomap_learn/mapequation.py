@@ -302,6 +302,11 @@ class MetaData(NamedTuple):
     each node's category (0..C-1), its weight (its flow, or 1/n unweighted) and the rate
     at which the meta data are encoded.
 
+    ``physical``: the categories are the physical nodes of a state (memory) network's
+    state nodes, weighed by their flow: each leaf module's codebook codes its physical
+    nodes instead of its state nodes (Infomap's memory map equation), a term
+    ``sum_u plogp(w_u) - sum_M sum_c plogp(W_Mc)`` at rate 1 (:func:`meta_codelength`).
+
     Examples
     --------
     >>> meta = MetaData(np.array([0, 1, 1]), np.full(3, 1 / 3), rate=1.0)
@@ -312,19 +317,36 @@ class MetaData(NamedTuple):
     categories: np.ndarray
     weights: np.ndarray
     rate: float
+    physical: bool = False
 
 
 def node_meta(
-    categories: np.ndarray | None, node_flow: np.ndarray, rate: float, unweighted: bool
+    categories: np.ndarray | None,
+    node_flow: np.ndarray,
+    rate: float,
+    unweighted: bool,
+    physical_ids: np.ndarray | None = None,
 ) -> MetaData | None:
     """The meta data of nodes in ``categories`` (None: none), each weighed by its flow, or
-    by 1/n ``unweighted``, as Infomap weighs them.
+    by 1/n ``unweighted``, as Infomap weighs them; for a state network (``physical_ids``,
+    the physical node of each state node) its physical nodes, weighed by the state flows.
 
     Examples
     --------
     >>> node_meta(np.array([0, 1]), np.array([0.3, 0.7]), 1.0, unweighted=True).weights
     array([0.5, 0.5])
+    >>> node_meta(None, np.full(3, 1 / 3), 1.0, False, physical_ids=np.array([7, 2, 7]))
+    ... # doctest: +ELLIPSIS
+    MetaData(categories=array([1, 0, 1]), weights=..., rate=1.0, physical=True)
     """
+    if physical_ids is not None:
+        if categories is not None:
+            raise ValueError(
+                "meta_data cannot be used on a state network (physical_ids): its modules "
+                "already code physical nodes, and the two terms are not combined"
+            )
+        compact = np.unique(physical_ids, return_inverse=True)[1].ravel().astype(np.int64)
+        return MetaData(compact, np.asarray(node_flow, dtype=np.float64), 1.0, physical=True)
     if categories is None:
         return None
     n = categories.shape[0]
@@ -333,10 +355,15 @@ def node_meta(
 
 
 def meta_costs(
-    groups: np.ndarray, categories: np.ndarray, weights: np.ndarray, k: int
+    groups: np.ndarray,
+    categories: np.ndarray,
+    weights: np.ndarray,
+    k: int,
+    with_total: bool = True,
 ) -> np.ndarray:
     """Per group (ids 0..k-1) of weighted category entries: ``plogp(W) - sum_c
-    plogp(W_c)``, the group's weight times the entropy of its categories.
+    plogp(W_c)``, the group's weight times the entropy of its categories (without
+    ``plogp(W)`` unless ``with_total``: the codewords of physical nodes).
 
     Examples
     --------
@@ -346,15 +373,17 @@ def meta_costs(
     n_categories = int(categories.max()) + 1 if categories.size else 1
     pairs, inverse = np.unique(groups * n_categories + categories, return_inverse=True)
     weight = np.bincount(inverse.ravel(), weights, pairs.size)
-    return plogp(np.bincount(groups, weights, k)) - np.bincount(
-        pairs // n_categories, plogp(weight), k
-    )
+    codewords = np.bincount(pairs // n_categories, plogp(weight), k)
+    if not with_total:
+        return -codewords
+    return plogp(np.bincount(groups, weights, k)) - codewords
 
 
 def meta_codelength(paths: np.ndarray, meta: MetaData) -> float:
     """The meta-data term before its rate: over the leaf modules M of the tree ``paths``,
     ``plogp(W_M) - sum_c plogp(W_Mc)``, the weight of the module's nodes times the entropy
-    of their categories (``W_Mc`` the weight of its nodes in category ``c``).
+    of their categories (``W_Mc`` the weight of its nodes in category ``c``); for physical
+    nodes (``meta.physical``) ``sum_u plogp(w_u) - sum_M sum_c plogp(W_Mc)``.
 
     Examples
     --------
@@ -365,7 +394,10 @@ def meta_codelength(paths: np.ndarray, meta: MetaData) -> float:
     paths = np.asarray(paths, dtype=np.int64)
     leaf = leaf_module_ids(paths if paths.ndim == 2 else paths[:, None])
     k = int(leaf.max()) + 1 if leaf.size else 0
-    return float(meta_costs(leaf, meta.categories, meta.weights, k).sum())
+    costs = meta_costs(leaf, meta.categories, meta.weights, k, with_total=not meta.physical)
+    if meta.physical:
+        return float(costs.sum() + plogp(meta.weights).sum())
+    return float(costs.sum())
 
 
 def with_meta(parts: Codelength, paths: np.ndarray, meta: MetaData | None) -> Codelength:
@@ -522,7 +554,7 @@ skip_adjust_bipartite_flow, meta_data, meta_data_rate, meta_data_unweighted
     SearchOptions(meta_data_rate=meta_data_rate, meta_data_unweighted=meta_data_unweighted)
     meta = node_meta(
         check_meta_data(meta_data, network.n_nodes), flow.node_flow, meta_data_rate,
-        meta_data_unweighted,
+        meta_data_unweighted, network.physical_ids,
     )  # fmt: skip
     if labels.ndim == 1:
         return with_meta(two_level_codelength(flow, labels), labels, meta).codelength

@@ -251,8 +251,11 @@ class ModuleTree:
             options["preferred_number_of_modules"] = preferred_number_of_modules
         from .mapequation import node_meta
 
-        meta = node_meta(categories, flow.node_flow, meta_data_rate, meta_data_unweighted)
-        if meta is not None:
+        meta = node_meta(
+            categories, flow.node_flow, meta_data_rate, meta_data_unweighted,
+            network.physical_ids,
+        )  # fmt: skip
+        if meta is not None and not meta.physical:
             options["meta_data_rate"] = meta.rate
         return cls.from_paths(
             flow, paths, node_names=network.node_names, options=options, module_cost=cost,

@@ -21,12 +21,8 @@ from ..network import Network
 
 __all__ = ["read_bipartite_start", "read_meta_data", "read_module_paths", "read_network"]
 
-_SHOWN = 60
-"""Characters of an offending line or token quoted in an error (a line may be megabytes)."""
-_MAX_EXACT_FLOAT = 2**53
-_DATA_LINE = re.compile(r"^[ \t]*[^#\s]", re.MULTILINE)
-"""A line that is neither blank nor a comment."""
-"""An id written as a float ("12.0") is exact only below this."""
+from ._states import parse_states, state_network
+from ._tokens import _DATA_LINE, _MAX_EXACT_FLOAT, _node_id, _shown, _skip_links, _weight
 
 
 def read_network(
@@ -42,7 +38,9 @@ def read_network(
     (columns after the weight are ignored, as Infomap does; a missing weight is 1); lines
     starting with ``#`` are comments. A Pajek file has a ``*Vertices N`` section (``id
     "name" [weight]`` lines; the optional weight is the node's teleportation weight)
-    followed by ``*Edges`` or ``*Arcs`` sections of links. As in the official Infomap,
+    followed by ``*Edges`` or ``*Arcs`` sections of links; with a ``*States`` section
+    (``state_id physical_id ["name"]`` lines) it is a state network whose links join
+    state ids and whose ``*Vertices`` are the physical nodes. As in the official Infomap,
     ``directed`` decides how links are read, not the section name. A file that starts
     with ``{`` is Infomap's JSON network input (``"format": "infomap-network-json"``,
     ``"version": "1.0"``, ``"nodes"`` with ``id``, ``name``, ``weight`` and ``"edges"``
@@ -66,7 +64,8 @@ def read_network(
     -------
     network : Network
         Nodes numbered 0..n-1 in increasing order of their ids in the file; names from the
-        Pajek vertices (else the ids as strings).
+        Pajek vertices (else the ids as strings). For a state network the nodes are the
+        states, with ``physical_ids`` from the file.
     node_ids : ndarray of int64
         The id in the file of each node, for writing results that refer to the file.
 
@@ -105,44 +104,6 @@ def read_network(
                 return _read_pajek(text, directed, path, (weight_threshold, self_links))
             break
     return _read_link_list(text, directed, path, (weight_threshold, self_links))
-
-
-def _shown(text: str) -> str:
-    text = text.strip()
-    return repr(text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "...")
-
-
-def _node_id(token: str, path, number: int) -> int:
-    """An integer node id exactly as written (an integral float below 2**53 is accepted)."""
-    try:
-        value = int(token)
-    except ValueError:
-        try:
-            x = float(token)
-        except ValueError:
-            x = float("nan")
-        if not (np.isfinite(x) and x == int(x) and abs(x) < _MAX_EXACT_FLOAT):
-            raise ValueError(
-                f"{path}:{number}: node id {_shown(token)} is not an integer"
-            ) from None
-        value = int(x)
-    if not -(2**63) <= value < 2**63:
-        raise ValueError(
-            f"{path}:{number}: node id {_shown(token)} does not fit in a 64-bit integer"
-        )
-    return value
-
-
-def _weight(token: str, path, number: int) -> float:
-    try:
-        w = float(token)
-    except ValueError:
-        w = float("nan")
-    if not (np.isfinite(w) and w >= 0):
-        raise ValueError(
-            f"{path}:{number}: link weight {_shown(token)} is not a finite non-negative number"
-        )
-    return w
 
 
 def _parse_lines(lines: Iterable[tuple[int, str]], path):
@@ -199,19 +160,6 @@ def _parse_links(text: str, path, numbers: list[int] | None = None):
     if weights is not None and not (np.isfinite(weights).all() and (weights >= 0).all()):
         return _parse_lines(lines, path)
     return links, weights
-
-
-def _skip_links(links: np.ndarray, weights: np.ndarray | None, skip: tuple) -> tuple:
-    """The links kept by ``skip = (weight_threshold, self_links)``, and their weights."""
-    weight_threshold, self_links = skip
-    keep = np.ones(links.shape[0], dtype=bool)
-    if weight_threshold is not None:
-        keep &= (np.ones(keep.size) if weights is None else weights) >= float(weight_threshold)
-    if not self_links:
-        keep &= links[:, 0] != links[:, 1]
-    if keep.all():
-        return links, weights
-    return links[keep], None if weights is None else weights[keep]
 
 
 def _read_link_list(
@@ -304,7 +252,7 @@ def _read_pajek(
     if stray:
         number = text.count("\n", 0, stray.start()) + 1
         raise ValueError(f"{path}:{number}: data before a *Vertices or *Edges section")
-    vertex_parts, link_parts = [], []
+    vertex_parts, link_parts, state_parts, link_bodies = [], [], [], []
     for index, header in enumerate(headers):
         number = text.count("\n", 0, header.start()) + 1
         keyword = header.group(1).lower()
@@ -317,6 +265,9 @@ def _read_pajek(
                 _bipartite_header(header.group(0), path, number)
             lines = range(number + 1, number + 2 + body.count("\n"))
             link_parts.append(_parse_links(body, path, lines))
+            link_bodies.append((body, number + 1))
+        elif keyword == "*states":
+            state_parts.append(parse_states(body, path, number + 1))
         else:
             raise ValueError(f"{path}:{number}: unknown section {_shown(header.group(1))}")
     vertex_ids = np.concatenate([ids for ids, _, _ in vertex_parts] or [np.zeros(0, np.int64)])
@@ -329,6 +280,11 @@ def _read_pajek(
         )
     else:
         weights = None
+    if state_parts:
+        return state_network(
+            state_parts, (vertex_ids, vertex_names), links, weights, link_bodies, directed,
+            path, skip,
+        )  # fmt: skip
     node_ids = np.unique(np.concatenate([vertex_ids, links.ravel()]))
     if node_ids.size == 0:
         raise ValueError(f"{path}: no vertices or links found")

@@ -130,6 +130,29 @@ def _check_node_weights(node_weights: Any, n: int) -> np.ndarray | None:
     return nw
 
 
+def _check_physical_ids(physical_ids: Any, n: int) -> np.ndarray | None:
+    """The physical node of each state node: non-negative integers, one per node."""
+    if physical_ids is None:
+        return None
+    ids = np.asarray(physical_ids)
+    if ids.ndim != 1 or ids.size != n:
+        raise ValueError(
+            f"physical_ids must be a 1-D sequence of length n_nodes={n} (the physical node "
+            f"of each state node), got shape {ids.shape}"
+        )
+    integral = ids.dtype.kind in "iu" or (
+        ids.dtype.kind == "f" and bool(np.all(np.isfinite(ids) & (ids == np.round(ids))))
+    )
+    if ids.size and not integral:
+        raise ValueError(f"physical_ids must be integers, got dtype {ids.dtype}")
+    ids = np.array(ids, dtype=np.int64)
+    if ids.size and ids.min() < 0:
+        i = int(np.flatnonzero(ids < 0)[0])
+        raise ValueError(f"physical_ids[{i}] is {int(ids[i])}; physical ids must be >= 0")
+    ids.setflags(write=False)
+    return ids
+
+
 def _check_node_names(node_names: Any, n: int) -> list | None:
     if node_names is None:
         return None

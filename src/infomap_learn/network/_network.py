@@ -31,6 +31,7 @@ from ._checks import (
     _check_endpoints,
     _check_node_names,
     _check_node_weights,
+    _check_physical_ids,
     _check_weights,
     _readonly,
 )
@@ -64,6 +65,10 @@ class Network:
         nodes), not all zero.
     node_names : sequence, optional
         One name per node.
+    physical_ids : array_like of int, shape (n_nodes,), optional
+        For a state (memory) network: the physical node of each node, which is then a
+        state node. Each module's codebook codes physical nodes, so a physical node can
+        belong to several modules (see :meth:`Network.from_states`).
 
     Attributes
     ----------
@@ -75,6 +80,8 @@ class Network:
         Link weights, all positive; read-only.
     node_weights : ndarray of float64, shape (n_nodes,), or None
     node_names : list or None
+    physical_ids : ndarray of int64, shape (n_nodes,), or None
+        Read-only.
 
     Raises
     ------
@@ -104,6 +111,7 @@ class Network:
     weight: np.ndarray
     node_weights: np.ndarray | None
     node_names: list | None
+    physical_ids: np.ndarray | None = None
 
     def __init__(
         self,
@@ -115,6 +123,7 @@ class Network:
         *,
         node_weights: Any = None,
         node_names: Sequence | None = None,
+        physical_ids: Any = None,
     ) -> None:
         src = np.asarray(source)
         tgt = np.asarray(target)
@@ -160,7 +169,7 @@ class Network:
             s = np.empty(0, np.int32)
             t = np.empty(0, np.int32)
             ws = np.empty(0, np.float64)
-        self._set(n, directed, s, t, ws, node_weights, node_names)
+        self._set(n, directed, s, t, ws, node_weights, node_names, physical_ids)
 
     def _set(
         self,
@@ -171,12 +180,14 @@ class Network:
         w: np.ndarray,
         node_weights: Any,
         node_names: Any,
+        physical_ids: Any = None,
     ) -> None:
         """Store canonical arrays (owned by this network) and validate node data."""
         self.n_nodes = int(n)
         self.directed = bool(directed)
         self.node_weights = _check_node_weights(node_weights, self.n_nodes)
         self.node_names = _check_node_names(node_names, self.n_nodes)
+        self.physical_ids = _check_physical_ids(physical_ids, self.n_nodes)
         self.source = s
         self.target = t
         self.weight = w
@@ -195,6 +206,7 @@ class Network:
         *,
         node_weights: Any = None,
         node_names: Any = None,
+        physical_ids: Any = None,
     ) -> Network:
         """Wrap arrays that are already canonical (sorted, unique, positive weights)."""
         if n == 0:
@@ -210,6 +222,7 @@ class Network:
             np.ascontiguousarray(w, dtype=np.float64),
             node_weights,
             node_names,
+            physical_ids,
         )
         return net
 
@@ -274,6 +287,64 @@ class Network:
             node_weights=node_weights,
             node_names=node_names,
         )
+
+    @classmethod
+    def from_states(
+        cls,
+        physical_ids: Any,
+        links: Any,
+        weights: Any = None,
+        directed: bool = True,
+        *,
+        node_names: Sequence | None = None,
+    ) -> Network:
+        """Build a state (memory) network: state nodes, each in a physical node, and links
+        between state nodes (Infomap's ``*States`` network).
+
+        A random walker moves between state nodes, so where it goes next can depend on
+        where it came from (a second-order Markov model, say, with one state node per
+        incoming link). The map equation codes physical nodes: each module's codebook has
+        one codeword per physical node it holds, so the modules of the state nodes of one
+        physical node overlap on it (Rosvall et al. 2014, Nature Communications).
+
+        Parameters
+        ----------
+        physical_ids : array_like of int, shape (n_states,)
+            The physical node of each state node (state ids are 0..n_states-1).
+        links : array_like of int, shape (m, 2)
+            ``(source state, target state)`` rows.
+        weights : array_like of float, shape (m,), optional
+            Link weights; None means all 1.0.
+        directed : bool, default True
+            Whether the links are directed (memory networks usually are).
+        node_names : sequence, optional
+            One name per state node.
+
+        Returns
+        -------
+        Network
+            With ``physical_ids`` set; every search and codelength on it uses the map
+            equation of state networks, as the official Infomap does.
+
+        Examples
+        --------
+        Two physical nodes visited in two contexts each:
+
+        >>> net = Network.from_states([0, 0, 1, 1], [[0, 2], [2, 0], [1, 3], [3, 1]])
+        >>> net
+        Network(n_nodes=4, n_links=4, directed, unweighted, states of 2 physical nodes)
+        """
+        ids = _check_physical_ids(physical_ids, np.asarray(physical_ids).size)
+        return cls.from_edges(links, weights, n_nodes=ids.size, directed=directed,
+                              node_names=node_names)._with_physical_ids(ids)  # fmt: skip
+
+    def _with_physical_ids(self, physical_ids: Any) -> Network:
+        """The same links as a state network of ``physical_ids``."""
+        return Network._from_canonical(
+            self.n_nodes, self.directed, self.source, self.target, self.weight,
+            node_weights=self.node_weights, node_names=self.node_names,
+            physical_ids=physical_ids,
+        )  # fmt: skip
 
     @classmethod
     def from_scipy(
@@ -474,6 +545,12 @@ class Network:
     def __repr__(self) -> str:
         kind = "directed" if self.directed else "undirected"
         weighted = "weighted" if np.any(self.weight != 1.0) else "unweighted"
+        if self.physical_ids is not None:
+            n_physical = np.unique(self.physical_ids).size
+            return (
+                f"Network(n_nodes={self.n_nodes}, n_links={self.n_links}, {kind}, {weighted}, "
+                f"states of {n_physical} physical nodes)"
+            )
         return f"Network(n_nodes={self.n_nodes}, n_links={self.n_links}, {kind}, {weighted})"
 
     def __setstate__(self, state: dict) -> None:

@@ -277,8 +277,9 @@ def _search(
     two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     full_flow = compute_flow(network, **vars(options.flow))
     full_meta = node_meta(
-        categories, full_flow.node_flow, options.meta_data_rate, options.meta_data_unweighted
-    )
+        categories, full_flow.node_flow, options.meta_data_rate, options.meta_data_unweighted,
+        network.physical_ids,
+    )  # fmt: skip
     # nodes without links or flow never move: the search runs without them, and each is
     # put in a module of its own afterwards (a graph of sparse ids costs its links only)
     flow, searched = _without_isolated_nodes(full_flow)
@@ -295,10 +296,16 @@ def _search(
         n_categories = int(meta.categories.max()) + 1
         table = 8.0 * n_searched * n_categories  # (the core loop's module x category weights)
         if table > _META_TABLE_LIMIT:
+            what, advice = (
+                (f"the state network has {n_categories} physical nodes",
+                 "state networks that large are not supported yet")
+                if meta.physical
+                else (f"meta_data has {n_categories} categories", "group rare categories together")
+            )  # fmt: skip
             raise ValueError(
-                f"meta_data has {n_categories} categories: the search keeps a table of "
-                f"{n_searched} x {n_categories} weights ({table / 2**30:.1f} GiB, more than "
-                f"{_META_TABLE_LIMIT / 2**30:.0f} GiB); group rare categories together"
+                f"{what}: the search keeps a table of {n_searched} x {n_categories} weights "
+                f"({table / 2**30:.1f} GiB, more than {_META_TABLE_LIMIT / 2**30:.0f} GiB); "
+                f"{advice}"
             )
     cost = (
         entropy_correction_per_module(network, options.entropy_correction_strength)
@@ -315,7 +322,10 @@ def _search(
         preferred = max(preferred - (full_flow.n_nodes - n_searched), 1)
     if initial is not None and searched is not None:
         initial = np.unique(initial[searched], return_inverse=True)[1].astype(np.int64)
-    leaf = leaf_units(flow, None if meta is None else (meta.categories, meta.weights))
+    leaf = leaf_units(
+        flow, None if meta is None else (meta.categories, meta.weights),
+        meta_total=0.0 if meta is not None and meta.physical else 1.0,
+    )  # fmt: skip
     one_level = with_meta(
         with_module_cost(
             Codelength(one_level_codelength(flow), 0.0, 0.0), np.zeros((n_searched, 1)), cost,
@@ -533,7 +543,7 @@ def _result(
                     "meta_data_rate": meta.rate,
                     "meta_data_unweighted": options.meta_data_unweighted,
                 }
-                if meta is not None
+                if meta is not None and not meta.physical
                 else {}
             ),
             **(

@@ -101,7 +101,9 @@ def _meta_costs(units: Units, labels: np.ndarray, k: int) -> np.ndarray:
     if not units.n_meta:
         return np.zeros(k)
     row = np.repeat(np.arange(units.n), np.diff(units.meta_ptr))
-    return meta_costs(labels[row], units.meta_idx, units.meta_flow, k)
+    return meta_costs(
+        labels[row], units.meta_idx, units.meta_flow, k, with_total=units.meta_total > 0
+    )
 
 
 def _parent_codelengths(

@@ -2,7 +2,10 @@
 with meta data, Infomap's ``--meta-data``).
 
 A module's meta cost is ``plogp(W_M) - sum_c plogp(W_Mc)``: its total meta weight times the
-entropy of its categories, ``W_Mc`` the weight of category ``c`` among its units. The core
+entropy of its categories, ``W_Mc`` the weight of category ``c`` among its units. For the
+physical nodes of a state network (categories: physical nodes, weights: state flows) the
+cost is ``-sum_c plogp(W_Mc)`` alone (``total_weight`` 0 instead of 1): the physical
+nodes' codewords in the module's codebook. The core
 loop keeps, per module, the weights (a dense row over the categories), their sum and the
 cost. A move changes the costs by the change it was chosen for, in the moving unit's
 categories only; the table itself (allocated for every search) grows with modules x
@@ -19,9 +22,9 @@ from .._kernels import plogp_scalar as _plogp
 
 
 @njit(cache=True, nogil=True)
-def init_meta(module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta):
+def init_meta(module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta, total_weight=1.0):
     """Per module: the weight of each of ``n_meta`` categories (no columns for 0), their
-    sum and the meta cost."""
+    sum and the meta cost (its ``plogp(W_M)`` weighed by ``total_weight``)."""
     meta = np.zeros((n_modules, n_meta))
     meta_total = np.zeros(n_modules)
     meta_cost = np.zeros(n_modules)
@@ -32,7 +35,7 @@ def init_meta(module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta):
                 meta[m, meta_idx[j]] += meta_flow[j]
                 meta_total[m] += meta_flow[j]
         for m in range(n_modules):
-            meta_cost[m] = _plogp(meta_total[m])
+            meta_cost[m] = total_weight * _plogp(meta_total[m])
         # each (module, category) weight once, over the units' entries rather than the
         # whole table: counted weights are negated, then restored
         for u in range(module_of.shape[0]):
@@ -49,18 +52,19 @@ def init_meta(module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta):
 
 
 @njit(cache=True, inline="always")
-def unit_meta_cost(meta_ptr, meta_idx, meta_flow, u, total_u):
+def unit_meta_cost(meta_ptr, meta_idx, meta_flow, u, total_u, total_weight):
     """The meta cost of a module that holds unit ``u`` alone."""
-    cost = _plogp(total_u)
+    cost = total_weight * _plogp(total_u)
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
         cost -= _plogp(meta_flow[j])
     return cost
 
 
 @njit(cache=True, inline="always")
-def meta_change(meta, meta_total, m, meta_ptr, meta_idx, meta_flow, u, sign, total_u):
+def meta_change(meta, meta_total, m, meta_ptr, meta_idx, meta_flow, u, sign, total_u,
+                total_weight):  # fmt: skip
     """Change of module ``m``'s meta cost when unit ``u`` joins (sign 1) or leaves (-1)."""
-    change = _plogp(meta_total[m] + sign * total_u) - _plogp(meta_total[m])
+    change = total_weight * (_plogp(meta_total[m] + sign * total_u) - _plogp(meta_total[m]))
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
         old = meta[m, meta_idx[j]]
         change -= _plogp(old + sign * meta_flow[j]) - _plogp(old)

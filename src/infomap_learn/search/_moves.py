@@ -81,6 +81,9 @@ class ModuleCosts(NamedTuple):
     preferred: int  # a preferred number of modules: |modules - preferred| bits (0: none)
     meta_rate: float = 0.0  # the meta-data entropy's weight (0: not in the objective)
     n_meta: int = 0  # the number of meta-data categories
+    # the weight of plogp(W_M) in a module's meta cost: 1 for meta data, 0 for the physical
+    # nodes of a state network (see _meta)
+    meta_total: float = 1.0
 
 
 @njit(cache=True, inline="always")
@@ -127,9 +130,10 @@ def _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_
 
 
 @njit(cache=True, nogil=True)
-def init_modules(module_of, n_modules, units, undirected, n_meta=0):
+def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight=1.0):
     """Module state for the assignment ``module_of`` (ids in [0, n_modules)) of the
-    ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept)."""
+    ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept) whose
+    costs weigh each module's total by ``total_weight``."""
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
      meta_ptr, meta_idx, meta_flow) = units  # fmt: skip
@@ -162,7 +166,7 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0):
                     internal_in += in_flow[k]
             mod_enter[m] += unit_enter[u] - internal_in
     meta, meta_total, meta_cost = init_meta(
-        module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta
+        module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta, total_weight
     )
     return ModuleState(
         mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
@@ -365,8 +369,9 @@ def core_loop(
                 for j in range(meta_ptr[u], meta_ptr[u + 1]):
                     total_u += meta_flow[j]
                 meta_a = meta_change(
-                    mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0, total_u
-                )
+                    mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0, total_u,
+                    costs.meta_total,
+                )  # fmt: skip
                 delta_a += meta_rate * meta_a
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
@@ -424,10 +429,12 @@ def core_loop(
                     if b >= 0:
                         meta_b = meta_change(
                             mod_meta, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
-                            total_u,
+                            total_u, costs.meta_total,
                         )  # fmt: skip
                     else:  # (an empty module: u's own meta cost)
-                        meta_b = unit_meta_cost(meta_ptr, meta_idx, meta_flow, u, total_u)
+                        meta_b = unit_meta_cost(
+                            meta_ptr, meta_idx, meta_flow, u, total_u, costs.meta_total
+                        )
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
                 b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
                 s_new = s_base - b_en_old + b_en_new
@@ -544,7 +551,7 @@ def find_modules_serial(
     while True:
         n_units = units.codeflow.shape[0]
         k = max(module_of.max() + 1, n_units)
-        state = init_modules(module_of, k, units, undirected, costs.n_meta)
+        state = init_modules(module_of, k, units, undirected, costs.n_meta, costs.meta_total)
         sweeps = random_sweep_limit(rng_state, max_sweeps) if random_sweeps else max_sweeps
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,

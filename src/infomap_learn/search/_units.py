@@ -34,6 +34,9 @@ class Units:
     meta_ptr: np.ndarray
     meta_idx: np.ndarray
     meta_flow: np.ndarray
+    # the weight of a module's total in its meta cost: 1 for meta data, 0 where the
+    # categories are the physical nodes of state nodes (search._meta)
+    meta_total: float = 1.0
 
     @property
     def n(self) -> int:
@@ -54,9 +57,12 @@ class Units:
         return int(self.meta_idx.max()) + 1 if self.meta_idx.size else 0
 
 
-def leaf_units(flow: Flow, meta: tuple[np.ndarray, np.ndarray] | None = None) -> Units:
+def leaf_units(
+    flow: Flow, meta: tuple[np.ndarray, np.ndarray] | None = None, meta_total: float = 1.0
+) -> Units:
     """Units for the leaf nodes of a flow graph; ``meta``: each node's meta-data category
-    (0..C-1) and its weight in the meta-data entropy, or None."""
+    (0..C-1) and its weight in the meta-data entropy, or None; ``meta_total``: see
+    :class:`Units` (0: the categories are physical nodes)."""
     n = flow.n_nodes
     # The flow's own CSR arrays, shared rather than copied (the kernels never write them).
     out_ptr, out_idx, out_flow = flow.out_ptr, flow.out_idx, flow.out_flow
@@ -87,6 +93,7 @@ def leaf_units(flow: Flow, meta: tuple[np.ndarray, np.ndarray] | None = None) ->
         meta_ptr=np.zeros(n + 1, dtype=np.int64) if meta is None else np.arange(n + 1),
         meta_idx=np.zeros(0, np.int32) if meta is None else meta[0].astype(np.int32),
         meta_flow=np.zeros(0) if meta is None else np.asarray(meta[1], dtype=np.float64),
+        meta_total=float(meta_total),
     )
 
 
@@ -126,6 +133,7 @@ def aggregate(units: Units, module_of: np.ndarray, k: int, codeflow=None) -> Uni
         meta_ptr=meta_ptr,
         meta_idx=meta_idx,
         meta_flow=meta_flow,
+        meta_total=units.meta_total,
     )
 
 
@@ -147,7 +155,9 @@ def _module_state(
     """The module state, with the meta-data categories where ``costs`` weigh them (their
     ``n_meta`` is 0 without a meta rate)."""
     n_meta = costs.n_meta if costs is not None else 0
-    return M.init_modules(module_of, k, units.arrays, units.undirected, n_meta)
+    return M.init_modules(
+        module_of, k, units.arrays, units.undirected, n_meta, units.meta_total
+    )
 
 
 def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> float:
@@ -188,15 +198,18 @@ def new_context(
     parents, and the objective's terms: ``module_cost`` bits per module and a preferred
     number of modules (0: none; only for a search whose modules are the top modules) and
     the weight of the meta-data entropy (0: none; only for a search whose modules are leaf
-    modules: modules of nodes, not of modules)."""
+    modules: modules of nodes, not of modules). Where the meta categories are physical
+    nodes (``units.meta_total`` 0), their codewords in the meta costs replace the units'
+    own: the objective has no term per unit."""
     leaf_plogp = units.codeflow[units.codeflow > 0]
+    physical = meta_rate > 0 and units.meta_total == 0.0
     return SearchContext(
         parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
-        codeflow_plogp_sum=float((leaf_plogp * np.log2(leaf_plogp)).sum()),
+        codeflow_plogp_sum=0.0 if physical else float((leaf_plogp * np.log2(leaf_plogp)).sum()),
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
         pool=pool,
         costs=M.ModuleCosts(
             float(module_cost), int(preferred_modules), float(meta_rate),
-            units.n_meta if meta_rate > 0 else 0,
+            units.n_meta if meta_rate > 0 else 0, units.meta_total,
         ),  # fmt: skip
     )
