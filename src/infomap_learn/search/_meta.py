@@ -90,3 +90,45 @@ def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, 
             meta[a, meta_idx[j]] = 0.0
         meta_total[a] = 0.0
         meta_cost[a] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def units_by_category(meta_ptr, meta_idx, n_meta):
+    """The units of each category in CSR form (``ptr``, ``units``), from the units' meta
+    rows (empty for ``n_meta`` 0)."""
+    n_units = meta_ptr.shape[0] - 1
+    ptr = np.zeros(n_meta + 1, dtype=np.int64)
+    if n_meta == 0:
+        return ptr, np.zeros(0, dtype=np.int64)
+    for j in range(meta_idx.shape[0]):
+        ptr[meta_idx[j] + 1] += 1
+    for c in range(n_meta):
+        ptr[c + 1] += ptr[c]
+    fill = ptr[:-1].copy()
+    units = np.empty(meta_idx.shape[0], dtype=np.int64)
+    for u in range(n_units):
+        for j in range(meta_ptr[u], meta_ptr[u + 1]):
+            units[fill[meta_idx[j]]] = u
+            fill[meta_idx[j]] += 1
+    return ptr, units
+
+
+@njit(cache=True, inline="always")
+def add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr, cat_units, module_of, parent,
+                         touched, is_touched, n_touched):  # fmt: skip
+    """Add to the candidates ``touched`` the modules (of parent ``p``) that hold a unit
+    sharing a category with unit ``u``: where the categories are physical nodes, a state
+    node may join a module that codes its physical node already, linked to it or not (as
+    Infomap's memory search). Returns the new number of candidates."""
+    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+        c = meta_idx[j]
+        for k in range(cat_ptr[c], cat_ptr[c + 1]):
+            v = cat_units[k]
+            if v == u or parent[v] != p:
+                continue
+            m = module_of[v]
+            if not is_touched[m]:
+                is_touched[m] = True
+                touched[n_touched] = m
+                n_touched += 1
+    return n_touched

@@ -12,10 +12,9 @@ The search works on *units*: leaf nodes at first, then aggregated modules. A uni
   inside given modules (all zero for a search of the whole network). A unit may only join a
   module of the same parent, and each parent ``P`` has its own index codebook with the fixed
   exit flow ``parent_exit[P]`` (zero for the root).
-
 * ``meta_ptr``, ``meta_idx``, ``meta_flow``: its meta data in CSR form, the weight it puts
   on each category (a node: its flow, or 1/n unweighted, on its one category; a module: the
-  sums of its nodes'), for the map equation with meta data (empty rows without it).
+  sums of its nodes'), for the map equation with meta data or the physical nodes of states.
 
 The objective is the map equation of ``mapequation.py`` restricted to one level below the
 parents:
@@ -49,7 +48,7 @@ from .._kernels import (
     sum_by_label,
 )
 from .._kernels import plogp_scalar as _plogp
-from ._meta import init_meta, meta_change, move_meta, unit_meta_cost
+from . import _meta as meta_kernels
 
 _MIN_IMPROVEMENT = 1e-13
 
@@ -165,7 +164,7 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
                 if module_of[in_idx[k]] == m:
                     internal_in += in_flow[k]
             mod_enter[m] += unit_enter[u] - internal_in
-    meta, meta_total, meta_cost = init_meta(
+    meta, meta_total, meta_cost = meta_kernels.init_meta(
         module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta, total_weight
     )
     return ModuleState(
@@ -255,6 +254,10 @@ def core_loop(
     meta_rate = costs.meta_rate
     # (the meta-data entropy only where the state keeps the categories)
     with_meta = meta_rate > 0.0 and mod_meta.shape[1] > 0
+    physical = with_meta and costs.meta_total == 0.0  # (see _meta.add_category_modules)
+    cat_ptr, cat_units = meta_kernels.units_by_category(
+        meta_ptr, meta_idx, mod_meta.shape[1] if physical else 0
+    )
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     n_parents = parent_exit.shape[0]
@@ -332,6 +335,9 @@ def core_loop(
                         touched[n_touched] = m
                         n_touched += 1
                     flow_from[m] += in_flow[k]
+            if physical:
+                n_touched = meta_kernels.add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr,
+                    cat_units, module_of, parent, touched, is_touched, n_touched)  # fmt: skip
             cu = codeflow[u]
             tu = tele_src[u]
             tau_u = tele_tgt[u]
@@ -368,7 +374,7 @@ def core_loop(
             if with_meta:
                 for j in range(meta_ptr[u], meta_ptr[u + 1]):
                     total_u += meta_flow[j]
-                meta_a = meta_change(
+                meta_a = meta_kernels.meta_change(
                     mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0, total_u,
                     costs.meta_total,
                 )  # fmt: skip
@@ -427,12 +433,12 @@ def core_loop(
                 meta_b = 0.0  # (the change of b's meta cost with u)
                 if with_meta:
                     if b >= 0:
-                        meta_b = meta_change(
+                        meta_b = meta_kernels.meta_change(
                             mod_meta, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
                             total_u, costs.meta_total,
                         )  # fmt: skip
                     else:  # (an empty module: u's own meta cost)
-                        meta_b = unit_meta_cost(
+                        meta_b = meta_kernels.unit_meta_cost(
                             meta_ptr, meta_idx, meta_flow, u, total_u, costs.meta_total
                         )
                 b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
@@ -468,7 +474,7 @@ def core_loop(
                     mod_ttgt[best] = 0.0
                 b = best
                 if with_meta:
-                    move_meta(
+                    meta_kernels.move_meta(
                         state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, meta_a,
                         best_meta, mod_size[a] == 1,
                     )  # fmt: skip
