@@ -120,31 +120,39 @@ GRAPHS = {
 }
 
 
-@pytest.mark.parametrize("directed", [True, False])
-@pytest.mark.parametrize("two_level", [True, False])
-@pytest.mark.parametrize("name", list(GRAPHS))
+CASES = pytest.mark.parametrize(
+    "name, two_level, directed",
+    [(name, two_level, directed) for name in GRAPHS for two_level in (True, False)
+     for directed in (True, False)],
+)  # fmt: skip
+
+
+def _case(seed: int, name: str, directed: bool):
+    """A second-order network of ``GRAPHS[name]``: its arrays, and as our Network."""
+    physical, pairs, weights = second_order(seed, **GRAPHS[name])
+    return (physical, pairs, weights), Network.from_states(
+        physical, pairs, weights, directed=directed
+    )
+
+
+@CASES
 def test_infomaps_trees_score_equal(name, two_level, directed):
-    physical, pairs, weights = second_order(1, **GRAPHS[name])
-    net = Network.from_states(physical, pairs, weights, directed=directed)
-    im = _official(physical, pairs, weights, directed, two_level=two_level, num_trials=2, seed=1)
-    paths = _state_paths(im, len(physical))
+    arrays, net = _case(1, name, directed)
+    im = _official(*arrays, directed, two_level=two_level, num_trials=2, seed=1)
+    paths = _state_paths(im, net.n_nodes)
     if not two_level and name == "nested":
         assert paths.shape[1] >= 2  # (a tree with levels, or the test proves less)
     labels = paths[:, 0] if paths.shape[1] == 1 else paths
     assert codelength(net, labels) == pytest.approx(im.codelength, rel=1e-9)
 
 
-@pytest.mark.parametrize("directed", [True, False])
-@pytest.mark.parametrize("two_level", [True, False])
-@pytest.mark.parametrize("name", list(GRAPHS))
+@CASES
 def test_search_at_or_below_infomap(name, two_level, directed):
-    physical, pairs, weights = second_order(2, **GRAPHS[name])
-    net = Network.from_states(physical, pairs, weights, directed=directed)
+    arrays, net = _case(2, name, directed)
     ours, theirs = [], []
     for seed in (1, 2, 3):
         ours.append(infomap(net, two_level=two_level, num_trials=5, seed=seed).codelength)
         theirs.append(
-            _official(physical, pairs, weights, directed, two_level=two_level, num_trials=5,
-                      seed=seed).codelength  # fmt: skip
+            _official(*arrays, directed, two_level=two_level, num_trials=5, seed=seed).codelength
         )
     assert np.mean(ours) <= np.mean(theirs) * 1.001

@@ -44,7 +44,7 @@ def _link_line(link_bodies: list[tuple[str, int]], index: int) -> int:
                 if index == 0:
                     return number
                 index -= 1
-    return first_line
+    raise IndexError(f"no link {index} in the link sections")  # (the caller's index is read)
 
 
 def state_network(

@@ -18,11 +18,10 @@ from os import PathLike
 import numpy as np
 
 from ..network import Network
-
-__all__ = ["read_bipartite_start", "read_meta_data", "read_module_paths", "read_network"]
-
 from ._states import parse_states, state_network
 from ._tokens import _DATA_LINE, _MAX_EXACT_FLOAT, _node_id, _shown, _skip_links, _weight
+
+__all__ = ["read_bipartite_start", "read_meta_data", "read_module_paths", "read_network"]
 
 
 def read_network(
