@@ -35,6 +35,7 @@ from ._checks import (
     _check_weights,
     _readonly,
 )
+from ._multilayer import from_multilayer as _from_multilayer
 
 __all__ = ["Network"]
 
@@ -82,6 +83,9 @@ class Network:
     node_names : list or None
     physical_ids : ndarray of int64, shape (n_nodes,), or None
         Read-only.
+    layer_ids : ndarray of int64, shape (n_nodes,), or None
+        The layer of each state node of a multilayer network
+        (:meth:`Network.from_multilayer`); read-only.
 
     Raises
     ------
@@ -112,6 +116,8 @@ class Network:
     node_weights: np.ndarray | None
     node_names: list | None
     physical_ids: np.ndarray | None = None
+    layer_ids: np.ndarray | None = None  # the layer of each state of a multilayer network
+    from_multilayer = classmethod(_from_multilayer)
 
     def __init__(
         self,

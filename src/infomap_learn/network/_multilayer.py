@@ -1,0 +1,279 @@
+"""Multilayer networks as state networks, as the official Infomap builds them.
+
+A multilayer network has one state node per (layer, physical node) that takes part in a
+layer's links; the walker moves between state nodes, and the map equation codes physical
+nodes (as for any state network). Three inputs make its state links:
+
+* intra-layer links ``(layer, u, v, w)``: a walker in ``layer`` at ``u`` steps to ``v``;
+* inter-layer links ``(layer1, u, layer2, w)``: a walker at ``u`` in ``layer1`` switches to
+  ``layer2`` and takes, in the same step, one of ``u``'s intra-layer links there (the jump
+  to ``layer2`` itself is not recorded: ``w`` is spread over ``u``'s out-links in
+  ``layer2`` in proportion to their weights);
+* without inter-layer links, a relax rate ``r`` simulates them: from ``u`` in ``layer1``
+  the walker takes one of ``u``'s links in its own layer with probability ``1 - r`` and,
+  with probability ``r``, one of ``u``'s links in any layer (its own included) in
+  proportion to their weights, optionally only in layers at most ``relax_limit`` away
+  (De Domenico, Lancichinetti, Arenas & Rosvall 2015, Physical Review X).
+
+Infomap makes every multilayer network with intra-layer links directed (an inter-layer step
+lands on a neighbour, which breaks the symmetry): undirected intra-layer links are first
+expanded into both directions, and with undirected input each inter-layer link also runs
+back from ``layer2`` to ``layer1``. Explicit state links ``(layer1, u, layer2, v, w)``
+(Infomap's ``*Multilayer`` section) are kept as given.
+
+Everything here is vectorised: links are joined to the state nodes of their physical
+source by sorting, never by a Python loop over links.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._checks import _fmt
+
+
+def _columns(rows: Any, name: str, width: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """The integer columns and weights of ``rows`` (``width`` ids, then an optional
+    weight), with the first bad entry named."""
+    a = np.asarray(rows if rows is not None else np.empty((0, width)), dtype=np.float64)
+    if a.ndim != 2 or a.shape[1] not in (width, width + 1):
+        raise ValueError(
+            f"{name} must be rows of {width} ids and an optional weight (shape (m, {width}) "
+            f"or (m, {width + 1})), got shape {a.shape}"
+        )
+    ids = a[:, :width]
+    bad = ~np.isfinite(ids) | (ids < 0) | (ids != np.round(ids))
+    if bad.any():
+        i = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise ValueError(
+            f"{name}[{i}] is {[_fmt(x) for x in a[i].tolist()]}: layer and node ids must be "
+            "non-negative integers"
+        )
+    weights = a[:, width] if a.shape[1] > width else np.ones(len(a))
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name}[{i}] has weight {_fmt(weights[i])}; weights must be finite and non-negative"
+        )
+    return [ids[:, j].astype(np.int64) for j in range(width)], weights
+
+
+def _check_limit(value: Any, name: str) -> int:
+    if value is None:
+        return -1
+    if isinstance(value, (bool, np.bool_)) or not float(value).is_integer() or value < 0:
+        raise ValueError(f"{name} must be None (no limit) or a non-negative integer, got {value!r}")
+    return int(value)
+
+
+class _States:
+    """State ids of (layer, node) pairs, numbered in order of (layer, node)."""
+
+    def __init__(self, layers: np.ndarray, nodes: np.ndarray) -> None:
+        self.keys = np.unique(np.stack([layers, nodes], axis=1), axis=0)
+        self.layers, self.nodes = self.keys[:, 0], self.keys[:, 1]
+
+    def of(self, layers: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+        key = layers * (self.nodes.max(initial=0) + 1) + nodes
+        table = self.layers * (self.nodes.max(initial=0) + 1) + self.nodes
+        return np.searchsorted(table, key)
+
+
+def _pairs_by_node(link_nodes: np.ndarray, state_nodes: np.ndarray):
+    """Every (link, state) pair whose state sits on the link's source node: the indices
+    of both, joined through the physical node by sorting."""
+    order = np.argsort(state_nodes, kind="stable")
+    start = np.searchsorted(state_nodes[order], link_nodes, side="left")
+    stop = np.searchsorted(state_nodes[order], link_nodes, side="right")
+    count = stop - start
+    link = np.repeat(np.arange(link_nodes.size), count)
+    offset = np.arange(link.size) - np.repeat(np.cumsum(count) - count, count)
+    return link, order[np.repeat(start, count) + offset]
+
+
+def multilayer_state_links(
+    intra: Any = None,
+    inter: Any = None,
+    links: Any = None,
+    *,
+    directed: bool = False,
+    relax_rate: float = 0.15,
+    relax_limit: int | None = None,
+    relax_limit_up: int | None = None,
+    relax_limit_down: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """The state network of a multilayer network: ``(layer_ids, physical_ids, state
+    links (m, 2), weights, directed)``, state nodes numbered in order of (layer, node).
+
+    Examples
+    --------
+    Two layers sharing node 1, relaxed at rate 0.5:
+
+    >>> layers, nodes, pairs, w, directed = multilayer_state_links(
+    ...     intra=[[0, 0, 1], [1, 1, 2]], relax_rate=0.5)
+    >>> layers.tolist(), nodes.tolist(), directed
+    ([0, 0, 1, 1], [0, 1, 1, 2], True)
+    >>> sorted((int(a), int(b), float(x)) for (a, b), x in zip(pairs, w))
+    [(0, 1, 1.0), (1, 0, 0.75), (1, 3, 0.25), (2, 0, 0.25), (2, 3, 0.75), (3, 2, 1.0)]
+    """
+    (i_layer, i_source, i_target), i_weight = _columns(intra, "intra", 3)
+    (e_layer1, e_node, e_layer2), e_weight = _columns(inter, "inter", 3)
+    (x_layer1, x_source, x_layer2, x_target), x_weight = _columns(links, "links", 4)
+    if not 0.0 <= float(relax_rate) <= 1.0:
+        raise ValueError(f"relax_rate must be in [0, 1], got {relax_rate!r}")
+    same = e_layer1 == e_layer2
+    if same.any():
+        i = int(np.flatnonzero(same)[0])
+        raise ValueError(
+            f"inter[{i}] joins layer {int(e_layer1[i])} to itself: an inter-layer link must "
+            "go between different layers"
+        )
+    symmetric = _check_limit(relax_limit, "relax_limit")
+    up = _check_limit(relax_limit_up, "relax_limit_up")
+    down = _check_limit(relax_limit_down, "relax_limit_down")
+    if i_layer.size:
+        directed_out = True
+        if not directed:  # each undirected intra-layer link runs both ways
+            i_layer = np.concatenate([i_layer, i_layer])
+            i_source, i_target = (np.concatenate([i_source, i_target]),
+                                  np.concatenate([i_target, i_source]))  # fmt: skip
+            i_weight = np.concatenate([i_weight, i_weight])
+    else:
+        directed_out = bool(directed)
+    states = _States(
+        np.concatenate([i_layer, i_layer, e_layer1, x_layer1, x_layer2]),
+        np.concatenate([i_source, i_target, e_node, x_source, x_target]),
+    )
+    out_weight = np.bincount(states.of(i_layer, i_source), i_weight, len(states.keys))
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if x_layer1.size:
+        parts.append((states.of(x_layer1, x_source), states.of(x_layer2, x_target), x_weight))
+    if i_layer.size and e_layer1.size:
+        parts.append((states.of(i_layer, i_source), states.of(i_layer, i_target), i_weight))
+        if not directed:  # an undirected inter-layer link also runs back
+            e_layer1, e_layer2 = (np.concatenate([e_layer1, e_layer2]),
+                                  np.concatenate([e_layer2, e_layer1]))  # fmt: skip
+            e_node, e_weight = np.concatenate([e_node, e_node]), np.concatenate([e_weight] * 2)
+        intra_links = (i_layer, i_source, i_target, i_weight)
+        inter_links = (e_layer1, e_node, e_layer2, e_weight)
+        parts.append(_spread_inter_links(states, out_weight, intra_links, inter_links))
+    elif i_layer.size:
+        if symmetric < 0:
+            symmetric = int(states.layers.max()) + 1
+        up = symmetric if up < 0 else min(up, symmetric)
+        down = symmetric if down < 0 else min(down, symmetric)
+        parts.append(_relaxed_links(states, out_weight, i_layer, i_source, i_target, i_weight,
+                                    float(relax_rate), up, down))  # fmt: skip
+    source = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    target = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    weight = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
+    return (states.layers, states.nodes, np.stack([source, target], axis=1), weight,
+            directed_out)  # fmt: skip
+
+
+def _spread_inter_links(states, out_weight, intra_links, inter_links):
+    """Each inter-layer link ``(layer1, u, layer2, w)`` spread over ``u``'s out-links in
+    ``layer2``: ``(layer1, u) -> (layer2, v)`` with ``w * w_uv / out_weight(layer2, u)``."""
+    i_layer, i_source, i_target, i_weight = intra_links
+    e_layer1, e_node, e_layer2, e_weight = inter_links
+    span = int(max(states.nodes.max(initial=0), e_node.max(initial=0))) + 1
+    link_key = i_layer * span + i_source
+    inter_key = e_layer2 * span + e_node
+    link, inter = _pairs_by_node(link_key, inter_key)
+    source = states.of(e_layer1[inter], e_node[inter])
+    target = states.of(i_layer[link], i_target[link])
+    spread = out_weight[states.of(i_layer[link], i_source[link])]
+    return source, target, e_weight[inter] * i_weight[link] / spread
+
+
+def _relaxed_links(states, out_weight, i_layer, i_source, i_target, i_weight, rate, up, down):
+    """The simulated inter-layer links: from state ``(l1, u)``, each out-link ``u -> v`` of
+    layer ``l2`` (within the relax limits) with weight ``w * (rate / S + [l1 == l2] *
+    (1 - rate) / out_weight(l1, u))``, ``S`` the out-weight of ``u`` over those layers."""
+    link, state = _pairs_by_node(i_source, states.nodes)
+    layer1, layer2 = states.layers[state], i_layer[link]
+    within = np.where(layer1 >= layer2, layer1 - layer2 <= down, layer2 - layer1 <= up)
+    link, state, layer1, layer2 = link[within], state[within], layer1[within], layer2[within]
+    reach = np.bincount(state, i_weight[link], len(states.keys))
+    w = i_weight[link]
+    own = layer1 == layer2
+    factor = rate / reach[state]
+    factor[own] += (1.0 - rate) / out_weight[state[own]]
+    return state, states.of(layer2, i_target[link]), w * factor
+
+
+def from_multilayer(
+    cls,
+    intra: Any = None,
+    inter: Any = None,
+    links: Any = None,
+    *,
+    directed: bool = False,
+    relax_rate: float = 0.15,
+    relax_limit: int | None = None,
+    relax_limit_up: int | None = None,
+    relax_limit_down: int | None = None,
+):
+    """Build a multilayer network: one state node per (layer, physical node), as the
+    official Infomap's ``*Multilayer``, ``*Intra`` and ``*Inter`` input makes it.
+
+    The map equation then codes physical nodes (a state network), so a node's state nodes
+    in different layers can sit in different modules: the modules overlap on it.
+
+    Parameters
+    ----------
+    intra : array_like, shape (m, 3) or (m, 4), optional
+        Intra-layer links, rows ``(layer, source, target[, weight])``.
+    inter : array_like, shape (k, 3) or (k, 4), optional
+        Inter-layer links, rows ``(layer1, node, layer2[, weight])``: a walker at ``node``
+        in ``layer1`` switches to ``layer2`` and takes one of ``node``'s links there, in
+        proportion to their weights. Without them, ``relax_rate`` simulates them.
+    links : array_like, shape (p, 4) or (p, 5), optional
+        Links between state nodes as given, rows ``(layer1, source, layer2, target[,
+        weight])`` (Infomap's ``*Multilayer`` section).
+    directed : bool, default False
+        Whether the links are directed. With intra-layer links the state network is
+        directed either way (undirected links are expanded into both directions, as
+        Infomap does, since a switch of layers breaks the symmetry).
+    relax_rate : float, default 0.15
+        Without inter-layer links: the probability that the walker takes a link of any
+        layer in which its node has links (in proportion to their weights) instead of
+        one of its own layer.
+    relax_limit : int or None, default None
+        Relax only to layers at most this far away in layer id (None: to every layer);
+        ``relax_limit_up`` and ``relax_limit_down`` limit the layers above and below.
+    relax_limit_up, relax_limit_down : int or None, default None
+
+    Returns
+    -------
+    Network
+        A state network with ``physical_ids`` (the node of each state) and ``layer_ids``
+        (its layer); state nodes are numbered in order of (layer, node).
+
+    Examples
+    --------
+    Two triangles in two layers that share node 2:
+
+    >>> from infomap_learn import Network
+    >>> intra = [[1, 0, 1], [1, 1, 2], [1, 2, 0], [2, 2, 3], [2, 3, 4], [2, 4, 2]]
+    >>> net = Network.from_multilayer(intra, relax_rate=0.15)
+    >>> net
+    Network(n_nodes=6, n_links=16, directed, weighted, states of 5 physical nodes)
+    >>> net.layer_ids.tolist(), net.physical_ids.tolist()
+    ([1, 1, 1, 2, 2, 2], [0, 1, 2, 2, 3, 4])
+    """
+    layers, nodes, pairs, weights, is_directed = multilayer_state_links(
+        intra, inter, links, directed=directed, relax_rate=relax_rate,
+        relax_limit=relax_limit, relax_limit_up=relax_limit_up,
+        relax_limit_down=relax_limit_down,
+    )  # fmt: skip
+    if layers.size == 0:
+        raise ValueError("a multilayer network needs intra-layer links or state links")
+    net = cls.from_states(nodes, pairs, weights, directed=is_directed)
+    layers = np.array(layers, dtype=np.int64)
+    layers.setflags(write=False)
+    net.layer_ids = layers
+    return net
