@@ -41,6 +41,11 @@ def _output_list(text: str) -> list[str]:
     return formats
 
 
+def _limit(value: int) -> int | None:
+    """A relax limit as Infomap writes it (-1: none) as ``read_network`` takes it."""
+    return None if value < 0 else value
+
+
 def _run(args: argparse.Namespace) -> int:
     from .io.readers import read_network
     from .search import infomap
@@ -52,6 +57,10 @@ def _run(args: argparse.Namespace) -> int:
         directed=args.directed,
         weight_threshold=args.weight_threshold,
         self_links=not args.no_self_links,
+        relax_rate=args.multilayer_relax_rate,
+        relax_limit=_limit(args.multilayer_relax_limit),
+        relax_limit_up=_limit(args.multilayer_relax_limit_up),
+        relax_limit_down=_limit(args.multilayer_relax_limit_down),
     )
     flow_options = dict(
         flow_model=args.flow_model,
@@ -306,6 +315,31 @@ _MODEL_OPTIONS: tuple[tuple[str, dict], ...] = (
     ("--skip-adjust-bipartite-flow", {
         "action": "store_true",
         "help": "keep a bipartite network's flow as the flow model makes it",
+    }),
+    ("--multilayer-relax-rate", {
+        "type": float,
+        "default": 0.15,
+        "metavar": "X",
+        "help": "multilayer input without *Inter links: the probability to relax to any "
+        "layer (default 0.15)",
+    }),
+    ("--multilayer-relax-limit", {
+        "type": int,
+        "default": -1,
+        "metavar": "N",
+        "help": "relax only to layers at most N away in layer id (default -1: no limit)",
+    }),
+    ("--multilayer-relax-limit-up", {
+        "type": int,
+        "default": -1,
+        "metavar": "N",
+        "help": "relax only to layers at most N above (default -1: no limit)",
+    }),
+    ("--multilayer-relax-limit-down", {
+        "type": int,
+        "default": -1,
+        "metavar": "N",
+        "help": "relax only to layers at most N below (default -1: no limit)",
     }),
     ("--variable-markov-time", {
         "action": "store_true",

@@ -18,6 +18,8 @@ from os import PathLike
 import numpy as np
 
 from ..network import Network
+from ._multilayer import SECTIONS as _MULTILAYER_SECTIONS
+from ._multilayer import multilayer_network, parse_multilayer_rows
 from ._states import parse_states, state_network
 from ._tokens import _DATA_LINE, _MAX_EXACT_FLOAT, _node_id, _shown, _skip_links, _weight
 
@@ -30,6 +32,10 @@ def read_network(
     directed: bool = False,
     weight_threshold: float | None = None,
     self_links: bool = True,
+    relax_rate: float = 0.15,
+    relax_limit: int | None = None,
+    relax_limit_up: int | None = None,
+    relax_limit_down: int | None = None,
 ) -> tuple[Network, np.ndarray]:
     r"""Read a link-list, Pajek or JSON network file.
 
@@ -39,7 +45,11 @@ def read_network(
     "name" [weight]`` lines; the optional weight is the node's teleportation weight)
     followed by ``*Edges`` or ``*Arcs`` sections of links; with a ``*States`` section
     (``state_id physical_id ["name"]`` lines) it is a state network whose links join
-    state ids and whose ``*Vertices`` are the physical nodes. As in the official Infomap,
+    state ids and whose ``*Vertices`` are the physical nodes. With ``*Intra`` (``layer
+    node1 node2 [weight]``), ``*Inter`` (``layer1 node layer2 [weight]``) or
+    ``*Multilayer`` (``layer1 node1 layer2 node2 [weight]``) sections it is a multilayer
+    network, made into state nodes as :meth:`Network.from_multilayer` does (the relax
+    options apply to it). As in the official Infomap,
     ``directed`` decides how links are read, not the section name. A file that starts
     with ``{`` is Infomap's JSON network input (``"format": "infomap-network-json"``,
     ``"version": "1.0"``, ``"nodes"`` with ``id``, ``name``, ``weight`` and ``"edges"``
@@ -58,13 +68,18 @@ def read_network(
         nodes remain, without those links.
     self_links : bool, default True
         False skips links from a node to itself (Infomap's ``--no-self-links``).
+    relax_rate, relax_limit, relax_limit_up, relax_limit_down
+        For a multilayer file without ``*Inter`` links: the simulated inter-layer links
+        of :meth:`Network.from_multilayer` (Infomap's ``--multilayer-relax-rate`` and
+        ``--multilayer-relax-limit[-up|-down]``).
 
     Returns
     -------
     network : Network
         Nodes numbered 0..n-1 in increasing order of their ids in the file; names from the
         Pajek vertices (else the ids as strings). For a state network the nodes are the
-        states, with ``physical_ids`` from the file.
+        states, with ``physical_ids`` from the file; for a multilayer network the state
+        nodes in order of (layer, node), with ``physical_ids`` and ``layer_ids``.
     node_ids : ndarray of int64
         The id in the file of each node, for writing results that refer to the file.
 
@@ -100,7 +115,9 @@ def read_network(
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             if stripped.startswith("*"):
-                return _read_pajek(text, directed, path, (weight_threshold, self_links))
+                relax = dict(relax_rate=relax_rate, relax_limit=relax_limit,
+                             relax_limit_up=relax_limit_up, relax_limit_down=relax_limit_down)
+                return _read_pajek(text, directed, path, (weight_threshold, self_links), relax)
             break
     return _read_link_list(text, directed, path, (weight_threshold, self_links))
 
@@ -243,7 +260,7 @@ def _parse_vertices(body: str, path, first_line: int):
 
 
 def _read_pajek(
-    text: str, directed: bool, path, skip: tuple = (None, True)
+    text: str, directed: bool, path, skip: tuple = (None, True), relax: dict | None = None
 ) -> tuple[Network, np.ndarray]:
     headers = list(_SECTION.finditer(text))
     start = headers[0].start() if headers else len(text)
@@ -251,7 +268,7 @@ def _read_pajek(
     if stray:
         number = text.count("\n", 0, stray.start()) + 1
         raise ValueError(f"{path}:{number}: data before a *Vertices or *Edges section")
-    vertex_parts, link_parts, state_parts, link_bodies = [], [], [], []
+    vertex_parts, link_parts, state_parts, link_bodies, layer_parts = [], [], [], [], []
     for index, header in enumerate(headers):
         number = text.count("\n", 0, header.start()) + 1
         keyword = header.group(1).lower()
@@ -267,6 +284,9 @@ def _read_pajek(
             link_bodies.append((body, number + 1))
         elif keyword == "*states":
             state_parts.append(parse_states(body, path, number + 1))
+        elif keyword in _MULTILAYER_SECTIONS:
+            rows = parse_multilayer_rows(body, path, number + 1, keyword)
+            layer_parts.append((keyword, rows, body, number + 1))
         else:
             raise ValueError(f"{path}:{number}: unknown section {_shown(header.group(1))}")
     vertex_ids = np.concatenate([ids for ids, _, _ in vertex_parts] or [np.zeros(0, np.int64)])
@@ -279,6 +299,13 @@ def _read_pajek(
         )
     else:
         weights = None
+    if layer_parts:
+        if state_parts or link_parts:
+            raise ValueError(f"{path}: a multilayer network (*Intra, *Inter, *Multilayer) "
+                             "cannot also have *States or link sections")  # fmt: skip
+        return multilayer_network(
+            layer_parts, (vertex_ids, vertex_names), directed, path, relax or {}
+        )
     if state_parts:
         return state_network(
             state_parts, (vertex_ids, vertex_names), links, weights, link_bodies, directed,

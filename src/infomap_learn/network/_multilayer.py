@@ -47,9 +47,9 @@ def _columns(rows: Any, name: str, width: int) -> tuple[list[np.ndarray], np.nda
     bad = ~np.isfinite(ids) | (ids < 0) | (ids != np.round(ids))
     if bad.any():
         i = int(np.flatnonzero(bad.any(axis=1))[0])
+        shown = ", ".join(_fmt(x) for x in a[i].tolist())
         raise ValueError(
-            f"{name}[{i}] is {[_fmt(x) for x in a[i].tolist()]}: layer and node ids must be "
-            "non-negative integers"
+            f"{name}[{i}] is [{shown}]: layer and node ids must be non-negative integers"
         )
     weights = a[:, width] if a.shape[1] > width else np.ones(len(a))
     bad = ~np.isfinite(weights) | (weights < 0)
@@ -143,6 +143,16 @@ def multilayer_state_links(
             i_weight = np.concatenate([i_weight, i_weight])
     else:
         directed_out = bool(directed)
+    if e_layer1.size:
+        _check_inter_layers(i_layer, e_layer1, e_layer2)
+        if not directed:  # an undirected inter-layer link also runs back, from a state
+            # that exists where the link leads somewhere (as in Infomap)
+            span = int(max(i_source.max(initial=0), e_node.max(initial=0))) + 1
+            back = np.isin(e_layer1 * span + e_node, i_layer * span + i_source)
+            e_layer1, e_layer2 = (np.concatenate([e_layer1, e_layer2[back]]),
+                                  np.concatenate([e_layer2, e_layer1[back]]))  # fmt: skip
+            e_node = np.concatenate([e_node, e_node[back]])
+            e_weight = np.concatenate([e_weight, e_weight[back]])
     states = _States(
         np.concatenate([i_layer, i_layer, e_layer1, x_layer1, x_layer2]),
         np.concatenate([i_source, i_target, e_node, x_source, x_target]),
@@ -153,10 +163,6 @@ def multilayer_state_links(
         parts.append((states.of(x_layer1, x_source), states.of(x_layer2, x_target), x_weight))
     if i_layer.size and e_layer1.size:
         parts.append((states.of(i_layer, i_source), states.of(i_layer, i_target), i_weight))
-        if not directed:  # an undirected inter-layer link also runs back
-            e_layer1, e_layer2 = (np.concatenate([e_layer1, e_layer2]),
-                                  np.concatenate([e_layer2, e_layer1]))  # fmt: skip
-            e_node, e_weight = np.concatenate([e_node, e_node]), np.concatenate([e_weight] * 2)
         intra_links = (i_layer, i_source, i_target, i_weight)
         inter_links = (e_layer1, e_node, e_layer2, e_weight)
         parts.append(_spread_inter_links(states, out_weight, intra_links, inter_links))
@@ -172,6 +178,15 @@ def multilayer_state_links(
     weight = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
     return (states.layers, states.nodes, np.stack([source, target], axis=1), weight,
             directed_out)  # fmt: skip
+
+
+def _check_inter_layers(i_layer, e_layer1, e_layer2) -> None:
+    """Name the first inter-layer link to or from a layer without intra-layer links."""
+    missing = ~np.isin(e_layer1, i_layer) | ~np.isin(e_layer2, i_layer)
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
+        layer = int(e_layer1[i] if not np.isin(e_layer1[i], i_layer) else e_layer2[i])
+        raise ValueError(f"inter[{i}] refers to layer {layer}, which has no intra-layer links")
 
 
 def _spread_inter_links(states, out_weight, intra_links, inter_links):
