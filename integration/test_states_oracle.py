@@ -156,3 +156,25 @@ def test_search_at_or_below_infomap(name, two_level, directed):
             _official(*arrays, directed, two_level=two_level, num_trials=5, seed=seed).codelength
         )
     assert np.mean(ours) <= np.mean(theirs) * 1.001
+
+
+@pytest.mark.parametrize("two_level", [True, False])
+def test_physical_tree_file_as_infomap_writes_it(tmp_path, two_level):
+    """Infomap's tree read from its ``_states.tree`` and written again by us at the
+    physical level gives Infomap's ``.tree`` rows (path, flow, physical id)."""
+    from infomap_learn import ModuleTree
+
+    arrays, net = _case(3, "nested", True)
+    im = _official(*arrays, True, two_level=two_level, num_trials=2, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.write_tree(str(tmp_path / "im_states.tree"), states=True)
+        im.write_tree(str(tmp_path / "im.tree"))
+    tree = ModuleTree.read(tmp_path / "im_states.tree", net)
+    tree.write_tree(tmp_path / "ours.tree")
+
+    def rows(name):
+        lines = (tmp_path / name).read_text().splitlines()
+        return [(p, f, u) for p, f, _, u in (line.split() for line in lines if line[0] != "#")]
+
+    assert rows("ours.tree") == rows("im.tree")

@@ -148,6 +148,10 @@ def _run(args: argparse.Namespace) -> int:
         "json": lambda p: tree.write_json(p, node_ids=node_ids, args=args.command_line),
         "csv": lambda p: tree.write_csv(p, node_ids=node_ids),
     }
+    state_writers = {
+        "tree": lambda p: tree.write_tree(p, node_ids=node_ids, states=True),
+        "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids, states=True),
+    }
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     stem = args.out_name or Path(args.network).stem
@@ -155,6 +159,9 @@ def _run(args: argparse.Namespace) -> int:
     with OutputFiles() as files:
         for fmt in formats:
             files.write(outdir / f"{stem}.{EXTENSIONS.get(fmt, fmt)}", writers[fmt])
+            if tree.physical_ids is not None and fmt in ("tree", "clu"):
+                # (a state network's result at both levels, as Infomap writes it)
+                files.write(outdir / f"{stem}_states.{fmt}", state_writers[fmt])
         if args.html:
             from .io._html import write_html
 
@@ -169,7 +176,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.network}: {network.n_nodes} nodes, {network.n_links} links")
         print(_summary(tree, seconds))
         if formats:
-            print(f"wrote {', '.join(f'{stem}.{fmt}' for fmt in formats)} to {outdir}")
+            print(f"wrote {', '.join(f'{stem}.{fmt}' for fmt in formats)} to {outdir}"
+                  + (" (and the state level in _states files)"
+                     if tree.physical_ids is not None else ""))  # fmt: skip
         if args.html:
             print(f"wrote {args.html}")
     return 0

@@ -8,13 +8,15 @@ from typing import Any
 
 import numpy as np
 
+from ._physical import PhysicalView
+from ._tree_read import read_tree as _read_tree
 from .flow import Flow
 from .mapequation import module_flows
 from .paths import canonical_paths, prefix_keys
 
 
 @dataclass(frozen=True, eq=False)
-class ModuleTree:
+class ModuleTree(PhysicalView):
     """A module tree over the nodes of a network and its map equation codelength.
 
     Attributes
@@ -40,6 +42,9 @@ class ModuleTree:
         The codelength each trial of the search ended at, in trial order (the tree is the
         first of the shortest); empty for a tree that no search made (``from_paths``,
         ``read``). The official Infomap reports the same per trial.
+    physical_ids, layer_ids : ndarray of int64 or None
+        For a state network: the physical node (and, multilayer, the layer) of each state
+        node; see :meth:`physical_memberships` and :attr:`overlap` for the physical level.
 
     Examples
     --------
@@ -65,6 +70,9 @@ class ModuleTree:
     node_names: list | None = None
     options: dict[str, Any] = field(default_factory=dict)
     trial_codelengths: tuple[float, ...] = ()
+    physical_ids: np.ndarray | None = None
+    layer_ids: np.ndarray | None = None
+    read = classmethod(_read_tree)
 
     @classmethod
     def from_paths(
@@ -79,6 +87,7 @@ class ModuleTree:
         module_cost: float = 0.0,
         preferred_modules: int = 0,
         meta: Any = None,
+        physical_ids: np.ndarray | None = None, layer_ids: np.ndarray | None = None,
     ) -> ModuleTree:
         """The tree of given module paths over ``flow``, with its codelengths computed.
 
@@ -91,7 +100,8 @@ class ModuleTree:
         :func:`~infomap_learn.mapequation.entropy_correction_per_module`).
         ``preferred_modules``: one bit per top module more or fewer than this is added.
         ``meta``: node meta data (a :class:`~infomap_learn.mapequation.MetaData`), whose
-        entropy in each leaf module is added at its rate.
+        entropy in each leaf module is added at its rate. ``physical_ids``, ``layer_ids``:
+        those of a state network.
 
         Examples
         --------
@@ -139,127 +149,7 @@ class ModuleTree:
             node_names=node_names,
             options={} if options is None else dict(options),
             trial_codelengths=tuple(float(length) for length in trial_codelengths),
-        )
-
-    @classmethod
-    def read(
-        cls,
-        path: str | PathLike,
-        network: Any,
-        *,
-        node_ids: Any = None,
-        entropy_corrected: bool = False,
-        entropy_correction_strength: float = 1.0,
-        preferred_number_of_modules: int | None = None,
-        assign_to_neighbouring_module: bool = False,
-        meta_data: Any = None,
-        meta_data_rate: float = 1.0,
-        meta_data_unweighted: bool = False,
-        **flow_options: Any,
-    ) -> ModuleTree:
-        r"""A module tree from a ``.clu``, ``.tree`` or ``.ftree`` file, scored on ``network``.
-
-        Files written by the official Infomap or by infomap-learn are read alike, so a
-        tree made by either tool can be loaded, scored with this library's map equation
-        and written again.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The ``.clu`` (top modules, or the level it was written at) or ``.tree`` /
-            ``.ftree`` (the whole hierarchy) file.
-        network : Network
-            The network the file partitions.
-        node_ids : array of int, optional
-            The id of each node as the file names it: ``read_network``'s ``node_ids`` for a
-            network read from a file. None: the file's ids are 0-based node indices.
-        entropy_corrected : bool, default False
-            Score with Infomap's entropy correction, ``entropy_correction_strength``
-            scaling it, as :func:`~infomap_learn.infomap` does.
-        preferred_number_of_modules : int or None
-            Score with one bit per top module more or fewer than this, as
-            :func:`~infomap_learn.infomap` does.
-        assign_to_neighbouring_module : bool, default False
-            Nodes the file leaves out join a neighbour's module (Infomap's
-            ``--assign-to-neighbouring-module``, see
-            :func:`~infomap_learn.paths.assign_to_neighbouring_modules`) instead of being
-            an error.
-        meta_data, meta_data_rate, meta_data_unweighted
-            Score with node meta data (a category per node), as
-            :func:`~infomap_learn.infomap` does.
-        **flow_options
-            Flow options (``flow_model``, ``markov_time``, ...) as for
-            :func:`~infomap_learn.compute_flow`.
-
-        Returns
-        -------
-        ModuleTree
-
-        Raises
-        ------
-        ValueError
-            Naming ``file:line`` for a malformed line or an unknown node id, or the nodes
-            the file leaves out.
-
-        Examples
-        --------
-        >>> import os, tempfile
-        >>> from infomap_learn import infomap
-        >>> from infomap_learn.datasets import karate_club
-        >>> net, _ = karate_club()
-        >>> tree = infomap(net, seed=1)
-        >>> path = os.path.join(tempfile.mkdtemp(), "karate.tree")
-        >>> tree.write_tree(path)
-        >>> again = ModuleTree.read(path, net)
-        >>> again.labels.tolist() == tree.labels.tolist(), round(again.codelength, 6)
-        (True, 4.311793)
-        """
-        from .flow import compute_flow
-        from .io.readers import read_module_paths
-
-        ids = np.arange(network.n_nodes) if node_ids is None else np.asarray(node_ids)
-        if ids.shape != (network.n_nodes,):
-            raise ValueError(
-                f"node_ids must have one id per node ({network.n_nodes}), got shape {ids.shape}"
-            )
-        from .options import SearchOptions
-
-        SearchOptions(  # (the checks of these options, in one place)
-            entropy_corrected=entropy_corrected,
-            entropy_correction_strength=entropy_correction_strength,
-            preferred_number_of_modules=preferred_number_of_modules,
-            meta_data_rate=meta_data_rate,
-            meta_data_unweighted=meta_data_unweighted,
-        )
-        from .options import check_meta_data
-
-        categories = check_meta_data(meta_data, network.n_nodes)
-        paths = read_module_paths(path, ids, allow_missing=assign_to_neighbouring_module)
-        if assign_to_neighbouring_module:
-            from .paths import assign_to_neighbouring_modules
-
-            paths = assign_to_neighbouring_modules(paths, network.source, network.target)
-        flow = compute_flow(network, **flow_options)
-        options = {"read_from": str(path)}
-        cost = 0.0
-        if entropy_corrected:
-            from .mapequation import entropy_correction_per_module
-
-            cost = entropy_correction_per_module(network, entropy_correction_strength)
-            options["entropy_correction_strength"] = entropy_correction_strength
-        if preferred_number_of_modules:
-            options["preferred_number_of_modules"] = preferred_number_of_modules
-        from .mapequation import node_meta
-
-        meta = node_meta(
-            categories, flow.node_flow, meta_data_rate, meta_data_unweighted,
-            network.physical_ids,
-        )  # fmt: skip
-        if meta is not None and not meta.physical:
-            options["meta_data_rate"] = meta.rate
-        return cls.from_paths(
-            flow, paths, node_names=network.node_names, options=options, module_cost=cost,
-            preferred_modules=preferred_number_of_modules or 0, meta=meta,
+            physical_ids=physical_ids, layer_ids=layer_ids,
         )  # fmt: skip
 
     @property
@@ -352,10 +242,13 @@ class ModuleTree:
             f"num_levels={self.num_levels}, codelength={self.codelength:.6f})"
         )
 
-    def write_clu(self, path: str | PathLike, level: int = 1, node_ids=None) -> None:
+    def write_clu(
+        self, path: str | PathLike, level: int = 1, node_ids=None, states: bool = False
+    ) -> None:
         """Write Infomap's ``.clu`` format (node id, module, flow) for one level (1 = top,
         -1 = each node's deepest module). ``node_ids`` replaces the 0-based node indices
-        in the files (for example the ids of the input file).
+        in the files (for example the ids of the input file). Over a state network: the
+        physical level, or with ``states`` the state nodes (Infomap's ``_states.clu``).
 
         Examples
         --------
@@ -379,10 +272,12 @@ class ModuleTree:
         """
         from .io._writers import write_clu
 
-        write_clu(self, path, level=level, node_ids=node_ids)
+        write_clu(self, path, level=level, node_ids=node_ids, states=states)
 
-    def write_tree(self, path: str | PathLike, node_ids=None) -> None:
-        """Write Infomap's ``.tree`` format (path, flow, name, node id).
+    def write_tree(self, path: str | PathLike, node_ids=None, states: bool = False) -> None:
+        """Write Infomap's ``.tree`` format (path, flow, name, node id). Over a state
+        network: the physical level (a row per leaf module and physical node), or with
+        ``states`` a row per state node (Infomap's ``_states.tree``).
 
         Examples
         --------
@@ -406,7 +301,7 @@ class ModuleTree:
         """
         from .io._writers import write_tree
 
-        write_tree(self, path, node_ids=node_ids)
+        write_tree(self, path, node_ids=node_ids, states=states)
 
     def write_ftree(self, path: str | PathLike, node_ids=None) -> None:
         """Write Infomap's ``.ftree`` format: the tree plus the links between modules.

@@ -99,7 +99,7 @@ class _Layout:
     ``prefix_keys(paths)[L]``).
     """
 
-    def __init__(self, tree):
+    def __init__(self, tree, by_flow: bool = True):
         paths = np.asarray(tree.paths, dtype=np.int64)
         n, d = paths.shape
         p = np.asarray(tree.flow.node_flow, dtype=np.float64)
@@ -148,7 +148,8 @@ class _Layout:
         # own leaves, should it have both), then by decreasing flow, then by node id.
         big = np.iinfo(np.int64).max
         sort_cols = np.where(paths >= 0, paths, big)
-        order = np.lexsort((-p,) + tuple(sort_cols[:, level] for level in reversed(range(d))))
+        within = -p if by_flow else np.zeros(n)  # (else in the given order, as the ids)
+        order = np.lexsort((within,) + tuple(sort_cols[:, level] for level in reversed(range(d))))
         self.order = order
         # Local 1-based number of each leaf among its siblings.
         parent_sorted = leaf_parent[order]
@@ -201,46 +202,123 @@ def _write_lines(path: str | PathLike, lines: list[str]) -> None:
         fh.write("\n")
 
 
-def write_tree(tree, path: str | PathLike, node_ids=None) -> None:
+def _physical_level(tree):
+    """The physical level of a state tree as a tree of its own: one leaf per (leaf module,
+    physical node) pair with the pair's flow and the physical node's name, the leaves of
+    a module in order of physical id (as Infomap writes them); and the physical ids."""
+    from types import SimpleNamespace
+
+    from .._physical import physical_rows
+
+    rows = physical_rows(tree.paths, tree.flow.node_flow, tree.physical_ids)
+    names = _names(tree)
+    physical = SimpleNamespace(
+        paths=rows.paths,
+        flow=SimpleNamespace(node_flow=rows.flow, flow_model=tree.flow.flow_model),
+        n_nodes=len(rows.flow), node_names=[names[i] for i in rows.first_state.tolist()],
+        options=tree.options, codelength=tree.codelength, num_levels=tree.num_levels,
+        num_top_modules=tree.num_top_modules,
+        relative_codelength_savings=tree.relative_codelength_savings,
+    )  # fmt: skip
+    return physical, rows.physical_ids
+
+
+def _level_line(tree, states: bool) -> list[str]:
+    """Infomap's note on which level of a state network's result a file holds."""
+    if tree.physical_ids is None:
+        return []
+    return ["# higher order", "# state level" if states else "# physical level"]
+
+
+def _state_columns(tree, node_ids) -> tuple[str, list[str]]:
+    """The id columns of a state-level row (``state_id node_id [layer_id]``)."""
+    ids = [str(i) for i in _node_ids(tree, node_ids)]
+    columns = [ids, [str(i) for i in tree.physical_ids.tolist()]]
+    names = "state_id node_id"
+    if tree.layer_ids is not None:
+        columns.append([str(i) for i in tree.layer_ids.tolist()])
+        names += " layer_id"
+    return names, [" ".join(parts) for parts in zip(*columns)]
+
+
+def write_tree(tree, path: str | PathLike, node_ids=None, states: bool = False) -> None:
     """Write ``tree`` in Infomap's ``.tree`` format to ``path``; ``node_ids`` replaces the
-    0-based node indices in the node_id column (e.g. the ids of the input file)."""
-    layout = _Layout(tree)
-    lines = _header(tree, node_ids) + _tree_lines(
-        tree, layout, layout.module_strings(), node_ids
-    )
-    _write_lines(path, lines)
+    0-based node indices in the node_id column (e.g. the ids of the input file).
+
+    For a tree over a state network, the physical level (one row per leaf module and
+    physical node, ``node_id`` the physical id) unless ``states``: then one row per state
+    node, ``path flow name state_id node_id [layer_id]``, as Infomap's ``_states.tree``.
+    """
+    header = _header(tree, node_ids) + _level_line(tree, states)
+    if tree.physical_ids is not None and not states:
+        physical, ids = _physical_level(tree)
+        layout = _Layout(physical, by_flow=False)
+        lines = _tree_lines(physical, layout, layout.module_strings(), ids)
+    elif tree.physical_ids is not None:
+        layout = _Layout(tree)
+        columns, ids = _state_columns(tree, node_ids)
+        rows = [
+            f'{path} {flow:g} "{name}" {ids[u]}'
+            for u, (path, flow, name, _) in zip(
+                layout.order.tolist(), _leaf_rows(tree, layout, layout.module_strings())
+            )
+        ]
+        lines = [f"# path flow name {columns}", *rows]
+    else:
+        layout = _Layout(tree)
+        lines = _tree_lines(tree, layout, layout.module_strings(), node_ids)
+    _write_lines(path, header + lines)
 
 
-def write_clu(tree, path: str | PathLike, level: int = 1, node_ids=None) -> None:
+def write_clu(
+    tree, path: str | PathLike, level: int = 1, node_ids=None, states: bool = False
+) -> None:
     """Write the modules of ``tree`` at ``level`` in Infomap's ``.clu`` format.
 
     ``level`` is 1 for the top modules, up to ``tree.num_levels``, or -1 for the deepest
     (leaf) module of every node. Module ids are 1-based, unique within the level and
-    numbered in depth-first order of the tree.
+    numbered in depth-first order of the tree. For a tree over a state network, one row
+    per module and physical node (``node_id module flow``, a physical node in several
+    modules on several rows) unless ``states``: then ``state_id module flow node_id
+    [layer_id]`` per state node, as Infomap's ``_states.clu``.
     """
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
         raise TypeError(f"level must be an integer, got {level!r}")
     level = int(level)
     if level != -1 and not 1 <= level <= tree.num_levels:
         raise ValueError(f"level must be -1 or in [1, {tree.num_levels}], got {level}")
-    layout = _Layout(tree)
-    if level == -1:
-        # The deepest module of each node, numbered in depth-first order.
-        rank = np.empty(layout.n_modules, dtype=np.int64)
-        rank[layout.module_dfs] = np.arange(layout.n_modules)
-        _, labels = np.unique(rank[layout.leaf_parent], return_inverse=True)
-    else:
-        # As ModuleTree.labels_at: a node whose leaf module is shallower than ``level``
-        # continues it down to ``level``.
-        continued = np.where(layout.paths >= 0, layout.paths, 0)
-        labels = prefix_keys(continued[:, :level])[level - 1]
+    header = _header(tree, node_ids) + _level_line(tree, states)
+    shown, ids, columns = tree, _node_ids(tree, node_ids), "node_id module flow"
+    if tree.physical_ids is not None and not states:
+        shown, physical_ids = _physical_level(tree)
+        ids = physical_ids.tolist()
+    elif tree.physical_ids is not None:
+        names, ids = _state_columns(tree, node_ids)
+        columns = "state_id module flow " + names.removeprefix("state_id ")
+    layout = _Layout(shown, by_flow=shown is tree)
+    labels = _clu_labels(layout, level)
     order = layout.order
     module = (np.asarray(labels, dtype=np.int64)[order] + 1).tolist()
     flow = layout.node_flow[order].tolist()
-    ids = _node_ids(tree, node_ids)
-    rows = list(map("%s %d %g".__mod__, zip([ids[u] for u in order.tolist()], module, flow)))
-    lines = _header(tree, node_ids) + [f"# module level {level}", "# node_id module flow", *rows]
+    if columns.startswith("state_id"):
+        id_of = [ids[u].split(" ", 1) for u in order.tolist()]
+        rows = [f"{state} {m} {f:g} {rest}" for (state, rest), m, f in zip(id_of, module, flow)]
+    else:
+        rows = list(map("%s %d %g".__mod__, zip([ids[u] for u in order.tolist()], module, flow)))
+    lines = header + [f"# module level {level}", f"# {columns}", *rows]
     _write_lines(path, lines)
+
+
+def _clu_labels(layout: _Layout, level: int) -> np.ndarray:
+    """Module of each leaf at ``level`` (-1: its deepest module, in depth-first order)."""
+    if level == -1:
+        rank = np.empty(layout.n_modules, dtype=np.int64)
+        rank[layout.module_dfs] = np.arange(layout.n_modules)
+        return np.unique(rank[layout.leaf_parent], return_inverse=True)[1]
+    # As ModuleTree.labels_at: a node whose leaf module is shallower than ``level``
+    # continues it down to ``level``.
+    continued = np.where(layout.paths >= 0, layout.paths, 0)
+    return prefix_keys(continued[:, :level])[level - 1]
 
 
 def _sibling_links(tree, layout: _Layout):

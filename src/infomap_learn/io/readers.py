@@ -334,8 +334,11 @@ def _read_pajek(
 def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int]]]:
     """(file:line, node id, 0-based module path) of the node lines of a .clu/.tree/.ftree."""
     rows = []
+    state_level = False  # (a _states.tree: the state id follows the name)
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
+        if stripped.startswith("# path flow name state_id"):
+            state_level = True
         if not stripped or stripped.startswith("#"):
             continue
         if stripped.startswith("*"):  # an .ftree's link sections follow the nodes
@@ -343,7 +346,8 @@ def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int]]]
         try:
             if ":" in stripped.split()[0] or '"' in stripped:  # .tree: path flow "name" id
                 module_path = [int(x) - 1 for x in stripped.split()[0].split(":")][:-1]
-                node = int(stripped.rsplit(maxsplit=1)[-1])
+                after_name = stripped[stripped.rfind('"') + 1 :].split()
+                node = int(after_name[0] if state_level else after_name[-1])
             else:  # .clu: node_id module [flow]
                 parts = stripped.split()
                 node, module_path = int(parts[0]), [int(parts[1]) - 1]
