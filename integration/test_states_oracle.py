@@ -178,3 +178,15 @@ def test_physical_tree_file_as_infomap_writes_it(tmp_path, two_level):
         return [(p, f, u) for p, f, _, u in (line.split() for line in lines if line[0] != "#")]
 
     assert rows("ours.tree") == rows("im.tree")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.write_json(str(tmp_path / "im.json"))
+    tree.write_json(tmp_path / "ours.json")
+    import json
+
+    def nodes(name):
+        document = json.loads((tmp_path / name).read_text())
+        assert document["higherOrder"] and not document["stateLevel"]
+        return [(n["path"], n["flow"], n["id"]) for n in document["nodes"]]
+
+    assert nodes("ours.json") == nodes("im.json")

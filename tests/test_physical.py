@@ -105,7 +105,14 @@ def test_files_of_both_levels_and_the_state_level_reads_back(tmp_path):
     states = (tmp_path / "out_states.tree").read_text()
     assert "# path flow name state_id node_id\n" in states
     assert '"a" 10 1' in states
-    for name in ("out_states.tree", "out_states.clu"):
+    tree.write_json(tmp_path / "out_states.json", node_ids=ids, states=True)
+    tree.write_json(tmp_path / "out.json", node_ids=ids)
+    import json
+
+    document = json.loads((tmp_path / "out.json").read_text())
+    assert document["higherOrder"] and not document["stateLevel"]
+    assert sorted(node["id"] for node in document["nodes"]) == sorted(rows.physical_ids.tolist())
+    for name in ("out_states.tree", "out_states.clu", "out_states.json"):
         again = ModuleTree.read(tmp_path / name, net, node_ids=ids)
         assert again.codelength == pytest.approx(tree.codelength, rel=1e-12)
         assert (again.labels == tree.labels).all()
@@ -129,3 +136,15 @@ def test_multilayer_state_files_carry_the_layer(tmp_path):
     physical = [line for line in (tmp_path / "m.tree").read_text().splitlines()
                 if not line.startswith("#")]  # fmt: skip
     assert len(physical) == 6  # node 2 once in each of the two modules
+
+
+def test_html_view_shows_a_physical_node_in_every_module_it_belongs_to():
+    from infomap_learn.io._html import tree_data
+
+    intra = [[1, 0, 1], [1, 1, 2], [1, 2, 0], [2, 2, 3], [2, 3, 4], [2, 4, 2]]
+    net = Network.from_multilayer(intra, relax_rate=0.1)
+    tree = infomap(net, seed=1)
+    data = tree_data(tree, names=["a", "b", "c", "c", "d", "e"])
+    assert data["meta"]["nodes"] == 5  # physical nodes
+    shown = [sorted(data["names"][i] for i in module["t"]) for module in data["modules"][1:]]
+    assert sorted(shown) == [["a", "b", "c"], ["c", "d", "e"]]

@@ -151,6 +151,9 @@ def _run(args: argparse.Namespace) -> int:
     state_writers = {
         "tree": lambda p: tree.write_tree(p, node_ids=node_ids, states=True),
         "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids, states=True),
+        "json": lambda p: tree.write_json(
+            p, node_ids=node_ids, args=args.command_line, states=True
+        ),
     }
     outdir = Path(args.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -159,7 +162,7 @@ def _run(args: argparse.Namespace) -> int:
     with OutputFiles() as files:
         for fmt in formats:
             files.write(outdir / f"{stem}.{EXTENSIONS.get(fmt, fmt)}", writers[fmt])
-            if tree.physical_ids is not None and fmt in ("tree", "clu"):
+            if tree.physical_ids is not None and fmt in state_writers:
                 # (a state network's result at both levels, as Infomap writes it)
                 files.write(outdir / f"{stem}_states.{fmt}", state_writers[fmt])
         if args.html:

@@ -368,10 +368,13 @@ class ModuleTree(PhysicalView):
 
         write_csv(self, path, node_ids=node_ids)
 
-    def write_json(self, path: str | PathLike, node_ids=None, args: str = "") -> None:
+    def write_json(
+        self, path: str | PathLike, node_ids=None, args: str = "", states: bool = False
+    ) -> None:
         """Write the tree as JSON in the layout of Infomap's ``-o json``: run facts, every
         node (path, modules at every level, name, flow, id) and every module (path, enter
         and exit flow, links and children, codelength). ``ModuleTree.read`` reads it back.
+        Over a state network: its physical level, or with ``states`` its state nodes.
 
         Examples
         --------
@@ -391,7 +394,7 @@ class ModuleTree(PhysicalView):
         """
         from .io._json import write_json
 
-        write_json(self, path, node_ids=node_ids, args=args)
+        write_json(self, path, node_ids=node_ids, args=args, states=states)
 
     def to_text(
         self,

@@ -21,9 +21,12 @@ import json
 from os import PathLike
 from typing import Any
 
+import numpy as np
+
 from .._version import __version__
+from ..paths import prefix_keys
 from ._outputs import open_output
-from ._writers import _Layout, _names, _node_ids, module_table
+from ._writers import _Layout, _names, _node_ids, _physical_level, module_table
 
 __all__ = ["write_json", "module_paths_from_json"]
 
@@ -33,17 +36,29 @@ def _six(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def tree_as_json(tree, node_ids=None, args: str = "") -> dict[str, Any]:
-    """The JSON document of ``tree`` as a dict (see the module docstring)."""
+def tree_as_json(tree, node_ids=None, args: str = "", states: bool = False) -> dict[str, Any]:
+    """The JSON document of ``tree`` as a dict (see the module docstring). Over a state
+    network the nodes are the physical level (one per leaf module and physical node, ``id``
+    the physical id) unless ``states``: then the state nodes, with ``stateId``, ``id``
+    (physical) and, for a multilayer network, ``layerId``, as Infomap writes them."""
     layout = _Layout(tree)
     table = module_table(tree, layout)
-    ids, names = _node_ids(tree, node_ids), _names(tree)
-    order = layout.order.tolist()
-    number = layout.leaf_number.tolist()
-    depth = layout.depth.tolist()
-    paths = (layout.paths + 1).tolist()
-    modules_of = (tree.multilevel_labels + 1).tolist()
-    flow = layout.node_flow.tolist()
+    higher_order = tree.physical_ids is not None
+    shown = tree
+    if higher_order and not states:
+        shown, physical = _physical_level(tree)
+        ids, names = physical.tolist(), shown.node_names
+        node_layout = _Layout(shown, by_flow=False)
+    else:
+        ids, names = _node_ids(tree, node_ids), _names(tree)
+        node_layout = layout
+    continued = np.where(node_layout.paths >= 0, node_layout.paths, 0)
+    modules_of = (np.stack(prefix_keys(continued), axis=1) + 1).tolist()
+    order = node_layout.order.tolist()
+    number = node_layout.leaf_number.tolist()
+    depth = node_layout.depth.tolist()
+    paths = (node_layout.paths + 1).tolist()
+    flow = node_layout.node_flow.tolist()
     nodes = [
         {
             "path": paths[u][: depth[u]] + [number[u]],
@@ -54,6 +69,14 @@ def tree_as_json(tree, node_ids=None, args: str = "") -> dict[str, Any]:
         }
         for u in order
     ]
+    if higher_order and states:
+        physical_ids = tree.physical_ids.tolist()
+        layers = None if tree.layer_ids is None else tree.layer_ids.tolist()
+        for node, u in zip(nodes, order):
+            node["stateId"] = node.pop("id")
+            if layers is not None:
+                node["layerId"] = layers[u]
+            node["id"] = physical_ids[u]
     module_path = (layout.module_path + 1).tolist()
     level = layout.module_level.tolist()
     enter, exit_ = table["enter"].tolist(), table["exit"].tolist()
@@ -84,16 +107,20 @@ def tree_as_json(tree, node_ids=None, args: str = "") -> dict[str, Any]:
         "relativeCodelengthSavings": float(tree.relative_codelength_savings),
         "directed": not tree.flow.undirected,
         "flowModel": tree.flow.flow_model,
-        "higherOrder": False,
+        "higherOrder": higher_order,
+        **({"stateLevel": bool(states)} if higher_order else {}),
         "nodes": nodes,
         "modules": modules,
     }
 
 
-def write_json(tree, path: str | PathLike, node_ids=None, args: str = "") -> None:
+def write_json(
+    tree, path: str | PathLike, node_ids=None, args: str = "", states: bool = False
+) -> None:
     """Write ``tree`` as Infomap's ``-o json`` does (see the module docstring); ``args``
-    is the command line recorded in the file."""
-    document = tree_as_json(tree, node_ids=node_ids, args=args)
+    is the command line recorded in the file; ``states``: the state nodes of a state
+    network rather than its physical level."""
+    document = tree_as_json(tree, node_ids=node_ids, args=args, states=states)
     with open_output(path) as fh:
         json.dump(document, fh, separators=(",", ":"))
         fh.write("\n")
@@ -116,7 +143,7 @@ def module_paths_from_json(
     for position, node in enumerate(nodes):
         try:
             leaf_path = [int(x) for x in node["path"]]
-            node_id = int(node["id"])
+            node_id = int(node["stateId"] if "stateId" in node else node["id"])
         except (KeyError, TypeError, ValueError):
             raise ValueError(
                 f"{path}: nodes[{position}] needs an integer 'id' and a 'path' of integers, "
