@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from infomap_learn.adapters._higher_order import higher_order_network
 from infomap_learn.network import Network
 from infomap_learn.network._checks import _attribute_weights, _both_directions
 from infomap_learn.options import SearchOptions
@@ -76,8 +77,17 @@ def network_from_igraph(
     *,
     node_weights: str | Sequence | None = None,
     directed: bool | None = None,
+    node_id: str = "node_id",
+    layer_id: str = "layer_id",
+    multilayer_inter_intra_format: bool = True,
 ) -> Network:
     """The :class:`~infomap_learn.Network` of an :class:`igraph.Graph`.
+
+    As in the official Infomap's ``add_igraph``, a graph whose vertices carry a
+    ``node_id`` attribute is a state network (each vertex a state node of that physical
+    node), and one whose vertices also carry ``layer_id`` a multilayer network
+    (:meth:`~infomap_learn.Network.from_multilayer`): edges within a layer are intra-layer
+    links, edges between two layers of one physical node inter-layer links.
 
     Parameters
     ----------
@@ -92,11 +102,19 @@ def network_from_igraph(
         None means ``g.is_directed()``. ``directed=True`` on an undirected graph gives
         each edge in both directions; ``directed=False`` on a directed graph merges
         ``u -> v`` and ``v -> u`` (summing their weights).
+    node_id, layer_id : str, default "node_id", "layer_id"
+        The vertex attributes of a state or multilayer network (see above). Integer ids
+        are kept; other labels are numbered in order of first appearance.
+    multilayer_inter_intra_format : bool, default True
+        False keeps every edge of a multilayer graph as a link between its two state
+        nodes (Infomap's ``*Multilayer`` format) instead of intra- and inter-layer links.
 
     Returns
     -------
     Network
-        With ``node_names`` from the vertex attribute "name" if present.
+        With ``node_names`` from the vertex attribute "name" if present (else, for a state
+        or multilayer network, the vertex indices). For a multilayer graph the state
+        nodes are in order of (layer, node); vertices without edges are left out.
 
     Raises
     ------
@@ -152,6 +170,18 @@ def network_from_igraph(
     directed = graph_directed if directed is None else bool(directed)
     if directed and not graph_directed:
         edges, w = _both_directions(edges, w)
+    vertex_attributes = g.vs.attributes()
+    states = higher_order_network(
+        names if names is not None else list(range(g.vcount())),
+        g.vs[node_id] if node_id in vertex_attributes else None,
+        g.vs[layer_id] if layer_id in vertex_attributes else None,
+        edges, w, directed, attributes=(node_id, layer_id),
+        describe_node=lambda i: f"vertex {_vertex_name(g, i)}",
+        describe_edge=lambda i: _edge_name(g, i % max(m, 1)),
+        inter_intra_format=multilayer_inter_intra_format,
+    )  # fmt: skip
+    if states is not None:
+        return states
     return Network.from_edges(
         edges,
         w,

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from infomap_learn.adapters._higher_order import higher_order_network
 from infomap_learn.adapters.igraph import _search_options
 from infomap_learn.network import Network
 from infomap_learn.network._checks import _attribute_weights, _both_directions
@@ -53,8 +54,17 @@ def network_from_networkx(
     *,
     node_weights: str | Sequence | None = None,
     directed: bool | None = None,
+    node_id: str = "node_id",
+    layer_id: str = "layer_id",
+    multilayer_inter_intra_format: bool = True,
 ) -> Network:
     """The :class:`~infomap_learn.Network` of a :mod:`networkx` graph.
+
+    As in the official Infomap's ``add_networkx_graph``, a graph whose nodes carry a
+    ``node_id`` attribute is a state network (each graph node a state node of that
+    physical node), and one whose nodes also carry ``layer_id`` a multilayer network
+    (:meth:`~infomap_learn.Network.from_multilayer`): edges within a layer are intra-layer
+    links, edges between two layers of one physical node inter-layer links.
 
     Parameters
     ----------
@@ -71,10 +81,18 @@ def network_from_networkx(
         None means ``G.is_directed()``. ``directed=True`` on an undirected graph gives
         each edge in both directions; ``directed=False`` on a directed graph merges
         ``u -> v`` and ``v -> u`` (summing their weights).
+    node_id, layer_id : str, default "node_id", "layer_id"
+        The node attributes of a state or multilayer network (see above). Integer ids are
+        kept; other labels are numbered in order of first appearance.
+    multilayer_inter_intra_format : bool, default True
+        False keeps every edge of a multilayer graph as a link between its two state
+        nodes (Infomap's ``*Multilayer`` format) instead of intra- and inter-layer links.
 
     Returns
     -------
     Network
+        For a multilayer graph the state nodes are in order of (layer, node), named by
+        their graph nodes; graph nodes without edges are left out.
 
     Raises
     ------
@@ -89,6 +107,13 @@ def network_from_networkx(
     Network(n_nodes=34, n_links=78, undirected, weighted)
     >>> network_from_networkx(G, weight=None)
     Network(n_nodes=34, n_links=78, undirected, unweighted)
+    >>> M = nx.Graph()
+    >>> M.add_nodes_from([("a1", dict(node_id=1, layer_id=1)), ("b1", dict(node_id=2, layer_id=1)),
+    ...                   ("b2", dict(node_id=2, layer_id=2)), ("c2", dict(node_id=3, layer_id=2))])
+    >>> M.add_edges_from([("a1", "b1"), ("b2", "c2")])
+    >>> net = network_from_networkx(M)
+    >>> net.node_names, net.layer_ids.tolist(), net.physical_ids.tolist()
+    (['a1', 'b1', 'b2', 'c2'], [1, 1, 2, 2], [1, 2, 2, 3])
     """
     import networkx as nx
 
@@ -119,6 +144,15 @@ def network_from_networkx(
     directed = graph_directed if directed is None else bool(directed)
     if directed and not graph_directed:
         edges, w = _both_directions(edges, w)
+    states = higher_order_network(
+        nodes, [d for _, d in G.nodes(data=node_id)], [d for _, d in G.nodes(data=layer_id)],
+        edges, w, directed, attributes=(node_id, layer_id),
+        describe_node=lambda i: f"node {nodes[i]!r}",
+        describe_edge=lambda i: f"edge ({us[i % m]!r}, {vs[i % m]!r})",
+        inter_intra_format=multilayer_inter_intra_format,
+    )  # fmt: skip
+    if states is not None:
+        return states
     return Network.from_edges(
         edges,
         w,

@@ -11,6 +11,7 @@ import itertools
 import numpy as np
 
 from ..network import Network
+from ..network._multilayer import with_state_names
 from ._tokens import _DATA_LINE, _MAX_EXACT_FLOAT, _node_id, _shown, _weight
 
 SECTIONS = {"*multilayer": 4, "*multiplex": 4, "*intra": 3, "*inter": 3}
@@ -103,10 +104,7 @@ def multilayer_network(
     vertex_ids, vertex_names = vertices
     name_of = dict(zip(vertex_ids.tolist(), vertex_names))
     names = [name_of.get(node, str(node)) for node in network.physical_ids.tolist()]
-    named = Network.from_states(network.physical_ids, np.column_stack(
-        [network.source, network.target]), network.weight, directed=network.directed,
-        node_names=names)  # fmt: skip
-    named.layer_ids = network.layer_ids
+    named = with_state_names(network, names)
     return named, np.arange(network.n_nodes, dtype=np.int64)
 
 

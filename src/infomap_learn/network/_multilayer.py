@@ -292,3 +292,12 @@ def from_multilayer(
     layers.setflags(write=False)
     net.layer_ids = layers
     return net
+
+
+def with_state_names(net, names: list):
+    """The multilayer network ``net`` with ``names`` as its state nodes' names."""
+    pairs = np.column_stack([net.source, net.target])
+    named = type(net).from_states(net.physical_ids, pairs, net.weight, directed=net.directed,
+                                  node_names=names)  # fmt: skip
+    named.layer_ids = net.layer_ids
+    return named
