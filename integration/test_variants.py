@@ -547,14 +547,14 @@ def test_bad_meta_data_is_named(options, match):
         infomap(net, **options)
 
 
-def test_meta_data_with_too_many_categories_is_named(monkeypatch):
-    import infomap_learn.search._front as front
-
-    monkeypatch.setattr(front, "_META_TABLE_LIMIT", 1000)
+def test_meta_data_with_a_category_per_node_is_searched():
+    # (the core loop keeps the (module, category) pairs that hold a node, not a table of
+    # modules x categories: one category per node costs what one category costs)
     net = _network(GRAPHS["nested"]())
-    with pytest.raises(ValueError, match="meta_data has 54 categories: .* 54 x 54 weights"):
-        infomap(net, meta_data=np.arange(54))
-    # (a rate of zero keeps no table: the plain map equation)
+    unique = infomap(net, meta_data=np.arange(54), seed=1)
+    again = codelength(net, unique.paths, meta_data=np.arange(54))
+    assert unique.codelength == pytest.approx(again, rel=1e-9)
+    # (a rate of zero: the plain map equation)
     free = infomap(net, meta_data=np.arange(54), meta_data_rate=0.0)
     assert free.codelength == pytest.approx(infomap(net).codelength)
 

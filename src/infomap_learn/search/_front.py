@@ -37,9 +37,6 @@ from ._units import (
     new_context,
 )
 
-_META_TABLE_LIMIT = 4 * 2**30
-"""Bytes the core loop may spend on its table of meta-data weights per module and category."""
-
 
 def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
     """Threads for trials side by side, and threads for parent groups within a trial.
@@ -292,21 +289,6 @@ def _search(
         )
     )  # fmt: skip
     meta_rate = meta.rate if meta is not None else 0.0
-    if meta_rate:
-        n_categories = int(meta.categories.max()) + 1
-        table = 8.0 * n_searched * n_categories  # (the core loop's module x category weights)
-        if table > _META_TABLE_LIMIT:
-            what, advice = (
-                (f"the state network has {n_categories} physical nodes",
-                 "state networks that large are not supported yet")
-                if meta.physical
-                else (f"meta_data has {n_categories} categories", "group rare categories together")
-            )  # fmt: skip
-            raise ValueError(
-                f"{what}: the search keeps a table of {n_searched} x {n_categories} weights "
-                f"({table / 2**30:.1f} GiB, more than {_META_TABLE_LIMIT / 2**30:.0f} GiB); "
-                f"{advice}"
-            )
     cost = (
         entropy_correction_per_module(network, options.entropy_correction_strength)
         if options.entropy_corrected

@@ -5,12 +5,19 @@ A module's meta cost is ``plogp(W_M) - sum_c plogp(W_Mc)``: its total meta weigh
 entropy of its categories, ``W_Mc`` the weight of category ``c`` among its units. For the
 physical nodes of a state network (categories: physical nodes, weights: state flows) the
 cost is ``-sum_c plogp(W_Mc)`` alone (``total_weight`` 0 instead of 1): the physical
-nodes' codewords in the module's codebook. The core
-loop keeps, per module, the weights (a dense row over the categories), their sum and the
-cost. A move changes the costs by the change it was chosen for, in the moving unit's
-categories only; the table itself (allocated for every search) grows with modules x
-categories. Every search starts from costs computed afresh; the final codelength is
-computed from the tree by ``mapequation.meta_codelength``, the plain-numpy reference.
+nodes' codewords in the module's codebook. The core loop keeps, per module, the sum of the
+weights and the cost, and the weights ``W_Mc`` themselves in a hash table of the
+(module, category) pairs that hold a unit: no more pairs than units' meta entries, so a
+state network of millions of state and physical nodes costs memory in its states only.
+A move changes the costs by the change it was chosen for, in the moving unit's categories
+only. Every search starts from costs computed afresh; the final codelength is computed
+from the tree by ``mapequation.meta_codelength``, the plain-numpy reference.
+
+The table is a float64 array of shape (capacity, 3), capacity a power of two at least
+twice the units' meta entries: per slot the key ``category * n_modules + module`` (exact
+in a float below 2**53; -1: empty), the weight and the number of unit entries behind it.
+Linear probing; a pair whose last unit leaves is deleted by backward shift, so the table
+never fills, and the rounding a departed unit leaves behind is dropped with it.
 """
 
 from __future__ import annotations
@@ -20,35 +27,92 @@ from numba import njit
 
 from .._kernels import plogp_scalar as _plogp
 
+_EMPTY = -1.0
+
+
+@njit(cache=True, inline="always")
+def _home(key, mask):
+    """The slot a key hashes to (Fibonacci hashing of the integer key)."""
+    mixed = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+    return np.int64((mixed >> np.uint64(29)) & np.uint64(mask))
+
+
+@njit(cache=True, inline="always")
+def _find(table, key):
+    """The slot of ``key``, or the empty slot where it would go."""
+    mask = table.shape[0] - 1
+    i = _home(key, mask)
+    while table[i, 0] != _EMPTY and table[i, 0] != key:
+        i = (i + 1) & mask
+    return i
+
+
+@njit(cache=True, inline="always")
+def weight_of(table, n_modules, m, c):
+    """``W_mc``: the weight of category ``c`` in module ``m`` (0 where none)."""
+    i = _find(table, float(c * n_modules + m))
+    return table[i, 1]  # (an empty slot's weight is 0)
+
+
+@njit(cache=True)
+def _delete(table, i):
+    """Empty slot ``i`` and shift back the entries after it that probed past it."""
+    mask = table.shape[0] - 1
+    j = i
+    while True:
+        table[i, 0], table[i, 1], table[i, 2] = _EMPTY, 0.0, 0.0
+        while True:
+            j = (j + 1) & mask
+            if table[j, 0] == _EMPTY:
+                return
+            home = _home(table[j, 0], mask)
+            # the entry at j stays unless its home lies cyclically in (i, j]
+            if (i <= j and (home <= i or home > j)) or (i > j and home <= i and home > j):
+                break
+        table[i, 0], table[i, 1], table[i, 2] = table[j, 0], table[j, 1], table[j, 2]
+        i = j
+
+
+@njit(cache=True, inline="always")
+def _add(table, n_modules, m, c, weight, count):
+    """Add ``weight`` from ``count`` unit entries (+1 or -1) to pair (m, c)."""
+    key = float(c * n_modules + m)
+    i = _find(table, key)
+    if table[i, 0] == _EMPTY:
+        table[i, 0], table[i, 1], table[i, 2] = key, weight, count
+    else:
+        table[i, 1] += weight
+        table[i, 2] += count
+        if table[i, 2] <= 0.0:
+            _delete(table, i)
+
 
 @njit(cache=True, nogil=True)
 def init_meta(module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta, total_weight=1.0):
-    """Per module: the weight of each of ``n_meta`` categories (no columns for 0), their
-    sum and the meta cost (its ``plogp(W_M)`` weighed by ``total_weight``)."""
-    meta = np.zeros((n_modules, n_meta))
+    """Per module: the sum of its units' meta weights and the meta cost (its
+    ``plogp(W_M)`` weighed by ``total_weight``); and the table of the (module, category)
+    weights (see the module docstring; empty for ``n_meta`` 0)."""
     meta_total = np.zeros(n_modules)
     meta_cost = np.zeros(n_modules)
-    if n_meta > 0:
-        for u in range(module_of.shape[0]):
-            m = module_of[u]
-            for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                meta[m, meta_idx[j]] += meta_flow[j]
-                meta_total[m] += meta_flow[j]
-        for m in range(n_modules):
-            meta_cost[m] = total_weight * _plogp(meta_total[m])
-        # each (module, category) weight once, over the units' entries rather than the
-        # whole table: counted weights are negated, then restored
-        for u in range(module_of.shape[0]):
-            m = module_of[u]
-            for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                if meta[m, meta_idx[j]] > 0.0:
-                    meta_cost[m] -= _plogp(meta[m, meta_idx[j]])
-                    meta[m, meta_idx[j]] = -meta[m, meta_idx[j]]
-        for u in range(module_of.shape[0]):
-            m = module_of[u]
-            for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                meta[m, meta_idx[j]] = abs(meta[m, meta_idx[j]])
-    return meta, meta_total, meta_cost
+    n_entries = meta_idx.shape[0] if n_meta > 0 else 0
+    capacity = 0
+    if n_entries > 0:
+        capacity = 2
+        while capacity < 2 * n_entries:
+            capacity *= 2
+    table = np.zeros((capacity, 3))
+    table[:, 0] = _EMPTY
+    for u in range(module_of.shape[0] if n_entries > 0 else 0):
+        m = module_of[u]
+        for j in range(meta_ptr[u], meta_ptr[u + 1]):
+            _add(table, n_modules, m, meta_idx[j], meta_flow[j], 1.0)
+            meta_total[m] += meta_flow[j]
+    for m in range(n_modules):
+        meta_cost[m] = total_weight * _plogp(meta_total[m])
+    for i in range(capacity):
+        if table[i, 0] != _EMPTY:
+            meta_cost[np.int64(table[i, 0]) % n_modules] -= _plogp(table[i, 1])
+    return table, meta_total, meta_cost
 
 
 @njit(cache=True, inline="always")
@@ -65,8 +129,9 @@ def meta_change(meta, meta_total, m, meta_ptr, meta_idx, meta_flow, u, sign, tot
                 total_weight):  # fmt: skip
     """Change of module ``m``'s meta cost when unit ``u`` joins (sign 1) or leaves (-1)."""
     change = total_weight * (_plogp(meta_total[m] + sign * total_u) - _plogp(meta_total[m]))
+    n_modules = meta_total.shape[0]
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
-        old = meta[m, meta_idx[j]]
+        old = weight_of(meta, n_modules, m, meta_idx[j])
         change -= _plogp(old + sign * meta_flow[j]) - _plogp(old)
     return change
 
@@ -78,16 +143,15 @@ def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, 
     and their sum move, and the costs change by ``change_a`` and ``change_b`` (the changes
     the move was chosen for): work in ``u``'s categories only."""
     meta, meta_total, meta_cost = state[7], state[8], state[9]
+    n_modules = meta_total.shape[0]
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
-        meta[a, meta_idx[j]] -= meta_flow[j]
-        meta[b, meta_idx[j]] += meta_flow[j]
+        _add(meta, n_modules, a, meta_idx[j], -meta_flow[j], -1.0)
+        _add(meta, n_modules, b, meta_idx[j], meta_flow[j], 1.0)
     meta_total[a] -= total_u
     meta_total[b] += total_u
     meta_cost[a] += change_a
     meta_cost[b] += change_b
     if a_empties:  # (what u leaves behind is rounding: a starts again from zero)
-        for j in range(meta_ptr[u], meta_ptr[u + 1]):
-            meta[a, meta_idx[j]] = 0.0
         meta_total[a] = 0.0
         meta_cost[a] = 0.0
 

@@ -104,7 +104,7 @@ class ModuleState(NamedTuple):
     tele_tgt: np.ndarray  # float64 (k,)
     size: np.ndarray  # int64 (k,): number of units
     parent: np.ndarray  # int64 (k,)
-    meta: np.ndarray  # float64 (k, categories): meta weight per category (no columns: off)
+    meta: np.ndarray  # float64 (capacity, 3): hash table of the (module, category) weights
     meta_total: np.ndarray  # float64 (k,): the row sums of ``meta``
     meta_cost: np.ndarray  # float64 (k,): plogp(meta_total) - sum_c plogp(meta[:, c])
 
@@ -253,10 +253,10 @@ def core_loop(
      mod_meta, meta_total, meta_cost) = state  # fmt: skip
     meta_rate = costs.meta_rate
     # (the meta-data entropy only where the state keeps the categories)
-    with_meta = meta_rate > 0.0 and mod_meta.shape[1] > 0
+    with_meta = meta_rate > 0.0 and mod_meta.shape[0] > 0  # (a table of some capacity)
     physical = with_meta and costs.meta_total == 0.0  # (see _meta.add_category_modules)
     cat_ptr, cat_units = meta_kernels.units_by_category(
-        meta_ptr, meta_idx, mod_meta.shape[1] if physical else 0
+        meta_ptr, meta_idx, meta_idx.max() + 1 if physical else 0
     )
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
