@@ -157,13 +157,14 @@ def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, 
 
 
 @njit(cache=True, nogil=True)
-def units_by_category(meta_ptr, meta_idx, n_meta):
+def units_by_category(meta_ptr, meta_idx, n_meta, n_modules):
     """The units of each category in CSR form (``ptr``, ``units``), from the units' meta
-    rows (empty for ``n_meta`` 0)."""
+    rows (empty for ``n_meta`` 0), and the scratch arrays of :func:`add_category_modules`
+    for ``n_modules`` modules (``shared``, ``stamp``)."""
     n_units = meta_ptr.shape[0] - 1
     ptr = np.zeros(n_meta + 1, dtype=np.int64)
     if n_meta == 0:
-        return ptr, np.zeros(0, dtype=np.int64)
+        return ptr, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((0, 2), np.int64)
     for j in range(meta_idx.shape[0]):
         ptr[meta_idx[j] + 1] += 1
     for c in range(n_meta):
@@ -174,25 +175,65 @@ def units_by_category(meta_ptr, meta_idx, n_meta):
         for j in range(meta_ptr[u], meta_ptr[u + 1]):
             units[fill[meta_idx[j]]] = u
             fill[meta_idx[j]] += 1
-    return ptr, units
+    return ptr, units, np.zeros(n_modules + 1), np.zeros((n_modules + 1, 2), np.int64)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr, cat_units, module_of, parent,
-                         touched, is_touched, n_touched):  # fmt: skip
+                         touched, is_touched, n_touched, table, meta_flow, shared,
+                         stamp):  # fmt: skip
     """Add to the candidates ``touched`` the modules (of parent ``p``) that hold a unit
     sharing a category with unit ``u``: where the categories are physical nodes, a state
     node may join a module that codes its physical node already, linked to it or not (as
-    Infomap's memory search). Returns the new number of candidates."""
+    Infomap's memory search). Returns the new number of candidates.
+
+    On the way, in one pass over the (module, category) pairs ``u`` shares, as Infomap's
+    memory search does: ``shared[m] = sum_c plogp(W_mc + w_uc) - plogp(W_mc) - plogp(w_uc)``
+    over the categories ``c`` of ``u`` in module ``m``, and ``shared[-1] = sum_c
+    plogp(w_uc)``, so that :func:`meta_join_change` prices a candidate in constant time
+    rather than in the number of ``u``'s categories. ``stamp[m]``: the unit visit and the
+    category visit that last wrote ``shared[m]`` (``stamp[-1]``: the running counts)."""
+    n_modules = shared.shape[0] - 1
+    stamp[n_modules, 0] += 1
+    visit = stamp[n_modules, 0]
+    own = 0.0
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
         c = meta_idx[j]
+        w = meta_flow[j]
+        own += _plogp(w)
+        stamp[n_modules, 1] += 1
+        category_visit = stamp[n_modules, 1]
         for k in range(cat_ptr[c], cat_ptr[c + 1]):
             v = cat_units[k]
             if v == u or parent[v] != p:
                 continue
             m = module_of[v]
+            if stamp[m, 0] != visit:
+                stamp[m, 0] = visit
+                shared[m] = 0.0
+            if stamp[m, 1] == category_visit:
+                continue  # (pair (m, c) counted already)
+            stamp[m, 1] = category_visit
+            held = weight_of(table, n_modules, m, c)
+            shared[m] += _plogp(held + w) - _plogp(held) - _plogp(w)
             if not is_touched[m]:
                 is_touched[m] = True
                 touched[n_touched] = m
                 n_touched += 1
+    shared[n_modules] = own
     return n_touched
+
+
+@njit(cache=True, inline="always")
+def meta_join_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, total_u,
+                     total_weight, shared, stamp):  # fmt: skip
+    """Change of module ``b``'s meta cost when unit ``u`` joins it: from the sums of
+    :func:`add_category_modules` for physical nodes (``shared`` not empty), else as
+    :func:`meta_change`."""
+    if shared.shape[0] == 0:
+        return meta_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
+                           total_u, total_weight)  # fmt: skip
+    n_modules = shared.shape[0] - 1
+    common = shared[b] if stamp[b, 0] == stamp[n_modules, 0] else 0.0
+    change = total_weight * (_plogp(meta_total[b] + total_u) - _plogp(meta_total[b]))
+    return change - common - shared[n_modules]

@@ -255,8 +255,8 @@ def core_loop(
     # (the meta-data entropy only where the state keeps the categories)
     with_meta = meta_rate > 0.0 and mod_meta.shape[0] > 0  # (a table of some capacity)
     physical = with_meta and costs.meta_total == 0.0  # (see _meta.add_category_modules)
-    cat_ptr, cat_units = meta_kernels.units_by_category(
-        meta_ptr, meta_idx, meta_idx.max() + 1 if physical else 0
+    cat_ptr, cat_units, shared, stamp = meta_kernels.units_by_category(
+        meta_ptr, meta_idx, meta_idx.max() + 1 if physical else 0, mod_codeflow.shape[0]
     )
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
@@ -337,7 +337,8 @@ def core_loop(
                     flow_from[m] += in_flow[k]
             if physical:
                 n_touched = meta_kernels.add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr,
-                    cat_units, module_of, parent, touched, is_touched, n_touched)  # fmt: skip
+                    cat_units, module_of, parent, touched, is_touched, n_touched, mod_meta,
+                    meta_flow, shared, stamp)  # fmt: skip
             cu = codeflow[u]
             tu = tele_src[u]
             tau_u = tele_tgt[u]
@@ -433,10 +434,8 @@ def core_loop(
                 meta_b = 0.0  # (the change of b's meta cost with u)
                 if with_meta:
                     if b >= 0:
-                        meta_b = meta_kernels.meta_change(
-                            mod_meta, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
-                            total_u, costs.meta_total,
-                        )  # fmt: skip
+                        meta_b = meta_kernels.meta_join_change(mod_meta, meta_total, b, meta_ptr,
+                            meta_idx, meta_flow, u, total_u, costs.meta_total, shared, stamp)
                     else:  # (an empty module: u's own meta cost)
                         meta_b = meta_kernels.unit_meta_cost(
                             meta_ptr, meta_idx, meta_flow, u, total_u, costs.meta_total
