@@ -148,3 +148,27 @@ def test_html_view_shows_a_physical_node_in_every_module_it_belongs_to():
     assert data["meta"]["nodes"] == 5  # physical nodes
     shown = [sorted(data["names"][i] for i in module["t"]) for module in data["modules"][1:]]
     assert sorted(shown) == [["a", "b", "c"], ["c", "d", "e"]]
+
+
+def test_cli_writes_both_levels_and_scores_its_state_tree_again(tmp_path, capsys):
+    from infomap_learn.cli import main
+
+    path = tmp_path / "states.net"
+    path.write_text(STATES)
+    out = tmp_path / "out"
+    assert main(["run", str(path), str(out), "-d", "-o", "tree,clu,json", "-s", "1"]) == 0
+    for name in ("states.tree", "states_states.tree", "states.clu", "states_states.clu",
+                 "states.json", "states_states.json"):  # fmt: skip
+        assert (out / name).exists(), name
+    first = capsys.readouterr().out
+    again = tmp_path / "again"
+    args = ["run", str(path), str(again), "-d", "-o", "tree", "--no-infomap",
+            "--cluster-data", str(out / "states_states.tree")]  # fmt: skip
+    assert main(args) == 0
+    scored = capsys.readouterr().out
+    codelength = [line for line in first.splitlines() if "codelength" in line][0]
+    length = codelength.split("codelength ")[1].split(" bits")[0]
+    assert f"codelength {length} bits" in scored
+    assert (again / "states.tree").read_text().splitlines()[-6:] == (
+        (out / "states.tree").read_text().splitlines()[-6:]
+    )
