@@ -75,7 +75,7 @@ def random_layers(seed, layers=3, n=12, m=40, inter=0):
 
 
 def assert_same_links(net, expected):
-    got = {k: v for k, v in as_dict(net).items()}
+    got = as_dict(net)
     expected = {k: v for k, v in expected.items() if v > 0}
     assert got.keys() == expected.keys()
     for key, weight in expected.items():

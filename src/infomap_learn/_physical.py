@@ -103,7 +103,6 @@ class PhysicalView:
         shares = sp.coo_array(
             (flow, (row.ravel(), labels)), shape=(nodes.size, int(labels.max()) + 1)
         ).tocsr()
-        shares.sum_duplicates()
         total = np.bincount(row.ravel(), flow, nodes.size)
         scale = np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
         result = sp.csr_array(sp.diags_array(scale) @ shares)

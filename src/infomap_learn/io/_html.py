@@ -26,6 +26,7 @@ import numpy as np
 from ..paths import module_levels
 from ._outputs import open_output
 from ._text import _check_names
+from ._writers import _physical_level
 
 MAX_NAME_LENGTH = 100
 
@@ -62,7 +63,8 @@ def tree_data(
     max_modules = _positive_int(max_modules, "max_modules")
     names = _check_names(tree, names)
     if getattr(tree, "physical_ids", None) is not None:
-        tree, names = _physical_level(tree, names)
+        tree, _ = _physical_level(tree, names)
+        names = tree.node_names
     paths = np.asarray(tree.paths)
     flow = np.asarray(tree.node_flow, dtype=np.float64)
     n = paths.shape[0]
@@ -151,28 +153,6 @@ def tree_data(
         "flows": [_round(x) for x in flow[shown_nodes].tolist()],
         "modules": modules,
     }
-
-
-def _physical_level(tree, names):
-    """A state network's tree seen at its physical level, with the names of its rows: a
-    physical node shows in every module that holds one of its state nodes."""
-    from types import SimpleNamespace
-
-    from .._physical import physical_rows
-
-    rows = physical_rows(tree.paths, tree.node_flow, tree.physical_ids)
-    first = rows.first_state.tolist()
-    row_names = [str(u) for u in rows.physical_ids.tolist()] if names is None else [
-        names[i] for i in first
-    ]  # fmt: skip
-    view = SimpleNamespace(
-        n_physical=int(np.unique(rows.physical_ids).size), paths=rows.paths,
-        node_flow=rows.flow, num_top_modules=tree.num_top_modules,
-        num_levels=tree.num_levels, codelength=tree.codelength,
-        one_level_codelength=tree.one_level_codelength,
-        relative_codelength_savings=tree.relative_codelength_savings,
-    )  # fmt: skip
-    return view, row_names
 
 
 def _json_for_script(data) -> str:

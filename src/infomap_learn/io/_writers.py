@@ -202,22 +202,30 @@ def _write_lines(path: str | PathLike, lines: list[str]) -> None:
         fh.write("\n")
 
 
-def _physical_level(tree):
+def _physical_level(tree, names=None):
     """The physical level of a state tree as a tree of its own: one leaf per (leaf module,
-    physical node) pair with the pair's flow and the physical node's name, the leaves of
-    a module in order of physical id (as Infomap writes them); and the physical ids."""
+    physical node) pair with the pair's flow and the physical node's name (from ``names``
+    per state node, else the tree's, else its physical id), the leaves of a module in order
+    of physical id (as Infomap writes them); and the physical ids. Shared by the text, JSON
+    and HTML views."""
     from types import SimpleNamespace
 
     from .._physical import physical_rows
 
     rows = physical_rows(tree.paths, tree.flow.node_flow, tree.physical_ids)
-    names = _names(tree)
+    if names is None and tree.node_names is not None:
+        names = _names(tree)
+    row_names = (
+        [str(u) for u in rows.physical_ids.tolist()] if names is None  # (as Infomap)
+        else [names[i] for i in rows.first_state.tolist()]
+    )  # fmt: skip
     physical = SimpleNamespace(
-        paths=rows.paths,
+        paths=rows.paths, node_flow=rows.flow,
         flow=SimpleNamespace(node_flow=rows.flow, flow_model=tree.flow.flow_model),
-        n_nodes=len(rows.flow), node_names=[names[i] for i in rows.first_state.tolist()],
+        n_nodes=len(rows.flow), n_physical=int(np.unique(rows.physical_ids).size),
+        node_names=row_names,
         options=tree.options, codelength=tree.codelength, num_levels=tree.num_levels,
-        num_top_modules=tree.num_top_modules,
+        num_top_modules=tree.num_top_modules, one_level_codelength=tree.one_level_codelength,
         relative_codelength_savings=tree.relative_codelength_savings,
     )  # fmt: skip
     return physical, rows.physical_ids
@@ -230,15 +238,15 @@ def _level_line(tree, states: bool) -> list[str]:
     return ["# higher order", "# state level" if states else "# physical level"]
 
 
-def _state_columns(tree, node_ids) -> tuple[str, list[str]]:
-    """The id columns of a state-level row (``state_id node_id [layer_id]``)."""
-    ids = [str(i) for i in _node_ids(tree, node_ids)]
-    columns = [ids, [str(i) for i in tree.physical_ids.tolist()]]
-    names = "state_id node_id"
+def _state_columns(tree, node_ids) -> tuple[str, list, list[str]]:
+    """The id columns of state-level rows: their header after ``state_id``, the state ids,
+    and the rest of each row's ids (``node_id [layer_id]``)."""
+    columns = [[str(i) for i in tree.physical_ids.tolist()]]
+    names = "node_id"
     if tree.layer_ids is not None:
         columns.append([str(i) for i in tree.layer_ids.tolist()])
         names += " layer_id"
-    return names, [" ".join(parts) for parts in zip(*columns)]
+    return names, _node_ids(tree, node_ids), [" ".join(parts) for parts in zip(*columns)]
 
 
 def write_tree(tree, path: str | PathLike, node_ids=None, states: bool = False) -> None:
@@ -256,14 +264,14 @@ def write_tree(tree, path: str | PathLike, node_ids=None, states: bool = False) 
         lines = _tree_lines(physical, layout, layout.module_strings(), ids)
     elif tree.physical_ids is not None:
         layout = _Layout(tree)
-        columns, ids = _state_columns(tree, node_ids)
+        columns, _, rest = _state_columns(tree, node_ids)
         rows = [
-            f'{path} {flow:g} "{name}" {ids[u]}'
-            for u, (path, flow, name, _) in zip(
-                layout.order.tolist(), _leaf_rows(tree, layout, layout.module_strings())
+            f'{path} {flow:g} "{name}" {state} {rest[u]}'
+            for u, (path, flow, name, state) in zip(
+                layout.order.tolist(), _leaf_rows(tree, layout, layout.module_strings(), node_ids)
             )
         ]
-        lines = [f"# path flow name {columns}", *rows]
+        lines = [f"# path flow name state_id {columns}", *rows]
     else:
         layout = _Layout(tree)
         lines = _tree_lines(tree, layout, layout.module_strings(), node_ids)
@@ -288,21 +296,20 @@ def write_clu(
     if level != -1 and not 1 <= level <= tree.num_levels:
         raise ValueError(f"level must be -1 or in [1, {tree.num_levels}], got {level}")
     header = _header(tree, node_ids) + _level_line(tree, states)
-    shown, ids, columns = tree, _node_ids(tree, node_ids), "node_id module flow"
+    shown, ids, columns, rest = tree, _node_ids(tree, node_ids), "node_id module flow", None
     if tree.physical_ids is not None and not states:
         shown, physical_ids = _physical_level(tree)
         ids = physical_ids.tolist()
     elif tree.physical_ids is not None:
-        names, ids = _state_columns(tree, node_ids)
-        columns = "state_id module flow " + names.removeprefix("state_id ")
+        names, ids, rest = _state_columns(tree, node_ids)
+        columns = f"state_id module flow {names}"
     layout = _Layout(shown, by_flow=shown is tree)
     labels = _clu_labels(layout, level)
     order = layout.order
     module = (np.asarray(labels, dtype=np.int64)[order] + 1).tolist()
     flow = layout.node_flow[order].tolist()
-    if columns.startswith("state_id"):
-        id_of = [ids[u].split(" ", 1) for u in order.tolist()]
-        rows = [f"{state} {m} {f:g} {rest}" for (state, rest), m, f in zip(id_of, module, flow)]
+    if rest is not None:
+        rows = [f"{ids[u]} {m} {f:g} {rest[u]}" for u, m, f in zip(order.tolist(), module, flow)]
     else:
         rows = list(map("%s %d %g".__mod__, zip([ids[u] for u in order.tolist()], module, flow)))
     lines = header + [f"# module level {level}", f"# {columns}", *rows]

@@ -295,9 +295,11 @@ def from_multilayer(
 
 
 def with_state_names(net, names: list):
-    """The multilayer network ``net`` with ``names`` as its state nodes' names."""
-    pairs = np.column_stack([net.source, net.target])
-    named = type(net).from_states(net.physical_ids, pairs, net.weight, directed=net.directed,
-                                  node_names=names)  # fmt: skip
+    """The multilayer network ``net`` with ``names`` as its state nodes' names (its links,
+    already canonical, are shared, not sorted again)."""
+    named = type(net)._from_canonical(
+        net.n_nodes, net.directed, net.source, net.target, net.weight,
+        node_weights=net.node_weights, node_names=names, physical_ids=net.physical_ids,
+    )  # fmt: skip
     named.layer_ids = net.layer_ids
     return named
