@@ -1,0 +1,460 @@
+"""``infomap_learn.dask.infomap``: links in a Dask DataFrame -> modules in a Dask DataFrame."""
+
+from __future__ import annotations
+
+import operator
+import time
+from typing import Any
+
+import numpy as np
+
+from ..mapequation import hierarchical_codelength, plogp
+from ..paths import canonical_paths
+from . import _search, _shards
+from ._search import DistributedStats, _Cluster, _Level
+
+_FLOW_MODELS = ("undirected", "directed")
+
+
+def infomap(
+    links: Any,
+    client: Any = None,
+    *,
+    two_level: bool = True,
+    directed: bool = False,
+    teleportation_probability: float = 0.15,
+    markov_time: float = 1.0,
+    num_trials: int = 1,
+    seed: int = 0,
+    n_partitions: int | None = None,
+    max_local_links: int = 2_000_000,
+    max_rounds: int = 50,
+    tune_iterations: int = 2,
+    return_stats: bool = False,
+):
+    """Modules of a network given as a Dask DataFrame of links, searched on a Dask cluster.
+
+    The links stay on the workers, cut into ``n_partitions`` shards by source node; the
+    client keeps one number per node. The flow is computed on the workers (power iteration
+    for directed networks), rounds of synchronous local moves run there until they stop
+    shortening the code, and the modules are aggregated into a module network, searched
+    again on the workers while it has more than ``max_local_links`` links and then on the
+    client with :func:`infomap_learn.infomap`. Two-level answers are fine-tuned: nodes move
+    between the modules found (on the workers) and the module network is searched again
+    while the codelength shortens. The reported codelength is the exact map equation of
+    the answer on the whole network.
+
+    Parameters
+    ----------
+    links : dask.dataframe.DataFrame or pandas.DataFrame
+        Columns ``source`` and ``target`` (node ids: integers or strings) and optionally
+        ``weight`` (finite and positive; 1 where absent). A pandas DataFrame is split into
+        ``n_partitions`` parts. Nodes are the ids that appear in a link.
+    client : distributed.Client, optional
+        The cluster to run on; by default the current client (``distributed.get_client``).
+    two_level : bool, default True
+        Modules only; False asks for a hierarchy of nested modules, searched on the module
+        network (its leaf modules are the modules of the distributed rounds, or their
+        nodes, whichever codes shorter; no fine-tuning).
+    directed : bool, default False
+        Links run from ``source`` to ``target``: the flow is PageRank with teleportation to
+        links, unrecorded (Infomap's default for directed networks).
+    teleportation_probability : float in [0, 1), default 0.15
+        Directed networks only.
+    markov_time : float > 0, default 1.0
+        Scales link flows: larger values give fewer, larger modules.
+    num_trials : int >= 1, default 1
+        Trials of the search on the client (the distributed rounds run once).
+    seed : int >= 0, default 0
+        The answer for a seed does not depend on the number of workers or partitions.
+    n_partitions : int, optional
+        Shards of the network; by default the partitions of ``links``.
+    max_local_links : int, default 2_000_000
+        A module network with more links is aggregated on the workers again.
+    max_rounds : int, default 50
+        Rounds of local moves per level and per fine-tuning.
+    tune_iterations : int, default 2
+        Fine-tuning passes (two-level answers).
+    return_stats : bool, default False
+        Also return a :class:`~infomap_learn.dask.DistributedStats` (codelength, rounds,
+        bytes moved, shard sizes).
+
+    Returns
+    -------
+    modules : dask.dataframe.DataFrame
+        One row per node: ``node`` (the id as given) and ``module`` (top module, 0..k-1 by
+        decreasing flow); hierarchical answers also have ``level_1`` .. ``level_d``: the
+        index of the node's module at each level among its siblings, -1 below its leaf
+        module (as :attr:`infomap_learn.ModuleTree.paths`).
+    stats : DistributedStats
+        Only with ``return_stats=True``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, an id is missing or of another type, a weight is not
+        finite and positive (the link is named as written), or an option is out of range.
+    RuntimeError
+        If a worker was lost and Dask could not recompute what it held: no labels are
+        returned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from distributed import Client, LocalCluster
+    >>> from infomap_learn.dask import infomap
+    >>> cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+    ...                        dashboard_address=None)
+    >>> client = Client(cluster)
+    >>> links = pd.DataFrame({"source": [1, 2, 3, 4, 5, 6, 3],
+    ...                       "target": [2, 3, 1, 5, 6, 4, 4]})
+    >>> modules, stats = infomap(links, client, n_partitions=2, return_stats=True)
+    >>> modules.compute().sort_values("node")["module"].tolist()
+    [0, 0, 0, 1, 1, 1]
+    >>> round(stats.codelength, 5)
+    2.32073
+    >>> client.close(); cluster.close()
+    """
+    began = time.perf_counter()
+    options = _check_options(
+        two_level=two_level, directed=directed,
+        teleportation_probability=teleportation_probability, markov_time=markov_time,
+        num_trials=num_trials, seed=seed, n_partitions=n_partitions,
+        max_local_links=max_local_links, max_rounds=max_rounds,
+        tune_iterations=tune_iterations,
+    )  # fmt: skip
+    client = _client(client)
+    links = _as_dask_frame(links, options["n_partitions"])
+    cluster = _Cluster(client)
+    stats = DistributedStats()
+    try:
+        ids, level = _load(cluster, links, options, stats)
+        frame = _run(cluster, ids, level, options, stats)
+    except Exception as error:
+        _raise_lost_worker(error)
+        raise
+    stats.seconds = time.perf_counter() - began
+    import dask.dataframe as dd
+
+    modules = dd.from_pandas(frame, npartitions=max(1, min(len(level.shards), len(frame))))
+    return (modules, stats) if return_stats else modules
+
+
+# ---------------------------------------------------------------------------------------
+# checks
+# ---------------------------------------------------------------------------------------
+
+
+def _check_options(**options) -> dict:
+    def integer(name, low):
+        value = options[name]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+    for name, low in [("num_trials", 1), ("seed", 0), ("max_local_links", 1),
+                      ("max_rounds", 1), ("tune_iterations", 0)]:  # fmt: skip
+        integer(name, low)
+    if options["n_partitions"] is not None:
+        integer("n_partitions", 1)
+    alpha = options["teleportation_probability"]
+    if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
+        raise ValueError(f"teleportation_probability must be in [0, 1), got {alpha!r}")
+    markov_time = options["markov_time"]
+    if not (isinstance(markov_time, (int, float)) and 0 < markov_time < np.inf):
+        raise ValueError(f"markov_time must be a finite number > 0, got {markov_time!r}")
+    for name in ("two_level", "directed"):
+        if not isinstance(options[name], (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {options[name]!r}")
+    return options
+
+
+def _client(client):
+    try:
+        from distributed import Client, get_client
+    except ImportError:  # pragma: no cover - the dask extra brings it
+        raise ImportError(
+            "infomap_learn.dask needs dask.distributed: pip install 'infomap-learn[dask]'"
+        ) from None
+    if client is None:
+        try:
+            return get_client()
+        except ValueError:
+            raise ValueError(
+                "no Dask client: pass client=, or start one first (distributed.Client() for "
+                "a local cluster, or the address of your scheduler)"
+            ) from None
+    if not isinstance(client, Client):
+        raise TypeError(f"client must be a distributed.Client, got {type(client).__name__}")
+    return client
+
+
+def _as_dask_frame(links, n_partitions):
+    import dask.dataframe as dd
+    import pandas as pd
+
+    if isinstance(links, pd.DataFrame):
+        links = dd.from_pandas(links, npartitions=max(1, min(n_partitions or 1, len(links))))
+    elif not isinstance(links, dd.DataFrame):
+        raise TypeError(
+            "links must be a dask or pandas DataFrame with columns source, target "
+            f"[, weight]; got {type(links).__name__}"
+        )
+    missing = [c for c in ("source", "target") if c not in links.columns]
+    if missing:
+        raise ValueError(
+            f"links has no column {missing[0]!r} (columns: {list(links.columns)}); it needs "
+            "source and target, and optionally weight"
+        )
+    return links
+
+
+def _raise_lost_worker(error: Exception) -> None:
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+
+    if isinstance(error, (KilledWorker, FutureCancelledError)):
+        raise RuntimeError(
+            f"a Dask worker was lost during the distributed search and its data could not "
+            f"be recomputed ({type(error).__name__}: {error}); no labels were returned, "
+            "run it again"
+        ) from error
+
+
+# ---------------------------------------------------------------------------------------
+# loading: links -> shards with flows
+# ---------------------------------------------------------------------------------------
+
+
+def _ids_of(part):
+    import pandas as pd
+
+    return pd.unique(np.concatenate([part["source"].to_numpy(), part["target"].to_numpy()]))
+
+
+def _check_part(part, ids):
+    """Indices of the part's links into ``ids`` and their weights, checked."""
+    source, target = part["source"].to_numpy(), part["target"].to_numpy()
+    if "weight" in part.columns:
+        weight = part["weight"].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~(np.isfinite(weight) & (weight > 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"link {source[i]!r} -> {target[i]!r} has weight {weight[i]!r}; weights "
+                "must be finite and positive"
+            )
+    else:
+        weight = np.ones(len(part))
+    return np.searchsorted(ids, source), np.searchsorted(ids, target), weight
+
+
+def _split_part(part, ids, starts, directed):
+    source, target, weight = _check_part(part, ids)
+    return _shards.split_links(source, target, weight, starts, directed)
+
+
+def _load(cluster: _Cluster, links, options, stats: DistributedStats):
+    client = cluster.client
+    directed = options["directed"]
+    part_futures = client.compute(list(links.to_delayed()))
+    id_parts = client.gather(client.map(_ids_of, part_futures, pure=False))
+    ids = _sorted_ids(id_parts)
+    n = ids.size
+    n_shards = options["n_partitions"] or links.npartitions
+    starts = _shards.shard_starts(n, n_shards)
+    ids_future = client.scatter(ids, broadcast=True, hash=False)
+    splits = client.map(
+        _split_part, part_futures, ids=ids_future, starts=starts, directed=directed, pure=False
+    )
+    shards = [
+        client.submit(
+            _shards.build_shard, int(start), int(stop),
+            [client.submit(operator.getitem, s, p, pure=False) for s in splits], directed,
+            pure=False,
+        )  # fmt: skip
+        for p, (start, stop) in enumerate(zip(starts[:-1], starts[1:]))
+    ]
+    entries = sum(client.gather(client.map(_entries, shards, pure=False)))
+    del part_futures, splits
+    if directed:
+        shards, iterations = _directed_flow(cluster, shards, n, options)
+        stats.flow_iterations = iterations
+    else:
+        total = sum(cluster.gather(cluster.map(_total_strength, shards)))
+        shards = cluster.map(
+            _shards.with_undirected_flow, shards, total=total,
+            markov_time=options["markov_time"],
+        )  # fmt: skip
+    node_flow = np.concatenate(cluster.gather(cluster.map(_node_flow_of, shards)))
+    stats.n_nodes, stats.n_shards = n, len(shards)
+    stats.n_links = entries if directed else entries // 2
+    stats.shard_bytes = cluster.gather(cluster.map(_shard_bytes, shards))
+    return ids, _Level(shards, starts, node_flow, directed, entries)
+
+
+def _sorted_ids(id_parts) -> np.ndarray:
+    import pandas as pd
+
+    values = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
+    if pd.isna(values).any():
+        raise ValueError("links has a missing node id (NaN or None) in source or target")
+    if values.dtype == object and len({type(v) for v in values[:1000]}) > 1:
+        raise ValueError("node ids must be all integers or all strings, not a mix")
+    try:
+        return np.unique(values)
+    except TypeError:
+        raise ValueError("node ids must be all integers or all strings, not a mix") from None
+
+
+def _entries(shard) -> int:
+    return int(shard.out_idx.size)
+
+
+def _total_strength(shard) -> float:
+    return float(_shards.out_weights(shard).sum())
+
+
+def _node_flow_of(shard) -> np.ndarray:
+    return shard.node_flow
+
+
+def _shard_bytes(shard) -> int:
+    return shard.nbytes
+
+
+def _directed_flow(cluster: _Cluster, shards, n: int, options):
+    """PageRank by power iteration over the shards, as :func:`infomap_learn.flow.pagerank`
+    (teleportation to links, unrecorded; the same tolerance and iteration limits)."""
+    from ..flow import _PAGERANK_MAX_ITERATIONS, _PAGERANK_MIN_ITERATIONS, _PAGERANK_TOLERANCE
+
+    alpha = float(options["teleportation_probability"])
+    out_weight = np.concatenate(cluster.gather(cluster.map(_shards.out_weights, shards)))
+    targets = cluster.gather(cluster.map(_shards.rank_targets, shards))
+    weight_future = cluster.broadcast(out_weight)
+    dangling = out_weight == 0
+    teleport = out_weight / out_weight.sum()
+    rank = teleport.copy()
+    iteration = 0
+    for iteration in range(_PAGERANK_MAX_ITERATIONS):
+        rank_future = cluster.broadcast(rank)
+        passed = np.zeros(n)
+        for where, sums in zip(targets, cluster.gather(cluster.map(
+            _shards.spread_rank, shards, rank=rank_future, out_weight=weight_future
+        ))):  # fmt: skip
+            passed[where] += sums
+        following = (alpha + (1.0 - alpha) * rank[dangling].sum()) * teleport
+        following += (1.0 - alpha) * passed
+        if alpha == 0.0:
+            following += rank
+        following /= following.sum()
+        change = np.abs(following - rank).sum()
+        rank = following
+        if change < _PAGERANK_TOLERANCE and iteration + 1 >= _PAGERANK_MIN_ITERATIONS:
+            break
+    rank_future = cluster.broadcast(rank)
+    total = sum(cluster.gather(cluster.map(
+        _shards.link_flow_total, shards, rank=rank_future, out_weight=weight_future
+    )))  # fmt: skip
+    flows = cluster.map(
+        _shards.with_directed_flow, shards, rank=rank_future, out_weight=weight_future,
+        total=total, markov_time=options["markov_time"],
+    )  # fmt: skip
+    return flows, iteration + 1
+
+
+# ---------------------------------------------------------------------------------------
+# the search
+# ---------------------------------------------------------------------------------------
+
+
+def _local_tree(source, target, flow, module_flow, two_level, options, seed):
+    """The module network searched on the client, its flows taken as given."""
+    from ..network import Network
+    from ..search import infomap as local_infomap
+
+    network = Network(
+        source, target, flow, n_nodes=module_flow.size, directed=True,
+        node_weights=np.maximum(module_flow, 0.0),
+    )  # fmt: skip
+    return local_infomap(
+        network, flow_model="precomputed", two_level=two_level,
+        num_trials=options["num_trials"], seed=seed,
+    )  # fmt: skip
+
+
+def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStats):
+    import pandas as pd
+
+    seed, directed = options["seed"], options["directed"]
+    node_term = float(plogp(level0.node_flow).sum())
+    stats.one_level_codelength = -node_term
+    level, node_module = level0, np.arange(level0.n_nodes)
+    depth = 0
+    while True:
+        module_of, _ = _search.move_rounds(
+            cluster, level, np.arange(level.n_nodes), seed=seed + depth,
+            phase=f"level {depth}", max_rounds=options["max_rounds"], stats_out=stats,
+        )  # fmt: skip
+        labels, source, target, flow, module_flow = _search.aggregate(cluster, level, module_of)
+        node_module = labels[node_module]
+        stats.levels.append({
+            "nodes": level.n_nodes, "links": level.n_entries, "modules": module_flow.size,
+            "rounds": sum(r.phase == f"level {depth}" for r in stats.rounds),
+        })  # fmt: skip
+        shrunk = module_flow.size < 0.9 * level.n_nodes
+        if source.size <= options["max_local_links"] or not shrunk:
+            break
+        level = _search.module_level(
+            cluster, source, target, flow, module_flow, len(level0.shards), directed
+        )
+        depth += 1
+    stats.local_nodes, stats.local_links = module_flow.size, int(source.size)
+    tree = _local_tree(source, target, flow, module_flow, True, options, seed)
+    leaf_terms = float(plogp(module_flow).sum()) - node_term
+    labels = tree.labels[node_module]
+    codelength = tree.codelength + leaf_terms
+    for iteration in range(options["tune_iterations"]):
+        tuned, _ = _search.move_rounds(
+            cluster, level0, labels.copy(), seed=seed + 7919 * (iteration + 1),
+            phase=f"tune {iteration + 1}", max_rounds=options["max_rounds"],
+            stats_out=stats,
+        )  # fmt: skip
+        if np.array_equal(tuned, labels):
+            break
+        found, source, target, flow, module_flow = _search.aggregate(
+            cluster, level0, tuned
+        )
+        tree = _local_tree(source, target, flow, module_flow, True, options, seed)
+        tuned_length = tree.codelength + float(plogp(module_flow).sum()) - node_term
+        if not tuned_length < codelength - _search._MIN_IMPROVEMENT:
+            break
+        labels, codelength = tree.labels[found], tuned_length
+    paths = labels[:, None]
+    if not options["two_level"]:
+        found, source, target, flow, module_flow = _search.aggregate(cluster, level0, labels)
+        module_paths, module_length = _super_modules(source, target, flow, module_flow, seed)
+        paths = module_paths[found]
+        codelength = module_length + float(plogp(module_flow).sum()) - node_term
+    paths = canonical_paths(paths, level0.node_flow)
+    stats.codelength = codelength
+    frame = pd.DataFrame({"node": ids, "module": paths[:, 0]})
+    if not options["two_level"]:
+        for i in range(paths.shape[1]):
+            frame[f"level_{i + 1}"] = paths[:, i]
+    return frame
+
+
+def _super_modules(source, target, flow, module_flow, seed):
+    """Paths of the modules of a module network with super-modules above them, searched
+    as Infomap searches super-modules (modules coded by their enter flow), and the
+    codelength with each module a leaf module of its nodes (leaf terms of the modules)."""
+    from ..flow import Flow
+    from ..search import leaf_units
+    from ..search._hierarchy import _add_super_modules
+
+    module_network = Flow.from_links(
+        module_flow, source, target, flow, undirected=False, flow_model="precomputed"
+    )
+    paths = np.arange(module_flow.size, dtype=np.int64)[:, None]
+    paths = _add_super_modules(leaf_units(module_network), paths, seed)
+    return paths, hierarchical_codelength(module_network, paths).codelength

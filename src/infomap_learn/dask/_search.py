@@ -1,0 +1,269 @@
+"""The distributed map-equation search: flow, synchronous local moves, aggregation.
+
+The pattern of GossipMap and DSLM-Map (Bae & Howe 2015; Hamann et al. 2018 for the
+synchronous local moves of distributed Louvain): the workers hold the links in shards (see
+``_shards``), and the client holds one number per node (its flow and module) and the
+statistics of every module. A *round* sends the module of every node and the module
+statistics to all workers; each shard proposes the best module of each of its nodes against
+them; the client applies the proposals, the shards sum the new exit and enter flows, and
+the client computes the exact codelength. A round that would lengthen the code is undone
+and the share of nodes allowed to move halved. When rounds stop gaining, the modules are
+aggregated: the shards sum their links by module pair, and once the module network is
+small enough it is searched on the client by :func:`infomap_learn.infomap` (two-level or
+hierarchical), its module flows and link flows taken as given. For two-level answers,
+nodes are then moved between the modules found (fine-tuning, distributed again) and the
+module network searched again while that shortens the code.
+
+The codelength of the answer is exact: the map equation of the whole network's flow; only
+the search is distributed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..mapequation import plogp
+from . import _shards
+
+_MIN_IMPROVEMENT = 1e-10  # bits, as Infomap's minimum codelength improvement
+_MIN_MOVE_PROBABILITY = 1.0 / 64
+_SEED_MIX = 1_000_003
+
+
+@dataclass
+class RoundRecord:
+    """One synchronous round of local moves (``phase`` "level 0", "level 1", "tune 1"...)."""
+
+    phase: str
+    round: int
+    moves: int
+    accepted: bool
+    codelength: float
+    seconds: float
+    bytes_sent: int
+    bytes_received: int
+
+
+@dataclass
+class DistributedStats:
+    """What the distributed search did, for tuning and for projections.
+
+    Attributes
+    ----------
+    codelength : float
+        The map equation of the answer on the whole network (bits).
+    one_level_codelength : float
+        The codelength with all nodes in one module.
+    n_nodes, n_links : int
+        Nodes and links (an undirected link counted once) of the network searched.
+    n_shards : int
+    shard_bytes : list of int
+        Memory of each shard's arrays after the flow is known.
+    flow_iterations : int
+        Power-iteration steps (0 for undirected flow).
+    levels : list of dict
+        Each distributed level: ``nodes``, ``links`` (directed entries), ``modules`` after
+        its rounds, ``rounds``.
+    local_nodes, local_links : int
+        Size of the module network searched on the client (the first time).
+    rounds : list of RoundRecord
+    seconds : float
+        Wall time of the whole search.
+    """
+
+    codelength: float = np.nan
+    one_level_codelength: float = np.nan
+    n_nodes: int = 0
+    n_links: int = 0
+    n_shards: int = 0
+    shard_bytes: list = field(default_factory=list)
+    flow_iterations: int = 0
+    levels: list = field(default_factory=list)
+    local_nodes: int = 0
+    local_links: int = 0
+    rounds: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def bytes_per_round(self) -> float:
+        """Mean bytes sent to and received from the workers per round."""
+        if not self.rounds:
+            return 0.0
+        return float(np.mean([r.bytes_sent + r.bytes_received for r in self.rounds]))
+
+
+class _Cluster:
+    """The client and what crosses the wire, counted."""
+
+    def __init__(self, client):
+        self.client = client
+        self.n_workers = max(1, len(client.scheduler_info()["workers"]))
+        self.sent = 0
+        self.received = 0
+
+    def broadcast(self, value):
+        self.sent += _nbytes(value) * self.n_workers
+        return self.client.scatter(value, broadcast=True, hash=False)
+
+    def map(self, func, shards, **kwargs):
+        """``func(shard, **kwargs)`` for every shard (the keyword values go to all)."""
+        return self.client.map(func, shards, pure=False, **kwargs)
+
+    def gather(self, futures):
+        results = self.client.gather(futures)
+        self.received += sum(_nbytes(r) for r in results)
+        return results
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, (tuple, list)):
+        return sum(_nbytes(v) for v in value)
+    return 8
+
+
+# ---------------------------------------------------------------------------------------
+# module statistics and codelength
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Level:
+    """Shards of one network on the workers, and its per-node numbers on the client."""
+
+    shards: list
+    starts: np.ndarray
+    node_flow: np.ndarray
+    directed: bool
+    n_entries: int
+
+    @property
+    def n_nodes(self) -> int:
+        return self.node_flow.size
+
+
+def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
+    n_modules = level.n_nodes
+    module_future = cluster.broadcast(module_of)
+    parts = cluster.gather(
+        cluster.map(_shards.crossing, level.shards, module_of=module_future, n_modules=n_modules)
+    )
+    exit_flow = np.zeros(n_modules)
+    enter_flow = np.zeros(n_modules)
+    for modules, exits, enters in parts:
+        exit_flow[modules] += exits
+        enter_flow[modules] += enters
+    if not level.directed:
+        enter_flow = exit_flow
+    flow = np.bincount(module_of, level.node_flow, n_modules)
+    size = np.bincount(module_of, minlength=n_modules).astype(np.float64)
+    # one array, so that one broadcast carries them: flow, exit, enter, size
+    return np.stack([flow, exit_flow, enter_flow, size])
+
+
+def _codelength(stats: np.ndarray, node_term: float) -> float:
+    flow, exit_flow, enter_flow, _ = stats
+    return float(
+        plogp(enter_flow.sum()) - plogp(enter_flow).sum() - plogp(exit_flow).sum()
+        + plogp(exit_flow + flow).sum() - node_term
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# rounds of local moves
+# ---------------------------------------------------------------------------------------
+
+
+def move_rounds(
+    cluster: _Cluster,
+    level: _Level,
+    module_of: np.ndarray,
+    *,
+    seed: int,
+    phase: str,
+    max_rounds: int,
+    stats_out: DistributedStats,
+) -> tuple[np.ndarray, float]:
+    """Synchronous rounds of local moves from ``module_of`` (ids < n_nodes) until a round
+    gains less than ``_MIN_IMPROVEMENT`` bits; returns the modules and the codelength of
+    the level's network (its node flows as leaves)."""
+    node_term = float(plogp(level.node_flow).sum())
+    stats = _module_stats(cluster, level, module_of)
+    codelength = _codelength(stats, node_term)
+    move_probability = 1.0
+    for round_number in range(max_rounds):
+        began, sent, received = time.perf_counter(), cluster.sent, cluster.received
+        module_future = cluster.broadcast(module_of)
+        stats_future = cluster.broadcast(stats)
+        round_seed = (seed * _SEED_MIX + round_number) % (2**63)
+        proposals = cluster.gather(
+            cluster.map(
+                _shards.propose, level.shards, module_of=module_future, stats=stats_future,
+                seed=round_seed, move_probability=move_probability,
+            )
+        )  # fmt: skip
+        moved = sum(len(nodes) for nodes, _ in proposals)
+        accepted = False
+        if moved:
+            candidate = module_of.copy()
+            for nodes, targets in proposals:
+                candidate[nodes] = targets
+            candidate_stats = _module_stats(cluster, level, candidate)
+            candidate_length = _codelength(candidate_stats, node_term)
+            accepted = candidate_length < codelength - _MIN_IMPROVEMENT
+        stats_out.rounds.append(
+            RoundRecord(
+                phase, round_number, moved, accepted,
+                candidate_length if moved else codelength, time.perf_counter() - began,
+                cluster.sent - sent, cluster.received - received,
+            )
+        )  # fmt: skip
+        if accepted:
+            gain = codelength - candidate_length
+            module_of, stats, codelength = candidate, candidate_stats, candidate_length
+            if gain < _MIN_IMPROVEMENT * 1e3 and move_probability == 1.0:
+                break
+        elif moved:
+            move_probability /= 2
+            if move_probability < _MIN_MOVE_PROBABILITY:
+                break
+        else:
+            break
+    return module_of, codelength
+
+
+def aggregate(cluster: _Cluster, level: _Level, module_of: np.ndarray):
+    """The module network: ``(labels, source, target, flow, module_flow)`` with modules
+    renumbered 0..k-1 (``labels`` of the level's nodes), self-links carrying the flow that
+    stays in a module; undirected links in both directions."""
+    present, labels = np.unique(module_of, return_inverse=True)
+    k = present.size
+    labels = labels.astype(np.int64)
+    label_future = cluster.broadcast(labels)
+    parts = cluster.gather(
+        cluster.map(_shards.aggregated, level.shards, module_of=label_future, n_modules=k)
+    )
+    keys = np.concatenate([p[0] for p in parts])
+    flows = np.concatenate([p[1] for p in parts])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    flows = np.bincount(inverse, flows, unique.size)
+    source, target = np.divmod(unique, k)
+    return labels, source, target, flows, np.bincount(labels, level.node_flow, k)
+
+
+def module_level(cluster: _Cluster, source, target, flow, module_flow, n_shards, directed):
+    """A module network as the shards of the next distributed level."""
+    if not directed:
+        keep = source <= target
+        source, target, flow = source[keep], target[keep], flow[keep]
+    starts, shards = _shards.shards_from_links(
+        source, target, flow, module_flow, n_shards, directed
+    )
+    futures = cluster.client.scatter(shards, hash=False)
+    cluster.sent += sum(s.nbytes for s in shards)
+    entries = int((source != target).sum()) * (1 if directed else 2)
+    return _Level(futures, starts, module_flow, directed, entries)

@@ -1,0 +1,246 @@
+"""Shards: the part of a network one worker holds, and the per-shard steps of the search.
+
+Nodes are split into contiguous ranges of global indices, one per shard; a shard holds the
+links of its own nodes (both directions of an undirected link, out- and in-links of a
+directed one), so the other end of a cut link is a *ghost* that another shard owns. The
+functions here run on the workers, one shard at a time; ``_search`` orchestrates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import _kernels
+
+
+@dataclass(frozen=True, eq=False)
+class Shard:
+    """Links of the nodes ``start .. start + n_owned - 1`` in CSR form by owned node.
+
+    ``out_idx``/``in_idx`` hold global node indices; ``out_val``/``in_val`` link weights
+    before the flow is computed and link flows after; ``self_val`` the self-link of each
+    owned node; ``node_flow`` the visit rate of each owned node once known. Undirected
+    shards store each link in both directions and share the out-arrays as in-arrays.
+    ``targets`` are the distinct heads of the out-links and self-links (sorted) and
+    ``slot`` the position of each out-link's head in them, for power iteration.
+    """
+
+    start: int
+    out_ptr: np.ndarray
+    out_idx: np.ndarray
+    out_val: np.ndarray
+    in_ptr: np.ndarray
+    in_idx: np.ndarray
+    in_val: np.ndarray
+    self_val: np.ndarray
+    directed: bool
+    node_flow: np.ndarray | None = None
+
+    @property
+    def n_owned(self) -> int:
+        return self.out_ptr.shape[0] - 1
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [self.out_ptr, self.out_idx, self.out_val, self.self_val]
+        if self.directed:
+            arrays += [self.in_ptr, self.in_idx, self.in_val]
+        if self.node_flow is not None:
+            arrays.append(self.node_flow)
+        return int(sum(a.nbytes for a in arrays))
+
+
+def shard_starts(n_nodes: int, n_shards: int) -> np.ndarray:
+    """First node of each shard and ``n_nodes`` at the end: ranges of equal size."""
+    n_shards = max(1, min(n_shards, n_nodes))
+    return np.linspace(0, n_nodes, n_shards + 1).round().astype(np.int64)
+
+
+def _by_owner(rows, cols, vals, starts):
+    owner = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(starts.size))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    return [
+        (rows[b0:b1], cols[b0:b1], vals[b0:b1]) for b0, b1 in zip(bounds[:-1], bounds[1:])
+    ]
+
+
+def split_links(source, target, weight, starts, directed: bool) -> list[tuple]:
+    """The links of one input part cut into one piece per shard: ``(out, in)`` triplets
+    ``(owned node, other end, value)`` with global indices (``in`` empty if undirected)."""
+    source = np.asarray(source, dtype=np.int64)
+    target = np.asarray(target, dtype=np.int64)
+    weight = np.asarray(weight, dtype=np.float64)
+    if directed:
+        out = _by_owner(source, target, weight, starts)
+        into = _by_owner(target, source, weight, starts)
+    else:
+        back = source != target
+        out = _by_owner(
+            np.concatenate([source, target[back]]),
+            np.concatenate([target, source[back]]),
+            np.concatenate([weight, weight[back]]),
+            starts,
+        )
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        into = [empty] * len(out)
+    return list(zip(out, into))
+
+
+def _csr(rows, cols, vals, start, n_owned):
+    local = rows - start
+    order = np.argsort(local, kind="stable")
+    ptr = np.zeros(n_owned + 1, dtype=np.int64)
+    np.cumsum(np.bincount(local, minlength=n_owned), out=ptr[1:])
+    return ptr, cols[order], vals[order]
+
+
+def build_shard(start: int, stop: int, pieces: list, directed: bool) -> Shard:
+    """The shard of nodes ``start .. stop - 1`` from its pieces of every input part."""
+    n_owned = stop - start
+
+    def joined(which):
+        parts = [piece[which] for piece in pieces]
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+    rows, cols, vals = joined(0)
+    is_self = rows == cols
+    self_val = np.bincount(rows[is_self] - start, vals[is_self], n_owned)
+    out = _csr(rows[~is_self], cols[~is_self], vals[~is_self], start, n_owned)
+    if directed:
+        rows, cols, vals = joined(1)
+        keep = rows != cols  # a self-link is counted once, among the out-links
+        into = _csr(rows[keep], cols[keep], vals[keep], start, n_owned)
+    else:
+        into = out
+    return Shard(start, *out, *into, self_val=self_val, directed=directed)
+
+
+# ---------------------------------------------------------------------------------------
+# flow
+# ---------------------------------------------------------------------------------------
+
+
+def out_weights(shard: Shard) -> np.ndarray:
+    """Out-weight of each owned node, its self-link included (undirected: its strength)."""
+    rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
+    return np.bincount(rows, shard.out_val, shard.n_owned) + shard.self_val
+
+
+def with_undirected_flow(shard: Shard, total: float, markov_time: float) -> Shard:
+    """Node flow = strength / total; each direction of a link carries weight / total."""
+    node_flow = out_weights(shard) / total
+    out_val = shard.out_val * (markov_time / total)
+    return replace(
+        shard, out_val=out_val, in_val=out_val, self_val=shard.self_val / total,
+        node_flow=node_flow,
+    )  # fmt: skip
+
+
+def rank_targets(shard: Shard) -> np.ndarray:
+    """Every node the shard's links lead to (self-links included), sorted."""
+    has_self = np.flatnonzero(shard.self_val > 0) + shard.start
+    return np.unique(np.concatenate([shard.out_idx, has_self]))
+
+
+def spread_rank(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> np.ndarray:
+    """The rank the owned nodes pass along their links in one step of power iteration,
+    summed per node of :func:`rank_targets` (``out_weight`` of every node, global)."""
+    targets = rank_targets(shard)
+    owned = np.arange(shard.start, shard.start + shard.n_owned)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(out_weight[owned] > 0, rank[owned] / out_weight[owned], 0.0)
+    rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
+    sums = np.bincount(
+        np.searchsorted(targets, shard.out_idx), share[rows] * shard.out_val, targets.size
+    )
+    has_self = shard.self_val > 0
+    sums += np.bincount(
+        np.searchsorted(targets, owned[has_self]),
+        share[has_self] * shard.self_val[has_self],
+        targets.size,
+    )
+    return sums
+
+
+def with_directed_flow(
+    shard: Shard, rank: np.ndarray, out_weight: np.ndarray, total: float, markov_time: float
+) -> Shard:
+    """Link flow = rank of the source x weight / its out-weight / ``total`` (the sum over
+    all links, so link flows sum to one: unrecorded teleportation); node flow = in-flow."""
+    owned = np.arange(shard.start, shard.start + shard.n_owned)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(out_weight > 0, rank / out_weight, 0.0) / total
+    out_rows = np.repeat(owned, np.diff(shard.out_ptr))
+    in_rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.in_ptr))
+    in_flow = share[shard.in_idx] * shard.in_val
+    self_flow = share[owned] * shard.self_val
+    node_flow = np.bincount(in_rows, in_flow, shard.n_owned) + self_flow
+    return replace(
+        shard,
+        out_val=share[out_rows] * shard.out_val * markov_time,
+        in_val=in_flow * markov_time,
+        self_val=self_flow,
+        node_flow=node_flow,
+    )
+
+
+def link_flow_total(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> float:
+    """Sum of rank x weight / out-weight over the shard's out-links and self-links."""
+    owned = np.arange(shard.start, shard.start + shard.n_owned)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(out_weight[owned] > 0, rank[owned] / out_weight[owned], 0.0)
+    rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
+    return float((share[rows] * shard.out_val).sum() + (share * shard.self_val).sum())
+
+
+# ---------------------------------------------------------------------------------------
+# moves and aggregation (the kernels, on a shard)
+# ---------------------------------------------------------------------------------------
+
+
+def propose(shard: Shard, module_of, stats, seed: int, move_probability: float):
+    """The moves of the shard's nodes in one synchronous round (see
+    :func:`~infomap_learn.dask._kernels.propose_moves`), as global node indices."""
+    flow, exit_flow, enter_flow, size = stats
+    moved, target = _kernels.propose_moves(
+        shard.start, shard.out_ptr, shard.out_idx, shard.out_val,
+        shard.in_ptr, shard.in_idx, shard.in_val, shard.node_flow,
+        module_of, flow, exit_flow, enter_flow, size.astype(np.int64), float(enter_flow.sum()),
+        seed, move_probability,
+    )  # fmt: skip
+    return moved + shard.start, target
+
+
+def crossing(shard: Shard, module_of, n_modules: int):
+    """The shard's share of every module's exit and enter flow."""
+    return _kernels.crossing_flows(
+        shard.start, shard.out_ptr, shard.out_idx, shard.out_val, module_of, n_modules
+    )
+
+
+def aggregated(shard: Shard, module_of, n_modules: int):
+    """The shard's links and self-links summed by module pair: ``(keys, flows)``."""
+    keys, flows = _kernels.module_links(
+        shard.start, shard.out_ptr, shard.out_idx, shard.out_val, module_of, n_modules
+    )
+    has_self = np.flatnonzero(shard.self_val > 0)
+    modules = module_of[shard.start + has_self]
+    return (
+        np.concatenate([keys, modules * n_modules + modules]),
+        np.concatenate([flows, shard.self_val[has_self]]),
+    )
+
+
+def shards_from_links(source, target, flow, node_flow, n_shards: int, directed: bool):
+    """Shards of a network whose link flows and node flows are known (a module network)."""
+    starts = shard_starts(node_flow.size, n_shards)
+    pieces = split_links(source, target, flow, starts, directed)
+    shards = []
+    for p, (start, stop) in enumerate(zip(starts[:-1], starts[1:])):
+        shard = build_shard(int(start), int(stop), [pieces[p]], directed)
+        shards.append(replace(shard, node_flow=node_flow[start:stop]))
+    return starts, shards
