@@ -16,6 +16,7 @@ The links stay on the workers; the client holds one number per node. See
 """
 
 from ._front import infomap
+from ._knn import knn_graph
 from ._search import DistributedStats, RoundRecord
 
-__all__ = ["DistributedStats", "RoundRecord", "infomap"]
+__all__ = ["DistributedStats", "RoundRecord", "infomap", "knn_graph"]
