@@ -209,10 +209,7 @@ def _as_dask_frame(links, n_partitions):
 
 
 def _raise_lost_worker(error: Exception) -> None:
-    from distributed import KilledWorker
-    from distributed.client import FutureCancelledError
-
-    if isinstance(error, (KilledWorker, FutureCancelledError)):
+    if isinstance(error, _search.lost_worker_errors()):
         raise RuntimeError(
             f"a Dask worker was lost during the distributed search and its data could not "
             f"be recomputed ({type(error).__name__}: {error}); no labels were returned, "
@@ -240,12 +237,17 @@ def _check_part(part, ids):
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(
-                f"link {source[i]!r} -> {target[i]!r} has weight {weight[i]!r}; weights "
+                f"link {_as_written(source[i])!r} -> {_as_written(target[i])!r} has weight "
+                f"{float(weight[i])!r}; weights "
                 "must be finite and positive"
             )
     else:
         weight = np.ones(len(part))
     return np.searchsorted(ids, source), np.searchsorted(ids, target), weight
+
+
+def _as_written(node_id):
+    return node_id.item() if isinstance(node_id, np.generic) else node_id
 
 
 def _split_part(part, ids, starts, directed):
@@ -262,7 +264,7 @@ def _load(cluster: _Cluster, links, options, stats: DistributedStats):
     n = ids.size
     n_shards = options["n_partitions"] or links.npartitions
     starts = _shards.shard_starts(n, n_shards)
-    ids_future = client.scatter(ids, broadcast=True, hash=False)
+    ids_future = client.submit(_search._same, ids, pure=False)  # (recomputable)
     splits = client.map(
         _split_part, part_futures, ids=ids_future, starts=starts, directed=directed, pure=False
     )
@@ -274,21 +276,21 @@ def _load(cluster: _Cluster, links, options, stats: DistributedStats):
         )  # fmt: skip
         for p, (start, stop) in enumerate(zip(starts[:-1], starts[1:]))
     ]
-    entries = sum(client.gather(client.map(_entries, shards, pure=False)))
+    entries = sum(cluster.call(_entries, shards))
     del part_futures, splits
     if directed:
         shards, iterations = _directed_flow(cluster, shards, n, options)
         stats.flow_iterations = iterations
     else:
-        total = sum(cluster.gather(cluster.map(_total_strength, shards)))
-        shards = cluster.map(
+        total = sum(cluster.call(_total_strength, shards))
+        shards = cluster.transform(
             _shards.with_undirected_flow, shards, total=total,
             markov_time=options["markov_time"],
         )  # fmt: skip
-    node_flow = np.concatenate(cluster.gather(cluster.map(_node_flow_of, shards)))
+    node_flow = np.concatenate(cluster.call(_node_flow_of, shards))
     stats.n_nodes, stats.n_shards = n, len(shards)
     stats.n_links = entries if directed else entries // 2
-    stats.shard_bytes = cluster.gather(cluster.map(_shard_bytes, shards))
+    stats.shard_bytes = cluster.call(_shard_bytes, shards)
     return ids, _Level(shards, starts, node_flow, directed, entries)
 
 
@@ -328,19 +330,16 @@ def _directed_flow(cluster: _Cluster, shards, n: int, options):
     from ..flow import _PAGERANK_MAX_ITERATIONS, _PAGERANK_MIN_ITERATIONS, _PAGERANK_TOLERANCE
 
     alpha = float(options["teleportation_probability"])
-    out_weight = np.concatenate(cluster.gather(cluster.map(_shards.out_weights, shards)))
-    targets = cluster.gather(cluster.map(_shards.rank_targets, shards))
-    weight_future = cluster.broadcast(out_weight)
+    out_weight = np.concatenate(cluster.call(_shards.out_weights, shards))
+    targets = cluster.call(_shards.rank_targets, shards)
     dangling = out_weight == 0
     teleport = out_weight / out_weight.sum()
     rank = teleport.copy()
     iteration = 0
     for iteration in range(_PAGERANK_MAX_ITERATIONS):
-        rank_future = cluster.broadcast(rank)
         passed = np.zeros(n)
-        for where, sums in zip(targets, cluster.gather(cluster.map(
-            _shards.spread_rank, shards, rank=rank_future, out_weight=weight_future
-        ))):  # fmt: skip
+        spread = cluster.call(_shards.spread_rank, shards, rank=rank, out_weight=out_weight)
+        for where, sums in zip(targets, spread):
             passed[where] += sums
         following = (alpha + (1.0 - alpha) * rank[dangling].sum()) * teleport
         following += (1.0 - alpha) * passed
@@ -351,13 +350,10 @@ def _directed_flow(cluster: _Cluster, shards, n: int, options):
         rank = following
         if change < _PAGERANK_TOLERANCE and iteration + 1 >= _PAGERANK_MIN_ITERATIONS:
             break
-    rank_future = cluster.broadcast(rank)
-    total = sum(cluster.gather(cluster.map(
-        _shards.link_flow_total, shards, rank=rank_future, out_weight=weight_future
-    )))  # fmt: skip
-    flows = cluster.map(
-        _shards.with_directed_flow, shards, rank=rank_future, out_weight=weight_future,
-        total=total, markov_time=options["markov_time"],
+    total = sum(cluster.call(_shards.link_flow_total, shards, rank=rank, out_weight=out_weight))
+    flows = cluster.transform(
+        _shards.with_directed_flow, shards, rank=rank, out_weight=out_weight, total=total,
+        markov_time=options["markov_time"],
     )  # fmt: skip
     return flows, iteration + 1
 

@@ -31,6 +31,7 @@ from . import _shards
 _MIN_IMPROVEMENT = 1e-10  # bits, as Infomap's minimum codelength improvement
 _MIN_MOVE_PROBABILITY = 1.0 / 64
 _SEED_MIX = 1_000_003
+_RETRIES = 3
 
 
 @dataclass
@@ -96,7 +97,8 @@ class DistributedStats:
 
 
 class _Cluster:
-    """The client and what crosses the wire, counted."""
+    """The client, calls on every shard that survive a lost worker, and what crosses the
+    wire, counted."""
 
     def __init__(self, client):
         self.client = client
@@ -104,18 +106,61 @@ class _Cluster:
         self.sent = 0
         self.received = 0
 
-    def broadcast(self, value):
-        self.sent += _nbytes(value) * self.n_workers
-        return self.client.scatter(value, broadcast=True, hash=False)
+    def call(self, func, shards, **values) -> list:
+        """``func(shard, **values)`` on every shard, the results in shard order.
 
-    def map(self, func, shards, **kwargs):
-        """``func(shard, **kwargs)`` for every shard (the keyword values go to all)."""
+        Arrays among ``values`` are scattered once and fetched by the workers that need
+        them (counted as sent to every worker: an upper bound). When a worker dies, Dask
+        recomputes the shards it held from their lineage; the call is then repeated with
+        its arrays scattered again (they live on the client), up to ``_RETRIES`` times.
+        """
+        for attempt in range(_RETRIES + 1):
+            try:
+                kwargs = {
+                    name: self.client.scatter(value, hash=False)
+                    if isinstance(value, np.ndarray) else value
+                    for name, value in values.items()
+                }  # fmt: skip
+                self.sent += sum(_nbytes(v) for v in values.values()) * self.n_workers
+                results = self.client.gather(
+                    self.client.map(func, shards, pure=False, **kwargs)
+                )
+                self.received += sum(_nbytes(r) for r in results)
+                return results
+            except lost_worker_errors():
+                if attempt == _RETRIES:
+                    raise
+                self.client.wait_for_workers(1, timeout=120)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def transform(self, func, shards, **values) -> list:
+        """Futures of ``func(shard, **values)``: new shards that Dask can recompute if a
+        worker dies (arrays among ``values`` travel in the task, not by scatter)."""
+        kwargs = {
+            name: self.client.submit(_same, value, pure=False)
+            if isinstance(value, np.ndarray) else value
+            for name, value in values.items()
+        }  # fmt: skip
+        self.sent += sum(_nbytes(v) for v in values.values())
         return self.client.map(func, shards, pure=False, **kwargs)
 
-    def gather(self, futures):
-        results = self.client.gather(futures)
-        self.received += sum(_nbytes(r) for r in results)
-        return results
+
+def _same(value):
+    return value
+
+
+def lost_worker_errors() -> tuple[type, ...]:
+    """What a call raises when a worker died and took data with it."""
+    import asyncio
+    import concurrent.futures
+
+    from distributed import KilledWorker
+    from distributed.comm import CommClosedError
+
+    return (
+        KilledWorker, CommClosedError, asyncio.CancelledError,
+        concurrent.futures.CancelledError, OSError,
+    )  # fmt: skip
 
 
 def _nbytes(value) -> int:
@@ -148,10 +193,7 @@ class _Level:
 
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     n_modules = level.n_nodes
-    module_future = cluster.broadcast(module_of)
-    parts = cluster.gather(
-        cluster.map(_shards.crossing, level.shards, module_of=module_future, n_modules=n_modules)
-    )
+    parts = cluster.call(_shards.crossing, level.shards, module_of=module_of, n_modules=n_modules)
     exit_flow = np.zeros(n_modules)
     enter_flow = np.zeros(n_modules)
     for modules, exits, enters in parts:
@@ -161,7 +203,7 @@ def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
         enter_flow = exit_flow
     flow = np.bincount(module_of, level.node_flow, n_modules)
     size = np.bincount(module_of, minlength=n_modules).astype(np.float64)
-    # one array, so that one broadcast carries them: flow, exit, enter, size
+    # one array, so that one scatter carries them: flow, exit, enter, size
     return np.stack([flow, exit_flow, enter_flow, size])
 
 
@@ -197,14 +239,10 @@ def move_rounds(
     move_probability = 1.0
     for round_number in range(max_rounds):
         began, sent, received = time.perf_counter(), cluster.sent, cluster.received
-        module_future = cluster.broadcast(module_of)
-        stats_future = cluster.broadcast(stats)
         round_seed = (seed * _SEED_MIX + round_number) % (2**63)
-        proposals = cluster.gather(
-            cluster.map(
-                _shards.propose, level.shards, module_of=module_future, stats=stats_future,
-                seed=round_seed, move_probability=move_probability,
-            )
+        proposals = cluster.call(
+            _shards.propose, level.shards, module_of=module_of, stats=stats, seed=round_seed,
+            move_probability=move_probability,
         )  # fmt: skip
         moved = sum(len(nodes) for nodes, _ in proposals)
         accepted = False
@@ -243,10 +281,7 @@ def aggregate(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     present, labels = np.unique(module_of, return_inverse=True)
     k = present.size
     labels = labels.astype(np.int64)
-    label_future = cluster.broadcast(labels)
-    parts = cluster.gather(
-        cluster.map(_shards.aggregated, level.shards, module_of=label_future, n_modules=k)
-    )
+    parts = cluster.call(_shards.aggregated, level.shards, module_of=labels, n_modules=k)
     keys = np.concatenate([p[0] for p in parts])
     flows = np.concatenate([p[1] for p in parts])
     unique, inverse = np.unique(keys, return_inverse=True)
@@ -263,7 +298,8 @@ def module_level(cluster: _Cluster, source, target, flow, module_flow, n_shards,
     starts, shards = _shards.shards_from_links(
         source, target, flow, module_flow, n_shards, directed
     )
-    futures = cluster.client.scatter(shards, hash=False)
+    # (in tasks, not scattered: Dask can recompute a shard that a dead worker held)
+    futures = [cluster.client.submit(_same, shard, pure=False) for shard in shards]
     cluster.sent += sum(s.nbytes for s in shards)
     entries = int((source != target).sum()) * (1 if directed else 2)
     return _Level(futures, starts, module_flow, directed, entries)

@@ -1,0 +1,227 @@
+"""``infomap_learn.dask`` on a real ``LocalCluster`` of worker processes."""
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("dask")
+pd = pytest.importorskip("pandas")
+distributed = pytest.importorskip("distributed")
+import dask.array as da  # noqa: E402
+import dask.dataframe as dd  # noqa: E402
+
+from infomap_learn import Network, compute_flow, infomap  # noqa: E402
+from infomap_learn.adapters.knn import knn_graph as local_knn_graph  # noqa: E402
+from infomap_learn.dask import infomap as dask_infomap  # noqa: E402
+from infomap_learn.dask import knn_graph  # noqa: E402
+from infomap_learn.datasets import planted_partition  # noqa: E402
+from infomap_learn.mapequation import hierarchical_codelength, two_level_codelength  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with distributed.Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def _frame(network: Network, shuffle_seed: int | None = 0) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "source": network.source, "target": network.target, "weight": network.weight,
+    })  # fmt: skip
+    if shuffle_seed is not None:
+        frame = frame.sample(frac=1.0, random_state=shuffle_seed).reset_index(drop=True)
+    return frame
+
+
+def _labels(modules) -> np.ndarray:
+    return modules.compute().sort_values("node")["module"].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def planted():
+    network, truth = planted_partition(12, 40, 0.3, 0.01, seed=1)
+    return network, truth
+
+
+def _directed_network(seed=0):
+    network, _ = planted_partition(6, 30, 0.3, 0.02, seed=seed)
+    keep = np.random.default_rng(seed).random(network.n_links) < 0.7
+    return Network(network.source[keep], network.target[keep], n_nodes=network.n_nodes,
+                   directed=True)  # fmt: skip
+
+
+def test_codelength_is_the_exact_map_equation_of_the_labels(client, planted):
+    network, truth = planted
+    modules, stats = dask_infomap(_frame(network), client, n_partitions=4, return_stats=True)
+    labels = _labels(modules)
+    exact = two_level_codelength(compute_flow(network), labels).codelength
+    assert stats.codelength == pytest.approx(exact, abs=1e-10)
+    assert stats.codelength < stats.one_level_codelength
+
+
+def test_as_good_as_the_single_machine_search(client, planted):
+    network, truth = planted
+    modules, stats = dask_infomap(_frame(network), client, n_partitions=5, return_stats=True)
+    single = infomap(network, two_level=True, seed=0)
+    assert stats.codelength <= single.codelength * 1.01
+    from sklearn.metrics import normalized_mutual_info_score
+
+    assert normalized_mutual_info_score(truth, _labels(modules)) >= 0.95
+    assert stats.n_nodes == network.n_nodes and stats.n_links == network.n_links
+    assert stats.rounds and all(r.bytes_sent > 0 for r in stats.rounds)
+
+
+def test_the_answer_does_not_depend_on_the_partitions(client, planted):
+    network, _ = planted
+    first = _labels(dask_infomap(_frame(network), client, n_partitions=2, seed=3))
+    second = _labels(dask_infomap(_frame(network, 5), client, n_partitions=7, seed=3))
+    np.testing.assert_array_equal(first, second)
+
+
+def test_directed_flow_and_codelength_match_the_single_machine_flow(client):
+    network = _directed_network()
+    modules, stats = dask_infomap(
+        _frame(network), client, directed=True, n_partitions=3, return_stats=True
+    )
+    labels = _labels(modules)
+    exact = two_level_codelength(compute_flow(network), labels).codelength
+    assert stats.codelength == pytest.approx(exact, abs=1e-9)
+    assert stats.flow_iterations >= 50
+    single = infomap(network, two_level=True)
+    assert stats.codelength <= single.codelength * 1.01
+
+
+def test_hierarchy_is_exact_and_no_longer_than_two_levels(client):
+    import networkx as nx
+
+    edges = np.array(nx.connected_caveman_graph(24, 6).edges())
+    frame = pd.DataFrame({"source": edges[:, 0], "target": edges[:, 1]})
+    flat, flat_stats = dask_infomap(frame, client, n_partitions=3, return_stats=True)
+    tree, stats = dask_infomap(frame, client, n_partitions=3, two_level=False,
+                               return_stats=True)  # fmt: skip
+    rows = tree.compute().sort_values("node")
+    levels = [c for c in rows.columns if c.startswith("level_")]
+    assert len(levels) == 2  # super-modules above the caves
+    paths = rows[levels].to_numpy()
+    exact = hierarchical_codelength(compute_flow(Network.from_edges(edges)), paths).codelength
+    assert stats.codelength == pytest.approx(exact, abs=1e-10)
+    assert stats.codelength < flat_stats.codelength
+    np.testing.assert_array_equal(rows["module"], rows["level_1"])
+
+
+def test_ids_as_written_strings_and_weights(client):
+    frame = pd.DataFrame({
+        "source": ["a", "b", "c", "d", "e", "f", "c"],
+        "target": ["b", "c", "a", "e", "f", "d", "d"],
+        "weight": [2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.5],
+    })  # fmt: skip
+    out = dask_infomap(dd.from_pandas(frame, npartitions=2), client).compute()
+    modules = dict(zip(out["node"], out["module"]))
+    assert modules["a"] == modules["b"] == modules["c"] != modules["d"]
+    assert modules["d"] == modules["e"] == modules["f"]
+
+
+def test_labels_written_to_parquet_by_the_workers(client, planted, tmp_path):
+    network, _ = planted
+    modules = dask_infomap(_frame(network), client, n_partitions=3)
+    modules.to_parquet(str(tmp_path / "modules"))
+    back = pd.read_parquet(tmp_path / "modules").sort_values("node")
+    np.testing.assert_array_equal(back["module"].to_numpy(), _labels(modules))
+
+
+@pytest.mark.parametrize(
+    "frame, message",
+    [
+        (pd.DataFrame({"from": [0], "target": [1]}), "no column 'source'"),
+        (pd.DataFrame({"source": [0, 1], "target": [1, 2], "weight": [1.0, -2.0]}),
+         "link 1 -> 2 has weight -2.0"),
+        (pd.DataFrame({"source": [0.0, np.nan], "target": [1.0, 2.0]}), "missing node id"),
+    ],
+)  # fmt: skip
+def test_bad_links_are_named(client, frame, message):
+    with pytest.raises(ValueError, match=message):
+        dask_infomap(frame, client)
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [({"n_partitions": 0}, "n_partitions"), ({"markov_time": 0}, "markov_time"),
+     ({"teleportation_probability": 1.0}, "teleportation_probability"),
+     ({"two_level": "yes"}, "two_level")],
+)  # fmt: skip
+def test_bad_options_are_named(client, option, message):
+    frame = pd.DataFrame({"source": [0], "target": [1]})
+    with pytest.raises(ValueError, match=message):
+        dask_infomap(frame, client, **option)
+
+
+def test_no_client_is_a_clear_error(monkeypatch):
+    def no_client():
+        raise ValueError("No clients found")
+
+    # (this module's cluster is the default client while it runs)
+    monkeypatch.setattr(distributed, "get_client", no_client)
+    frame = pd.DataFrame({"source": [0], "target": [1]})
+    with pytest.raises(ValueError, match="no Dask client"):
+        dask_infomap(frame)
+
+
+def test_knn_graph_gives_the_single_machine_links(client):
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(700, n_features=5, centers=4, random_state=0)
+    for symmetrize in ("union", "mutual"):
+        net = local_knn_graph(X, n_neighbors=8, method="exact", symmetrize=symmetrize)
+        links = knn_graph(da.from_array(X, chunks=200), n_neighbors=8, symmetrize=symmetrize)
+        links = links.compute().sort_values(["source", "target"])
+        np.testing.assert_array_equal(links["source"], net.source)
+        np.testing.assert_array_equal(links["target"], net.target)
+        np.testing.assert_allclose(links["weight"], net.weight, rtol=1e-9)
+    with pytest.raises(ValueError, match="jaccard"):
+        knn_graph(da.from_array(X, chunks=200), weighting="jaccard")
+
+
+def test_embeddings_to_modules_on_the_cluster(client):
+    """Chunked embeddings -> kNN links -> modules, as good as on one machine."""
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(900, n_features=6, centers=5, random_state=2)
+    links = knn_graph(da.from_array(X, chunks=300), n_neighbors=10)
+    _, stats = dask_infomap(links, client, return_stats=True)
+    single = infomap(local_knn_graph(X, n_neighbors=10, method="exact"), two_level=True)
+    assert stats.codelength <= single.codelength * 1.01
+
+
+def test_a_worker_killed_mid_run_gives_the_same_labels_or_a_clear_error(client):
+    network, _ = planted_partition(20, 60, 0.2, 0.005, seed=4)
+    frame = _frame(network)
+    expected = _labels(dask_infomap(frame, client, n_partitions=4))
+    pids = list(client.run(os.getpid).values())
+    outcome = {}
+
+    def run():
+        try:
+            outcome["labels"] = _labels(dask_infomap(frame, client, n_partitions=4))
+        except Exception as error:  # noqa: BLE001 - any other type fails the test below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(1.0)
+    os.kill(pids[0], signal.SIGKILL)
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    if "labels" in outcome:
+        np.testing.assert_array_equal(outcome["labels"], expected)
+    else:
+        assert isinstance(outcome["error"], RuntimeError), repr(outcome["error"])
+        assert "worker was lost" in str(outcome["error"])
+    client.wait_for_workers(2, timeout=60)
