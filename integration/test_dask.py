@@ -16,6 +16,7 @@ import dask.dataframe as dd  # noqa: E402
 
 from infomap_learn import Network, compute_flow, infomap  # noqa: E402
 from infomap_learn.adapters.knn import knn_graph as local_knn_graph  # noqa: E402
+from infomap_learn.dask import DaskInfoMapClustering  # noqa: E402
 from infomap_learn.dask import infomap as dask_infomap  # noqa: E402
 from infomap_learn.dask import knn_graph  # noqa: E402
 from infomap_learn.datasets import planted_partition  # noqa: E402
@@ -225,3 +226,20 @@ def test_a_worker_killed_mid_run_gives_the_same_labels_or_a_clear_error(client):
         assert isinstance(outcome["error"], RuntimeError), repr(outcome["error"])
         assert "worker was lost" in str(outcome["error"])
     client.wait_for_workers(2, timeout=60)
+
+
+def test_the_estimator_follows_dask_ml(client):
+    from sklearn.base import clone
+    from sklearn.datasets import make_blobs
+    from sklearn.metrics import adjusted_rand_score
+
+    X, y = make_blobs(600, n_features=4, centers=4, cluster_std=0.5, random_state=1)
+    model = DaskInfoMapClustering(n_neighbors=10, random_state=0)
+    labels = model.fit_predict(da.from_array(X, chunks=150))
+    assert isinstance(labels, da.Array) and labels.chunks == ((150,) * 4,)
+    assert adjusted_rand_score(y, labels.compute()) > 0.95
+    assert model.n_clusters_ == 4 and model.codelength_ == model.stats_.codelength
+    again = clone(model).fit(X)  # a numpy array is chunked for it
+    np.testing.assert_array_equal(again.labels_.compute(), labels.compute())
+    with pytest.raises(ValueError, match="weighting"):
+        DaskInfoMapClustering(weighting="jaccard").fit(X)

@@ -15,8 +15,15 @@ The links stay on the workers; the client holds one number per node. See
 ``docs/scaling.md`` for the design, measured costs and how to run it on a real cluster.
 """
 
+from ._estimator import DaskInfoMapClustering
 from ._front import infomap
 from ._knn import knn_graph
 from ._search import DistributedStats, RoundRecord
 
-__all__ = ["DistributedStats", "RoundRecord", "infomap", "knn_graph"]
+__all__ = [
+    "DaskInfoMapClustering",
+    "DistributedStats",
+    "RoundRecord",
+    "infomap",
+    "knn_graph",
+]

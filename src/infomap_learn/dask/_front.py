@@ -53,9 +53,11 @@ def infomap(
     client : distributed.Client, optional
         The cluster to run on; by default the current client (``distributed.get_client``).
     two_level : bool, default True
-        Modules only; False asks for a hierarchy of nested modules, searched on the module
-        network (its leaf modules are the modules of the distributed rounds, or their
-        nodes, whichever codes shorter; no fine-tuning).
+        Modules only; False asks for a hierarchy of nested modules, searched on the client
+        on a module network, the shorter of two: super-modules above the fine-tuned
+        two-level modules, or a hierarchical search of the modules of the distributed
+        rounds (each then a leaf module, or its nodes put in its parent, whichever codes
+        shorter). Nodes do not move below the top after that.
     directed : bool, default False
         Links run from ``source`` to ``target``: the flow is PageRank with teleportation to
         links, unrecorded (Infomap's default for directed networks).
@@ -405,8 +407,12 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
         )
         depth += 1
     stats.local_nodes, stats.local_links = module_flow.size, int(source.size)
-    tree = _local_tree(source, target, flow, module_flow, True, options, seed)
     leaf_terms = float(plogp(module_flow).sum()) - node_term
+    if not options["two_level"]:
+        # a hierarchy of the distributed modules, one candidate answer
+        tree = _local_tree(source, target, flow, module_flow, False, options, seed)
+        nested_paths, nested_length = _nested_modules(tree, node_module, leaf_terms)
+    tree = _local_tree(source, target, flow, module_flow, True, options, seed)
     labels = tree.labels[node_module]
     codelength = tree.codelength + leaf_terms
     for iteration in range(options["tune_iterations"]):
@@ -429,8 +435,10 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
     if not options["two_level"]:
         found, source, target, flow, module_flow = _search.aggregate(cluster, level0, labels)
         module_paths, module_length = _super_modules(source, target, flow, module_flow, seed)
-        paths = module_paths[found]
-        codelength = module_length + float(plogp(module_flow).sum()) - node_term
+        tuned_terms = float(plogp(module_flow).sum()) - node_term
+        codelength, paths = module_length + tuned_terms, module_paths[found]
+        if nested_length < codelength:
+            paths, codelength = nested_paths, nested_length
     paths = canonical_paths(paths, level0.node_flow)
     stats.codelength = codelength
     frame = pd.DataFrame({"node": ids, "module": paths[:, 0]})
@@ -454,3 +462,19 @@ def _super_modules(source, target, flow, module_flow, seed):
     paths = np.arange(module_flow.size, dtype=np.int64)[:, None]
     paths = _add_super_modules(leaf_units(module_network), paths, seed)
     return paths, hierarchical_codelength(module_network, paths).codelength
+
+
+def _nested_modules(tree, node_module, leaf_terms):
+    """Node paths from a hierarchy of the modules of the distributed rounds: each of them
+    a leaf module of its own below its place in ``tree``, or its nodes directly in that
+    place, whichever codes shorter; and that codelength."""
+    coarse = tree.paths
+    depth = (coarse >= 0).sum(axis=1)
+    extended = np.full((coarse.shape[0], coarse.shape[1] + 1), -1, dtype=np.int64)
+    extended[:, : coarse.shape[1]] = coarse
+    extended[np.arange(coarse.shape[0]), depth] = np.arange(coarse.shape[0])
+    extended_length = hierarchical_codelength(tree.flow, extended).codelength + leaf_terms
+    dissolved_length = tree.codelength + leaf_terms
+    if extended_length < dissolved_length:
+        return extended[node_module], extended_length
+    return coarse[node_module], dissolved_length
