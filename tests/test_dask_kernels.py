@@ -34,7 +34,7 @@ def _stats(shards, module_of, n):
     exit_flow, enter_flow = np.zeros(n), np.zeros(n)
     for s in shards:
         present, exits, enters = _reference.crossing_flows(
-            s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n
+            s.start, s.out_ptr, s.out_idx, s.out_val, module_of
         )
         exit_flow[present] += exits
         enter_flow[present] += enters
@@ -54,8 +54,8 @@ def test_kernels_match_their_numpy_twins(directed, seed):
     module_of = rng.integers(0, 12, n) if seed else np.arange(n)  # singletons, then modules
     stats = _stats(shards, module_of, n)
     for s in shards:
-        fast = _kernels.crossing_flows(s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n)
-        slow = _reference.crossing_flows(s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n)
+        fast = _kernels.crossing_flows(s.start, s.out_ptr, s.out_idx, s.out_val, module_of)
+        slow = _reference.crossing_flows(s.start, s.out_ptr, s.out_idx, s.out_val, module_of)
         for a, b in zip(fast, slow):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
         fast = _kernels.module_links(s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n)

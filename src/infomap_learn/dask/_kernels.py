@@ -33,6 +33,17 @@ def _coin(seed, node):  # pragma: no cover - compiled
     return float(z >> np.uint64(11)) / 9007199254740992.0
 
 
+@njit(cache=True, inline="always")
+def _slot(keys, module, mask):  # pragma: no cover - compiled
+    """The slot of ``module`` in an open-addressing table (linear probing), claimed if
+    new; ``keys`` holds -1 in free slots."""
+    h = (np.uint64(module) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+    i = np.int64(h) & mask
+    while keys[i] != module and keys[i] != -1:
+        i = (i + 1) & mask
+    return i
+
+
 @njit(cache=True)
 def propose_moves(
     start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, node_flow,
@@ -48,13 +59,24 @@ def propose_moves(
     would swap into each other's module forever: a node alone in its module joins another
     singleton only if that one's module id is lower.
 
+    The flows towards each neighbouring module are summed in a small hash table sized by
+    the largest degree, so a call costs the shard's links, not the number of modules.
+
     Returns ``(moved, target)``: local indices of the nodes that move and their modules.
     """
     n_owned = out_ptr.shape[0] - 1
-    n_modules = module_flow.shape[0]
-    to_module = np.zeros(n_modules)
-    from_module = np.zeros(n_modules)
-    touched = np.empty(n_modules, dtype=np.int64)
+    max_degree = 1
+    for local in range(n_owned):
+        degree = out_ptr[local + 1] - out_ptr[local] + in_ptr[local + 1] - in_ptr[local]
+        max_degree = max(max_degree, degree)
+    capacity = 1
+    while capacity < 2 * max_degree:
+        capacity *= 2
+    mask = capacity - 1
+    keys = np.full(capacity, -1, dtype=np.int64)
+    to_module = np.zeros(capacity)
+    from_module = np.zeros(capacity)
+    touched = np.empty(capacity, dtype=np.int64)
     moved = np.empty(n_owned, dtype=np.int64)
     target = np.empty(n_owned, dtype=np.int64)
     n_moved = 0
@@ -67,21 +89,27 @@ def propose_moves(
         out_u = 0.0
         for e in range(out_ptr[local], out_ptr[local + 1]):
             m = module_of[out_idx[e]]
-            if to_module[m] == 0.0 and from_module[m] == 0.0:
-                touched[n_touched] = m
+            i = _slot(keys, m, mask)
+            if keys[i] == -1:
+                keys[i] = m
+                touched[n_touched] = i
                 n_touched += 1
-            to_module[m] += out_val[e]
+            to_module[i] += out_val[e]
             out_u += out_val[e]
         in_u = 0.0
         for e in range(in_ptr[local], in_ptr[local + 1]):
             m = module_of[in_idx[e]]
-            if to_module[m] == 0.0 and from_module[m] == 0.0:
-                touched[n_touched] = m
+            i = _slot(keys, m, mask)
+            if keys[i] == -1:
+                keys[i] = m
+                touched[n_touched] = i
                 n_touched += 1
-            from_module[m] += in_val[e]
+            from_module[i] += in_val[e]
             in_u += in_val[e]
         p = node_flow[local]
-        o_a, i_a = to_module[a], from_module[a]
+        i = _slot(keys, a, mask)
+        o_a = to_module[i] if keys[i] == a else 0.0
+        i_a = from_module[i] if keys[i] == a else 0.0
         exit_a = module_exit[a] - (out_u - o_a) + i_a
         enter_a = module_enter[a] - (in_u - i_a) + o_a
         flow_a = module_flow[a] - p
@@ -93,10 +121,10 @@ def propose_moves(
         alone = module_size[a] == 1
         best, best_delta = a, -_MIN_GAIN
         for t in range(n_touched):
-            b = touched[t]
+            b = keys[touched[t]]
             if b == a or (alone and module_size[b] == 1 and b > a):
                 continue
-            o_b, i_b = to_module[b], from_module[b]
+            o_b, i_b = to_module[touched[t]], from_module[touched[t]]
             exit_b = module_exit[b] + (out_u - o_b) - i_b
             enter_b = module_enter[b] + (in_u - i_b) - o_b
             flow_b = module_flow[b] + p
@@ -111,6 +139,7 @@ def propose_moves(
             if delta < best_delta or (delta == best_delta and b < best):
                 best, best_delta = b, delta
         for t in range(n_touched):
+            keys[touched[t]] = -1
             to_module[touched[t]] = 0.0
             from_module[touched[t]] = 0.0
         if best != a:
@@ -121,21 +150,37 @@ def propose_moves(
 
 
 @njit(cache=True)
-def crossing_flows(start, out_ptr, out_idx, out_val, module_of, n_modules):
+def crossing_flows(start, out_ptr, out_idx, out_val, module_of):
     # pragma: no cover - compiled
     """Exit and enter flow of every module over the shard's out-links, as
-    ``(modules, exit, enter)`` for the modules with any (the shard's share of the sums)."""
-    exit_flow = np.zeros(n_modules)
-    enter_flow = np.zeros(n_modules)
+    ``(modules, exit, enter)`` for the modules with any (the shard's share of the sums),
+    by sorting the crossing links: the cost is the shard's links, not the modules."""
+    m = out_idx.shape[0]
+    modules = np.empty(2 * m, dtype=np.int64)
+    exits = np.zeros(2 * m)
+    enters = np.zeros(2 * m)
+    k = 0
     for local in range(out_ptr.shape[0] - 1):
         a = module_of[start + local]
         for e in range(out_ptr[local], out_ptr[local + 1]):
             b = module_of[out_idx[e]]
             if a != b:
-                exit_flow[a] += out_val[e]
-                enter_flow[b] += out_val[e]
-    present = np.flatnonzero((exit_flow > 0.0) | (enter_flow > 0.0))
-    return present, exit_flow[present], enter_flow[present]
+                modules[k], exits[k] = a, out_val[e]
+                modules[k + 1], enters[k + 1] = b, out_val[e]
+                k += 2
+    order = np.argsort(modules[:k], kind="mergesort")
+    present = np.empty(k, dtype=np.int64)
+    exit_flow = np.zeros(k)
+    enter_flow = np.zeros(k)
+    j = -1
+    for r in range(k):
+        e = order[r]
+        if j < 0 or modules[e] != present[j]:
+            j += 1
+            present[j] = modules[e]
+        exit_flow[j] += exits[e]
+        enter_flow[j] += enters[e]
+    return present[: j + 1], exit_flow[: j + 1], enter_flow[: j + 1]
 
 
 @njit(cache=True)

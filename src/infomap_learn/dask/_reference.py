@@ -13,8 +13,9 @@ def _rows(ptr: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
 
 
-def crossing_flows(start, out_ptr, out_idx, out_val, module_of, n_modules):
+def crossing_flows(start, out_ptr, out_idx, out_val, module_of):
     """See :func:`infomap_learn.dask._kernels.crossing_flows`."""
+    n_modules = int(module_of.max()) + 1
     a = module_of[start + _rows(out_ptr)]
     b = module_of[out_idx]
     cross = a != b

@@ -191,9 +191,14 @@ class _Level:
         return self.node_flow.size
 
 
+def _wire(module_of: np.ndarray) -> np.ndarray:
+    """Module ids as sent to the workers: 4 bytes each while they fit."""
+    return module_of.astype(np.int32) if module_of.size < 2**31 else module_of
+
+
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     n_modules = level.n_nodes
-    parts = cluster.call(_shards.crossing, level.shards, module_of=module_of, n_modules=n_modules)
+    parts = cluster.call(_shards.crossing, level.shards, module_of=_wire(module_of))
     exit_flow = np.zeros(n_modules)
     enter_flow = np.zeros(n_modules)
     for modules, exits, enters in parts:
@@ -241,7 +246,9 @@ def move_rounds(
         began, sent, received = time.perf_counter(), cluster.sent, cluster.received
         round_seed = (seed * _SEED_MIX + round_number) % (2**63)
         proposals = cluster.call(
-            _shards.propose, level.shards, module_of=module_of, stats=stats, seed=round_seed,
+            _shards.propose, level.shards, module_of=_wire(module_of),
+            # (undirected: enter flows are the exit flows, not sent twice)
+            stats=stats if level.directed else stats[[0, 1, 3]], seed=round_seed,
             move_probability=move_probability,
         )  # fmt: skip
         moved = sum(len(nodes) for nodes, _ in proposals)

@@ -204,8 +204,13 @@ def link_flow_total(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> f
 
 def propose(shard: Shard, module_of, stats, seed: int, move_probability: float):
     """The moves of the shard's nodes in one synchronous round (see
-    :func:`~infomap_learn.dask._kernels.propose_moves`), as global node indices."""
-    flow, exit_flow, enter_flow, size = stats
+    :func:`~infomap_learn.dask._kernels.propose_moves`), as global node indices.
+    ``stats``: module flow, exit flow, enter flow (directed only) and size by module."""
+    if stats.shape[0] == 3:
+        flow, exit_flow, size = stats
+        enter_flow = exit_flow
+    else:
+        flow, exit_flow, enter_flow, size = stats
     moved, target = _kernels.propose_moves(
         shard.start, shard.out_ptr, shard.out_idx, shard.out_val,
         shard.in_ptr, shard.in_idx, shard.in_val, shard.node_flow,
@@ -215,10 +220,10 @@ def propose(shard: Shard, module_of, stats, seed: int, move_probability: float):
     return moved + shard.start, target
 
 
-def crossing(shard: Shard, module_of, n_modules: int):
+def crossing(shard: Shard, module_of):
     """The shard's share of every module's exit and enter flow."""
     return _kernels.crossing_flows(
-        shard.start, shard.out_ptr, shard.out_idx, shard.out_val, module_of, n_modules
+        shard.start, shard.out_ptr, shard.out_idx, shard.out_val, module_of
     )
 
 
