@@ -16,9 +16,8 @@ import dask.dataframe as dd  # noqa: E402
 
 from infomap_learn import Network, compute_flow, infomap  # noqa: E402
 from infomap_learn.adapters.knn import knn_graph as local_knn_graph  # noqa: E402
-from infomap_learn.dask import DaskInfoMapClustering  # noqa: E402
+from infomap_learn.dask import DaskInfoMapClustering, knn_graph  # noqa: E402
 from infomap_learn.dask import infomap as dask_infomap  # noqa: E402
-from infomap_learn.dask import knn_graph  # noqa: E402
 from infomap_learn.datasets import planted_partition  # noqa: E402
 from infomap_learn.mapequation import hierarchical_codelength, two_level_codelength  # noqa: E402
 
@@ -243,3 +242,41 @@ def test_the_estimator_follows_dask_ml(client):
     np.testing.assert_array_equal(again.labels_.compute(), labels.compute())
     with pytest.raises(ValueError, match="weighting"):
         DaskInfoMapClustering(weighting="jaccard").fit(X)
+
+
+def test_modules_written_to_neo4j_by_the_workers(client, server):
+    """Links read by elementId, modules found on the cluster, written back by the
+    workers to the real Bolt server, one partition per task."""
+    neo4j = pytest.importorskip("neo4j")
+    from infomap_learn.dask import write_neo4j
+
+    network, _ = planted_partition(4, 25, 0.4, 0.02, seed=7)
+    with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
+        with driver.session(database=server.database) as session:
+            session.run("UNWIND range(0, $n - 1) AS i CREATE (:DaskNode {i: i})",
+                        n=network.n_nodes).consume()  # fmt: skip
+            rows = session.run(
+                "MATCH (n:DaskNode) RETURN elementId(n) AS id, n.i AS i"
+            ).data()
+        element = np.empty(network.n_nodes, dtype=object)
+        for row in rows:
+            element[row["i"]] = row["id"]
+        frame = pd.DataFrame({
+            "source": element[network.source], "target": element[network.target],
+        })  # fmt: skip
+        modules = dask_infomap(dd.from_pandas(frame, npartitions=3), client)
+        modules = modules.repartition(npartitions=3)
+        summary = write_neo4j(modules, server.uri, server.auth, database=server.database,
+                              write_property="dask_module", batch_size=17)  # fmt: skip
+        assert summary["node_properties_written"] == network.n_nodes
+        assert summary["partitions"] == 3
+        with driver.session(database=server.database) as session:
+            back = session.run(
+                "MATCH (n:DaskNode) RETURN elementId(n) AS id, n.dask_module AS m"
+            ).data()
+    expected = dict(zip(*modules.compute()[["node", "module"]].to_numpy().T))
+    assert {row["id"]: row["m"] for row in back} == expected
+    from infomap_learn.adapters.neo4j import Neo4jConnectionError
+
+    with pytest.raises(Neo4jConnectionError, match="scheme"):
+        write_neo4j(modules, "http://localhost:7474")

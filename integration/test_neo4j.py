@@ -53,12 +53,6 @@ def make_driver(server, **config):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp("arcadedb")) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="session")
 def driver(server):
     drv = make_driver(server)
     yield drv

@@ -18,6 +18,7 @@ The links stay on the workers; the client holds one number per node. See
 from ._estimator import DaskInfoMapClustering
 from ._front import infomap
 from ._knn import knn_graph
+from ._neo4j import write_neo4j
 from ._search import DistributedStats, RoundRecord
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "RoundRecord",
     "infomap",
     "knn_graph",
+    "write_neo4j",
 ]
