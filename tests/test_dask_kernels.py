@@ -31,13 +31,14 @@ def _random_shards(seed: int, directed: bool, n: int = 60, m: int = 300, n_shard
 
 
 def _stats(shards, module_of, n):
+    """Module flow, exit, enter and size by the plain definitions, from all links."""
     exit_flow, enter_flow = np.zeros(n), np.zeros(n)
     for s in shards:
-        present, exits, enters = _reference.crossing_flows(
-            s.start, s.out_ptr, s.out_idx, s.out_val, module_of
-        )
-        exit_flow[present] += exits
-        enter_flow[present] += enters
+        source = module_of[s.start + np.repeat(np.arange(s.n_owned), np.diff(s.out_ptr))]
+        target = module_of[s.out_idx]
+        cross = source != target
+        np.add.at(exit_flow, source[cross], s.out_val[cross])
+        np.add.at(enter_flow, target[cross], s.out_val[cross])
     node_flow = np.concatenate([s.node_flow for s in shards])
     return np.stack([
         np.bincount(module_of, node_flow, n), exit_flow, enter_flow,
@@ -54,8 +55,9 @@ def test_kernels_match_their_numpy_twins(directed, seed):
     module_of = rng.integers(0, 12, n) if seed else np.arange(n)  # singletons, then modules
     stats = _stats(shards, module_of, n)
     for s in shards:
-        fast = _kernels.crossing_flows(s.start, s.out_ptr, s.out_idx, s.out_val, module_of)
-        slow = _reference.crossing_flows(s.start, s.out_ptr, s.out_idx, s.out_val, module_of)
+        csr = (s.start, s.out_ptr, s.out_idx, s.out_val, s.in_ptr, s.in_idx, s.in_val)
+        fast = _kernels.crossing_flows(*csr, module_of)
+        slow = _reference.crossing_flows(*csr, module_of)
         for a, b in zip(fast, slow):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
         fast = _kernels.module_links(s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n)
@@ -105,3 +107,16 @@ def test_coins_do_not_depend_on_the_shard():
     whole = _kernels.coins(3, 0, 100)
     np.testing.assert_array_equal(whole[40:70], _kernels.coins(3, 40, 30))
     assert 0.4 < whole.mean() < 0.6
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_per_node_crossing_flows_sum_to_the_exit_and_enter_flows(directed):
+    shards = _random_shards(4, directed)
+    n = 60
+    module_of = np.random.default_rng(9).integers(0, 7, n)
+    parts = [_shards.crossing(s, module_of) for s in shards]
+    leaving = np.concatenate([p[0] for p in parts])
+    arriving = np.concatenate([p[-1] for p in parts])
+    _, exit_flow, enter_flow, _ = _stats(shards, module_of, n)
+    np.testing.assert_allclose(np.bincount(module_of, leaving, n), exit_flow, atol=1e-15)
+    np.testing.assert_allclose(np.bincount(module_of, arriving, n), enter_flow, atol=1e-15)

@@ -150,37 +150,24 @@ def propose_moves(
 
 
 @njit(cache=True)
-def crossing_flows(start, out_ptr, out_idx, out_val, module_of):
+def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, module_of):
     # pragma: no cover - compiled
-    """Exit and enter flow of every module over the shard's out-links, as
-    ``(modules, exit, enter)`` for the modules with any (the shard's share of the sums),
-    by sorting the crossing links: the cost is the shard's links, not the modules."""
-    m = out_idx.shape[0]
-    modules = np.empty(2 * m, dtype=np.int64)
-    exits = np.zeros(2 * m)
-    enters = np.zeros(2 * m)
-    k = 0
-    for local in range(out_ptr.shape[0] - 1):
+    """Per owned node, the flow of its links that cross a module boundary: out of its
+    module (``leaving``) and into it (``arriving``). Summed by module, they are the exit
+    and enter flows; per node, a shard's answer costs its links and its nodes, whatever
+    the number of modules."""
+    n_owned = out_ptr.shape[0] - 1
+    leaving = np.zeros(n_owned)
+    arriving = np.zeros(n_owned)
+    for local in range(n_owned):
         a = module_of[start + local]
         for e in range(out_ptr[local], out_ptr[local + 1]):
-            b = module_of[out_idx[e]]
-            if a != b:
-                modules[k], exits[k] = a, out_val[e]
-                modules[k + 1], enters[k + 1] = b, out_val[e]
-                k += 2
-    order = np.argsort(modules[:k], kind="mergesort")
-    present = np.empty(k, dtype=np.int64)
-    exit_flow = np.zeros(k)
-    enter_flow = np.zeros(k)
-    j = -1
-    for r in range(k):
-        e = order[r]
-        if j < 0 or modules[e] != present[j]:
-            j += 1
-            present[j] = modules[e]
-        exit_flow[j] += exits[e]
-        enter_flow[j] += enters[e]
-    return present[: j + 1], exit_flow[: j + 1], enter_flow[: j + 1]
+            if module_of[out_idx[e]] != a:
+                leaving[local] += out_val[e]
+        for e in range(in_ptr[local], in_ptr[local + 1]):
+            if module_of[in_idx[e]] != a:
+                arriving[local] += in_val[e]
+    return leaving, arriving
 
 
 @njit(cache=True)

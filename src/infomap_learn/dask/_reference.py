@@ -13,16 +13,16 @@ def _rows(ptr: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
 
 
-def crossing_flows(start, out_ptr, out_idx, out_val, module_of):
+def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, module_of):
     """See :func:`infomap_learn.dask._kernels.crossing_flows`."""
-    n_modules = int(module_of.max()) + 1
-    a = module_of[start + _rows(out_ptr)]
-    b = module_of[out_idx]
-    cross = a != b
-    exit_flow = np.bincount(a[cross], out_val[cross], n_modules)
-    enter_flow = np.bincount(b[cross], out_val[cross], n_modules)
-    present = np.flatnonzero((exit_flow > 0) | (enter_flow > 0))
-    return present, exit_flow[present], enter_flow[present]
+    n_owned = out_ptr.shape[0] - 1
+    own = module_of[start + np.arange(n_owned)]
+    out_rows, in_rows = _rows(out_ptr), _rows(in_ptr)
+    leaving = np.bincount(
+        out_rows, out_val * (module_of[out_idx] != own[out_rows]), n_owned
+    )
+    arriving = np.bincount(in_rows, in_val * (module_of[in_idx] != own[in_rows]), n_owned)
+    return leaving, arriving
 
 
 def module_links(start, out_ptr, out_idx, out_val, module_of, n_modules):

@@ -199,12 +199,13 @@ def _wire(module_of: np.ndarray) -> np.ndarray:
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     n_modules = level.n_nodes
     parts = cluster.call(_shards.crossing, level.shards, module_of=_wire(module_of))
-    exit_flow = np.zeros(n_modules)
-    enter_flow = np.zeros(n_modules)
-    for modules, exits, enters in parts:
-        exit_flow[modules] += exits
-        enter_flow[modules] += enters
-    if not level.directed:
+    # the shards hold the nodes in order: their parts joined are per node
+    leaving = np.concatenate([part[0] for part in parts])
+    exit_flow = np.bincount(module_of, leaving, n_modules)
+    if level.directed:
+        arriving = np.concatenate([part[1] for part in parts])
+        enter_flow = np.bincount(module_of, arriving, n_modules)
+    else:
         enter_flow = exit_flow
     flow = np.bincount(module_of, level.node_flow, n_modules)
     size = np.bincount(module_of, minlength=n_modules).astype(np.float64)

@@ -221,10 +221,13 @@ def propose(shard: Shard, module_of, stats, seed: int, move_probability: float):
 
 
 def crossing(shard: Shard, module_of):
-    """The shard's share of every module's exit and enter flow."""
-    return _kernels.crossing_flows(
-        shard.start, shard.out_ptr, shard.out_idx, shard.out_val, module_of
-    )
+    """Per owned node, its flow out of its module and (directed) into it: summed by
+    module on the client, the exit and enter flows."""
+    leaving, arriving = _kernels.crossing_flows(
+        shard.start, shard.out_ptr, shard.out_idx, shard.out_val,
+        shard.in_ptr, shard.in_idx, shard.in_val, module_of,
+    )  # fmt: skip
+    return (leaving, arriving) if shard.directed else (leaving,)
 
 
 def aggregated(shard: Shard, module_of, n_modules: int):
