@@ -68,7 +68,7 @@ def test_kernels_match_their_numpy_twins(directed, seed):
             args = (
                 s.start, s.out_ptr, s.out_idx, s.out_val, s.in_ptr, s.in_idx, s.in_val,
                 s.node_flow, module_of, stats[0], stats[1], stats[2],
-                stats[3].astype(np.int64), float(stats[2].sum()), 7, probability,
+                stats[3], float(stats[2].sum()), 7, probability,
             )  # fmt: skip
             fast = _kernels.propose_moves(*args)
             slow = _reference.propose_moves(*args, _kernels.coins(7, s.start, s.n_owned))
@@ -94,7 +94,9 @@ def test_a_proposed_move_alone_changes_the_codelength_by_its_delta(directed):
     before = codelength(module_of)
     n_checked = 0
     for s in shards:
-        moved, target = _shards.propose(s, module_of, stats, seed=1, move_probability=1.0)
+        moved, target = _shards.propose(
+            s, module_of, stats, float(stats[2].sum()), seed=1, move_probability=1.0
+        )
         for u, b in zip(moved, target):
             after = module_of.copy()
             after[u] = b

@@ -148,25 +148,25 @@ def infomap(
 
 
 def _check_options(**options) -> dict:
-    def integer(name, low):
-        value = options[name]
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    """The options the single-machine search shares are checked by its
+    :class:`~infomap_learn.options.SearchOptions` (declared once); the rest here."""
+    from ..options import SearchOptions, _check_bool, _is_int
 
-    for name, low in [("num_trials", 1), ("seed", 0), ("max_local_links", 1),
-                      ("max_rounds", 1), ("tune_iterations", 0)]:  # fmt: skip
-        integer(name, low)
-    if options["n_partitions"] is not None:
-        integer("n_partitions", 1)
-    alpha = options["teleportation_probability"]
-    if not (isinstance(alpha, (int, float)) and 0 <= alpha < 1):
-        raise ValueError(f"teleportation_probability must be in [0, 1), got {alpha!r}")
-    markov_time = options["markov_time"]
-    if not (isinstance(markov_time, (int, float)) and 0 < markov_time < np.inf):
-        raise ValueError(f"markov_time must be a finite number > 0, got {markov_time!r}")
-    for name in ("two_level", "directed"):
-        if not isinstance(options[name], (bool, np.bool_)):
-            raise ValueError(f"{name} must be True or False, got {options[name]!r}")
+    _check_bool("directed", options["directed"])
+    SearchOptions(
+        two_level=options["two_level"],
+        flow_model="directed" if options["directed"] else "undirected",
+        teleportation_probability=options["teleportation_probability"],
+        markov_time=options["markov_time"], num_trials=options["num_trials"],
+        seed=options["seed"],
+    )  # fmt: skip
+    lowest = {"max_local_links": 1, "max_rounds": 1, "tune_iterations": 0, "n_partitions": 1}
+    for name, low in lowest.items():
+        value = options[name]
+        if name == "n_partitions" and value is None:
+            continue
+        if not _is_int(value) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     return options
 
 

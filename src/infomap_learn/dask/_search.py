@@ -122,9 +122,7 @@ class _Cluster:
                     for name, value in values.items()
                 }  # fmt: skip
                 self.sent += sum(_nbytes(v) for v in values.values()) * self.n_workers
-                results = self.client.gather(
-                    self.client.map(func, shards, pure=False, **kwargs)
-                )
+                results = self.client.gather(self._on_their_workers(func, shards, kwargs))
                 self.received += sum(_nbytes(r) for r in results)
                 return results
             except lost_worker_errors():
@@ -132,6 +130,18 @@ class _Cluster:
                     raise
                 self.client.wait_for_workers(1, timeout=120)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _on_their_workers(self, func, shards, kwargs) -> list:
+        """Each task on the worker that holds its shard (where Dask knows it), so that the
+        arguments travel to every worker once and the shards not at all; left alone,
+        Dask would run small shards' tasks where the larger arguments are."""
+        where = self.client.who_has(shards)
+        tasks = []
+        for shard in shards:
+            holders = list(where.get(shard.key, ()))
+            placement = {"workers": holders, "allow_other_workers": True} if holders else {}
+            tasks.append(self.client.submit(func, shard, pure=False, **placement, **kwargs))
+        return tasks
 
     def transform(self, func, shards, **values) -> list:
         """Futures of ``func(shard, **values)``: new shards that Dask can recompute if a
@@ -249,7 +259,8 @@ def move_rounds(
         proposals = cluster.call(
             _shards.propose, level.shards, module_of=_wire(module_of),
             # (undirected: enter flows are the exit flows, not sent twice)
-            stats=stats if level.directed else stats[[0, 1, 3]], seed=round_seed,
+            stats=stats if level.directed else stats[[0, 1, 3]],
+            enter_total=float(stats[2].sum()), seed=round_seed,
             move_probability=move_probability,
         )  # fmt: skip
         moved = sum(len(nodes) for nodes, _ in proposals)

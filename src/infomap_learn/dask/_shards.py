@@ -202,10 +202,13 @@ def link_flow_total(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> f
 # ---------------------------------------------------------------------------------------
 
 
-def propose(shard: Shard, module_of, stats, seed: int, move_probability: float):
+def propose(
+    shard: Shard, module_of, stats, enter_total: float, seed: int, move_probability: float
+):
     """The moves of the shard's nodes in one synchronous round (see
     :func:`~infomap_learn.dask._kernels.propose_moves`), as global node indices.
-    ``stats``: module flow, exit flow, enter flow (directed only) and size by module."""
+    ``stats``: module flow, exit flow, enter flow (directed only) and size (as float) by
+    module; ``enter_total`` the sum of enter flows."""
     if stats.shape[0] == 3:
         flow, exit_flow, size = stats
         enter_flow = exit_flow
@@ -214,8 +217,7 @@ def propose(shard: Shard, module_of, stats, seed: int, move_probability: float):
     moved, target = _kernels.propose_moves(
         shard.start, shard.out_ptr, shard.out_idx, shard.out_val,
         shard.in_ptr, shard.in_idx, shard.in_val, shard.node_flow,
-        module_of, flow, exit_flow, enter_flow, size.astype(np.int64), float(enter_flow.sum()),
-        seed, move_probability,
+        module_of, flow, exit_flow, enter_flow, size, enter_total, seed, move_probability,
     )  # fmt: skip
     return moved + shard.start, target
 
