@@ -352,7 +352,9 @@ def main(argv: list[str] | None = None) -> None:
                 partitions=args.partitions, sizes=args.sizes, commit=commit,
                 python=platform.python_version(), dask=dask.__version__,
                 distributed=distributed.__version__)  # fmt: skip
-    publish(markdown + header + "\n" + "\n".join(rows) + "\n", args.out, "dask-scaling",
+    # (a run at another mixing keeps a result file of its own)
+    name = "dask-scaling" if args.mu == 0.3 else f"dask-scaling-mu{args.mu:g}"
+    publish(markdown + header + "\n" + "\n".join(rows) + "\n", args.out, name,
             _plain(dict(meta=meta, rows=payload)))  # fmt: skip
 
 

@@ -32,6 +32,8 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         every neighbour's list on every block and is not offered here.
     symmetrize : {"union", "mutual", "none"}, default "union"
     threshold : float, optional
+    method : {"exact", "approximate"}, default "exact"
+        The neighbour search (see :func:`infomap_learn.dask.knn_graph`).
     two_level : bool, default False
         By default a hierarchy is searched and ``labels_`` are its top level (as the
         single-machine estimator's); True gives the modules of a two-level search.
@@ -83,6 +85,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         "weighting": [StrOptions({"similarity", "connectivity"})],
         "symmetrize": [StrOptions({"union", "mutual", "none"})],
         "threshold": [Interval(Real, None, None, closed="neither"), None],
+        "method": [StrOptions({"exact", "approximate"})],
         "two_level": ["boolean"],
         "markov_time": [Interval(Real, 0, None, closed="neither")],
         "num_trials": [Interval(Integral, 1, None, closed="left")],
@@ -98,6 +101,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         weighting: str = "similarity",
         symmetrize: str = "union",
         threshold: float | None = None,
+        method: str = "exact",
         two_level: bool = False,
         markov_time: float = 1.0,
         num_trials: int = 1,
@@ -109,6 +113,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         self.weighting = weighting
         self.symmetrize = symmetrize
         self.threshold = threshold
+        self.method = method
         self.two_level = two_level
         self.markov_time = markov_time
         self.num_trials = num_trials
@@ -141,7 +146,8 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         links = knn_graph(
             X, self.n_neighbors, metric=self.metric, weighting=self.weighting,
-            symmetrize=self.symmetrize, threshold=self.threshold,
+            symmetrize=self.symmetrize, threshold=self.threshold, method=self.method,
+            random_state=seed,
         )  # fmt: skip
         modules, stats = infomap(
             links, None, two_level=self.two_level, directed=self.symmetrize == "none",
