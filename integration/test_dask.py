@@ -144,6 +144,7 @@ def test_labels_written_to_parquet_by_the_workers(client, planted, tmp_path):
         (pd.DataFrame({"source": [0, 1], "target": [1, 2], "weight": [1.0, -2.0]}),
          "link 1 -> 2 has weight -2.0"),
         (pd.DataFrame({"source": [0.0, np.nan], "target": [1.0, 2.0]}), "missing node id"),
+        (pd.DataFrame({"source": np.zeros(0, int), "target": np.zeros(0, int)}), "no rows"),
     ],
 )  # fmt: skip
 def test_bad_links_are_named(client, frame, message):

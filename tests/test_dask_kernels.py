@@ -122,3 +122,16 @@ def test_per_node_crossing_flows_sum_to_the_exit_and_enter_flows(directed):
     _, exit_flow, enter_flow, _ = _stats(shards, module_of, n)
     np.testing.assert_allclose(np.bincount(module_of, leaving, n), exit_flow, atol=1e-15)
     np.testing.assert_allclose(np.bincount(module_of, arriving, n), enter_flow, atol=1e-15)
+
+
+def test_only_a_lost_worker_counts_as_one():
+    from distributed import KilledWorker
+
+    from infomap_learn.dask._search import lost_worker
+
+    assert lost_worker(KilledWorker("task", "worker", 3))
+    assert lost_worker(OSError("Timed out trying to connect"))
+    assert lost_worker(ConnectionResetError())
+    # a user's missing input is an OSError too, and must surface as itself
+    assert not lost_worker(FileNotFoundError("links.parquet"))
+    assert not lost_worker(ValueError("link 1 -> 2 has weight -2.0"))

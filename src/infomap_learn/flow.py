@@ -62,6 +62,7 @@ These conventions are checked against the official Infomap 2.16 in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -537,20 +538,27 @@ def pagerank(
 
     # P^T as a CSR matrix so that P^T @ pi is one sparse matrix-vector product.
     pt = csr_matrix((transition, (target, source)), shape=(n, n))
+    return _power_iteration(pt.dot, dangling, teleport, alpha)[0]
+
+
+def _power_iteration(spread: Callable, dangling, teleport, alpha) -> tuple[np.ndarray, int]:
+    r"""The iteration of :func:`pagerank`, ``spread(pi)`` giving :math:`P^T \pi` (a sparse
+    product, or a sum over a cluster's shards); returns the stationary distribution and
+    the number of steps."""
     lazy = alpha == 0.0
     pi = np.array(teleport, dtype=np.float64)
-    for iteration in range(_PAGERANK_MAX_ITERATIONS):
-        dangling_rank = pi[dangling].sum()
-        nxt = (alpha + (1.0 - alpha) * dangling_rank) * teleport
-        nxt += (1.0 - alpha) * (pt @ pi)
+    steps = 0
+    for steps in range(1, _PAGERANK_MAX_ITERATIONS + 1):
+        nxt = (alpha + (1.0 - alpha) * pi[dangling].sum()) * teleport
+        nxt += (1.0 - alpha) * spread(pi)
         if lazy:
             nxt += pi
         nxt /= nxt.sum()
         change = np.abs(nxt - pi).sum()
         pi = nxt
-        if change < _PAGERANK_TOLERANCE and iteration + 1 >= _PAGERANK_MIN_ITERATIONS:
+        if change < _PAGERANK_TOLERANCE and steps >= _PAGERANK_MIN_ITERATIONS:
             break
-    return pi
+    return pi, steps
 
 
 def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> Flow:

@@ -211,7 +211,7 @@ def _as_dask_frame(links, n_partitions):
 
 
 def _raise_lost_worker(error: Exception) -> None:
-    if isinstance(error, _search.lost_worker_errors()):
+    if _search.lost_worker(error):
         raise RuntimeError(
             f"a Dask worker was lost during the distributed search and its data could not "
             f"be recomputed ({type(error).__name__}: {error}); no labels were returned, "
@@ -264,6 +264,8 @@ def _load(cluster: _Cluster, links, options, stats: DistributedStats):
     id_parts = client.gather(client.map(_ids_of, part_futures, pure=False))
     ids = _sorted_ids(id_parts)
     n = ids.size
+    if n == 0:
+        raise ValueError("links has no rows: there is no network to search")
     n_shards = options["n_partitions"] or links.npartitions
     starts = _shards.shard_starts(n, n_shards)
     ids_future = client.submit(_search._same, ids, pure=False)  # (recomputable)
@@ -329,35 +331,28 @@ def _shard_bytes(shard) -> int:
 def _directed_flow(cluster: _Cluster, shards, n: int, options):
     """PageRank by power iteration over the shards, as :func:`infomap_learn.flow.pagerank`
     (teleportation to links, unrecorded; the same tolerance and iteration limits)."""
-    from ..flow import _PAGERANK_MAX_ITERATIONS, _PAGERANK_MIN_ITERATIONS, _PAGERANK_TOLERANCE
+    from ..flow import _power_iteration
 
     alpha = float(options["teleportation_probability"])
     out_weight = np.concatenate(cluster.call(_shards.out_weights, shards))
     targets = cluster.call(_shards.rank_targets, shards)
-    dangling = out_weight == 0
-    teleport = out_weight / out_weight.sum()
-    rank = teleport.copy()
-    iteration = 0
-    for iteration in range(_PAGERANK_MAX_ITERATIONS):
+
+    def spread(rank: np.ndarray) -> np.ndarray:
         passed = np.zeros(n)
-        spread = cluster.call(_shards.spread_rank, shards, rank=rank, out_weight=out_weight)
-        for where, sums in zip(targets, spread):
+        parts = cluster.call(_shards.spread_rank, shards, rank=rank, out_weight=out_weight)
+        for where, sums in zip(targets, parts):
             passed[where] += sums
-        following = (alpha + (1.0 - alpha) * rank[dangling].sum()) * teleport
-        following += (1.0 - alpha) * passed
-        if alpha == 0.0:
-            following += rank
-        following /= following.sum()
-        change = np.abs(following - rank).sum()
-        rank = following
-        if change < _PAGERANK_TOLERANCE and iteration + 1 >= _PAGERANK_MIN_ITERATIONS:
-            break
+        return passed
+
+    rank, iterations = _power_iteration(
+        spread, out_weight == 0, out_weight / out_weight.sum(), alpha
+    )
     total = sum(cluster.call(_shards.link_flow_total, shards, rank=rank, out_weight=out_weight))
     flows = cluster.transform(
         _shards.with_directed_flow, shards, rank=rank, out_weight=out_weight, total=total,
         markov_time=options["markov_time"],
     )  # fmt: skip
-    return flows, iteration + 1
+    return flows, iterations
 
 
 # ---------------------------------------------------------------------------------------

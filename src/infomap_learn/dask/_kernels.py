@@ -44,6 +44,25 @@ def _slot(keys, module, mask):  # pragma: no cover - compiled
     return i
 
 
+@njit(cache=True, inline="always")
+def _sum_by_module(begin, end, idx, val, module_of, keys, mask, touched, n_touched, sums):
+    # pragma: no cover - compiled
+    """Add the link values ``val[begin:end]`` to ``sums`` by the module of the link's
+    other end (table slots claimed as needed and listed in ``touched``); returns the new
+    count of touched slots and the values' total."""
+    total = 0.0
+    for e in range(begin, end):
+        m = module_of[idx[e]]
+        i = _slot(keys, m, mask)
+        if keys[i] == -1:
+            keys[i] = m
+            touched[n_touched] = i
+            n_touched += 1
+        sums[i] += val[e]
+        total += val[e]
+    return n_touched, total
+
+
 @njit(cache=True)
 def propose_moves(
     start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, node_flow,
@@ -85,27 +104,14 @@ def propose_moves(
         if _coin(seed, u) >= move_probability:
             continue
         a = module_of[u]
-        n_touched = 0
-        out_u = 0.0
-        for e in range(out_ptr[local], out_ptr[local + 1]):
-            m = module_of[out_idx[e]]
-            i = _slot(keys, m, mask)
-            if keys[i] == -1:
-                keys[i] = m
-                touched[n_touched] = i
-                n_touched += 1
-            to_module[i] += out_val[e]
-            out_u += out_val[e]
-        in_u = 0.0
-        for e in range(in_ptr[local], in_ptr[local + 1]):
-            m = module_of[in_idx[e]]
-            i = _slot(keys, m, mask)
-            if keys[i] == -1:
-                keys[i] = m
-                touched[n_touched] = i
-                n_touched += 1
-            from_module[i] += in_val[e]
-            in_u += in_val[e]
+        n_touched, out_u = _sum_by_module(
+            out_ptr[local], out_ptr[local + 1], out_idx, out_val, module_of,
+            keys, mask, touched, 0, to_module,
+        )  # fmt: skip
+        n_touched, in_u = _sum_by_module(
+            in_ptr[local], in_ptr[local + 1], in_idx, in_val, module_of,
+            keys, mask, touched, n_touched, from_module,
+        )  # fmt: skip
         p = node_flow[local]
         i = _slot(keys, a, mask)
         o_a = to_module[i] if keys[i] == a else 0.0

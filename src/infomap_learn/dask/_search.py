@@ -125,8 +125,8 @@ class _Cluster:
                 results = self.client.gather(self._on_their_workers(func, shards, kwargs))
                 self.received += sum(_nbytes(r) for r in results)
                 return results
-            except lost_worker_errors():
-                if attempt == _RETRIES:
+            except Exception as error:
+                if attempt == _RETRIES or not lost_worker(error):
                     raise
                 self.client.wait_for_workers(1, timeout=120)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -159,18 +159,21 @@ def _same(value):
     return value
 
 
-def lost_worker_errors() -> tuple[type, ...]:
-    """What a call raises when a worker died and took data with it."""
+def lost_worker(error: BaseException) -> bool:
+    """Whether ``error`` says a worker died and took data with it (not a user's error such
+    as a missing input file, which is an ``OSError`` too)."""
     import asyncio
     import concurrent.futures
 
     from distributed import KilledWorker
     from distributed.comm import CommClosedError
 
-    return (
+    lost = (
         KilledWorker, CommClosedError, asyncio.CancelledError,
-        concurrent.futures.CancelledError, OSError,
+        concurrent.futures.CancelledError, ConnectionError, TimeoutError,
     )  # fmt: skip
+    # (distributed raises a plain OSError when it cannot reach a worker)
+    return isinstance(error, lost) or type(error) is OSError
 
 
 def _nbytes(value) -> int:
