@@ -252,7 +252,17 @@ def main(argv: list[str] | None = None) -> None:
             single = run_single(edges)
             log(f"  single machine: {single['seconds']:.1f} s, L {single['codelength']:.5f}")
             for partitions in args.partitions:
-                client.restart()  # fresh worker processes: the same memory at every start
+                # fresh worker processes: the same memory at every start (a restart that
+                # hangs, as distributed's sometimes does here, gets a new cluster instead)
+                try:
+                    client.restart(timeout=60)
+                except TimeoutError:
+                    log("  restart timed out: a new cluster")
+                    client.close()
+                    cluster.close()
+                    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                                           processes=True, dashboard_address=None)  # fmt: skip
+                    client = Client(cluster)
                 warm(client, args.workers, args.mu)
                 gc.collect()
                 try:
@@ -353,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
                 python=platform.python_version(), dask=dask.__version__,
                 distributed=distributed.__version__)  # fmt: skip
     # (a run at another mixing keeps a result file of its own)
-    name = "dask-scaling" if args.mu == 0.3 else f"dask-scaling-mu{args.mu:g}"
+    name = "dask-scaling" if args.mu == 0.3 else f"dask-scaling-mu{round(args.mu * 100):02d}"
     publish(markdown + header + "\n" + "\n".join(rows) + "\n", args.out, name,
             _plain(dict(meta=meta, rows=payload)))  # fmt: skip
 
