@@ -239,6 +239,7 @@ def test_the_estimator_follows_dask_ml(client):
     assert isinstance(labels, da.Array) and labels.chunks == ((150,) * 4,)
     assert adjusted_rand_score(y, labels.compute()) > 0.95
     assert model.n_clusters_ == 4 and model.codelength_ == model.stats_.codelength
+    assert model.n_features_in_ == 4
     again = clone(model).fit(X)  # a numpy array is chunked for it
     np.testing.assert_array_equal(again.labels_.compute(), labels.compute())
     with pytest.raises(ValueError, match="weighting"):

@@ -54,6 +54,8 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
     labels_ : dask.array.Array of int64, shape (n_samples,)
         Top-level module of each sample, 0..k-1 by decreasing flow.
     n_clusters_ : int
+    n_features_in_ : int
+        Number of features seen during ``fit``.
     codelength_ : float
         The map equation of the answer, in bits.
     stats_ : DistributedStats
@@ -162,6 +164,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         labels[alone] = labels.max() + 1 + np.arange(int(alone.sum()))
         self.labels_ = da.from_array(labels, chunks=(X.chunks[0],))
         self.n_clusters_ = int(labels.max()) + 1
+        self.n_features_in_ = int(X.shape[1])
         self.codelength_ = stats.codelength
         self.stats_ = stats
         return self
