@@ -210,7 +210,7 @@ def _wire(module_of: np.ndarray) -> np.ndarray:
 
 
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
-    n_modules = level.n_nodes
+    n_modules = int(module_of.max()) + 1
     parts = cluster.call(_shards.crossing, level.shards, module_of=_wire(module_of))
     # the shards hold the nodes in order: their parts joined are per node
     leaving = np.concatenate([part[0] for part in parts])
@@ -284,7 +284,8 @@ def move_rounds(
         )  # fmt: skip
         if accepted:
             gain = codelength - candidate_length
-            module_of, stats, codelength = candidate, candidate_stats, candidate_length
+            module_of, stats = _compacted(candidate, candidate_stats)
+            codelength = candidate_length
             if gain < _MIN_IMPROVEMENT * 1e3 and move_probability == 1.0:
                 break
         elif moved:
@@ -294,6 +295,14 @@ def move_rounds(
         else:
             break
     return module_of, codelength
+
+
+def _compacted(module_of: np.ndarray, stats: np.ndarray):
+    """Module ids renumbered 0..k-1 in their order (the statistics with them), so that
+    a round sends the statistics of the k modules, not of every id ever used."""
+    used = stats[3] > 0
+    new_id = np.cumsum(used) - 1
+    return new_id[module_of], stats[:, used]
 
 
 def aggregate(cluster: _Cluster, level: _Level, module_of: np.ndarray):
