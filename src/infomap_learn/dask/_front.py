@@ -367,7 +367,7 @@ def _local_tree(source, target, flow, module_flow, two_level, options, seed):
 
     network = Network(
         source, target, flow, n_nodes=module_flow.size, directed=True,
-        node_weights=np.maximum(module_flow, 0.0),
+        node_weights=module_flow,
     )  # fmt: skip
     return local_infomap(
         network, flow_model="precomputed", two_level=two_level,
@@ -402,15 +402,21 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
         )
         depth += 1
     stats.local_nodes, stats.local_links = module_flow.size, int(source.size)
-    leaf_terms = float(plogp(module_flow).sum()) - node_term
+
+    def leaf_terms(module_flow):  # modules as leaves -> the nodes as leaves
+        return float(plogp(module_flow).sum()) - node_term
+
+    network = (source, target, flow, module_flow)  # its nodes: node_module
     if not options["two_level"]:
         # a hierarchy of the distributed modules, one candidate answer
-        tree = _local_tree(source, target, flow, module_flow, False, options, seed)
-        nested_paths, nested_length = _nested_modules(tree, node_module, leaf_terms)
-    tree = _local_tree(source, target, flow, module_flow, True, options, seed)
-    labels = tree.labels[node_module]
-    codelength = tree.codelength + leaf_terms
+        tree = _local_tree(*network, False, options, seed)
+        nested_paths, nested_length = _nested_modules(
+            tree, node_module, leaf_terms(module_flow)
+        )
+    tree = _local_tree(*network, True, options, seed)
+    codelength = tree.codelength + leaf_terms(module_flow)
     for iteration in range(options["tune_iterations"]):
+        labels = tree.labels[node_module]
         tuned, _ = _search.move_rounds(
             cluster, level0, labels.copy(), seed=seed + 7919 * (iteration + 1),
             phase=f"tune {iteration + 1}", max_rounds=options["max_rounds"],
@@ -418,20 +424,20 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
         )  # fmt: skip
         if np.array_equal(tuned, labels):
             break
-        found, source, target, flow, module_flow = _search.aggregate(
-            cluster, level0, tuned
-        )
-        tree = _local_tree(source, target, flow, module_flow, True, options, seed)
-        tuned_length = tree.codelength + float(plogp(module_flow).sum()) - node_term
+        found, *tuned_network = _search.aggregate(cluster, level0, tuned)
+        tuned_tree = _local_tree(*tuned_network, True, options, seed)
+        tuned_length = tuned_tree.codelength + leaf_terms(tuned_network[3])
         if not tuned_length < codelength - _search._MIN_IMPROVEMENT:
             break
-        labels, codelength = tree.labels[found], tuned_length
+        node_module, network, tree, codelength = found, tuned_network, tuned_tree, tuned_length
+    labels = tree.labels[node_module]
     paths = labels[:, None]
     if not options["two_level"]:
-        found, source, target, flow, module_flow = _search.aggregate(cluster, level0, labels)
-        module_paths, module_length = _super_modules(source, target, flow, module_flow, seed)
-        tuned_terms = float(plogp(module_flow).sum()) - node_term
-        codelength, paths = module_length + tuned_terms, module_paths[found]
+        # the module network of the tuned modules, from the one they were found on
+        tuned_network = _search.coarsened(*network, tree.labels)
+        module_paths, module_length = _super_modules(*tuned_network, seed)
+        codelength = module_length + leaf_terms(tuned_network[3])
+        paths = module_paths[labels]
         if nested_length < codelength:
             paths, codelength = nested_paths, nested_length
     paths = canonical_paths(paths, level0.node_flow)

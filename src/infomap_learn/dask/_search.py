@@ -315,10 +315,22 @@ def aggregate(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     parts = cluster.call(_shards.aggregated, level.shards, module_of=labels, n_modules=k)
     keys = np.concatenate([p[0] for p in parts])
     flows = np.concatenate([p[1] for p in parts])
+    return (labels, *_summed_links(keys, flows, k), np.bincount(labels, level.node_flow, k))
+
+
+def coarsened(source, target, flow, module_flow, labels: np.ndarray):
+    """A module network grouped again by ``labels`` (0..k-1, one per module), on the
+    client: ``(source, target, flow, module_flow)`` as :func:`aggregate` gives them."""
+    k = int(labels.max()) + 1
+    links = _summed_links(labels[source] * k + labels[target], flow, k)
+    return (*links, np.bincount(labels, module_flow, k))
+
+
+def _summed_links(keys: np.ndarray, flows: np.ndarray, k: int):
+    """Link flows summed by ``key = source * k + target``: ``(source, target, flow)``."""
     unique, inverse = np.unique(keys, return_inverse=True)
-    flows = np.bincount(inverse, flows, unique.size)
     source, target = np.divmod(unique, k)
-    return labels, source, target, flows, np.bincount(labels, level.node_flow, k)
+    return source, target, np.bincount(inverse, flows, unique.size)
 
 
 def module_level(cluster: _Cluster, source, target, flow, module_flow, n_shards, directed):

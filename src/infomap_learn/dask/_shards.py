@@ -9,6 +9,7 @@ functions here run on the workers, one shard at a time; ``_search`` orchestrates
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -23,8 +24,7 @@ class Shard:
     before the flow is computed and link flows after; ``self_val`` the self-link of each
     owned node; ``node_flow`` the visit rate of each owned node once known. Undirected
     shards store each link in both directions and share the out-arrays as in-arrays.
-    ``targets`` are the distinct heads of the out-links and self-links (sorted) and
-    ``slot`` the position of each out-link's head in them, for power iteration.
+    :attr:`rank_layout` says where each link passes rank in power iteration.
     """
 
     start: int
@@ -41,6 +41,20 @@ class Shard:
     @property
     def n_owned(self) -> int:
         return self.out_ptr.shape[0] - 1
+
+    @cached_property
+    def rank_layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(targets, slot, has_self, self_slot)``: the distinct heads of the out-links and
+        self-links (sorted), the position of each out-link's head among them, the owned
+        nodes with a self-link and their positions; worked out once per shard (on the
+        worker that holds it), not at every step of power iteration."""
+        owned = np.arange(self.start, self.start + self.n_owned)
+        has_self = self.self_val > 0
+        targets = np.unique(np.concatenate([self.out_idx, owned[has_self]]))
+        return (
+            targets, np.searchsorted(targets, self.out_idx), has_self,
+            np.searchsorted(targets, owned[has_self]),
+        )  # fmt: skip
 
     @property
     def nbytes(self) -> int:
@@ -142,27 +156,19 @@ def with_undirected_flow(shard: Shard, total: float, markov_time: float) -> Shar
 
 def rank_targets(shard: Shard) -> np.ndarray:
     """Every node the shard's links lead to (self-links included), sorted."""
-    has_self = np.flatnonzero(shard.self_val > 0) + shard.start
-    return np.unique(np.concatenate([shard.out_idx, has_self]))
+    return shard.rank_layout[0]
 
 
 def spread_rank(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> np.ndarray:
     """The rank the owned nodes pass along their links in one step of power iteration,
     summed per node of :func:`rank_targets` (``out_weight`` of every node, global)."""
-    targets = rank_targets(shard)
+    targets, slot, has_self, self_slot = shard.rank_layout
     owned = np.arange(shard.start, shard.start + shard.n_owned)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(out_weight[owned] > 0, rank[owned] / out_weight[owned], 0.0)
     rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
-    sums = np.bincount(
-        np.searchsorted(targets, shard.out_idx), share[rows] * shard.out_val, targets.size
-    )
-    has_self = shard.self_val > 0
-    sums += np.bincount(
-        np.searchsorted(targets, owned[has_self]),
-        share[has_self] * shard.self_val[has_self],
-        targets.size,
-    )
+    sums = np.bincount(slot, share[rows] * shard.out_val, targets.size)
+    sums += np.bincount(self_slot, share[has_self] * shard.self_val[has_self], targets.size)
     return sums
 
 
