@@ -19,6 +19,7 @@ import pytest
 from infomap_learn import ModuleTree, Network, codelength, infomap
 from infomap_learn.mapequation import entropy_correction_per_module
 from infomap_learn.paths import prefix_keys
+from integration._compare import expected_best, sampled_trials
 
 official = pytest.importorskip("infomap")
 
@@ -164,22 +165,19 @@ def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_
     assert ours.codelength == pytest.approx(expected, rel=1e-12)
 
 
-# Measured misses (seeds 1-3, 5 trials): with a preferred number of modules and the
-# entropy correction our greedy search can settle on other merges than Infomap's (karate,
-# +0.16%). (Nested with K=7, +1.6% once, meets Infomap since three super-module searches
-# per level.) With the variable Markov
-# time our hierarchy of the digits kNN graph ends 0.11-0.40% above Infomap's (seeds
-# 1-3, 4-6, 7-9; the two-level search is below it): our top level is the shorter
-# two-level partition, Infomap's submodules under its own top level are shorter. Kept
-# as strict expected failures, so that a fix shows.
+# Measured misses: the expected best of 5 trials from 100-300 independent trials per tool
+# (integration/_compare.py), ours against Infomap's. Every two-level search meets
+# Infomap; these multilevel ones do not: with a preferred number of modules on the
+# directed nested graph (3.2972 against 3.2894 bits, +0.24%: our super-module level over
+# the preferred modules is kept less often), and with the variable Markov time on the
+# digits kNN graph (5.8597 against 5.8476, +0.21%: our top level is the shorter two-level
+# partition, Infomap's submodules under its own top level are shorter). Kept as strict
+# expected failures, so that a fix shows. (Karate with the entropy correction and a
+# preferred number, and directed karate with self-links, were listed here from three
+# seeds; with the same number of distinct trials per tool they meet Infomap.)
 KNOWN_MISSES = {
-    ("both", True, "karate"), ("both", False, "karate"),
     ("variable-markov-time", False, "digits-knn"),
-    # (directed karate with self-links, about one bit: +0.21% multilevel with the entropy
-    # correction, +0.13% two-level with the variable Markov time at min scale 4)
-    ("entropy-corrected", False, "self-links-directed"),
-    ("variable-markov-min-scale", True, "self-links-directed"),
-    ("both", True, "self-links"), ("both", False, "self-links"),  # (karate's miss)
+    ("preferred-7", False, "nested-directed"),
 }  # fmt: skip
 
 
@@ -194,15 +192,10 @@ def test_search_at_or_below_infomap(name, two_level, variant, request):
     spec = GRAPHS[name]()
     options = VARIANTS[variant]
     net = _network(spec)
-    ours, theirs = [], []
-    for seed in (1, 2, 3):
-        ours.append(
-            infomap(net, two_level=two_level, num_trials=5, seed=seed, **options).codelength
-        )
-        theirs.append(
-            _official(spec, two_level=two_level, num_trials=5, seed=seed, **options).codelength
-        )
-    assert np.mean(ours) <= np.mean(theirs) * 1.001
+    trials = sampled_trials(net.n_nodes)
+    ours = infomap(net, two_level=two_level, num_trials=trials, seed=1, **options)
+    theirs = _official(spec, two_level=two_level, num_trials=trials, seed=1, **options)
+    assert expected_best(ours.trial_codelengths) <= expected_best(theirs.codelengths) * 1.001
 
 
 def test_variable_markov_time_coarsens_sparse_parts():
@@ -340,18 +333,15 @@ def test_node_weights_as_flow_scores_and_searches_as_infomap(case, two_level, tm
             im.run()
         return im
 
-    lengths = {"ours": [], "theirs": []}
-    for seed in (1, 2, 3):
-        theirs = official_run(
-            use_node_weights_as_flow=True, num_trials=5, seed=seed, **their_options
-        )
-        ours = infomap(
-            net, two_level=two_level, use_node_weights_as_flow=True, num_trials=5, seed=seed,
-            **ours_options,
-        )  # fmt: skip
-        lengths["theirs"].append(theirs.codelength)
-        lengths["ours"].append(ours.codelength)
-    assert np.mean(lengths["ours"]) <= np.mean(lengths["theirs"]) * 1.001
+    trials = sampled_trials(net.n_nodes)
+    theirs = official_run(
+        use_node_weights_as_flow=True, num_trials=trials, seed=1, **their_options
+    )
+    ours = infomap(
+        net, two_level=two_level, use_node_weights_as_flow=True, num_trials=trials,
+        seed=1, **ours_options,
+    )  # fmt: skip
+    assert expected_best(ours.trial_codelengths) <= expected_best(theirs.codelengths) * 1.001
     # Infomap's tree, scored by both
     tree_file = tmp_path / "theirs.tree"
     with warnings.catch_warnings():
@@ -491,7 +481,12 @@ def test_meta_data_scores_as_infomap_scores_it(name, two_level, variant, tmp_pat
 # categories that cut across the modules, the digits subsample ends 0.11% and 0.13% above
 # Infomap's mean in seeds 1-3 and 4-6 and 0.38% below in 7-9; with the digit labels as
 # categories, tested here, it is below.)
-META_MISSES = {("meta-unweighted", False, "nested-directed")}
+# (multilevel with unweighted meta data: nested 4.8452 against 4.8258 bits, +0.40%, and
+# nested-directed 4.1638 against 4.1405, +0.56%: our hierarchy keeps the cliques as leaf
+# modules in nearly every trial, Infomap splits some by category under their group)
+META_MISSES = {
+    ("meta-unweighted", False, "nested"), ("meta-unweighted", False, "nested-directed"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ["nested", "nested-directed", "karate", "digits-knn"])
@@ -505,14 +500,12 @@ def test_meta_data_search_at_or_below_infomap(name, two_level, variant, tmp_path
     categories = _meta_categories(name, net.n_nodes)
     meta_file = _meta_file(tmp_path / "meta.clu", categories)
     options = META_OPTIONS[variant]
-    ours, theirs = [], []
-    for seed in (1, 2, 3):
-        tree = infomap(net, two_level=two_level, num_trials=5, seed=seed,
-                       meta_data=categories, **options)  # fmt: skip
-        ours.append(tree.codelength)
-        theirs.append(_official(spec, two_level=two_level, num_trials=5, seed=seed,
-                                meta_data=meta_file, **options).codelength)  # fmt: skip
-    assert np.mean(ours) <= np.mean(theirs) * 1.001
+    trials = sampled_trials(net.n_nodes)
+    ours = infomap(net, two_level=two_level, num_trials=trials, seed=1,
+                   meta_data=categories, **options)  # fmt: skip
+    theirs = _official(spec, two_level=two_level, num_trials=trials, seed=1,
+                       meta_data=meta_file, **options)  # fmt: skip
+    assert expected_best(ours.trial_codelengths) <= expected_best(theirs.codelengths) * 1.001
 
 
 def test_meta_data_pulls_modules_towards_the_categories():
@@ -588,17 +581,14 @@ def _official_bipartite(spec, **options):
     return im
 
 
-# Measured misses: on the directed bipartite graph (links from primary to feature nodes
-# only: every node a pure source or a pure sink) our searches end far above Infomap's, mean
-# of seeds 1-3: two-level 3.4188 against 3.0498 bits (+12%), 3.7303 against 3.4918 at Markov
-# time 1.7, multilevel 2.6440 against 2.6313 (+0.5%) and 2.2614 against 2.1695 with the
-# flow unadjusted. Our trials rarely reach the good basin: of 30 two-level trials one ends
-# at 2.9383 (below Infomap), and with Infomap's random core-loop limit they reach 2.5623.
-# Scoring agrees to 1e-9 in every case; the undirected graph meets Infomap everywhere.
-BIPARTITE_MISSES = {
-    ("{}", True), ("{}", False), ("{'markov_time': 1.7}", True),
-    ("{'skip_adjust_bipartite_flow': True}", False),
-}  # fmt: skip
+# Measured miss: on the directed bipartite graph (links from primary to feature nodes only:
+# every node a pure source or a pure sink) at Markov time 1.7 our multilevel search ends
+# at 3.2506 against Infomap's 3.2431 bits (+0.23%, expected best of 5 from 300 trials
+# each). The landscape is rugged: one two-level trial in 30 of either tool reaches 3.05
+# bits, the rest 3.40-3.51, and with three seeds the comparison was decided by whether
+# Infomap's overlapping trials held that one (integration/_compare.py); in expectation
+# the other cases meet Infomap. Scoring agrees to 1e-9 in every case.
+BIPARTITE_MISSES = {("{'markov_time': 1.7}", False)}
 @pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("two_level", [True, False])
 @pytest.mark.parametrize(
@@ -620,17 +610,12 @@ def test_bipartite_networks_score_and_search_as_infomaps(
                                  cluster_data=str(path), **options)  # fmt: skip
     ours = ModuleTree.read(path, net, bipartite_start_id=start, **options)
     assert ours.codelength == pytest.approx(scored.codelength, rel=1e-9)
-    found = [
-        infomap(net, two_level=two_level, num_trials=5, seed=seed, bipartite_start_id=start,
-                **options).codelength
-        for seed in (1, 2, 3)
-    ]  # fmt: skip
-    theirs = [
-        _official_bipartite(spec, two_level=two_level, num_trials=5, seed=seed,
-                            **options).codelength
-        for seed in (1, 2, 3)
-    ]  # fmt: skip
-    assert np.mean(found) <= np.mean(theirs) * 1.001
+    trials = sampled_trials(net.n_nodes)
+    found = infomap(net, two_level=two_level, num_trials=trials, seed=1,
+                    bipartite_start_id=start, **options)  # fmt: skip
+    theirs = _official_bipartite(spec, two_level=two_level, num_trials=trials, seed=1,
+                                 **options)  # fmt: skip
+    assert expected_best(found.trial_codelengths) <= expected_best(theirs.codelengths) * 1.001
     # only primary nodes are coded: feature nodes have no visit rate of their own
     tree = infomap(net, bipartite_start_id=start, seed=1, **options)
     if not options.get("skip_adjust_bipartite_flow"):
@@ -662,8 +647,8 @@ def test_meta_data_search_keeps_the_best_tree_it_had(tmp_path):
     categories = np.random.default_rng(0).integers(0, 4, net.n_nodes)
     meta_file = _meta_file(tmp_path / "meta.clu", categories)
     options = {"meta_data_rate": 2.0, "meta_data_unweighted": True}
-    ours = [infomap(net, num_trials=5, seed=seed, meta_data=categories, **options).codelength
-            for seed in (1, 2, 3)]  # fmt: skip
-    theirs = [_official(spec, two_level=False, num_trials=5, seed=seed, meta_data=meta_file,
-                        **options).codelength for seed in (1, 2, 3)]  # fmt: skip
-    assert np.mean(ours) <= np.mean(theirs) * 1.001
+    trials = sampled_trials(net.n_nodes)
+    ours = infomap(net, num_trials=trials, seed=1, meta_data=categories, **options)
+    theirs = _official(spec, two_level=False, num_trials=trials, seed=1,
+                       meta_data=meta_file, **options)  # fmt: skip
+    assert expected_best(ours.trial_codelengths) <= expected_best(theirs.codelengths) * 1.001
