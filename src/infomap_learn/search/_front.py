@@ -24,6 +24,7 @@ from ..network import Network
 from ..options import SearchOptions, check_meta_data, check_n_jobs
 from ..tree import ModuleTree
 from . import _constants as constants
+from ._absorb import absorb_modules
 from ._hierarchy import (
     _add_super_modules,
     _recursive_partition,
@@ -380,6 +381,10 @@ def _search(
                 )
             if not levels[0]:  # (dissolving would undo levels taken for the preference)
                 paths = dissolve_modules(flow, paths, cost, preferred)
+                paths = collapse_single_child_modules(paths)
+                if paths.shape[1] > 2:
+                    # (its moves keep the leaf and top modules: every term shortens or stays)
+                    paths = absorb_modules(flow, paths)
             paths = collapse_single_child_modules(paths)
         if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
             # the search's own codelength of its modules (its objective lacks only the
