@@ -449,11 +449,14 @@ def test_bipartite_pajek_files_score_as_infomaps(tmp_path, capsys):
     source = tmp_path / "bipartite.net"
     source.write_text("\n".join(lines) + "\n")
     out = tmp_path / "out"
-    for flags in ([], ["--skip-adjust-bipartite-flow"]):
+    for flags in ([], ["--skip-adjust-bipartite-flow"], ["--bipartite-teleportation"]):
         assert main(["run", str(source), str(out), "-2", "-s", "1", "-o", "tree", *flags]) == 0
         found = printed_codelength(capsys.readouterr().out)
         theirs = infomap_cli_scores(source, out / "bipartite.tree", tmp_path, ["-2", *flags])
         assert theirs == pytest.approx(found, abs=2e-5)
+    # the directed two-step walk needs links back from the features
+    assert main(["run", str(source), str(out), "-d", "--bipartite-teleportation"]) == 2
+    assert "run from primary to feature nodes" in capsys.readouterr().err
     # a link between two primary nodes is named with the nodes' names
     source.write_text("\n".join([*lines, "1 2"]) + "\n")
     assert main(["run", str(source), str(out)]) == 2

@@ -622,6 +622,51 @@ def test_bipartite_networks_score_and_search_as_infomaps(
         assert tree.flow.node_flow[start:].sum() == 0.0
 
 
+def _both_ways(spec):
+    """The bipartite graph with every other link also running back, feature to primary."""
+    edges, weights, directed, start = spec
+    return (np.vstack([edges, edges[::2, ::-1]]), np.concatenate([weights, weights[::2]]),
+            directed, start)  # fmt: skip
+
+
+@pytest.mark.parametrize("two_level", [True, False])
+@pytest.mark.parametrize("graph", ["directed, links back", "undirected"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"recorded_teleportation": True}, {"to_nodes": True}, {"markov_time": 1.7},
+     {"teleportation_probability": 0.3}, {"skip_adjust_bipartite_flow": True}],
+    ids=str,
+)  # fmt: skip
+def test_bipartite_teleportation_scores_and_searches_as_infomaps(
+    graph, two_level, options, tmp_path
+):
+    directed = graph.startswith("directed")
+    if not directed and "recorded_teleportation" in options:
+        pytest.skip("recorded teleportation belongs to the directed model")
+    spec = _both_ways(_bipartite(True)) if directed else _bipartite(False)
+    edges, weights, _, start = spec
+    net = Network.from_edges(edges, weights, n_nodes=int(edges.max()) + 1, directed=directed)
+    options = {"bipartite_teleportation": True, **options}
+    theirs = _official_bipartite(spec, two_level=two_level, seed=1, **options)
+    path = tmp_path / "given.tree"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs.write_tree(str(path))
+        their_flow = {node.node_id: node.flow for node in theirs.nodes}
+    ours = ModuleTree.read(path, net, bipartite_start_id=start, **options)
+    assert ours.codelength == pytest.approx(theirs.codelength, rel=1e-9)
+    flow = [their_flow[u] for u in range(net.n_nodes)]
+    np.testing.assert_allclose(ours.flow.node_flow, flow, rtol=1e-9, atol=1e-15)
+    if directed:  # (feature nodes are not visited)
+        assert ours.flow.node_flow[start:].sum() == 0.0
+    trials = sampled_trials(net.n_nodes)
+    found = infomap(net, two_level=two_level, num_trials=trials, seed=1,
+                    bipartite_start_id=start, **options)  # fmt: skip
+    sampled = _official_bipartite(spec, two_level=two_level, num_trials=trials, seed=1,
+                                  **options)  # fmt: skip
+    assert expected_best(found.trial_codelengths) <= expected_best(sampled.codelengths) * 1.001
+
+
 @pytest.mark.parametrize(
     ("options", "match"),
     [
@@ -630,6 +675,9 @@ def test_bipartite_networks_score_and_search_as_infomaps(
         ({"bipartite_start_id": 31}, r"bipartite_start_id=31: link \d+ - 30 joins two primary"),
         ({"bipartite_start_id": 30, "recorded_teleportation": True},
          "cannot be combined with recorded teleportation"),
+        ({"bipartite_teleportation": True}, "bipartite_teleportation=True needs a bipartite"),
+        ({"bipartite_start_id": 30, "bipartite_teleportation": True, "regularized": True},
+         "cannot be combined with regularized"),
     ],
 )  # fmt: skip
 def test_bad_bipartite_input_is_named(options, match):
@@ -637,6 +685,14 @@ def test_bad_bipartite_input_is_named(options, match):
     net = Network.from_edges(edges, weights, n_nodes=int(edges.max()) + 1)
     with pytest.raises(ValueError, match=match):
         infomap(net, **options)
+
+
+def test_bipartite_teleportation_without_links_back_is_refused():
+    # (Infomap refuses it too: the walk's second step would have nothing to follow)
+    edges, weights, _, start = _bipartite(True)
+    net = Network.from_edges(edges, weights, n_nodes=int(edges.max()) + 1, directed=True)
+    with pytest.raises(ValueError, match="all 93 links run from primary to feature nodes"):
+        infomap(net, bipartite_start_id=start, bipartite_teleportation=True)
 
 
 def test_meta_data_search_keeps_the_best_tree_it_had(tmp_path):

@@ -75,6 +75,7 @@ def _run(args: argparse.Namespace) -> int:
         variable_markov_damping=args.variable_markov_damping,
         variable_markov_min_scale=args.variable_markov_min_scale,
         skip_adjust_bipartite_flow=args.skip_adjust_bipartite_flow,
+        bipartite_teleportation=args.bipartite_teleportation,
     )
     from .io.readers import read_bipartite_start
 
@@ -327,6 +328,11 @@ _MODEL_OPTIONS: tuple[tuple[str, dict], ...] = (
     ("--skip-adjust-bipartite-flow", {
         "action": "store_true",
         "help": "keep a bipartite network's flow as the flow model makes it",
+    }),
+    ("--bipartite-teleportation", {
+        "action": "store_true",
+        "help": "bipartite input: a two-step walk between primary nodes that teleports to "
+                "primary nodes only (directed model; needs links back from the features)",
     }),
     ("--multilayer-relax-rate", {
         "type": float,

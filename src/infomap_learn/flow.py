@@ -62,18 +62,19 @@ These conventions are checked against the official Infomap 2.16 in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from ._pagerank import (
+    _PAGERANK_MAX_ITERATIONS,
+    _PAGERANK_MIN_ITERATIONS,
+    _PAGERANK_TOLERANCE,
+    pagerank,
+)
 from .network import Network
 from .options import FLOW_MODELS as FLOW_MODELS  # its home is options.py; kept here
 from .options import FlowOptions
-
-_PAGERANK_TOLERANCE = 1e-15
-_PAGERANK_MIN_ITERATIONS = 50
-_PAGERANK_MAX_ITERATIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ def compute_flow(
     variable_markov_min_scale: float = 1.0,
     bipartite_start_id: int | None = None,
     skip_adjust_bipartite_flow: bool = False,
+    bipartite_teleportation: bool = False,
 ) -> Flow:
     r"""Compute node visit rates and link flows of ``network`` under a flow model.
 
@@ -265,9 +267,10 @@ def compute_flow(
     variable_markov_time, variable_markov_damping, variable_markov_min_scale
         A local Markov time per link on top of ``markov_time``: see
         :func:`~infomap_learn._variable_markov.variable_markov_scales`.
-    bipartite_start_id, skip_adjust_bipartite_flow
-        A bipartite network (feature nodes from this index on) and whether to keep its
-        flow as the model made it: see :mod:`infomap_learn._bipartite`.
+    bipartite_start_id, skip_adjust_bipartite_flow, bipartite_teleportation
+        A bipartite network (feature nodes from this index on), whether to keep its flow
+        as the model made it, and Infomap's two-step walk between primary nodes: see
+        :mod:`infomap_learn._bipartite` and :class:`~infomap_learn.options.FlowOptions`.
 
     Returns
     -------
@@ -293,7 +296,10 @@ def compute_flow(
         check_bipartite_links(
             network.source, network.target, start, network.n_nodes, network.node_names
         )
-    if start is not None and not options.skip_adjust_bipartite_flow:
+    if start is not None and options.bipartite_teleportation:
+        # (two steps between primary nodes are one Markov time: link flows double)
+        flow = _scale(_bipartite_teleportation_flow(network, options), 2.0)
+    elif start is not None and not options.skip_adjust_bipartite_flow:
         from ._bipartite import bipartite_node_flow
 
         # (as Infomap: the visits move to the primary nodes before the Markov time scales)
@@ -318,6 +324,40 @@ def compute_flow(
             ),
         )  # fmt: skip
     return flow
+
+
+def _bipartite_teleportation_flow(network: Network, options: FlowOptions) -> Flow:
+    """The flow of ``--bipartite-teleportation`` before its link flows double."""
+    model = options.resolved_model(network.directed)
+    if model != "directed":  # (the model's flow, feature nodes coded)
+        return _flow(network, options)
+    from ._bipartite import two_step_flow
+
+    src, dst, w = network.source, network.target, _safe_weights(network.weight)
+    if not network.directed:
+        src, dst, w = _both_directions(src, dst, w)
+    if not (src >= options.bipartite_start_id).any():
+        raise ValueError(
+            "bipartite_teleportation=True with the directed model needs links from the "
+            f"feature nodes back to the primary nodes, and all {len(src)} links run from "
+            "primary to feature nodes: the walk's second step would have nothing to follow "
+            "(leave bipartite_teleportation off for Infomap's two-step projection)"
+        )
+    recorded = options.recorded_teleportation
+    node_flow, link_flow, teleport_source, teleport_target = two_step_flow(
+        network.n_nodes, src, dst, w, options.bipartite_start_id,
+        alpha=options.teleportation_probability, recorded=recorded,
+        teleport_weights=(
+            (network.node_weights if network.node_weights is not None
+             else np.ones(network.n_nodes)) if options.to_nodes else None
+        ),
+        iterations=(_PAGERANK_TOLERANCE, _PAGERANK_MIN_ITERATIONS, _PAGERANK_MAX_ITERATIONS),
+    )  # fmt: skip
+    flow = Flow.from_links(
+        node_flow, src, dst, link_flow, undirected=False, flow_model="directed",
+        teleport_source=teleport_source, teleport_target=teleport_target,
+    )  # fmt: skip
+    return _scale(flow, options.markov_time)
 
 
 def _flow(network: Network, options: FlowOptions) -> Flow:
@@ -493,72 +533,6 @@ def _raw_directed_flow(n, src, dst, w, model) -> Flow:
     link_flow = w / total if total > 0 else w.astype(np.float64)
     node_flow = np.bincount(dst, link_flow, n)
     return Flow.from_links(node_flow, src, dst, link_flow, undirected=False, flow_model=model)
-
-
-def pagerank(
-    n: int,
-    source: np.ndarray,
-    target: np.ndarray,
-    transition: np.ndarray,
-    dangling: np.ndarray,
-    teleport: np.ndarray,
-    alpha: float,
-) -> np.ndarray:
-    r"""Stationary distribution of the walk with teleportation, by power iteration.
-
-    .. math::
-        \pi'_v = \bigl(\alpha + (1 - \alpha) D\bigr) \tau_v
-                 + (1 - \alpha) \sum_u \pi_u P_{uv},
-        \qquad D = \sum_{u \text{ dangling}} \pi_u
-
-    Dangling nodes teleport with probability one. The iteration starts from
-    :math:`\tau` and runs until the L1 change is below 1e-15 (at least 50 iterations, at
-    most 1000).
-
-    With :math:`\alpha = 0` the walk may be periodic (power iteration would oscillate) or
-    reducible (the fixed point is not unique). Then the iteration is *lazy*,
-    :math:`\pi \leftarrow (\pi + \pi')/2`: it has the same fixed points, cannot oscillate,
-    and from :math:`\tau` it converges to :math:`\lim_{\alpha \to 0^+}` of the PageRank
-    vector (the long-run average of the walk started from :math:`\tau`). On periodic
-    networks the official Infomap reaches the same stationary distribution (to ~1e-12); on
-    reducible ones its answer depends on its own starting vector and is not converged
-    (``flow_converged`` is False), so there is nothing exact to match.
-
-    Examples
-    --------
-    A path ``0 -> 1 -> 2`` whose end is dangling, with uniform teleportation:
-
-    >>> import numpy as np
-    >>> source, target, transition = np.array([0, 1]), np.array([1, 2]), np.ones(2)
-    >>> dangling, teleport = np.array([False, False, True]), np.full(3, 1 / 3)
-    >>> pagerank(3, source, target, transition, dangling, teleport, alpha=0.15).round(4).tolist()
-    [0.1844, 0.3412, 0.4744]
-    """
-    from scipy.sparse import csr_matrix
-
-    # P^T as a CSR matrix so that P^T @ pi is one sparse matrix-vector product.
-    pt = csr_matrix((transition, (target, source)), shape=(n, n))
-    return _power_iteration(pt.dot, dangling, teleport, alpha)[0]
-
-
-def _power_iteration(spread: Callable, dangling, teleport, alpha) -> tuple[np.ndarray, int]:
-    r"""The iteration of :func:`pagerank`, ``spread(pi)`` giving :math:`P^T \pi` (a sparse
-    product, or a sum over a cluster's shards); returns the stationary distribution and
-    the number of steps."""
-    lazy = alpha == 0.0
-    pi = np.array(teleport, dtype=np.float64)
-    steps = 0
-    for steps in range(1, _PAGERANK_MAX_ITERATIONS + 1):
-        nxt = (alpha + (1.0 - alpha) * pi[dangling].sum()) * teleport
-        nxt += (1.0 - alpha) * spread(pi)
-        if lazy:
-            nxt += pi
-        nxt /= nxt.sum()
-        change = np.abs(nxt - pi).sum()
-        pi = nxt
-        if change < _PAGERANK_TOLERANCE and steps >= _PAGERANK_MIN_ITERATIONS:
-            break
-    return pi, steps
 
 
 def _directed_flow(n, src, dst, w, alpha, recorded, node_weights, to_nodes) -> Flow:

@@ -481,6 +481,7 @@ def codelength(
     variable_markov_min_scale: float = 1.0,
     bipartite_start_id: int | None = None,
     skip_adjust_bipartite_flow: bool = False,
+    bipartite_teleportation: bool = False,
     meta_data=None,
     meta_data_rate: float = 1.0,
     meta_data_unweighted: bool = False,
@@ -498,7 +499,8 @@ def codelength(
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
 use_node_weights_as_flow, regularized, regularization_strength, variable_markov_time, \
 variable_markov_damping, variable_markov_min_scale, bipartite_start_id, \
-skip_adjust_bipartite_flow, meta_data, meta_data_rate, meta_data_unweighted
+skip_adjust_bipartite_flow, bipartite_teleportation, meta_data, meta_data_rate, \
+meta_data_unweighted
         As for :func:`infomap_learn.infomap`.
 
     Examples
@@ -548,6 +550,7 @@ skip_adjust_bipartite_flow, meta_data, meta_data_rate, meta_data_unweighted
         variable_markov_min_scale=variable_markov_min_scale,
         bipartite_start_id=bipartite_start_id,
         skip_adjust_bipartite_flow=skip_adjust_bipartite_flow,
+        bipartite_teleportation=bipartite_teleportation,
     )
     from .options import SearchOptions, check_meta_data
 

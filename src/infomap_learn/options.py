@@ -117,6 +117,11 @@ class FlowOptions:
     skip_adjust_bipartite_flow : bool, default False
         Keep the flow of a bipartite network as the flow model made it (Infomap's
         ``--skip-adjust-bipartite-flow``).
+    bipartite_teleportation : bool, default False
+        Infomap's ``--bipartite-teleportation``: with the directed model, a two-step walk
+        from primary to feature to primary nodes that teleports to primary nodes only
+        (it needs links back from the features); with the other models, the model's flow
+        with feature nodes coded. Link flows double either way.
 
     Examples
     --------
@@ -143,6 +148,7 @@ class FlowOptions:
     variable_markov_min_scale: float = 1.0
     bipartite_start_id: int | None = None
     skip_adjust_bipartite_flow: bool = False
+    bipartite_teleportation: bool = False
 
     def __post_init__(self) -> None:
         if self.flow_model is not None and self.flow_model not in FLOW_MODELS:
@@ -177,16 +183,26 @@ class FlowOptions:
                     f"bipartite_start_id must be a positive integer or None, got {start!r}"
                 )
             object.__setattr__(self, "bipartite_start_id", int(start))
+            if self.bipartite_teleportation is True and self.regularized is True:
+                raise ValueError(
+                    "bipartite_teleportation=True cannot be combined with regularized=True"
+                )
             if (self.recorded_teleportation or self.regularized) and not (
-                self.skip_adjust_bipartite_flow
+                self.skip_adjust_bipartite_flow or self.bipartite_teleportation is True
             ):
                 raise ValueError(
                     "bipartite_start_id cannot be combined with recorded teleportation or "
-                    "regularized=True (unless skip_adjust_bipartite_flow=True)"
+                    "regularized=True (unless skip_adjust_bipartite_flow=True or, for "
+                    "recorded teleportation, bipartite_teleportation=True)"
                 )
+        elif self.bipartite_teleportation is True:
+            raise ValueError(
+                "bipartite_teleportation=True needs a bipartite network: set "
+                "bipartite_start_id (the index of the first feature node)"
+            )
         for name in (
             "recorded_teleportation", "to_nodes", "use_node_weights_as_flow", "regularized",
-            "variable_markov_time", "skip_adjust_bipartite_flow",
+            "variable_markov_time", "skip_adjust_bipartite_flow", "bipartite_teleportation",
         ):
             object.__setattr__(self, name, _check_bool(name, getattr(self, name)))
 
@@ -335,7 +351,7 @@ skip_adjust_bipartite_flow
 
         Examples
         --------
-        >>> SearchOptions.names()[13:18]  # after the thirteen flow options
+        >>> SearchOptions.names()[14:19]  # after the fourteen flow options
         ('two_level', 'num_trials', 'seed', 'progress', 'n_jobs')
         """
         return tuple(f.name for f in fields(cls))

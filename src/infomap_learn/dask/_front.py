@@ -331,7 +331,7 @@ def _shard_bytes(shard) -> int:
 def _directed_flow(cluster: _Cluster, shards, n: int, options):
     """PageRank by power iteration over the shards, as :func:`infomap_learn.flow.pagerank`
     (teleportation to links, unrecorded; the same tolerance and iteration limits)."""
-    from ..flow import _power_iteration
+    from .._pagerank import _power_iteration
 
     alpha = float(options["teleportation_probability"])
     out_weight = np.concatenate(cluster.call(_shards.out_weights, shards))

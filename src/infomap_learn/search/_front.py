@@ -80,6 +80,7 @@ def infomap(
     variable_markov_min_scale: float = 1.0,
     bipartite_start_id: int | None = None,
     skip_adjust_bipartite_flow: bool = False,
+    bipartite_teleportation: bool = False,
     num_trials: int = 1,
     seed: int = 0,
     progress: bool | None = False,
@@ -139,6 +140,11 @@ def infomap(
     skip_adjust_bipartite_flow : bool, default False
         Keep a bipartite network's flow as the flow model made it (Infomap's
         ``--skip-adjust-bipartite-flow``).
+    bipartite_teleportation : bool, default False
+        Infomap's ``--bipartite-teleportation``: with the directed model, a two-step walk
+        from primary to feature to primary nodes that teleports to primary nodes only
+        (feature nodes are not coded; it needs links back from the features); with the
+        other models, their flow with the feature nodes coded. Link flows double.
     num_trials : int >= 1, default 1
         Independent searches; the shortest codelength wins.
     seed : int >= 0, default 0
@@ -222,6 +228,7 @@ def infomap(
         variable_markov_min_scale=variable_markov_min_scale,
         bipartite_start_id=bipartite_start_id,
         skip_adjust_bipartite_flow=skip_adjust_bipartite_flow,
+        bipartite_teleportation=bipartite_teleportation,
         num_trials=num_trials,
         seed=seed,
         progress=progress,
