@@ -79,6 +79,9 @@ RELAX = [
     dict(multilayer_relax_rate=0.4, multilayer_relax_limit=1),
     dict(multilayer_relax_rate=0.3, multilayer_relax_limit_up=0),
     dict(multilayer_relax_rate=0.3, multilayer_relax_limit_down=1),
+    dict(multilayer_relax_rate=0.25, multilayer_relax_by_jsd=True),
+    dict(multilayer_relax_rate=0.4, multilayer_relax_limit=1, multilayer_relax_by_jsd=True),
+    dict(multilayer_relax_rate=0.3, multilayer_relax_limit=0, multilayer_relax_by_jsd=True),
 ]
 
 
@@ -141,6 +144,29 @@ EXPLICIT = """*Vertices 3
 
 
 @pytest.mark.parametrize("directed", [False, True])
+def test_relax_by_jsd_in_files_and_on_the_command_line(tmp_path, capsys, directed):
+    from infomap_learn.cli import main
+
+    path = tmp_path / "layers.net"
+    path.write_text(FILE)
+    net, _ = read_network(path, directed=directed, relax_rate=0.3, relax_by_jsd=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im = official.Infomap(silent=True, directed=directed, two_level=True, seed=1,
+                              multilayer_relax_rate=0.3, multilayer_relax_by_jsd=True)  # fmt: skip
+        im.read_file(str(path))
+        im.run()
+        expected = im.codelength
+    assert codelength(net, official_paths(im, net)) == pytest.approx(expected, rel=1e-9)
+    flags = ["-d"] if directed else []
+    argv = ["run", str(path), str(tmp_path / "out"), "-2", "-s", "1", "--multilayer-relax-rate",
+            "0.3", "--multilayer-relax-by-jsd", *flags]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert f"{infomap(net, two_level=True, seed=1).codelength:.6f}" in printed
+
+
+@pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize(
     "text", [FILE, FILE + "*Inter\n1 2 2 1\n2 3 1 0.5\n", EXPLICIT],
     ids=["relaxed", "inter", "explicit"],
@@ -161,11 +187,15 @@ def test_files_read_as_infomap_reads_them(tmp_path, text, directed):
 
 @pytest.mark.parametrize("two_level", [True, False])
 @pytest.mark.parametrize("directed", [False, True])
-@pytest.mark.parametrize("inter", [False, True], ids=["relaxed", "inter"])
-def test_search_at_or_below_infomap(inter, directed, two_level):
+@pytest.mark.parametrize("layers", ["relaxed", "inter", "relaxed by JSD"])
+def test_search_at_or_below_infomap(layers, directed, two_level):
     intra = planted_layers(3, n=200)
-    extra = inter_links(3, n=200, count=150) if inter else None
-    options = {} if inter else dict(multilayer_relax_rate=0.25)
+    extra = inter_links(3, n=200, count=150) if layers == "inter" else None
+    options = {
+        "relaxed": dict(multilayer_relax_rate=0.25),
+        "inter": {},
+        "relaxed by JSD": dict(multilayer_relax_rate=0.25, multilayer_relax_by_jsd=True),
+    }[layers]
     net = Network.from_multilayer(intra, extra, directed=directed, **ours(options))
     trials = sampled_trials(net.n_nodes)
     found = infomap(net, two_level=two_level, num_trials=trials, seed=1)

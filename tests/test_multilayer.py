@@ -130,6 +130,73 @@ def test_a_node_in_two_layers_can_sit_in_two_modules():
     assert module[1, 2] != module[2, 2]
 
 
+def reference_jsd_links(intra, directed=False, rate=0.15, limit=None):
+    """Infomap's ``--multilayer-relax-by-jsd`` one node and one pair of layers at a time:
+    the mixture's entropy summed target by target, as a dict like
+    :func:`reference_state_links`."""
+    from math import log2
+
+    out_links = {}  # (layer, node) -> {target: weight}
+    for layer, u, v, w in intra:
+        for a, b in [(u, v)] if directed else [(u, v), (v, u)]:
+            targets = out_links.setdefault((layer, a), {})
+            targets[b] = targets.get(b, 0.0) + w
+    out = {state: sum(targets.values()) for state, targets in out_links.items()}
+    layers = sorted({layer for layer, _ in out_links})
+    nodes = sorted({node for _, node in out_links})
+    links = {}
+    for node in nodes:
+        weights, total = {}, {}
+        for l1 in layers:
+            for l2 in layers:
+                if l2 > l1 or (limit is not None and l1 - l2 > limit):
+                    continue
+                if (l1, node) not in out_links or (l2, node) not in out_links:
+                    continue
+                p1, p2 = out_links[l1, node], out_links[l2, node]
+                pi1 = out[l1, node] / (out[l1, node] + out[l2, node])
+                pi2 = 1 - pi1
+                h1 = -sum(w / out[l1, node] * log2(w / out[l1, node]) for w in p1.values())
+                h2 = -sum(w / out[l2, node] * log2(w / out[l2, node]) for w in p2.values())
+                h12 = 0.0
+                for target in set(p1) | set(p2):
+                    m = (pi1 * p1.get(target, 0.0) / out[l1, node]
+                         + pi2 * p2.get(target, 0.0) / out[l2, node])  # fmt: skip
+                    h12 -= m * log2(m)
+                if not set(p1) & set(p2):
+                    continue
+                weight = 1.0 - min(max(h12 - pi1 * h1 - pi2 * h2, 0.0), 1.0)
+                weights[l1, l2] = weights[l2, l1] = weight
+                total[l1] = total.get(l1, 0.0) + weight
+                if l1 != l2:
+                    total[l2] = total.get(l2, 0.0) + weight
+        for (l1, l2), weight in weights.items():
+            if limit is not None and abs(l1 - l2) > limit:
+                continue
+            factor = 1.0 if l1 == l2 else weight * rate / (1 - rate) * out[l1, node] / total[l1]
+            for target, w in out_links[l2, node].items():
+                key = (l1, node), (l2, target)
+                links[key] = links.get(key, 0.0) + factor * w
+    return links
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("rate, limit", [(0.15, None), (0.5, None), (0.3, 0), (0.4, 1)])
+def test_jsd_relaxed_state_links_follow_infomaps_rules(seed, directed, rate, limit):
+    intra, _ = random_layers(seed, layers=4, n=8, m=60)
+    net = Network.from_multilayer(
+        intra, directed=directed, relax_rate=rate, relax_limit=limit, relax_by_jsd=True
+    )
+    expected = reference_jsd_links(intra, directed, rate, limit)
+    assert_same_links(net, expected)
+    # (the weights are not those of the relax rate alone: the layers' similarity counts)
+    if limit is None and rate > 0:
+        assert as_dict(net) != pytest.approx(
+            as_dict(Network.from_multilayer(intra, directed=directed, relax_rate=rate))
+        )
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -142,6 +209,10 @@ def test_a_node_in_two_layers_can_sit_in_two_modules():
         (dict(intra=[[0, 1, 2]], relax_rate=1.5), r"relax_rate must be in \[0, 1\]"),
         (dict(intra=[[0, 1, 2]], relax_limit=-1), r"relax_limit must be None"),
         (dict(intra=[[0, 1, 2]], relax_limit_up=0.5), r"relax_limit_up must be None"),
+        (dict(intra=[[0, 1, 2]], relax_by_jsd=True, relax_limit_up=1),
+         r"relax_by_jsd takes relax_limit only"),
+        (dict(intra=[[0, 1, 2]], relax_by_jsd=True, relax_rate=1.0),
+         r"relax_by_jsd needs relax_rate below 1"),
         (dict(), r"needs intra-layer links or state links"),
         (dict(links=[[0, 1, 2]]), r"links must be rows of 4 ids"),
     ],

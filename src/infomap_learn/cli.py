@@ -61,6 +61,7 @@ def _run(args: argparse.Namespace) -> int:
         relax_limit=_limit(args.multilayer_relax_limit),
         relax_limit_up=_limit(args.multilayer_relax_limit_up),
         relax_limit_down=_limit(args.multilayer_relax_limit_down),
+        relax_by_jsd=args.multilayer_relax_by_jsd,
     )
     flow_options = dict(
         flow_model=args.flow_model,
@@ -358,6 +359,11 @@ _MODEL_OPTIONS: tuple[tuple[str, dict], ...] = (
         "default": -1,
         "metavar": "N",
         "help": "relax only to layers at most N below (default -1: no limit)",
+    }),
+    ("--multilayer-relax-by-jsd", {
+        "action": "store_true",
+        "help": "relax to each layer by how alike the node's out-links are there and in its "
+                "own layer (one minus their Jensen-Shannon divergence)",
     }),
     ("--variable-markov-time", {
         "action": "store_true",

@@ -36,6 +36,7 @@ def read_network(
     relax_limit: int | None = None,
     relax_limit_up: int | None = None,
     relax_limit_down: int | None = None,
+    relax_by_jsd: bool = False,
 ) -> tuple[Network, np.ndarray]:
     r"""Read a link-list, Pajek or JSON network file.
 
@@ -68,10 +69,10 @@ def read_network(
         nodes remain, without those links.
     self_links : bool, default True
         False skips links from a node to itself (Infomap's ``--no-self-links``).
-    relax_rate, relax_limit, relax_limit_up, relax_limit_down
+    relax_rate, relax_limit, relax_limit_up, relax_limit_down, relax_by_jsd
         For a multilayer file without ``*Inter`` links: the simulated inter-layer links
-        of :meth:`Network.from_multilayer` (Infomap's ``--multilayer-relax-rate`` and
-        ``--multilayer-relax-limit[-up|-down]``).
+        of :meth:`Network.from_multilayer` (Infomap's ``--multilayer-relax-rate``,
+        ``--multilayer-relax-limit[-up|-down]`` and ``--multilayer-relax-by-jsd``).
 
     Returns
     -------
@@ -116,7 +117,8 @@ def read_network(
         if stripped and not stripped.startswith("#"):
             if stripped.startswith("*"):
                 relax = dict(relax_rate=relax_rate, relax_limit=relax_limit,
-                             relax_limit_up=relax_limit_up, relax_limit_down=relax_limit_down)
+                             relax_limit_up=relax_limit_up, relax_limit_down=relax_limit_down,
+                             relax_by_jsd=relax_by_jsd)
                 return _read_pajek(text, directed, path, (weight_threshold, self_links), relax)
             break
     return _read_link_list(text, directed, path, (weight_threshold, self_links))

@@ -13,7 +13,9 @@ nodes (as for any state network). Three inputs make its state links:
   the walker takes one of ``u``'s links in its own layer with probability ``1 - r`` and,
   with probability ``r``, one of ``u``'s links in any layer (its own included) in
   proportion to their weights, optionally only in layers at most ``relax_limit`` away
-  (De Domenico, Lancichinetti, Arenas & Rosvall 2015, Physical Review X).
+  (De Domenico, Lancichinetti, Arenas & Rosvall 2015, Physical Review X); with
+  ``relax_by_jsd`` the layers it relaxes to are weighted by how alike ``u``'s out-links are
+  there and in its own layer (one minus their Jensen-Shannon divergence).
 
 Infomap makes every multilayer network with intra-layer links directed (an inter-layer step
 lands on a neighbour, which breaks the symmetry): undirected intra-layer links are first
@@ -104,6 +106,7 @@ def multilayer_state_links(
     relax_limit: int | None = None,
     relax_limit_up: int | None = None,
     relax_limit_down: int | None = None,
+    relax_by_jsd: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
     """The state network of a multilayer network: ``(layer_ids, physical_ids, state
     links (m, 2), weights, directed)``, state nodes numbered in order of (layer, node).
@@ -134,6 +137,13 @@ def multilayer_state_links(
     symmetric = _check_limit(relax_limit, "relax_limit")
     up = _check_limit(relax_limit_up, "relax_limit_up")
     down = _check_limit(relax_limit_down, "relax_limit_down")
+    if relax_by_jsd and (up >= 0 or down >= 0):
+        raise ValueError(
+            "relax_by_jsd takes relax_limit only, not relax_limit_up or relax_limit_down "
+            "(the official Infomap ignores them there)"
+        )
+    if relax_by_jsd and not float(relax_rate) < 1.0:
+        raise ValueError(f"relax_by_jsd needs relax_rate below 1, got {relax_rate!r}")
     if i_layer.size:
         directed_out = True
         if not directed:  # each undirected intra-layer link runs both ways
@@ -166,6 +176,9 @@ def multilayer_state_links(
         intra_links = (i_layer, i_source, i_target, i_weight)
         inter_links = (e_layer1, e_node, e_layer2, e_weight)
         parts.append(_spread_inter_links(states, out_weight, intra_links, inter_links))
+    elif i_layer.size and relax_by_jsd:
+        parts.append(_jsd_relaxed_links(states, (i_layer, i_source, i_target, i_weight),
+                                        float(relax_rate), symmetric))  # fmt: skip
     elif i_layer.size:
         if symmetric < 0:
             symmetric = int(states.layers.max()) + 1
@@ -220,6 +233,99 @@ def _relaxed_links(states, out_weight, i_layer, i_source, i_target, i_weight, ra
     return state, states.of(layer2, i_target[link]), w * factor
 
 
+def _pairs_in_groups(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair ``(i, j)`` of positions whose ``group`` values are equal (``i ==
+    j`` included), without a Python loop: each position is repeated once per member of
+    its group."""
+    order = np.argsort(group, kind="stable")
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    sizes = np.diff(np.r_[starts, len(sorted_group)])
+    per_member = np.repeat(sizes, sizes)  # (the size of each position's group)
+    first = np.repeat(np.repeat(starts, sizes), per_member)
+    i = np.repeat(np.arange(len(sorted_group)), per_member)
+    offset = np.arange(len(i)) - np.repeat(np.cumsum(per_member) - per_member, per_member)
+    return order[i], order[first + offset]
+
+
+def _entropy_terms(x: np.ndarray) -> np.ndarray:
+    """``-x log2 x``, zero at zero."""
+    return -x * np.log2(np.where(x > 0, x, 1.0))
+
+
+def _jsd_relaxed_links(states, intra_links, rate: float, limit: int):
+    """The simulated inter-layer links of Infomap's ``--multilayer-relax-by-jsd``.
+
+    For each node ``u`` and two layers ``l1 >= l2`` (at most ``limit`` apart, when
+    ``limit >= 0``) in which ``u`` has out-links sharing a target, the weight is ``1 -
+    JSD`` of its two out-link distributions (in bits, mixed in proportion to their
+    out-weights), and 1 for a layer with itself. From state ``(l1, u)`` the walker takes
+    each out-link ``u -> v`` of each such layer ``l2`` (``l2`` at most ``limit`` from
+    ``l1``) with weight ``w * f``: ``f = 1`` in its own layer, else ``jsd_weight * r / (1
+    - r) * out_weight(l1, u) / total``, ``total`` the weights of ``(l1, u)`` over its
+    layers. Links given twice count once with their weights summed.
+    """
+    i_layer, i_source, i_target, i_weight = intra_links
+    key = np.stack([i_layer, i_source, i_target], axis=1)
+    unique, inverse = np.unique(key, axis=0, return_inverse=True)
+    i_layer, i_source, i_target = unique.T
+    i_weight = np.bincount(inverse.ravel(), i_weight)
+    n_states = len(states.keys)
+    state_of_link = states.of(i_layer, i_source)
+    out_weight = np.bincount(state_of_link, i_weight, n_states)
+    p = i_weight / out_weight[state_of_link]
+    # pairs of states of one node with out-links, the second in a layer not above
+    active = np.flatnonzero(out_weight > 0)
+    a, b = _pairs_in_groups(states.nodes[active])
+    s1, s2 = active[a], active[b]
+    keep = states.layers[s2] <= states.layers[s1]
+    if limit >= 0:
+        keep &= states.layers[s1] - states.layers[s2] <= limit
+    s1, s2 = s1[keep], s2[keep]
+    pi1 = out_weight[s1] / (out_weight[s1] + out_weight[s2])
+    pi2 = 1.0 - pi1
+    # the links of both states to one target: the mixture's entropy there, less the parts
+    pair_key = s1 * n_states + s2
+    by_key = np.argsort(pair_key)
+    la, lb = _pairs_in_groups(i_source * (int(i_target.max()) + 1) + i_target)
+    across = state_of_link[la] != state_of_link[lb]
+    la, lb = la[across], lb[across]
+    link_key = state_of_link[la] * n_states + state_of_link[lb]
+    at = np.minimum(np.searchsorted(pair_key[by_key], link_key), len(pair_key) - 1)
+    found = pair_key[by_key][at] == link_key
+    pair, la, lb = by_key[at[found]], la[found], lb[found]
+    q1, q2 = pi1[pair] * p[la], pi2[pair] * p[lb]
+    shared = np.bincount(pair, minlength=len(s1)) > 0
+    mixed = np.bincount(
+        pair, _entropy_terms(q1 + q2) - _entropy_terms(q1) - _entropy_terms(q2), len(s1)
+    )
+    # (h12 = pi1 h1 + pi2 h2 + H(pi1, pi2) + mixed, so JSD = H(pi1, pi2) + mixed)
+    divergence = np.clip(_entropy_terms(pi1) + _entropy_terms(pi2) + mixed, 0.0, 1.0)
+    same = s1 == s2
+    similar = shared | same
+    s1, s2, weight = s1[similar], s2[similar], np.where(same, 1.0, 1.0 - divergence)[similar]
+    other = s1 != s2
+    total = np.bincount(s1, weight, n_states) + np.bincount(s2[other], weight[other], n_states)
+    source = np.concatenate([s1, s2[other]])
+    layer_state = np.concatenate([s2, s1[other]])
+    weight = np.concatenate([weight, weight[other]])
+    if limit >= 0:
+        near = np.abs(states.layers[layer_state] - states.layers[source]) <= limit
+        source, layer_state, weight = source[near], layer_state[near], weight[near]
+    factor = np.where(
+        source == layer_state, 1.0,
+        weight * rate / (1.0 - rate) * out_weight[source] / total[source],
+    )  # fmt: skip
+    # each pair takes every out-link of the state in the other layer
+    by_state = np.argsort(state_of_link, kind="stable")
+    ptr = np.r_[0, np.cumsum(np.bincount(state_of_link, minlength=n_states))]
+    counts = ptr[layer_state + 1] - ptr[layer_state]
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    link = by_state[np.repeat(ptr[layer_state], counts) + within]
+    target = states.of(i_layer[link], i_target[link])
+    return np.repeat(source, counts), target, np.repeat(factor, counts) * i_weight[link]
+
+
 def from_multilayer(
     cls,
     intra: Any = None,
@@ -231,6 +337,7 @@ def from_multilayer(
     relax_limit: int | None = None,
     relax_limit_up: int | None = None,
     relax_limit_down: int | None = None,
+    relax_by_jsd: bool = False,
 ):
     """Build a multilayer network: one state node per (layer, physical node), as the
     official Infomap's ``*Multilayer``, ``*Intra`` and ``*Inter`` input makes it.
@@ -261,6 +368,11 @@ def from_multilayer(
         Relax only to layers at most this far away in layer id (None: to every layer);
         ``relax_limit_up`` and ``relax_limit_down`` limit the layers above and below.
     relax_limit_up, relax_limit_down : int or None, default None
+    relax_by_jsd : bool, default False
+        Relax to the layers in proportion to how alike the node's out-links are there and
+        in its own layer: one minus the Jensen-Shannon divergence of the two, in layers
+        where they share a target (Infomap's ``--multilayer-relax-by-jsd``; with
+        ``relax_limit`` only).
 
     Returns
     -------
@@ -283,7 +395,7 @@ def from_multilayer(
     layers, nodes, pairs, weights, is_directed = multilayer_state_links(
         intra, inter, links, directed=directed, relax_rate=relax_rate,
         relax_limit=relax_limit, relax_limit_up=relax_limit_up,
-        relax_limit_down=relax_limit_down,
+        relax_limit_down=relax_limit_down, relax_by_jsd=relax_by_jsd,
     )  # fmt: skip
     if layers.size == 0:
         raise ValueError("a multilayer network needs intra-layer links or state links")
