@@ -388,11 +388,10 @@ def _search(
                 )
             if not levels[0]:  # (dissolving would undo levels taken for the preference)
                 paths = dissolve_modules(flow, paths, cost, preferred)
-                paths = collapse_single_child_modules(paths)
-                if paths.shape[1] > 2:
-                    # (its moves keep the leaf and top modules: every term shortens or stays)
-                    paths = absorb_modules(flow, paths)
             paths = collapse_single_child_modules(paths)
+            if not levels[0] and paths.shape[1] > 2:
+                # (its moves keep the leaf and top modules: every term shortens or stays)
+                paths = absorb_modules(flow, paths)
         if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
             # the search's own codelength of its modules (its objective lacks only the
             # nodes' share of the entropy correction); small networks spend a third of
