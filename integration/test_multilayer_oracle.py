@@ -82,6 +82,8 @@ RELAX = [
     dict(multilayer_relax_rate=0.25, multilayer_relax_by_jsd=True),
     dict(multilayer_relax_rate=0.4, multilayer_relax_limit=1, multilayer_relax_by_jsd=True),
     dict(multilayer_relax_rate=0.3, multilayer_relax_limit=0, multilayer_relax_by_jsd=True),
+    dict(multilayer_relax_rate=0.25, multilayer_relax_to_self=True),
+    dict(multilayer_relax_rate=0.4, multilayer_relax_limit=1, multilayer_relax_to_self=True),
 ]
 
 
@@ -100,6 +102,19 @@ def test_infomaps_trees_score_equal_with_relaxed_layers(options, directed, two_l
         warnings.simplefilter("ignore")
         expected = im.codelength
     assert codelength(net, official_paths(im, net)) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("flow", [{"to_nodes": True}, {"markov_time": 1.5}], ids=str)
+def test_relaxed_to_self_scores_equal_under_other_flow_options(flow):
+    intra = planted_layers(1)
+    options = dict(multilayer_relax_rate=0.3, multilayer_relax_to_self=True)
+    net = Network.from_multilayer(intra, directed=True, **ours(options))
+    im = run_official(intra, None, True, False, **options, **flow)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = im.codelength
+    found = codelength(net, official_paths(im, net), **flow)
+    assert found == pytest.approx(expected, rel=1e-9)
 
 
 @pytest.mark.parametrize("two_level", [True, False])
@@ -144,23 +159,25 @@ EXPLICIT = """*Vertices 3
 
 
 @pytest.mark.parametrize("directed", [False, True])
-def test_relax_by_jsd_in_files_and_on_the_command_line(tmp_path, capsys, directed):
+@pytest.mark.parametrize("relax", ["by_jsd", "to_self"])
+def test_relax_options_in_files_and_on_the_command_line(tmp_path, capsys, directed, relax):
     from infomap_learn.cli import main
 
     path = tmp_path / "layers.net"
     path.write_text(FILE)
-    net, _ = read_network(path, directed=directed, relax_rate=0.3, relax_by_jsd=True)
+    net, _ = read_network(path, directed=directed, relax_rate=0.3, **{f"relax_{relax}": True})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         im = official.Infomap(silent=True, directed=directed, two_level=True, seed=1,
-                              multilayer_relax_rate=0.3, multilayer_relax_by_jsd=True)  # fmt: skip
+                              multilayer_relax_rate=0.3,
+                              **{f"multilayer_relax_{relax}": True})  # fmt: skip
         im.read_file(str(path))
         im.run()
         expected = im.codelength
     assert codelength(net, official_paths(im, net)) == pytest.approx(expected, rel=1e-9)
     flags = ["-d"] if directed else []
     argv = ["run", str(path), str(tmp_path / "out"), "-2", "-s", "1", "--multilayer-relax-rate",
-            "0.3", "--multilayer-relax-by-jsd", *flags]  # fmt: skip
+            "0.3", f"--multilayer-relax-{relax.replace('_', '-')}", *flags]  # fmt: skip
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert f"{infomap(net, two_level=True, seed=1).codelength:.6f}" in printed
@@ -187,7 +204,7 @@ def test_files_read_as_infomap_reads_them(tmp_path, text, directed):
 
 @pytest.mark.parametrize("two_level", [True, False])
 @pytest.mark.parametrize("directed", [False, True])
-@pytest.mark.parametrize("layers", ["relaxed", "inter", "relaxed by JSD"])
+@pytest.mark.parametrize("layers", ["relaxed", "inter", "relaxed by JSD", "relaxed to self"])
 def test_search_at_or_below_infomap(layers, directed, two_level):
     intra = planted_layers(3, n=200)
     extra = inter_links(3, n=200, count=150) if layers == "inter" else None
@@ -195,6 +212,7 @@ def test_search_at_or_below_infomap(layers, directed, two_level):
         "relaxed": dict(multilayer_relax_rate=0.25),
         "inter": {},
         "relaxed by JSD": dict(multilayer_relax_rate=0.25, multilayer_relax_by_jsd=True),
+        "relaxed to self": dict(multilayer_relax_rate=0.25, multilayer_relax_to_self=True),
     }[layers]
     net = Network.from_multilayer(intra, extra, directed=directed, **ours(options))
     trials = sampled_trials(net.n_nodes)

@@ -197,6 +197,70 @@ def test_jsd_relaxed_state_links_follow_infomaps_rules(seed, directed, rate, lim
         )
 
 
+def reference_self_links(intra, directed=False, rate=0.15, limit=None):
+    """``--multilayer-relax-to-self`` one state at a time: its own layer's links, and one
+    link to itself in every other layer where it has links, as a dict like
+    :func:`reference_state_links`."""
+    out_links = {}
+    for layer, u, v, w in intra:
+        for a, b in [(u, v)] if directed else [(u, v), (v, u)]:
+            targets = out_links.setdefault((layer, a), {})
+            targets[b] = targets.get(b, 0.0) + w
+    out = {state: sum(targets.values()) for state, targets in out_links.items()}
+    states = set(out_links) | {(layer, b) for (layer, _), t in out_links.items() for b in t}
+    layers = sorted({layer for layer, _ in states})
+    links = {}
+    for l1, node in states:
+        near = [l2 for l2 in layers if limit is None or abs(l1 - l2) <= limit]
+        reach = sum(out.get((l2, node), 0.0) for l2 in near)
+        for target, w in out_links.get((l1, node), {}).items():
+            links[(l1, node), (l1, target)] = w * (rate / reach + (1 - rate) / out[l1, node])
+        for l2 in near:
+            if l2 != l1 and out.get((l2, node), 0.0) > 0:
+                links[(l1, node), (l2, node)] = rate * out[l2, node] / reach
+    return links
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("rate, limit", [(0.15, None), (0.5, None), (0.3, 0), (0.4, 1)])
+def test_relaxed_to_self_state_links_follow_infomaps_rules(seed, directed, rate, limit):
+    intra, _ = random_layers(seed, layers=4, n=8, m=60)
+    net = Network.from_multilayer(
+        intra, directed=directed, relax_rate=rate, relax_limit=limit, relax_to_self=True
+    )
+    assert net.relax_to_self
+    assert_same_links(net, reference_self_links(intra, directed, rate, limit))
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("limit", [None, 1])
+def test_relaxed_to_self_walks_as_the_default_relaxation(seed, directed, limit):
+    # (the switch of layer is relayed in the same step: the same walk on fewer links)
+    from infomap_learn import compute_flow
+
+    intra, _ = random_layers(seed, layers=3, n=10, m=50)
+    compact = Network.from_multilayer(intra, directed=directed, relax_rate=0.3,
+                                      relax_limit=limit, relax_to_self=True)  # fmt: skip
+    spread = Network.from_multilayer(intra, directed=directed, relax_rate=0.3, relax_limit=limit)
+    assert compact.n_links < spread.n_links
+    np.testing.assert_array_equal(compact.layer_ids, spread.layer_ids)
+    np.testing.assert_array_equal(compact.physical_ids, spread.physical_ids)
+    np.testing.assert_allclose(
+        compute_flow(compact).node_flow, compute_flow(spread).node_flow, atol=1e-15
+    )
+
+
+def test_relaxed_to_self_refuses_what_it_does_not_match():
+    intra, _ = random_layers(0)
+    net = Network.from_multilayer(intra, relax_to_self=True)
+    with pytest.raises(ValueError, match="neither regularized=True nor recorded"):
+        infomap(net, recorded_teleportation=True)
+    with pytest.raises(ValueError, match="directed flow model only, not 'undirected'"):
+        infomap(net, flow_model="undirected")
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -213,6 +277,8 @@ def test_jsd_relaxed_state_links_follow_infomaps_rules(seed, directed, rate, lim
          r"relax_by_jsd takes relax_limit only"),
         (dict(intra=[[0, 1, 2]], relax_by_jsd=True, relax_rate=1.0),
          r"relax_by_jsd needs relax_rate below 1"),
+        (dict(intra=[[0, 1, 2]], relax_by_jsd=True, relax_to_self=True),
+         r"relax_by_jsd and relax_to_self cannot be combined"),
         (dict(), r"needs intra-layer links or state links"),
         (dict(links=[[0, 1, 2]]), r"links must be rows of 4 ids"),
     ],

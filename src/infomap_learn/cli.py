@@ -62,6 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         relax_limit_up=_limit(args.multilayer_relax_limit_up),
         relax_limit_down=_limit(args.multilayer_relax_limit_down),
         relax_by_jsd=args.multilayer_relax_by_jsd,
+        relax_to_self=args.multilayer_relax_to_self,
     )
     flow_options = dict(
         flow_model=args.flow_model,
@@ -364,6 +365,11 @@ _MODEL_OPTIONS: tuple[tuple[str, dict], ...] = (
         "action": "store_true",
         "help": "relax to each layer by how alike the node's out-links are there and in its "
                 "own layer (one minus their Jensen-Shannon divergence)",
+    }),
+    ("--multilayer-relax-to-self", {
+        "action": "store_true",
+        "help": "relax to the node itself in the other layers (a smaller state network, "
+                "walked as the default relaxation)",
     }),
     ("--variable-markov-time", {
         "action": "store_true",

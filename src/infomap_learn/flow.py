@@ -308,6 +308,8 @@ def compute_flow(
             flow.node_flow, flow.out_ptr, flow.out_idx, flow.out_flow, start
         )
         flow = _scale(replace(flow, node_flow=node_flow), 2.0 * options.markov_time)
+    elif network.relax_to_self:
+        flow = _relax_to_self_flow(network, options)
     else:
         flow = _flow(network, options)
     if options.variable_markov_time:
@@ -347,10 +349,7 @@ def _bipartite_teleportation_flow(network: Network, options: FlowOptions) -> Flo
     node_flow, link_flow, teleport_source, teleport_target = two_step_flow(
         network.n_nodes, src, dst, w, options.bipartite_start_id,
         alpha=options.teleportation_probability, recorded=recorded,
-        teleport_weights=(
-            (network.node_weights if network.node_weights is not None
-             else np.ones(network.n_nodes)) if options.to_nodes else None
-        ),
+        teleport_weights=_node_weights_or_ones(network) if options.to_nodes else None,
         iterations=(_PAGERANK_TOLERANCE, _PAGERANK_MIN_ITERATIONS, _PAGERANK_MAX_ITERATIONS),
     )  # fmt: skip
     flow = Flow.from_links(
@@ -358,6 +357,32 @@ def _bipartite_teleportation_flow(network: Network, options: FlowOptions) -> Flo
         teleport_source=teleport_source, teleport_target=teleport_target,
     )  # fmt: skip
     return _scale(flow, options.markov_time)
+
+
+def _relax_to_self_flow(network: Network, options: FlowOptions) -> Flow:
+    """The directed flow of a multilayer network relaxed to the nodes themselves."""
+    from ._relax_to_self import relayed_flow
+
+    model = options.resolved_model(network.directed)
+    if model != "directed" or options.regularized or options.recorded_teleportation:
+        raise ValueError(  # (recorded: 0.04-0.6% off Infomap's, not matched yet)
+            f"a relax_to_self network takes the directed flow model only, not {model!r}, and "
+            "neither regularized=True nor recorded teleportation"
+        )
+    node_flow, link_flow = relayed_flow(
+        network.n_nodes, network.source, network.target, _safe_weights(network.weight),
+        network.physical_ids, alpha=options.teleportation_probability,
+        teleport_weights=_node_weights_or_ones(network) if options.to_nodes else None,
+        iterations=(_PAGERANK_TOLERANCE, _PAGERANK_MIN_ITERATIONS, _PAGERANK_MAX_ITERATIONS),
+    )  # fmt: skip
+    flow = Flow.from_links(node_flow, network.source, network.target, link_flow,
+                           undirected=False, flow_model="directed")  # fmt: skip
+    return _scale(flow, options.markov_time)
+
+
+def _node_weights_or_ones(network: Network) -> np.ndarray:
+    weights = network.node_weights
+    return np.ones(network.n_nodes) if weights is None else np.asarray(weights, np.float64)
 
 
 def _flow(network: Network, options: FlowOptions) -> Flow:

@@ -37,6 +37,7 @@ def read_network(
     relax_limit_up: int | None = None,
     relax_limit_down: int | None = None,
     relax_by_jsd: bool = False,
+    relax_to_self: bool = False,
 ) -> tuple[Network, np.ndarray]:
     r"""Read a link-list, Pajek or JSON network file.
 
@@ -69,10 +70,11 @@ def read_network(
         nodes remain, without those links.
     self_links : bool, default True
         False skips links from a node to itself (Infomap's ``--no-self-links``).
-    relax_rate, relax_limit, relax_limit_up, relax_limit_down, relax_by_jsd
+    relax_rate, relax_limit, relax_limit_up, relax_limit_down, relax_by_jsd, relax_to_self
         For a multilayer file without ``*Inter`` links: the simulated inter-layer links
         of :meth:`Network.from_multilayer` (Infomap's ``--multilayer-relax-rate``,
-        ``--multilayer-relax-limit[-up|-down]`` and ``--multilayer-relax-by-jsd``).
+        ``--multilayer-relax-limit[-up|-down]``, ``--multilayer-relax-by-jsd`` and
+        ``--multilayer-relax-to-self``).
 
     Returns
     -------
@@ -118,7 +120,7 @@ def read_network(
             if stripped.startswith("*"):
                 relax = dict(relax_rate=relax_rate, relax_limit=relax_limit,
                              relax_limit_up=relax_limit_up, relax_limit_down=relax_limit_down,
-                             relax_by_jsd=relax_by_jsd)
+                             relax_by_jsd=relax_by_jsd, relax_to_self=relax_to_self)
                 return _read_pajek(text, directed, path, (weight_threshold, self_links), relax)
             break
     return _read_link_list(text, directed, path, (weight_threshold, self_links))

@@ -107,6 +107,7 @@ def multilayer_state_links(
     relax_limit_up: int | None = None,
     relax_limit_down: int | None = None,
     relax_by_jsd: bool = False,
+    relax_to_self: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
     """The state network of a multilayer network: ``(layer_ids, physical_ids, state
     links (m, 2), weights, directed)``, state nodes numbered in order of (layer, node).
@@ -142,6 +143,8 @@ def multilayer_state_links(
             "relax_by_jsd takes relax_limit only, not relax_limit_up or relax_limit_down "
             "(the official Infomap ignores them there)"
         )
+    if relax_by_jsd and relax_to_self:
+        raise ValueError("relax_by_jsd and relax_to_self cannot be combined")
     if relax_by_jsd and not float(relax_rate) < 1.0:
         raise ValueError(f"relax_by_jsd needs relax_rate below 1, got {relax_rate!r}")
     if i_layer.size:
@@ -184,8 +187,9 @@ def multilayer_state_links(
             symmetric = int(states.layers.max()) + 1
         up = symmetric if up < 0 else min(up, symmetric)
         down = symmetric if down < 0 else min(down, symmetric)
-        parts.append(_relaxed_links(states, out_weight, i_layer, i_source, i_target, i_weight,
-                                    float(relax_rate), up, down))  # fmt: skip
+        relaxed = _relaxed_to_self_links if relax_to_self else _relaxed_links
+        parts.append(relaxed(states, out_weight, i_layer, i_source, i_target, i_weight,
+                             float(relax_rate), up, down))  # fmt: skip
     source = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
     target = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
     weight = np.concatenate([p[2] for p in parts]) if parts else np.empty(0)
@@ -231,6 +235,34 @@ def _relaxed_links(states, out_weight, i_layer, i_source, i_target, i_weight, ra
     factor = rate / reach[state]
     factor[own] += (1.0 - rate) / out_weight[state[own]]
     return state, states.of(layer2, i_target[link]), w * factor
+
+
+def _relaxed_to_self_links(states, out_weight, i_layer, i_source, i_target, i_weight, rate,
+                           up, down):
+    """The compact relaxed links of Infomap's ``--multilayer-relax-to-self``: a node's own
+    layer's out-links ``(l1, u) -> (l1, v)`` with weight ``w * (rate / S + (1 - rate) /
+    out_weight(l1, u))``, and one link to itself in each other layer within the limits,
+    ``(l1, u) -> (l2, u)`` with weight ``rate * out_weight(l2, u) / S``, where ``u`` has
+    out-links in ``l2`` (``S`` as in :func:`_relaxed_links`). The walker relayed through
+    the other layer's out-links, as the flow of a ``relax_to_self`` network takes it,
+    moves as in :func:`_relaxed_links`."""
+    n_states = len(states.keys)
+    pairs = _pairs_in_groups(states.nodes)
+    active = out_weight[pairs[1]] > 0
+    state, other = pairs[0][active], pairs[1][active]
+    layer1, layer2 = states.layers[state], states.layers[other]
+    within = np.where(layer1 >= layer2, layer1 - layer2 <= down, layer2 - layer1 <= up)
+    state, other = state[within], other[within]
+    reach = np.bincount(state, out_weight[other], n_states)
+    own = states.of(i_layer, i_source)
+    relaxed = state != other
+    state, other = state[relaxed], other[relaxed]
+    own_weight = i_weight * (rate / reach[own] + (1.0 - rate) / out_weight[own])
+    switch = rate * out_weight[other] / reach[state]
+    keep = switch > 0
+    source = np.concatenate([own, state[keep]])
+    target = np.concatenate([states.of(i_layer, i_target), other[keep]])
+    return source, target, np.concatenate([own_weight, switch[keep]])
 
 
 def _pairs_in_groups(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -338,6 +370,7 @@ def from_multilayer(
     relax_limit_up: int | None = None,
     relax_limit_down: int | None = None,
     relax_by_jsd: bool = False,
+    relax_to_self: bool = False,
 ):
     """Build a multilayer network: one state node per (layer, physical node), as the
     official Infomap's ``*Multilayer``, ``*Intra`` and ``*Inter`` input makes it.
@@ -373,6 +406,12 @@ def from_multilayer(
         in its own layer: one minus the Jensen-Shannon divergence of the two, in layers
         where they share a target (Infomap's ``--multilayer-relax-by-jsd``; with
         ``relax_limit`` only).
+    relax_to_self : bool, default False
+        Relax to the node itself in the other layers instead of to its neighbours there,
+        a state network with one link per node and layer instead of one per neighbour
+        (Infomap's ``--multilayer-relax-to-self``). Its flow relays the walker on through
+        the other layer's out-links in the same step, so the walk is the default
+        relaxation's; the network remembers this (``relax_to_self``) for the flow.
 
     Returns
     -------
@@ -396,6 +435,7 @@ def from_multilayer(
         intra, inter, links, directed=directed, relax_rate=relax_rate,
         relax_limit=relax_limit, relax_limit_up=relax_limit_up,
         relax_limit_down=relax_limit_down, relax_by_jsd=relax_by_jsd,
+        relax_to_self=relax_to_self,
     )  # fmt: skip
     if layers.size == 0:
         raise ValueError("a multilayer network needs intra-layer links or state links")
@@ -403,6 +443,8 @@ def from_multilayer(
     layers = np.array(layers, dtype=np.int64)
     layers.setflags(write=False)
     net.layer_ids = layers
+    # (inter-layer links then only switch layers: the flow relays them, see flow.py)
+    net.relax_to_self = bool(relax_to_self) and inter is None and links is None
     return net
 
 
@@ -414,4 +456,5 @@ def with_state_names(net, names: list):
         node_weights=net.node_weights, node_names=names, physical_ids=net.physical_ids,
     )  # fmt: skip
     named.layer_ids = net.layer_ids
+    named.relax_to_self = net.relax_to_self
     return named

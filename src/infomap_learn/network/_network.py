@@ -86,6 +86,10 @@ class Network:
     layer_ids : ndarray of int64, shape (n_nodes,), or None
         The layer of each state node of a multilayer network
         (:meth:`Network.from_multilayer`); read-only.
+    relax_to_self : bool
+        Whether :meth:`Network.from_multilayer` relaxed this multilayer network to the
+        nodes themselves (``relax_to_self=True``): its flow then relays each switch of
+        layer on through the new layer's out-links.
 
     Raises
     ------
@@ -117,6 +121,7 @@ class Network:
     node_names: list | None
     physical_ids: np.ndarray | None = None
     layer_ids: np.ndarray | None = None  # the layer of each state of a multilayer network
+    relax_to_self: bool = False  # a multilayer network relaxed to itself (from_multilayer)
     from_multilayer = classmethod(_from_multilayer)
 
     def __init__(
