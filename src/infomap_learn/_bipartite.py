@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._pagerank import relayed_power_iteration
+
 
 def check_bipartite_links(
     source: np.ndarray, target: np.ndarray, start: int, n_nodes: int, names: list | None
@@ -81,7 +83,6 @@ def two_step_flow(
     alpha: float,
     recorded: bool,
     teleport_weights: np.ndarray | None,
-    iterations: tuple[float, int, int],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     r"""The directed flow of Infomap's ``--bipartite-teleportation``: a walk whose steps
     go from a primary node to a feature node and on to a primary node, teleporting
@@ -96,8 +97,7 @@ def two_step_flow(
     steps without teleportation gives the visits, and the link flows are
     ``P_uv pi_u / (1 - D)`` from the last iterate; with recorded teleportation they are
     ``beta P_uv pi_u`` (from primary nodes: a feature's iterate is zero, as in Infomap).
-    Feature nodes are not visited. ``iterations``: the tolerance on the L1 change, the
-    least and the most iterations.
+    Feature nodes are not visited.
 
     Returns ``(node_flow, link_flow, teleport_source, teleport_target)``, the last two
     None unless ``recorded``; link flows follow the given links (not yet doubled).
@@ -110,7 +110,7 @@ def two_step_flow(
     >>> source, target = np.array([0, 0, 1, 1, 2, 2, 3, 4]), np.array([2, 3, 2, 4, 0, 1, 0, 1])
     >>> node_flow, link_flow, _, _ = two_step_flow(
     ...     5, source, target, np.ones(8), 2, alpha=0.15, recorded=False,
-    ...     teleport_weights=None, iterations=(1e-15, 50, 1000))
+    ...     teleport_weights=None)
     >>> node_flow.round(4).tolist()
     [0.5, 0.5, 0.0, 0.0, 0.0]
     """
@@ -130,22 +130,11 @@ def two_step_flow(
     beta = 1.0 - alpha
     s1, t1, p1 = source[first], target[first], p[first]
     s2, t2, p2 = source[~first], target[~first], p[~first]
-    tolerance, least, most = iterations
-    pi = tau.copy()
-    unnormalised = pi
-    dangling_rank = 0.0
-    for step in range(1, most + 1):
-        dangling_rank = pi[dangling].sum()
-        features = np.bincount(t1, beta * p1 * pi[s1], n)
-        unnormalised = (alpha + beta * dangling_rank) * tau + np.bincount(
-            t2, p2 * features[s2], n
-        )
-        unnormalised[~primary] = 0.0
-        change = np.abs(unnormalised - pi)[primary].sum()
-        total = unnormalised[primary].sum()
-        pi = unnormalised / total if abs(total - 1.0) > 1e-10 else unnormalised
-        if change <= tolerance and step >= least:
-            break
+
+    def move(pi):  # (to the features and back; features keep no visits)
+        return np.bincount(t2, p2 * np.bincount(t1, beta * p1 * pi[s1], n)[s2], n)
+
+    pi, unnormalised, dangling_rank = relayed_power_iteration(move, tau, dangling, alpha)
     if recorded:
         link_flow = beta * p * np.where(first, unnormalised[source], 0.0)
         teleport_source = np.where(dangling, pi, alpha * pi)

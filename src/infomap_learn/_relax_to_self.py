@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._pagerank import relayed_power_iteration
+
 
 def _relay(switch, within, p, probability_within, src, dst, state_flow, scale, n):
     """One two-step move of ``state_flow`` (scaled), added to ``dst``: along the links
@@ -39,7 +41,6 @@ def relayed_flow(
     *,
     alpha: float,
     teleport_weights: np.ndarray | None,
-    iterations: tuple[float, int, int],
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Node and link flows of a ``relax_to_self`` network under the directed model,
     unrecorded teleportation.
@@ -52,8 +53,7 @@ def relayed_flow(
     without teleportation gives the visits, divided by ``1 - D``, and each link's flow is
     ``P_uv`` times its source's last iterate over ``1 - D``. Then every switch's flow is
     also added to the links within the layer of its target, in proportion to their
-    flows. ``iterations``: the tolerance on the L1 change, the least and the most
-    iterations.
+    flows.
 
     Examples
     --------
@@ -63,8 +63,7 @@ def relayed_flow(
     >>> source, target = np.array([0, 1, 1, 2, 2, 3]), np.array([1, 0, 2, 1, 3, 2])
     >>> physical = np.array([0, 1, 1, 2])
     >>> node_flow, link_flow = relayed_flow(
-    ...     4, source, target, np.ones(6), physical, alpha=0.15, teleport_weights=None,
-    ...     iterations=(1e-15, 50, 1000))
+    ...     4, source, target, np.ones(6), physical, alpha=0.15, teleport_weights=None)
     >>> round(float(node_flow.sum()), 6)
     1.0
     """
@@ -80,21 +79,10 @@ def relayed_flow(
     dangling = out_weight == 0
     tau = out_weight if teleport_weights is None else np.asarray(teleport_weights, np.float64)
     tau = tau / tau.sum()
-    beta = 1.0 - alpha
-    tolerance, least, most = iterations
-    pi = tau.copy()
-    last = pi
-    dangling_rank = 0.0
-    for step in range(1, most + 1):
-        dangling_rank = pi[dangling].sum()
-        last = (alpha + beta * dangling_rank) * tau + _relay(
-            switch, within, p, probability_within, source, target, pi, beta, n
-        )
-        change = np.abs(last - pi).sum()
-        total = last.sum()
-        pi = last / total if abs(total - 1.0) > 1e-10 else last
-        if change <= tolerance and step >= least:
-            break
+    def move(pi):
+        return _relay(switch, within, p, probability_within, source, target, pi, 1.0 - alpha, n)
+
+    _, last, dangling_rank = relayed_power_iteration(move, tau, dangling, alpha)
     remaining = 1.0 - dangling_rank
     node_flow = _relay(switch, within, p, probability_within, source, target, last, 1.0, n)
     if remaining > 0:

@@ -66,12 +66,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from ._pagerank import (
-    _PAGERANK_MAX_ITERATIONS,
-    _PAGERANK_MIN_ITERATIONS,
-    _PAGERANK_TOLERANCE,
-    pagerank,
-)
+from ._pagerank import pagerank
 from .network import Network
 from .options import FLOW_MODELS as FLOW_MODELS  # its home is options.py; kept here
 from .options import FlowOptions
@@ -350,7 +345,6 @@ def _bipartite_teleportation_flow(network: Network, options: FlowOptions) -> Flo
         network.n_nodes, src, dst, w, options.bipartite_start_id,
         alpha=options.teleportation_probability, recorded=recorded,
         teleport_weights=_node_weights_or_ones(network) if options.to_nodes else None,
-        iterations=(_PAGERANK_TOLERANCE, _PAGERANK_MIN_ITERATIONS, _PAGERANK_MAX_ITERATIONS),
     )  # fmt: skip
     flow = Flow.from_links(
         node_flow, src, dst, link_flow, undirected=False, flow_model="directed",
@@ -373,7 +367,6 @@ def _relax_to_self_flow(network: Network, options: FlowOptions) -> Flow:
         network.n_nodes, network.source, network.target, _safe_weights(network.weight),
         network.physical_ids, alpha=options.teleportation_probability,
         teleport_weights=_node_weights_or_ones(network) if options.to_nodes else None,
-        iterations=(_PAGERANK_TOLERANCE, _PAGERANK_MIN_ITERATIONS, _PAGERANK_MAX_ITERATIONS),
     )  # fmt: skip
     flow = Flow.from_links(node_flow, network.source, network.target, link_flow,
                            undirected=False, flow_model="directed")  # fmt: skip
