@@ -20,25 +20,8 @@ number of distinct trials on each side, and far less noise. Graphs of up to 100 
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import comb
+from benchmarks._compare import expected_best as expected_best  # (shared with benchmarks)
 
 
 def sampled_trials(n_nodes: int) -> int:
     return 300 if n_nodes <= 100 else 100
-
-
-def expected_best(trial_codelengths, num_trials: int = 5) -> float:
-    """The expected codelength of the best of ``num_trials`` trials drawn without
-    replacement from ``trial_codelengths``.
-
-    The ``i``-th shortest of ``n`` lengths is the best of a draw when it is drawn and the
-    other ``num_trials - 1`` come from the ``n - i`` longer ones.
-    """
-    lengths = np.sort(np.asarray(trial_codelengths, dtype=float))
-    n = len(lengths)
-    if n < num_trials:
-        raise ValueError(f"{n} trial codelengths, fewer than num_trials={num_trials}")
-    longer = n - 1 - np.arange(n)
-    weights = comb(longer, num_trials - 1) / comb(n, num_trials)
-    return float(weights @ lengths)

@@ -3,7 +3,7 @@ scripts' numbers are read by people, these tests only keep the scripts working).
 
 import json
 
-from benchmarks import embedding_quality, hierarchy_quality, small_graphs
+from benchmarks import embedding_quality, hierarchy_quality, small_graphs, variants
 
 
 def test_hierarchy_quality_runs_both_tools(tmp_path, capsys):
@@ -34,3 +34,13 @@ def test_small_graphs_runs(tmp_path, capsys):
     assert "| les-miserables | hierarchical | 10 |" in table
     (written,) = tmp_path.glob("small-*.json")
     assert len(json.loads(written.read_text())["rows"]) == 4
+
+
+def test_variants_runs_with_independent_trials(tmp_path, capsys):
+    args = ["--variants", "standard", "--sampled", "6", "--out", str(tmp_path)]
+    assert variants.main(args) == 0
+    table = capsys.readouterr().out
+    assert "| karate | standard |" in table
+    (written,) = tmp_path.glob("variants-*.json")
+    rows = json.loads(written.read_text())
+    assert {len(row["ours"][0]) for row in rows} == {6}  # (every trial's codelength)
