@@ -116,7 +116,7 @@ def two_step_flow(
     """
     w = np.asarray(weight, dtype=np.float64)
     out_weight = np.bincount(source, w, n)
-    p = np.where(out_weight[source] > 0, w / np.where(out_weight > 0, out_weight, 1)[source], 0)
+    p = w / out_weight[source]  # (every link's source has out-weight: weights are positive)
     first = source < start  # (primary -> feature; the rest feature -> primary)
     primary = np.arange(n) < start
     dangling = out_weight == 0

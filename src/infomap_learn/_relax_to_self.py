@@ -20,18 +20,6 @@ import numpy as np
 from ._pagerank import relayed_power_iteration
 
 
-def _relay(switch, within, p, probability_within, src, dst, state_flow, scale, n):
-    """One two-step move of ``state_flow`` (scaled), added to ``dst``: along the links
-    within layers, and along the switches relayed through the target's links within its
-    layer."""
-    arrived = np.bincount(dst[switch], scale * p[switch] * state_flow[src[switch]], n)
-    moved = np.bincount(dst[within], scale * p[within] * state_flow[src[within]], n)
-    moved += np.bincount(
-        dst[within], arrived[src[within]] * probability_within[within], n
-    )
-    return moved
-
-
 def relayed_flow(
     n: int,
     source: np.ndarray,
@@ -79,12 +67,22 @@ def relayed_flow(
     dangling = out_weight == 0
     tau = out_weight if teleport_weights is None else np.asarray(teleport_weights, np.float64)
     tau = tau / tau.sum()
-    def move(pi):
-        return _relay(switch, within, p, probability_within, source, target, pi, 1.0 - alpha, n)
 
-    _, last, dangling_rank = relayed_power_iteration(move, tau, dangling, alpha)
+    def relay(state_flow, scale):
+        """One two-step move of ``state_flow`` times ``scale``: along the links within
+        layers, and along the switches relayed through the target's links within its
+        layer."""
+        arrived = np.bincount(target[switch], scale * p[switch] * state_flow[source[switch]], n)
+        moved = np.bincount(target[within], scale * p[within] * state_flow[source[within]], n)
+        return moved + np.bincount(
+            target[within], arrived[source[within]] * probability_within[within], n
+        )
+
+    _, last, dangling_rank = relayed_power_iteration(
+        lambda pi: relay(pi, 1.0 - alpha), tau, dangling, alpha
+    )
     remaining = 1.0 - dangling_rank
-    node_flow = _relay(switch, within, p, probability_within, source, target, last, 1.0, n)
+    node_flow = relay(last, 1.0)
     if remaining > 0:
         node_flow = node_flow / remaining
     link_flow = p * last[source] / remaining
