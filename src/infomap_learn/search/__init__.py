@@ -31,7 +31,7 @@ tuning the finished tree), ``_front`` (``infomap()``: validation, trials, thread
 from ..paths import canonical_paths  # its home until 2026-12; still importable
 from . import _constants, _front, _hierarchy, _two_level, _units
 from ._constants import *  # read-only copies: tests change search._constants
-from ._front import _n_threads, infomap
+from ._front import infomap
 from ._hierarchy import (
     _add_super_modules,
     _coarsest_super_modules,
@@ -41,6 +41,7 @@ from ._hierarchy import (
     dissolve_modules,
     tune_leaf_modules,
 )
+from ._runs import _n_threads
 from ._two_level import (
     _coarse_tune,
     _core,

@@ -21,7 +21,8 @@ from ..mapequation import (
     with_module_cost,
 )
 from ..network import Network
-from ..options import SearchOptions, check_meta_data, check_n_jobs
+from ..options import SearchOptions, check_meta_data
+from ..paths import prefix_keys
 from ..tree import ModuleTree
 from . import _constants as constants
 from ._absorb import absorb_modules
@@ -32,35 +33,13 @@ from ._hierarchy import (
     dissolve_modules,
     tune_leaf_modules,
 )
+from ._runs import _n_threads, _progress_bar
+from ._subtrees import best_subtrees
 from ._two_level import two_level_search
 from ._units import (
     leaf_units,
     new_context,
 )
-
-
-def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
-    """Threads for trials side by side, and threads for parent groups within a trial.
-
-    ``n_jobs`` has scikit-learn's meaning (joblib's ``effective_n_jobs``): None is 1 unless
-    a ``joblib.parallel_config(n_jobs=...)`` context says otherwise, -1 is every core, -2
-    all but one, and so on.
-    """
-    from joblib import effective_n_jobs
-
-    threads = max(1, int(effective_n_jobs(check_n_jobs(n_jobs))))
-    trial_threads = max(1, min(threads, num_trials))
-    return trial_threads, max(1, threads // trial_threads)
-
-
-def _progress_bar(total: int, progress: bool | None):
-    import sys
-
-    from tqdm.auto import tqdm
-
-    disable = not progress if progress is not None else not sys.stderr.isatty()
-    return tqdm(total=total, desc="infomap trials", unit="trial", disable=disable,
-                file=sys.stderr, leave=False)
 
 
 def infomap(
@@ -379,9 +358,20 @@ def _search(
             grouped_tree = paths if paths.shape[1] > 1 else None
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
+            top_modules = paths
             paths = _recursive_partition(
-                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels
-            )
+                leaf, top_modules[:, 0], trial_seed, group_pool, submodules, cost, meta_rate,
+                levels,
+            )  # fmt: skip
+            if meta is not None and not meta.physical and grouped_tree is not None:
+                # The meta term pulls a search from single nodes towards modules of one
+                # category across the links' modules; the recursion from the grouped
+                # modules keeps those: each top module takes the shorter subtree.
+                kept = _recursive_partition(
+                    leaf, top_modules[:, 0], trial_seed, group_pool,
+                    prefix_keys(top_modules[:, :2])[1], cost, meta_rate, levels,
+                )  # fmt: skip
+                paths = best_subtrees(flow, paths, kept, meta, cost)
             if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
                 paths = tune_leaf_modules(
                     leaf, flow, paths, trial_seed, group_pool, cost, meta_rate
