@@ -205,6 +205,8 @@ def test_level_chooses_the_modules_in_labels():
     top = InfoMapClustering(random_state=1).fit(X)
     assert top.n_levels_ >= 2
     np.testing.assert_array_equal(top.labels_, top.tree_.labels)
+    # (the top level as the two-level modules and their super-modules make it)
+    assert top.tree_.options["move_top_modules"] is False
     bottom = InfoMapClustering(random_state=1, level="bottom").fit(X)
     np.testing.assert_array_equal(bottom.labels_, top.multilevel_labels_[:, -1])
     deep = InfoMapClustering(random_state=1, level=top.n_levels_ + 3).fit(X)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from infomap_learn import ModuleTree, compute_flow, infomap
 from infomap_learn.mapequation import hierarchical_codelength
-from infomap_learn.paths import prefix_keys
+from infomap_learn.paths import leaf_module_ids, prefix_keys
 from infomap_learn.search._absorb import _apply, _deltas, _Levels, absorb_deltas, absorb_modules
 from tests.test_hierarchy import (
     FLOW_OPTIONS,
@@ -172,6 +172,59 @@ def test_a_block_left_beside_its_group_goes_back_under_it():
     )
 
 
+def test_a_block_left_at_the_top_goes_under_its_group_only_with_top_moves():
+    # 3 groups of 3 blocks; one block of group 0 sits beside its group at the top
+    net = nested_sbm(4, (3, 3, 8), p=(0.9, 0.2, 0.005))
+    block = np.arange(net.n_nodes) // 8
+    truth = np.stack([block // 3, block % 3], axis=1)
+    paths = truth.copy()
+    astray = block == 2
+    paths[astray] = [3, -1]
+    flow = compute_flow(net)
+    assert absorb_modules(flow, paths) is paths  # (below the top nothing is astray)
+    absorbed = absorb_modules(flow, paths, top_level=True)
+    assert same_tree(absorbed, truth, flow.node_flow)
+    assert (
+        hierarchical_codelength(flow, absorbed).codelength
+        < hierarchical_codelength(flow, paths).codelength
+    )
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), options=st.sampled_from(FLOW_OPTIONS))
+def test_top_moves_give_valid_trees_never_longer_with_the_same_leaf_modules(seed, options):
+    net = nested_sbm(seed, (2, 3, 4), directed="flow_model" in options, weighted=True)
+    flow = compute_flow(net, **options)
+    paths = random_tree(np.random.default_rng(seed), net.n_nodes, leaf_probability=0.2)
+    absorbed = absorb_modules(flow, paths, top_level=True)
+    assert_valid_tree(absorbed)
+    before = hierarchical_codelength(flow, paths).codelength
+    assert hierarchical_codelength(flow, absorbed).codelength <= before + 1e-12
+    np.testing.assert_array_equal(leaf_module_ids(absorbed), leaf_module_ids(paths))
+    n_modules = [sum(int(k.max()) + 1 for k in prefix_keys(t)) for t in (paths, absorbed)]
+    # (a parent left with one child loses the level between: one module fewer each)
+    assert n_modules[1] <= n_modules[0]
+
+
+def test_the_search_moves_top_modules_unless_asked_not_to():
+    # digits with the variable Markov time: a module of 8 nodes beside its neighbour of
+    # 45 at the top codes shorter under it (Infomap's best tree has it there)
+    from sklearn.datasets import load_digits
+
+    from infomap_learn.adapters.knn import knn_graph
+
+    net = knn_graph(load_digits().data[::4], n_neighbors=10, method="exact", hubness=None)
+    options = {"variable_markov_time": True, "num_trials": 3, "seed": 1}
+    moved = infomap(net, **options)
+    kept = infomap(net, move_top_modules=False, **options)
+    assert moved.codelength < kept.codelength - 1e-3
+    assert moved.num_top_modules < kept.num_top_modules
+    assert kept.options["move_top_modules"] is False
+    assert "move_top_modules" not in moved.options
+    with pytest.raises(ValueError, match="move_top_modules must be True or False"):
+        infomap(net, move_top_modules="yes")
+
+
 def test_nothing_to_move_returns_the_same_tree():
     net = nested_sbm(1, (2, 2, 6))
     flow = compute_flow(net)
@@ -188,7 +241,7 @@ def test_the_search_with_the_move_is_never_longer_trial_by_trial(monkeypatch):
     X, _ = make_blobs(600, centers=6, cluster_std=2.5, random_state=0)
     net = knn_graph(X, n_neighbors=10, weighting="jaccard", method="exact")
     with_move = np.array(infomap(net, num_trials=6, seed=3).trial_codelengths)
-    monkeypatch.setattr(_front, "absorb_modules", lambda flow, paths: paths)
+    monkeypatch.setattr(_front, "absorb_modules", lambda flow, paths, **_: paths)
     without = np.array(infomap(net, num_trials=6, seed=3).trial_codelengths)
     assert np.all(with_move <= without + 1e-12)
     assert np.any(with_move < without - 1e-6)  # (the move finds something here)

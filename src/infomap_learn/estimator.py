@@ -354,6 +354,10 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             entropy_corrected=self.entropy_corrected,
             seed=seed,
             n_jobs=effective_n_jobs(self.n_jobs),
+            # the top level as the two-level modules and their super-modules make it:
+            # moving top modules under their neighbours shortens the code but merges
+            # classes (benchmarks/embedding_quality.py: mean NMI 0.645 against 0.607)
+            move_top_modules=False,
         )
         self.graph_ = graph
         self.tree_ = tree

@@ -272,6 +272,13 @@ skip_adjust_bipartite_flow
     preferred_number_of_modules : int >= 1 or None, default None
         Add one bit per top module more or fewer than this (Infomap's
         ``--preferred-number-of-modules``), which steers the search towards it.
+    move_top_modules : bool, default True
+        Let the hierarchical search move a top module under a neighbouring top module of
+        modules where that shortens the code (the last step of a trial, beyond
+        Infomap's). False keeps the top level as the two-level modules and their
+        super-modules make it, as Infomap's does: longer codes, but top modules nearer
+        the classes of labelled data (:class:`~infomap_learn.InfoMapClustering` uses it).
+        Never with a preferred number of modules (the moves change their count).
 
     Examples
     --------
@@ -297,6 +304,7 @@ skip_adjust_bipartite_flow
     meta_data_unweighted: bool = False
     preferred_number_of_levels: int | None = None
     preferred_number_of_levels_strength: float = 1.0
+    move_top_modules: bool = True
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -343,6 +351,9 @@ skip_adjust_bipartite_flow
             self,
             "meta_data_unweighted",
             _check_bool("meta_data_unweighted", self.meta_data_unweighted),
+        )
+        object.__setattr__(
+            self, "move_top_modules", _check_bool("move_top_modules", self.move_top_modules)
         )
 
     @classmethod

@@ -73,6 +73,7 @@ def infomap(
     meta_data_unweighted: bool = False,
     preferred_number_of_levels: int | None = None,
     preferred_number_of_levels_strength: float = 1.0,
+    move_top_modules: bool = True,
 ):
     """Find the module tree of ``network`` that minimises the map equation.
 
@@ -174,6 +175,12 @@ def infomap(
         is the map equation's. No effect with ``two_level``.
     preferred_number_of_levels_strength : float >= 0, default 1.0
         Scales that preference (Infomap's ``--preferred-number-of-levels-strength``).
+    move_top_modules : bool, default True
+        The hierarchical search's last step moves a top module under a neighbouring top
+        module of modules where that shortens the code; False keeps the top level that
+        the two-level modules and their super-modules make, as Infomap's search does
+        (longer codes, top modules nearer the classes of labelled data; the estimator's
+        choice). Never with ``preferred_number_of_modules``.
 
     Returns
     -------
@@ -219,6 +226,7 @@ def infomap(
         meta_data_unweighted=meta_data_unweighted,
         preferred_number_of_levels=preferred_number_of_levels,
         preferred_number_of_levels_strength=preferred_number_of_levels_strength,
+        move_top_modules=move_top_modules,
     )  # every option checked here, once, by name
     if network.n_links == 0 and network.n_nodes > 1 and not options.regularized:
         warnings.warn(
@@ -379,9 +387,11 @@ def _search(
             if not levels[0]:  # (dissolving would undo levels taken for the preference)
                 paths = dissolve_modules(flow, paths, cost, preferred)
             paths = collapse_single_child_modules(paths)
-            if not levels[0] and paths.shape[1] > 2:
-                # (its moves keep the leaf and top modules: every term shortens or stays)
-                paths = absorb_modules(flow, paths)
+            top_moves = options.move_top_modules and not preferred
+            if not levels[0] and paths.shape[1] > (1 if top_moves else 2):
+                # (its moves keep the leaf modules, and the top ones unless asked: every
+                # term shortens or stays)
+                paths = absorb_modules(flow, paths, top_level=top_moves)
         if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
             # the search's own codelength of its modules (its objective lacks only the
             # nodes' share of the entropy correction); small networks spend a third of
@@ -534,6 +544,7 @@ def _result(
                 if options.preferred_number_of_modules
                 else {}
             ),
+            **({} if options.move_top_modules else {"move_top_modules": False}),
         },
     )
 
