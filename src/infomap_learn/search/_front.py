@@ -326,6 +326,21 @@ def _search(
             meta,
         ).codelength
 
+    def finished(tree: np.ndarray, trial_seed: int, group_pool: Executor | None):
+        """The recursion's tree with its leaf modules tuned, modules dissolved where that
+        shortens the code, and modules moved under their siblings."""
+        if tree.shape[1] > 1:  # (else these are the top search's tuned modules)
+            tree = tune_leaf_modules(leaf, flow, tree, trial_seed, group_pool, cost, meta_rate)
+        if not levels[0]:  # (dissolving would undo levels taken for the preference)
+            tree = dissolve_modules(flow, tree, cost, preferred)
+        tree = collapse_single_child_modules(tree)
+        top_moves = options.move_top_modules and not preferred
+        if not levels[0] and tree.shape[1] > (1 if top_moves else 2):
+            # (its moves keep the leaf modules, and the top ones unless asked: every term
+            # shortens or stays)
+            tree = absorb_modules(flow, tree, top_level=top_moves)
+        return tree
+
     def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
         """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
         ctx = new_context(
@@ -359,39 +374,29 @@ def _search(
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
-            paths = _add_super_modules(
-                leaf, paths, trial_seed, group_pool, cost, preferred, levels
-            )
+            paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost, preferred, levels)
             # (the super-modules over the trial's modules: a tree the rest must improve on)
             grouped_tree = paths if paths.shape[1] > 1 else None
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
-            top_modules = paths
-            paths = _recursive_partition(
-                leaf, top_modules[:, 0], trial_seed, group_pool, submodules, cost, meta_rate,
-                levels,
-            )  # fmt: skip
+            searched = _recursive_partition(
+                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels
+            )
+            paths = finished(searched, trial_seed, group_pool)
             if meta is not None and not meta.physical and grouped_tree is not None:
                 # The meta term pulls a search from single nodes towards modules of one
                 # category across the links' modules; the recursion from the grouped
-                # modules keeps those: each top module takes the shorter subtree.
+                # modules keeps those: each top module takes the shorter subtree, and
+                # the finished tree is kept if shorter.
                 kept = _recursive_partition(
-                    leaf, top_modules[:, 0], trial_seed, group_pool,
-                    prefix_keys(top_modules[:, :2])[1], cost, meta_rate, levels,
+                    leaf, grouped_tree[:, 0], trial_seed, group_pool,
+                    prefix_keys(grouped_tree[:, :2])[1], cost, meta_rate, levels,
                 )  # fmt: skip
-                paths = best_subtrees(flow, paths, kept, meta, cost)
-            if paths.shape[1] > 1:  # (else these are the top search's tuned modules)
-                paths = tune_leaf_modules(
-                    leaf, flow, paths, trial_seed, group_pool, cost, meta_rate
-                )
-            if not levels[0]:  # (dissolving would undo levels taken for the preference)
-                paths = dissolve_modules(flow, paths, cost, preferred)
-            paths = collapse_single_child_modules(paths)
-            top_moves = options.move_top_modules and not preferred
-            if not levels[0] and paths.shape[1] > (1 if top_moves else 2):
-                # (its moves keep the leaf modules, and the top ones unless asked: every
-                # term shortens or stays)
-                paths = absorb_modules(flow, paths, top_level=top_moves)
+                mixed = best_subtrees(flow, searched, kept, meta, cost)
+                if mixed is not searched:
+                    mixed = finished(mixed, trial_seed, group_pool)
+                    if scored(mixed) < scored(paths) - 1e-12:
+                        paths = mixed
         if scored_in_full and paths.shape[1] == 1 and np.array_equal(paths[:, 0], labels):
             # the search's own codelength of its modules (its objective lacks only the
             # nodes' share of the entropy correction); small networks spend a third of

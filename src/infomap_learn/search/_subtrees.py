@@ -66,7 +66,8 @@ def best_subtrees(
     """The tree ``paths`` with the subtree of each top module replaced by ``other``'s
     where that is shorter. The two trees must have the same top modules (ids may differ);
     the codelength terms of different top modules are independent, so the result is at
-    most as long as either tree."""
+    most as long as either tree. Returns ``paths`` itself where no subtree is shorter."""
+    original = paths
     width = max(paths.shape[1], other.shape[1])
     paths, other = (
         np.pad(tree, ((0, 0), (0, width - tree.shape[1])), constant_values=-1)
@@ -76,6 +77,8 @@ def best_subtrees(
     theirs = _subtree_codelengths(flow, other, meta, module_cost)
     top = prefix_keys(paths[:, :1])[0]
     take = (theirs < mine - constants.CORE_LOOP_THRESHOLD)[top]
+    if not take.any():
+        return original
     mixed = paths.copy()
     mixed[take, 1:] = other[take, 1:]
     depth = int(np.flatnonzero((mixed >= 0).any(axis=0)).max()) + 1
