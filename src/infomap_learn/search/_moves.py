@@ -49,6 +49,11 @@ from .._kernels import (
 )
 from .._kernels import plogp_scalar as _plogp
 from . import _meta as meta_kernels
+from ._move_terms import apply_move, join_delta, leave_terms, neighbour_flows
+from ._move_terms import cache_plogp as _cache_plogp
+from ._move_terms import count_cost as _count_cost
+from ._move_terms import enter_total as _enter_total
+from ._move_terms import exit_total as _exit_total
 
 _MIN_IMPROVEMENT = 1e-13
 
@@ -85,15 +90,6 @@ class ModuleCosts(NamedTuple):
     meta_total: float = 1.0
 
 
-@njit(cache=True, inline="always")
-def _count_cost(costs, n_modules):
-    """The objective's terms for ``n_modules`` modules."""
-    total = costs.per_module * n_modules
-    if costs.preferred > 0:
-        total += abs(n_modules - costs.preferred)
-    return total
-
-
 class ModuleState(NamedTuple):
     """Sums over the units of each module (written by the core loop as units move)."""
 
@@ -107,25 +103,6 @@ class ModuleState(NamedTuple):
     meta: np.ndarray  # float64 (capacity, 3): hash table of the (module, category) weights
     meta_total: np.ndarray  # float64 (k,): the row sums of ``meta``
     meta_cost: np.ndarray  # float64 (k,): plogp(meta_total) - sum_c plogp(meta[:, c])
-
-
-@njit(cache=True, inline="always")
-def _exit_total(link_exit, tsrc, ttgt):
-    return link_exit + tsrc * (1.0 - ttgt)
-
-
-@njit(cache=True, inline="always")
-def _enter_total(link_enter, tsrc, ttgt, tele_total):
-    return link_enter + (tele_total - tsrc) * ttgt
-
-
-@njit(cache=True, inline="always")
-def _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
-                 pl_en, pl_ex, pl_exc):  # fmt: skip
-    ex = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
-    pl_en[m] = _plogp(_enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total))
-    pl_ex[m] = _plogp(ex)
-    pl_exc[m] = _plogp(ex + mod_codeflow[m])
 
 
 @njit(cache=True, nogil=True)
@@ -313,28 +290,10 @@ def core_loop(
             active[u] = False
             a = module_of[u]
             p = parent[u]
-            n_touched = 0
-            # Neighbours under other parents are never candidates: skipping them before
-            # reading their module keeps calls on other parents' units free of each other.
-            for k in range(out_ptr[u], out_ptr[u + 1]):
-                if parent[out_idx[k]] != p:
-                    continue
-                m = module_of[out_idx[k]]
-                if not is_touched[m]:
-                    is_touched[m] = True
-                    touched[n_touched] = m
-                    n_touched += 1
-                flow_to[m] += out_flow[k]
-            if not undirected:
-                for k in range(in_ptr[u], in_ptr[u + 1]):
-                    if parent[in_idx[k]] != p:
-                        continue
-                    m = module_of[in_idx[k]]
-                    if not is_touched[m]:
-                        is_touched[m] = True
-                        touched[n_touched] = m
-                        n_touched += 1
-                    flow_from[m] += in_flow[k]
+            n_touched = neighbour_flows(
+                u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+                undirected, flow_to, flow_from, touched, is_touched,
+            )  # fmt: skip
             if physical:
                 n_touched = meta_kernels.add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr,
                     cat_units, module_of, parent, touched, is_touched, n_touched, mod_meta,
@@ -349,27 +308,11 @@ def core_loop(
             # Module a without u.
             to_a = flow_to[a]
             from_a = flow_to[a] if undirected else flow_from[a]
-            a_exit_link = mod_exit[a] - ex_u + to_a + from_a
-            a_enter_link = mod_enter[a] - en_u + to_a + from_a
-            a_code = mod_codeflow[a] - cu
-            a_tsrc = mod_tsrc[a] - tu
-            a_ttgt = mod_ttgt[a] - tau_u
-            a_en_old = _enter_total(mod_enter[a], mod_tsrc[a], mod_ttgt[a], tele_total)
-            if mod_size[a] == 1:
-                a_ex_new = 0.0
-                a_en_new = 0.0
-                a_code = 0.0
-            else:
-                a_ex_new = _exit_total(a_exit_link, a_tsrc, a_ttgt)
-                a_en_new = _enter_total(a_enter_link, a_tsrc, a_ttgt, tele_total)
-            # module a's old terms are cached
-            pl_a_en_new = _plogp(a_en_new)
-            pl_a_ex_new = pl_a_en_new if same_logs else _plogp(a_ex_new)
-            delta_a = (
-                -pl_a_en_new + pl_en[a]
-                + _plogp(a_ex_new + a_code) - pl_exc[a]
-                - pl_a_ex_new + pl_ex[a]
-            )
+            delta_a, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt, a_en_old, a_en_new = (
+                leave_terms(a, cu, tu, tau_u, ex_u, en_u, to_a, from_a, mod_codeflow, mod_exit,
+                            mod_enter, mod_tsrc, mod_ttgt, mod_size, tele_total, pl_en, pl_ex,
+                            pl_exc, same_logs)
+            )  # fmt: skip
             total_u = 0.0
             meta_a = 0.0  # (the change of a's meta cost without u)
             if with_meta:
@@ -440,20 +383,13 @@ def core_loop(
                         meta_b = meta_kernels.unit_meta_cost(
                             meta_ptr, meta_idx, meta_flow, u, total_u, costs.meta_total
                         )
-                b_ex_new = _exit_total(b_exit_link, b_tsrc, b_ttgt)
-                b_en_new = _enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
-                s_new = s_base - b_en_old + b_en_new
-                pl_b_en_new = _plogp(b_en_new)
-                pl_b_ex_new = pl_b_en_new if same_logs else _plogp(b_ex_new)
                 delta = (
-                    delta_a
-                    + _plogp(q_p + s_new) - old_index
-                    - pl_b_en_new + pl_b_en_old
-                    + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
-                    - pl_b_ex_new + pl_b_ex_old
+                    join_delta(delta_a, b_exit_link, b_enter_link, b_tsrc, b_ttgt, b_en_old,
+                               b_code_old, pl_b_en_old, pl_b_ex_old, pl_b_exc_old, cu, s_base,
+                               q_p, old_index, tele_total, same_logs)
                     + _count_cost(costs, n_nonempty + module_change) - count_cost
                     + meta_rate * meta_b
-                )
+                )  # fmt: skip
                 if delta < best_delta:
                     best_delta = delta
                     best_meta = meta_b
@@ -477,36 +413,12 @@ def core_loop(
                         state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, meta_a,
                         best_meta, mod_size[a] == 1,
                     )  # fmt: skip
-                b_en_old = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
-                # leave a
-                mod_size[a] -= 1
-                if mod_size[a] == 0:
-                    mod_exit[a] = 0.0
-                    mod_enter[a] = 0.0
-                    mod_codeflow[a] = 0.0
-                    mod_tsrc[a] = 0.0
-                    mod_ttgt[a] = 0.0
-                    free[n_free] = a
-                    n_free += 1
-                else:
-                    mod_exit[a] = a_exit_link
-                    mod_enter[a] = a_enter_link
-                    mod_codeflow[a] = a_code
-                    mod_tsrc[a] = a_tsrc
-                    mod_ttgt[a] = a_ttgt
-                # join b
-                mod_size[b] += 1
-                mod_exit[b] = best_ex
-                mod_enter[b] = best_en
-                mod_codeflow[b] += cu
-                mod_tsrc[b] += tu
-                mod_ttgt[b] += tau_u
-                b_en_new = _enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
-                enter_sum[p] = s_base - b_en_old + b_en_new
-                for m in (a, b):
-                    _cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
-                                 tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
-                module_of[u] = b
+                n_free = apply_move(
+                    u, a, b, p, cu, tu, tau_u, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt,
+                    best_ex, best_en, s_base, module_of, mod_codeflow, mod_exit, mod_enter,
+                    mod_tsrc, mod_ttgt, mod_size, enter_sum, free, n_free, tele_total, pl_en,
+                    pl_ex, pl_exc,
+                )  # fmt: skip
                 n_nonempty += best_change
                 moves += 1
                 for k in range(out_ptr[u], out_ptr[u + 1]):

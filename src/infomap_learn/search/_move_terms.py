@@ -1,0 +1,166 @@
+"""The terms of one local move, inlined into the core loops: a unit's link flows to the
+modules of its neighbours, the change of its module's codebook when it leaves, the change
+of the codelength when it joins another module, and the module state after the move.
+
+The serial core loop (``_moves.core_loop``) and the parallel one
+(``_parallel_moves.core_loop_parallel``) take their moves through these functions, so a
+move means the same in both. Symbols as in ``_moves``' docstring; ``pl_en``, ``pl_ex`` and
+``pl_exc`` cache each module's plogp of its enter, exit and exit + codeflow rates.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from .._kernels import plogp_scalar as _plogp
+
+
+@njit(cache=True, inline="always")
+def exit_total(link_exit, tsrc, ttgt):
+    return link_exit + tsrc * (1.0 - ttgt)
+
+
+@njit(cache=True, inline="always")
+def enter_total(link_enter, tsrc, ttgt, tele_total):
+    return link_enter + (tele_total - tsrc) * ttgt
+
+
+@njit(cache=True, inline="always")
+def count_cost(costs, n_modules):
+    """The objective's terms for ``n_modules`` modules (a ModuleCosts ``costs``)."""
+    total = costs.per_module * n_modules
+    if costs.preferred > 0:
+        total += abs(n_modules - costs.preferred)
+    return total
+
+
+@njit(cache=True, inline="always")
+def cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                pl_en, pl_ex, pl_exc):  # fmt: skip
+    ex = exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
+    pl_en[m] = _plogp(enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total))
+    pl_ex[m] = _plogp(ex)
+    pl_exc[m] = _plogp(ex + mod_codeflow[m])
+
+
+@njit(cache=True, inline="always")
+def neighbour_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx,
+                    in_flow, undirected, flow_to, flow_from, touched, is_touched):  # fmt: skip
+    """Add ``u``'s link flow to (and, directed, from) each module of its neighbours under
+    the parent ``p`` to ``flow_to`` (``flow_from``), list those modules in ``touched``
+    (marked in ``is_touched``) and return their number.
+
+    Neighbours under other parents are never candidates: skipping them before reading their
+    module keeps calls on other parents' units free of each other."""
+    n_touched = 0
+    for k in range(out_ptr[u], out_ptr[u + 1]):
+        if parent[out_idx[k]] != p:
+            continue
+        m = module_of[out_idx[k]]
+        if not is_touched[m]:
+            is_touched[m] = True
+            touched[n_touched] = m
+            n_touched += 1
+        flow_to[m] += out_flow[k]
+    if not undirected:
+        for k in range(in_ptr[u], in_ptr[u + 1]):
+            if parent[in_idx[k]] != p:
+                continue
+            m = module_of[in_idx[k]]
+            if not is_touched[m]:
+                is_touched[m] = True
+                touched[n_touched] = m
+                n_touched += 1
+            flow_from[m] += in_flow[k]
+    return n_touched
+
+
+@njit(cache=True, inline="always")
+def leave_terms(a, cu, tu, tau_u, ex_u, en_u, to_a, from_a, mod_codeflow, mod_exit, mod_enter,
+                mod_tsrc, mod_ttgt, mod_size, tele_total, pl_en, pl_ex, pl_exc,
+                same_logs):  # fmt: skip
+    """Module ``a`` without ``u``: the change of its codebook terms, its new link exit and
+    enter flows, codeflow and teleportation rates, and its enter rate before and after."""
+    a_exit_link = mod_exit[a] - ex_u + to_a + from_a
+    a_enter_link = mod_enter[a] - en_u + to_a + from_a
+    a_code = mod_codeflow[a] - cu
+    a_tsrc = mod_tsrc[a] - tu
+    a_ttgt = mod_ttgt[a] - tau_u
+    a_en_old = enter_total(mod_enter[a], mod_tsrc[a], mod_ttgt[a], tele_total)
+    if mod_size[a] == 1:
+        a_ex_new = 0.0
+        a_en_new = 0.0
+        a_code = 0.0
+    else:
+        a_ex_new = exit_total(a_exit_link, a_tsrc, a_ttgt)
+        a_en_new = enter_total(a_enter_link, a_tsrc, a_ttgt, tele_total)
+    # module a's old terms are cached
+    pl_a_en_new = _plogp(a_en_new)
+    pl_a_ex_new = pl_a_en_new if same_logs else _plogp(a_ex_new)
+    delta_a = (
+        -pl_a_en_new + pl_en[a]
+        + _plogp(a_ex_new + a_code) - pl_exc[a]
+        - pl_a_ex_new + pl_ex[a]
+    )  # fmt: skip
+    return delta_a, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt, a_en_old, a_en_new
+
+
+@njit(cache=True, inline="always")
+def join_delta(delta_a, b_exit_link, b_enter_link, b_tsrc, b_ttgt, b_en_old, b_code_old,
+               pl_b_en_old, pl_b_ex_old, pl_b_exc_old, cu, s_base, q_p, old_index,
+               tele_total, same_logs):  # fmt: skip
+    """The change of the codelength when ``u`` leaves its module (``delta_a``) and joins a
+    module with the given rates (its old ones and its new link flows), the parent's index
+    codebook included; the caller adds the terms that count modules."""
+    b_ex_new = exit_total(b_exit_link, b_tsrc, b_ttgt)
+    b_en_new = enter_total(b_enter_link, b_tsrc, b_ttgt, tele_total)
+    s_new = s_base - b_en_old + b_en_new
+    pl_b_en_new = _plogp(b_en_new)
+    pl_b_ex_new = pl_b_en_new if same_logs else _plogp(b_ex_new)
+    return (
+        delta_a
+        + _plogp(q_p + s_new) - old_index
+        - pl_b_en_new + pl_b_en_old
+        + _plogp(b_ex_new + b_code_old + cu) - pl_b_exc_old
+        - pl_b_ex_new + pl_b_ex_old
+    )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def apply_move(u, a, b, p, cu, tu, tau_u, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt,
+               b_exit_link, b_enter_link, s_base, module_of, mod_codeflow, mod_exit,
+               mod_enter, mod_tsrc, mod_ttgt, mod_size, enter_sum, free, n_free, tele_total,
+               pl_en, pl_ex, pl_exc):  # fmt: skip
+    """Move ``u`` from ``a`` to ``b`` (a module id; its parent set already if it was
+    empty), with ``a``'s rates without ``u`` and ``b``'s link flows with it, and the
+    parent's enter sum without ``b``'s change (``s_base``). An emptied ``a`` goes on the
+    free list; returns the list's new length."""
+    b_en_old = enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+    mod_size[a] -= 1
+    if mod_size[a] == 0:
+        mod_exit[a] = 0.0
+        mod_enter[a] = 0.0
+        mod_codeflow[a] = 0.0
+        mod_tsrc[a] = 0.0
+        mod_ttgt[a] = 0.0
+        free[n_free] = a
+        n_free += 1
+    else:
+        mod_exit[a] = a_exit_link
+        mod_enter[a] = a_enter_link
+        mod_codeflow[a] = a_code
+        mod_tsrc[a] = a_tsrc
+        mod_ttgt[a] = a_ttgt
+    mod_size[b] += 1
+    mod_exit[b] = b_exit_link
+    mod_enter[b] = b_enter_link
+    mod_codeflow[b] += cu
+    mod_tsrc[b] += tu
+    mod_ttgt[b] += tau_u
+    b_en_new = enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total)
+    enter_sum[p] = s_base - b_en_old + b_en_new
+    for m in (a, b):
+        cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                    pl_en, pl_ex, pl_exc)  # fmt: skip
+    module_of[u] = b
+    return n_free
