@@ -104,7 +104,8 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Threads for the neighbour search and the map equation search, with scikit-learn's
         meaning: None is 1 unless in a :obj:`joblib.parallel_backend` context, -1 is all
-        cores. The clusters for a ``random_state`` do not depend on it.
+        cores. The clusters for a ``random_state`` do not depend on it, but for one
+        thread against several on 20,000 samples or more (see :func:`infomap`).
 
     Attributes
     ----------

@@ -27,6 +27,12 @@ TUNE_RELATIVE_THRESHOLD = 1e-5
 # grouping does not depend on the number of threads, and neither does the result.
 PARENT_GROUPS = 8
 PARENT_GROUPS_MIN_UNITS = 20_000
+# A search of one parent with this many units or more, given several threads, proposes its
+# moves on all of them (search/_parallel_moves.py) in blocks of n // PARALLEL_BLOCKS units
+# (at least PARALLEL_BLOCK_MIN): numbers of the network, never of the threads.
+PARALLEL_MOVES_MIN_UNITS = 20_000
+PARALLEL_BLOCKS = 512
+PARALLEL_BLOCK_MIN = 256
 # Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the two-level
 # modules it starts from (below super-modules the recursion searches again; elsewhere the
 # finished tree's leaf tune continues where these stop) and in the recursion's sub-searches.

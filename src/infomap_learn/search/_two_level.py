@@ -9,6 +9,7 @@ import numpy as np
 from .. import _kernels as K
 from . import _constants as constants
 from . import _moves as M
+from ._parallel_moves import core_loop_parallel
 from ._units import (
     SearchContext,
     Units,
@@ -36,6 +37,57 @@ def _runs_in_groups(units: Units, ctx: SearchContext) -> bool:
         units.n >= constants.PARENT_GROUPS_MIN_UNITS
         and ctx.parent_exit.shape[0] >= constants.PARENT_GROUPS
     )
+
+
+def _pool_threads(ctx: SearchContext) -> int:
+    """The threads of the search's pool (1 without one)."""
+    return 1 if ctx.pool is None else int(getattr(ctx.pool, "_max_workers", 1))
+
+
+def _moves_in_parallel(units: Units, ctx: SearchContext) -> bool:
+    """Whether a search over ``units`` proposes its moves on several threads
+    (``_parallel_moves``): a large search, without meta data, with a pool of threads. The
+    result does not depend on their number, but differs from the one-thread search's."""
+    return (
+        units.n >= constants.PARALLEL_MOVES_MIN_UNITS
+        and _pool_threads(ctx) > 1
+        and not ctx.costs.meta_rate
+    )
+
+
+def _find_modules_parallel(units: Units, ctx: SearchContext, module_of: np.ndarray):
+    """``find_modules`` with the large levels' core loops on the pool's threads
+    (``_parallel_moves.core_loop_parallel``) and the rest in one serial kernel call."""
+    import numba
+
+    threads = min(_pool_threads(ctx), numba.config.NUMBA_NUM_THREADS)
+    unit_module = np.arange(units.n, dtype=np.int64)
+    current = units
+    first = True
+    while True:
+        if current.n < constants.PARALLEL_MOVES_MIN_UNITS:
+            labels, length = M.find_modules_serial(
+                module_of, current.arrays, current.undirected, ctx.parent_exit,
+                current.tele_total, ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state,
+                constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
+            )  # fmt: skip
+            return labels[unit_module], float(length)
+        k = max(int(module_of.max()) + 1, current.n)
+        state = _module_state(current, module_of, k, ctx.costs)
+        numba.set_num_threads(threads)  # (for this thread's parallel kernels)
+        moves, length = core_loop_parallel(
+            module_of, current.arrays, current.undirected, state, ctx.parent_exit,
+            current.tele_total, ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state,
+            constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
+            max(constants.PARALLEL_BLOCK_MIN, current.n // constants.PARALLEL_BLOCKS), threads,
+        )  # fmt: skip
+        module_of, k = K.compact_labels(module_of, k)
+        unit_module = module_of[unit_module]
+        if (moves == 0 and not first) or k == current.n or k == 1:
+            return unit_module, float(length)
+        current = aggregate(current, module_of, k)
+        module_of = np.arange(k, dtype=np.int64)
+        first = False
 
 
 def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
@@ -96,6 +148,8 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
     )
     if _runs_in_groups(units, ctx):
         return _find_modules_stepwise(units, ctx, module_of)
+    if _moves_in_parallel(units, ctx):
+        return _find_modules_parallel(units, ctx, module_of)
     labels, length = M.find_modules_serial(
         module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
         ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,

@@ -1,0 +1,110 @@
+"""The core loop with moves proposed on several threads (search/_parallel_moves.py)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from infomap_learn import compute_flow, infomap
+from infomap_learn import search as S
+from infomap_learn.datasets import planted_partition
+from infomap_learn.mapequation import two_level_codelength
+from infomap_learn.search import _constants as constants
+from infomap_learn.search._moves import core_loop
+from infomap_learn.search._parallel_moves import core_loop_parallel
+from infomap_learn.search._units import _module_state
+from tests.test_search import FLOW_OPTIONS, random_network
+
+
+def run_loop(kernel_args, units, ctx, module_of, threads=None, block_size=None):
+    """One core loop from ``module_of`` (a copy): serial without ``block_size``."""
+    module_of = module_of.copy()
+    k = max(int(module_of.max()) + 1, units.n)
+    state = _module_state(units, module_of, k, ctx.costs)
+    rng = ctx.rng_state.copy()
+    common = (
+        module_of, units.arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
+        ctx.codeflow_plogp_sum, ctx.costs, rng, *kernel_args,
+    )  # fmt: skip
+    if block_size is None:
+        moves, length = core_loop(*common, np.arange(units.n), np.arange(k))
+    else:
+        numba.set_num_threads(threads)
+        moves, length = core_loop_parallel(*common, block_size, threads)
+    return module_of, moves, length
+
+
+def units_of(seed, options, directed, module_cost=0.0, preferred=0, n=60):
+    net = random_network(seed, n=n, p=0.08, directed=directed)
+    flow = compute_flow(net, **options)
+    units = S.leaf_units(flow)
+    return flow, units, S.new_context(units, seed, module_cost=module_cost,
+                                      preferred_modules=preferred)  # fmt: skip
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    options=st.sampled_from(FLOW_OPTIONS),
+    directed=st.booleans(),
+    costs=st.sampled_from([(0.0, 0), (0.05, 0), (0.0, 4)]),
+)
+def test_blocks_of_one_unit_are_the_serial_core_loop(seed, options, directed, costs):
+    # each block proposes against the state every earlier move left: the serial loop
+    _, units, ctx = units_of(seed, options, directed, *costs)
+    start = np.arange(units.n, dtype=np.int64)
+    args = (constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD)
+    serial = run_loop(args, units, ctx, start)
+    blocks = run_loop(args, units, ctx, start, threads=1, block_size=1)
+    np.testing.assert_array_equal(serial[0], blocks[0])
+    assert serial[1:] == blocks[1:]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    options=st.sampled_from(FLOW_OPTIONS),
+    directed=st.booleans(),
+    block_size=st.sampled_from([4, 16, 64]),
+)
+def test_large_blocks_track_the_codelength_whatever_the_threads(
+    seed, options, directed, block_size
+):
+    flow, units, ctx = units_of(seed, options, directed, n=120)
+    start = np.arange(units.n, dtype=np.int64)
+    args = (constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD)
+    one = run_loop(args, units, ctx, start, threads=1, block_size=block_size)
+    two = run_loop(args, units, ctx, start, threads=2, block_size=block_size)
+    np.testing.assert_array_equal(one[0], two[0])
+    assert one[1:] == two[1:]
+    module_of, moves, length = one
+    assert moves > 0
+    assert length == pytest.approx(two_level_codelength(flow, module_of).codelength, rel=1e-12)
+    assert length < two_level_codelength(flow, start).codelength
+
+
+def test_a_large_search_with_threads_ends_near_the_serial_one(monkeypatch):
+    monkeypatch.setattr(constants, "PARALLEL_MOVES_MIN_UNITS", 500)
+    net, _ = planted_partition(40, 60, 0.25, 0.004, seed=2)
+    serial = infomap(net, two_level=True, seed=1)
+    found = []
+    for threads in (2, 1):
+        pool = ThreadPoolExecutor(threads)
+        ctx = S.new_context(S.leaf_units(compute_flow(net)), 1, pool=pool)
+        found.append(S.find_modules(S.leaf_units(compute_flow(net)), ctx))
+        pool.shutdown()
+    # (a pool of one thread: the serial search)
+    assert S._two_level._moves_in_parallel(S.leaf_units(compute_flow(net)), ctx) is False
+    labels, length = found[0]
+    assert length == pytest.approx(
+        two_level_codelength(compute_flow(net), labels).codelength, rel=1e-12
+    )
+    assert length <= serial.codelength * 1.005
+    parallel = infomap(net, two_level=True, seed=1, n_jobs=2)
+    assert parallel.codelength <= serial.codelength * 1.001
+    assert parallel.codelength == infomap(net, two_level=True, seed=1, n_jobs=2).codelength
