@@ -7,11 +7,17 @@
 
 Tools
 -----
-ours         ``infomap_learn``: ``Network.from_edges`` then ``infomap(net, two_level=...)``.
+ours         ``infomap_learn``: ``Network.from_edges`` then ``infomap(net, two_level=...)``,
+             ``n_jobs=-1`` (every core).
+ours-serial  the same on one thread (``n_jobs=1``): the search whose moves are made one
+             after the other, which the parallel one must match within 0.1% (issue 15).
 ours-igraph  ``infomap_learn`` through its igraph front door: an ``igraph.Graph`` into
              ``infomap_learn.adapters.igraph.community_infomap`` (two-level, like igraph's).
 infomap      the official Infomap (PyPI ``infomap``, C++ core; the reference).
 igraph       ``igraph.Graph.community_infomap`` (igraph vendors Infomap; two-level only).
+plm          networkit's parallel Louvain (``networkit.community.PLM``, ``refine=True``, on
+             every core): modularity, not the map equation, so its codelength is ours of its
+             partition; the speed to reach (issue 15). Two-level only.
 
 How things are measured
 -----------------------
@@ -20,12 +26,16 @@ this process's environment (so ``PYTHONPATH=src`` reaches it). The subprocess im
 loads the cached LFR edges (an int32 ``(m, 2)`` array, see ``benchmarks/lfr.py``) and then
 times, with ``time.perf_counter``, the way from numpy arrays to a numpy array of labels:
 
-- ours: a warm-up call on a 6-node graph first, with the same options, so that numba's
-  just-in-time compilation (or loading of its on-disk cache) is not in the timed part;
+- ours: warm-up calls on a 6-node graph and on a 20,000-node ring (the size from which
+  several threads propose moves side by side) first, with the same options, so that
+  numba's just-in-time compilation (or loading of its on-disk cache) is not in the timed
+  part;
   ``load`` = ``Network.from_edges``; ``run`` = ``infomap(...)``.
 - infomap: ``load`` = ``Infomap(...)`` + ``add_links(edges)`` with the numpy array;
   ``run`` = ``im.run()``; labels via ``im.get_modules(depth_level=1)`` (top modules).
 - igraph: ``load`` = ``igraph.Graph(n=n, edges=edges)``; ``run`` = ``community_infomap``.
+- plm: ``load`` = ``networkit.GraphFromCoo``; ``run`` = ``PLM(g, refine=True).run()`` after
+  ``networkit.setNumberOfThreads(os.cpu_count())`` and ``networkit.setSeed(seed, False)``.
   Seeded through Python's ``random`` module, which python-igraph uses as its RNG.
 - ours-igraph: the same warm-up as ours (through the front door), then ``load`` =
   ``igraph.Graph(n=n, edges=edges)`` as for igraph; ``run`` =
@@ -54,10 +64,12 @@ NMI          normalized mutual information of the top-level modules to the plant
 t/IM         ours rows: our total time / the official Infomap's total time (same levels).
 t/IM run     ours rows: our total time / the official Infomap's run-only time.
 t/ig         ours rows: our total time / igraph's total time.
+t/PLM        ours rows: our total time / PLM's total time (same graph and seed).
 mem/IM       ours rows: our peak MB / the official Infomap's peak MB.
 mem/ig       ours rows: our peak MB / igraph's peak MB.
 dL/IM        ours rows: (our codelength - Infomap's) / Infomap's, in percent; < 0 is better.
 dL/ig        ours rows, two-level: the same against igraph's codelength.
+dL/serial    the ours row: the same against ours-serial's codelength (threads against one).
 
 "Ours rows" are the rows of ours and of ours-igraph: each gets its ratios to the peers on the
 same graph and seed (ours-igraph against igraph is the front door against igraph's own).
@@ -91,9 +103,9 @@ except ImportError:  # pragma: no cover
     from lfr import lfr, lfr_path
 
 HERE = Path(__file__).resolve().parent
-TOOLS = ("ours", "ours-igraph", "infomap", "igraph")
-OURS = ("ours", "ours-igraph")  # the rows that get ratios to the peers
-TWO_LEVEL_ONLY = ("igraph", "ours-igraph")
+TOOLS = ("ours", "ours-serial", "ours-igraph", "infomap", "igraph", "plm")
+OURS = ("ours", "ours-serial", "ours-igraph")  # the rows that get ratios to the peers
+TWO_LEVEL_ONLY = ("igraph", "ours-igraph", "plm")
 TWO, MULTI = "two-level", "multilevel"
 _RESULT = "RESULT "  # prefix of the worker's JSON line on stdout
 
@@ -130,14 +142,19 @@ def _labels_from_dict(modules: dict, n: int) -> np.ndarray:
     return labels
 
 
-def _run_ours(edges: np.ndarray, n: int, two_level: bool, trials: int, seed: int) -> dict:
+def _run_ours(
+    edges: np.ndarray, n: int, two_level: bool, trials: int, seed: int, n_jobs: int = -1
+) -> dict:
     import infomap_learn
     from infomap_learn import Network, infomap
 
-    kwargs = dict(two_level=two_level, num_trials=trials, seed=seed, n_jobs=-1)  # every core
+    kwargs = dict(two_level=two_level, num_trials=trials, seed=seed, n_jobs=n_jobs)
     tiny = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5], [2, 3]], dtype=np.int32)
+    ring = np.arange(20_000)
+    ring = np.concatenate([np.stack([ring, (ring + step) % ring.size], axis=1) for step in (1, 2)])
     t0 = time.perf_counter()
     np.asarray(infomap(Network.from_edges(tiny, n_nodes=6), **kwargs).labels)
+    np.asarray(infomap(Network.from_edges(ring, n_nodes=20_000), **kwargs).labels)
     cold = time.perf_counter() - t0
 
     rss0 = _maxrss_mb()
@@ -236,8 +253,35 @@ def _run_ours_igraph(edges: np.ndarray, n: int, two_level: bool, trials: int, se
     )  # fmt: skip
 
 
+def _run_plm(edges: np.ndarray, n: int, two_level: bool, trials: int, seed: int) -> dict:
+    import networkit
+
+    if not two_level:
+        raise ValueError("PLM finds one partition: two-level only")
+    networkit.setNumberOfThreads(os.cpu_count() or 1)
+    networkit.setSeed(seed, False)
+    rss0 = _maxrss_mb()
+    t0 = time.perf_counter()
+    g = networkit.GraphFromCoo(
+        (edges[:, 0].astype(np.uint64), edges[:, 1].astype(np.uint64)), n=n, directed=False
+    )
+    t1 = time.perf_counter()
+    plm = networkit.community.PLM(g, refine=True)
+    plm.run()
+    t2 = time.perf_counter()
+    labels = np.asarray(plm.getPartition().getVector(), dtype=np.int64)
+    t3 = time.perf_counter()
+    return dict(
+        load_s=t1 - t0, run_s=t2 - t1, total_s=t3 - t0, rss0=rss0, labels=labels,
+        codelength=None,  # (ours of its partition, after the peak memory is read)
+        modules=int(np.unique(labels).size), version=f"networkit {networkit.__version__}",
+    )  # fmt: skip
+
+
 RUNNERS = {
     "ours": _run_ours,
+    "ours-serial": lambda *args: _run_ours(*args, n_jobs=1),
+    "plm": _run_plm,
     "ours-igraph": _run_ours_igraph,
     "infomap": _run_infomap,
     "igraph": _run_igraph,
@@ -254,6 +298,10 @@ def worker(spec: dict) -> dict:
     out["peak_mb"] = _maxrss_mb()  # before anything else (sklearn) is imported
     out["delta_peak_mb"] = out["peak_mb"] - out.pop("rss0")
     labels = out.pop("labels")
+    if out["codelength"] is None:
+        from infomap_learn import Network, codelength
+
+        out["codelength"] = float(codelength(Network.from_edges(edges, n_nodes=spec["n"]), labels))
     from sklearn.metrics import normalized_mutual_info_score
 
     out["nmi"] = float(normalized_mutual_info_score(membership, labels))
@@ -293,6 +341,13 @@ def add_ratios(rows: list[dict]) -> None:
         if row["tool"] not in OURS or "error" in row:
             continue
         im, ig = find(row, "infomap", row["levels"]), find(row, "igraph", TWO)
+        plm = find(row, "plm", TWO)
+        if plm:
+            row["t/PLM"] = row["total_s"] / plm["total_s"]
+        serial = find(row, "ours-serial", row["levels"])
+        if serial and row["tool"] == "ours":
+            gap = row["codelength"] - serial["codelength"]
+            row["dL/serial"] = 100 * gap / serial["codelength"]
         if im:
             row["t/IM"] = row["total_s"] / im["total_s"]
             row["t/IM run"] = row["total_s"] / im["run_s"]
@@ -322,10 +377,12 @@ COLUMNS = [  # (header, key, format)
     ("t/IM", "t/IM", "{:.2f}"),
     ("t/IM run", "t/IM run", "{:.2f}"),
     ("t/ig", "t/ig", "{:.2f}"),
+    ("t/PLM", "t/PLM", "{:.2f}"),
     ("mem/IM", "mem/IM", "{:.2f}"),
     ("mem/ig", "mem/ig", "{:.2f}"),
     ("dL/IM", "dL/IM", "{:+.3f}%"),
     ("dL/ig", "dL/ig", "{:+.3f}%"),
+    ("dL/serial", "dL/serial", "{:+.3f}%"),
 ]
 
 
