@@ -10,6 +10,7 @@ move means the same in both. Symbols as in ``_moves``' docstring; ``pl_en``, ``p
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from .._kernels import plogp_scalar as _plogp
@@ -164,3 +165,66 @@ def apply_move(u, a, b, p, cu, tu, tau_u, a_exit_link, a_enter_link, a_code, a_t
                     pl_en, pl_ex, pl_exc)  # fmt: skip
     module_of[u] = b
     return n_free
+
+
+@njit(cache=True, inline="always")
+def parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                      enter_sum):  # fmt: skip
+    """Set ``enter_sum`` to the enter rates of the nonempty modules ``owned``, summed per
+    parent (recomputed after each sweep, so that rounding never accumulates)."""
+    enter_sum[:] = 0.0
+    for i in range(owned.shape[0]):
+        m = owned[i]
+        if mod_size[m] > 0:
+            enter_sum[mod_parent[m]] += enter_total(
+                mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
+            )
+
+
+@njit(cache=True, inline="always")
+def free_modules_and_caches(owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
+                            mod_ttgt, tele_total):  # fmt: skip
+    """The empty modules of ``owned`` (a stack: the last one is taken first), their count,
+    and the plogp caches of every module. The caches keep each module's enter, exit and
+    exit + codeflow terms up to date, so a candidate move only takes the logarithms of the
+    new values (the log2 calls dominate the loop)."""
+    free = np.empty(owned.shape[0], dtype=np.int64)
+    n_free = 0
+    for i in range(owned.shape[0] - 1, -1, -1):
+        if mod_size[owned[i]] == 0:
+            free[n_free] = owned[i]
+            n_free += 1
+    n_modules = mod_codeflow.shape[0]
+    pl_en = np.zeros(n_modules)
+    pl_ex = np.zeros(n_modules)
+    pl_exc = np.zeros(n_modules)
+    for i in range(owned.shape[0]):
+        cache_plogp(owned[i], mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                    pl_en, pl_ex, pl_exc)  # fmt: skip
+    return free, n_free, pl_en, pl_ex, pl_exc
+
+
+@njit(cache=True, inline="always")
+def open_module(free, n_free, p, mod_parent, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
+                mod_ttgt):  # fmt: skip
+    """Take an empty module off the free list for parent ``p``; returns it and the list's
+    new length."""
+    n_free -= 1
+    b = free[n_free]
+    mod_parent[b] = p
+    mod_exit[b] = 0.0
+    mod_enter[b] = 0.0
+    mod_codeflow[b] = 0.0
+    mod_tsrc[b] = 0.0
+    mod_ttgt[b] = 0.0
+    return b, n_free
+
+
+@njit(cache=True, inline="always")
+def activate_neighbours(u, out_ptr, out_idx, in_ptr, in_idx, undirected, active):
+    """Mark the neighbours of a unit that moved to be tried again."""
+    for k in range(out_ptr[u], out_ptr[u + 1]):
+        active[out_idx[k]] = True
+    if not undirected:
+        for k in range(in_ptr[u], in_ptr[u + 1]):
+            active[in_idx[k]] = True

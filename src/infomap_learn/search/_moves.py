@@ -49,8 +49,16 @@ from .._kernels import (
 )
 from .._kernels import plogp_scalar as _plogp
 from . import _meta as meta_kernels
-from ._move_terms import apply_move, join_delta, leave_terms, neighbour_flows
-from ._move_terms import cache_plogp as _cache_plogp
+from ._move_terms import (
+    activate_neighbours,
+    apply_move,
+    free_modules_and_caches,
+    join_delta,
+    leave_terms,
+    neighbour_flows,
+    open_module,
+    parent_enter_sums,
+)
 from ._move_terms import count_cost as _count_cost
 from ._move_terms import enter_total as _enter_total
 from ._move_terms import exit_total as _exit_total
@@ -205,6 +213,20 @@ def _cached_objective(
     return total - codeflow_plogp_sum
 
 
+@njit(cache=True, inline="always")
+def sweep_codelength(owned, state, enter_sum, parent_exit, tele_total, pl_en, pl_ex, pl_exc,
+                     codeflow_plogp_sum, costs):  # fmt: skip
+    """The codelength after a sweep, with the parents' enter sums recomputed exactly (into
+    ``enter_sum``), so that rounding never accumulates."""
+    (_, _, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent, _, _, meta_cost) = state
+    parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                      enter_sum)  # fmt: skip
+    return _cached_objective(
+        owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
+        codeflow_plogp_sum, costs, meta_cost,
+    )  # fmt: skip
+
+
 @njit(cache=True, nogil=True)
 def core_loop(
     module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
@@ -239,27 +261,11 @@ def core_loop(
     n_modules = mod_codeflow.shape[0]
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
-    for i in range(owned.shape[0]):
-        m = owned[i]
-        if mod_size[m] > 0:
-            enter_sum[mod_parent[m]] += _enter_total(
-                mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
-            )
-    free = np.empty(owned.shape[0], dtype=np.int64)
-    n_free = 0
-    for i in range(owned.shape[0] - 1, -1, -1):
-        if mod_size[owned[i]] == 0:
-            free[n_free] = owned[i]
-            n_free += 1
-    # plogp of each module's enter, exit and exit + codeflow terms, kept up to date so a
-    # candidate move only takes the logarithms of the new values (the log2 calls dominate
-    # the loop). For undirected flow, enter and exit are equal and share one logarithm.
-    pl_en = np.zeros(n_modules)
-    pl_ex = np.zeros(n_modules)
-    pl_exc = np.zeros(n_modules)
-    for i in range(owned.shape[0]):
-        _cache_plogp(owned[i], mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
-                     tele_total, pl_en, pl_ex, pl_exc)  # fmt: skip
+    parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                      enter_sum)  # fmt: skip
+    free, n_free, pl_en, pl_ex, pl_exc = free_modules_and_caches(
+        owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total
+    )
     flow_to = np.zeros(n_modules)
     flow_from = np.zeros(n_modules)
     touched = np.empty(n_modules, dtype=np.int64)
@@ -399,14 +405,8 @@ def core_loop(
                     best_en = b_enter_link
             if best != -1:
                 if best == -2:
-                    n_free -= 1
-                    best = free[n_free]
-                    mod_parent[best] = p
-                    mod_exit[best] = 0.0
-                    mod_enter[best] = 0.0
-                    mod_codeflow[best] = 0.0
-                    mod_tsrc[best] = 0.0
-                    mod_ttgt[best] = 0.0
+                    best, n_free = open_module(free, n_free, p, mod_parent, mod_codeflow,
+                                               mod_exit, mod_enter, mod_tsrc, mod_ttgt)  # fmt: skip
                 b = best
                 if with_meta:
                     meta_kernels.move_meta(
@@ -421,28 +421,16 @@ def core_loop(
                 )  # fmt: skip
                 n_nonempty += best_change
                 moves += 1
-                for k in range(out_ptr[u], out_ptr[u + 1]):
-                    active[out_idx[k]] = True
-                if not undirected:
-                    for k in range(in_ptr[u], in_ptr[u + 1]):
-                        active[in_idx[k]] = True
+                activate_neighbours(u, out_ptr, out_idx, in_ptr, in_idx, undirected, active)
             for t in range(n_touched):
                 m = touched[t]
                 flow_to[m] = 0.0
                 flow_from[m] = 0.0
                 is_touched[m] = False
         total_moves += moves
-        # recompute the parents' enter sums exactly, so rounding never accumulates
-        enter_sum[:] = 0.0
-        for i in range(owned.shape[0]):
-            m = owned[i]
-            if mod_size[m] > 0:
-                enter_sum[mod_parent[m]] += _enter_total(
-                    mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
-                )
-        new = _cached_objective(
-            owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-            codeflow_plogp_sum, costs, meta_cost,
+        new = sweep_codelength(
+            owned, state, enter_sum, parent_exit, tele_total, pl_en, pl_ex, pl_exc,
+            codeflow_plogp_sum, costs,
         )  # fmt: skip
         gain = current - new
         current = new

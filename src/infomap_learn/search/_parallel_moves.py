@@ -27,15 +27,18 @@ from numba import njit, prange
 from .._kernels import plogp_scalar as _plogp
 from .._kernels import shuffle
 from ._move_terms import (
+    activate_neighbours,
     apply_move,
-    cache_plogp,
     count_cost,
     enter_total,
+    free_modules_and_caches,
     join_delta,
     leave_terms,
     neighbour_flows,
+    open_module,
+    parent_enter_sums,
 )
-from ._moves import _MIN_IMPROVEMENT, _cached_objective
+from ._moves import _MIN_IMPROVEMENT, _cached_objective, sweep_codelength
 
 _NONE = -1  # no move
 _EMPTY = -2  # into an empty module
@@ -59,24 +62,12 @@ def core_loop_parallel(
     n_modules = mod_codeflow.shape[0]
     owned = np.arange(n_modules)
     enter_sum = np.zeros(parent_exit.shape[0])
-    free = np.empty(n_modules, dtype=np.int64)
-    n_free = 0
-    n_nonempty = 0
-    for m in range(n_modules - 1, -1, -1):
-        if mod_size[m] == 0:
-            free[n_free] = m
-            n_free += 1
-        else:
-            n_nonempty += 1
-            enter_sum[mod_parent[m]] += enter_total(
-                mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
-            )
-    pl_en = np.zeros(n_modules)
-    pl_ex = np.zeros(n_modules)
-    pl_exc = np.zeros(n_modules)
-    for m in range(n_modules):
-        cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
-                    pl_en, pl_ex, pl_exc)  # fmt: skip
+    parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+                      enter_sum)  # fmt: skip
+    free, n_free, pl_en, pl_ex, pl_exc = free_modules_and_caches(
+        owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total
+    )
+    n_nonempty = n_modules - n_free
     # each thread's scratch (flow from modules only for directed links)
     flow_to = np.zeros((n_threads, n_modules))
     flow_from = np.zeros((n_threads, 1 if undirected else n_modules))
@@ -236,14 +227,8 @@ def core_loop_parallel(
                 if not delta < -_MIN_IMPROVEMENT:
                     continue
                 if b == _EMPTY:
-                    n_free -= 1
-                    b = free[n_free]
-                    mod_parent[b] = p
-                    mod_exit[b] = 0.0
-                    mod_enter[b] = 0.0
-                    mod_codeflow[b] = 0.0
-                    mod_tsrc[b] = 0.0
-                    mod_ttgt[b] = 0.0
+                    b, n_free = open_module(free, n_free, p, mod_parent, mod_codeflow, mod_exit,
+                                            mod_enter, mod_tsrc, mod_ttgt)  # fmt: skip
                 n_free = apply_move(
                     u, a, b, p, cu, tu, tau_u, a_exit, a_enter, a_code, a_tsrc, a_ttgt,
                     b_exit, b_enter, s_base, module_of, mod_codeflow, mod_exit, mod_enter,
@@ -253,23 +238,12 @@ def core_loop_parallel(
                 n_nonempty += change
                 moved_in_block[u] = block_id
                 moves += 1
-                for k in range(out_ptr[u], out_ptr[u + 1]):
-                    active[out_idx[k]] = True
-                if not undirected:
-                    for k in range(in_ptr[u], in_ptr[u + 1]):
-                        active[in_idx[k]] = True
+                activate_neighbours(u, out_ptr, out_idx, in_ptr, in_idx, undirected, active)
             block_id += 1
         total_moves += moves
-        # recompute the parents' enter sums exactly, so rounding never accumulates
-        enter_sum[:] = 0.0
-        for m in range(n_modules):
-            if mod_size[m] > 0:
-                enter_sum[mod_parent[m]] += enter_total(
-                    mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total
-                )
-        new = _cached_objective(
-            owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
-            codeflow_plogp_sum, costs, meta_cost,
+        new = sweep_codelength(
+            owned, state, enter_sum, parent_exit, tele_total, pl_en, pl_ex, pl_exc,
+            codeflow_plogp_sum, costs,
         )  # fmt: skip
         gain = current - new
         current = new
