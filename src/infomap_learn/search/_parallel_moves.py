@@ -20,6 +20,8 @@ supported here (their candidate terms keep scratch tables per call).
 
 from __future__ import annotations
 
+import threading
+
 import numba
 import numpy as np
 from numba import njit, prange
@@ -250,3 +252,20 @@ def core_loop_parallel(
         if moves == 0 or gain < sweep_threshold:
             break
     return total_moves, current
+
+
+_LAUNCH = threading.Lock()
+_THREADSAFE_LAYER: list[bool] = []  # known after the first launch
+
+
+def run_core_loop_parallel(*args):
+    """``core_loop_parallel(*args)``, one launch at a time where numba's threading layer
+    is "workqueue" (no OpenMP or TBB), which aborts the process when two threads launch
+    parallel kernels at once (trials side by side, each with several threads)."""
+    if _THREADSAFE_LAYER and _THREADSAFE_LAYER[0]:
+        return core_loop_parallel(*args)
+    with _LAUNCH:
+        result = core_loop_parallel(*args)
+        if not _THREADSAFE_LAYER:
+            _THREADSAFE_LAYER.append(numba.threading_layer() != "workqueue")
+    return result

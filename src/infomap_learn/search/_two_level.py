@@ -9,7 +9,7 @@ import numpy as np
 from .. import _kernels as K
 from . import _constants as constants
 from . import _moves as M
-from ._parallel_moves import core_loop_parallel
+from ._parallel_moves import run_core_loop_parallel
 from ._units import (
     SearchContext,
     Units,
@@ -75,7 +75,7 @@ def _find_modules_parallel(units: Units, ctx: SearchContext, module_of: np.ndarr
         k = max(int(module_of.max()) + 1, current.n)
         state = _module_state(current, module_of, k, ctx.costs)
         numba.set_num_threads(threads)  # (for this thread's parallel kernels)
-        moves, length = core_loop_parallel(
+        moves, length = run_core_loop_parallel(
             module_of, current.arrays, current.undirected, state, ctx.parent_exit,
             current.tele_total, ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state,
             constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
