@@ -525,4 +525,3 @@ def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
         while paths.shape[1] > 1 and (paths[:, -1] < 0).all():
             paths = paths[:, :-1]
     return paths
-
