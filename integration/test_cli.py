@@ -464,3 +464,16 @@ def test_bipartite_pajek_files_score_as_infomaps(tmp_path, capsys):
     source.write_text("\n".join([*lines[:-len(links) - 1], "*Bipartite", "1 21"]) + "\n")
     assert main(["run", str(source), str(out)]) == 2
     assert "needs the id of its first feature node" in capsys.readouterr().err
+    # --hide-bipartite-nodes: the feature nodes left out of .tree and .clu, not .ftree
+    source.write_text("\n".join(lines) + "\n")
+    hidden = tmp_path / "hidden"
+    argv = ["run", str(source), str(hidden), "-s", "1", "-o", "tree,clu,ftree"]
+    assert main([*argv, "--hide-bipartite-nodes"]) == 0
+    for ext, count in [("tree", primary), ("clu", primary), ("ftree", primary + features)]:
+        text = (hidden / f"bipartite.{ext}").read_text().split("*Links")[0]
+        rows = [row for row in text.splitlines() if row and not row.startswith("#")]
+        assert len(rows) == count
+    karate_file = tmp_path / "karate.txt"
+    karate_file.write_text("1 2\n2 3\n3 1\n")
+    assert main(["run", str(karate_file), str(hidden), "--hide-bipartite-nodes"]) == 2
+    assert "not bipartite" in capsys.readouterr().err

@@ -594,3 +594,60 @@ def test_json_reader_names_the_bad_node(tmp_path):
     bad.write_text('{"nodes": [')
     with pytest.raises(ValueError, match=r"bad\.json:1: not valid JSON"):
         ModuleTree.read(bad, net)
+
+
+# ---- tests: a bipartite network's feature nodes hidden, as Infomap hides them ---------------
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_hidden_bipartite_nodes_as_infomap_hides_them(directed, tmp_path):
+    rng = np.random.default_rng(6)
+    primary, features = 12, 6
+    links = {(p, primary + (p // 4) * 2 + int(f)) for p in range(primary)
+             for f in rng.choice(2, 2, replace=False)}  # fmt: skip
+    edges = np.array(sorted(links | {(3, 17), (9, 12)}))
+    n = primary + features
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im = official.Infomap(silent=True, directed=directed, seed=1, hide_bipartite_nodes=True)
+        im.bipartite_start_id = primary
+        im.add_nodes(range(n))
+        im.add_links([(int(a), int(b)) for a, b in edges])
+        result = im.run()
+        target = result if result is not None else im
+        target.write_tree(str(tmp_path / "theirs.tree"))
+        target.write_clu(str(tmp_path / "theirs.clu"))
+        target.write_flow_tree(str(tmp_path / "theirs.ftree"))
+    net = Network.from_edges(edges, n_nodes=n, directed=directed)
+    leaves = official_leaves(im, result)
+    paths = np.full((n, max(len(path) for _, path in leaves) - 1), -1, dtype=np.int64)
+    for node, path in leaves:
+        paths[node, : len(path) - 1] = np.array(path[:-1]) - 1
+    tree = ModuleTree.from_paths(
+        compute_flow(net, bipartite_start_id=primary), paths,
+        options={"directed": directed, "bipartite_start_id": primary}, renumber=False,
+    )  # fmt: skip
+    tree.write_tree(tmp_path / "ours.tree", hide_bipartite_nodes=True)
+    tree.write_clu(tmp_path / "ours.clu", hide_bipartite_nodes=True)
+    for ext in ["tree", "clu"]:
+        ours = _normalised(tmp_path / f"ours.{ext}", ext)
+        _same(ours, _normalised(tmp_path / f"theirs.{ext}", ext))
+    assert set(_normalised(tmp_path / "ours.tree", "tree")["nodes"]) == set(range(primary))
+    # Infomap's .ftree keeps the feature nodes, and so do ours and the Newick file
+    assert set(_normalised(tmp_path / "theirs.ftree", "ftree")["nodes"]) == set(range(n))
+    tree.write_csv(tmp_path / "ours.csv", hide_bipartite_nodes=True)
+    tree.write_json(tmp_path / "ours.json", hide_bipartite_nodes=True)
+    csv_rows = (tmp_path / "ours.csv").read_text().split()[1:]
+    csv_ids = [int(row.rsplit(",", 1)[1]) for row in csv_rows]
+    import json
+
+    json_ids = [node["id"] for node in json.loads((tmp_path / "ours.json").read_text())["nodes"]]
+    assert sorted(csv_ids) == sorted(json_ids) == list(range(primary))
+    # a tree that is not of a bipartite network has nothing to hide
+    plain = infomap(net, seed=1)
+    with pytest.raises(ValueError, match="hide_bipartite_nodes needs the tree of a bipartite"):
+        plain.write_tree(tmp_path / "plain.tree", hide_bipartite_nodes=True)
+    # a search and a read tree know their network's bipartite start
+    assert infomap(net, seed=1, bipartite_start_id=primary).options["bipartite_start_id"] == primary
+    read_back = ModuleTree.read(tmp_path / "theirs.ftree", net, bipartite_start_id=primary)
+    assert read_back.options["bipartite_start_id"] == primary

@@ -110,6 +110,8 @@ def read_tree(
         paths = assign_to_neighbouring_modules(paths, network.source, network.target)
     flow = compute_flow(network, **flow_options)
     options = {"read_from": str(path)}
+    if flow_options.get("bipartite_start_id") is not None:  # (checked by compute_flow)
+        options["bipartite_start_id"] = int(flow_options["bipartite_start_id"])
     cost = 0.0
     if entropy_corrected:
         from .mapequation import entropy_correction_per_module

@@ -143,13 +143,16 @@ def _run(args: argparse.Namespace) -> int:
             f"--clu-level {args.clu_level}: the tree has {tree.num_levels} module level(s); "
             f"use 1..{tree.num_levels} or -1"
         )
+    hide = {"hide_bipartite_nodes": True} if args.hide_bipartite_nodes else {}
+    if hide and tree.options.get("bipartite_start_id") is None:
+        raise ValueError("--hide-bipartite-nodes: the network is not bipartite (no *Bipartite)")
     writers = {
-        "tree": lambda p: tree.write_tree(p, node_ids=node_ids),
-        "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids),
+        "tree": lambda p: tree.write_tree(p, node_ids=node_ids, **hide),
+        "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids, **hide),
         "ftree": lambda p: tree.write_ftree(p, node_ids=node_ids),
         "newick": lambda p: tree.write_newick(p, node_ids=node_ids),
-        "json": lambda p: tree.write_json(p, node_ids=node_ids, args=args.command_line),
-        "csv": lambda p: tree.write_csv(p, node_ids=node_ids),
+        "json": lambda p: tree.write_json(p, node_ids=node_ids, args=args.command_line, **hide),
+        "csv": lambda p: tree.write_csv(p, node_ids=node_ids, **hide),
     }
     state_writers = {
         "tree": lambda p: tree.write_tree(p, node_ids=node_ids, states=True),
@@ -465,6 +468,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="module level of the .clu file: 1 the top modules, -1 the deepest (default 1)",
     )  # fmt: skip
     out.add_argument("--out-name", help="base name of the output files (default: the input's)")
+    out.add_argument(
+        "--hide-bipartite-nodes", action="store_true",
+        help="leave a bipartite network's feature nodes out of the .tree, .clu, csv and json "
+        "files (not the .ftree and Newick ones, as Infomap)",
+    )  # fmt: skip
     out.add_argument(
         "-0", "--no-file-output", action="store_true", help="write no output file"
     )

@@ -243,12 +243,16 @@ class ModuleTree(PhysicalView):
         )
 
     def write_clu(
-        self, path: str | PathLike, level: int = 1, node_ids=None, states: bool = False
-    ) -> None:
+        self, path: str | PathLike, level: int = 1, node_ids=None, states: bool = False,
+        hide_bipartite_nodes: bool = False,
+    ) -> None:  # fmt: skip
         """Write Infomap's ``.clu`` format (node id, module, flow) for one level (1 = top,
         -1 = each node's deepest module). ``node_ids`` replaces the 0-based node indices
         in the files (for example the ids of the input file). Over a state network: the
         physical level, or with ``states`` the state nodes (Infomap's ``_states.clu``).
+        ``hide_bipartite_nodes`` leaves out the feature nodes of a bipartite network
+        (Infomap's ``--hide-bipartite-nodes``; also in ``write_tree``, ``write_csv`` and
+        ``write_json``, not in the ``.ftree`` and Newick files, as Infomap).
 
         Examples
         --------
@@ -272,12 +276,19 @@ class ModuleTree(PhysicalView):
         """
         from .io._writers import write_clu
 
-        write_clu(self, path, level=level, node_ids=node_ids, states=states)
+        write_clu(
+            self, path, level=level, node_ids=node_ids, states=states,
+            hide_bipartite_nodes=hide_bipartite_nodes,
+        )  # fmt: skip
 
-    def write_tree(self, path: str | PathLike, node_ids=None, states: bool = False) -> None:
+    def write_tree(
+        self, path: str | PathLike, node_ids=None, states: bool = False,
+        hide_bipartite_nodes: bool = False,
+    ) -> None:  # fmt: skip
         """Write Infomap's ``.tree`` format (path, flow, name, node id). Over a state
         network: the physical level (a row per leaf module and physical node), or with
         ``states`` a row per state node (Infomap's ``_states.tree``).
+        ``hide_bipartite_nodes``: without a bipartite network's feature nodes.
 
         Examples
         --------
@@ -301,7 +312,10 @@ class ModuleTree(PhysicalView):
         """
         from .io._writers import write_tree
 
-        write_tree(self, path, node_ids=node_ids, states=states)
+        write_tree(
+            self, path, node_ids=node_ids, states=states,
+            hide_bipartite_nodes=hide_bipartite_nodes,
+        )  # fmt: skip
 
     def write_ftree(self, path: str | PathLike, node_ids=None) -> None:
         """Write Infomap's ``.ftree`` format: the tree plus the links between modules.
@@ -348,9 +362,11 @@ class ModuleTree(PhysicalView):
 
         write_newick(self, path, node_ids=node_ids)
 
-    def write_csv(self, path: str | PathLike, node_ids=None) -> None:
+    def write_csv(
+        self, path: str | PathLike, node_ids=None, hide_bipartite_nodes: bool = False
+    ) -> None:
         """Write the ``.tree`` rows as CSV (``path,flow,name,node_id``), as Infomap's
-        ``-o csv``.
+        ``-o csv`` (``hide_bipartite_nodes``: without a bipartite network's feature nodes).
 
         Examples
         --------
@@ -366,15 +382,17 @@ class ModuleTree(PhysicalView):
         """
         from .io._writers import write_csv
 
-        write_csv(self, path, node_ids=node_ids)
+        write_csv(self, path, node_ids=node_ids, hide_bipartite_nodes=hide_bipartite_nodes)
 
     def write_json(
-        self, path: str | PathLike, node_ids=None, args: str = "", states: bool = False
-    ) -> None:
+        self, path: str | PathLike, node_ids=None, args: str = "", states: bool = False,
+        hide_bipartite_nodes: bool = False,
+    ) -> None:  # fmt: skip
         """Write the tree as JSON in the layout of Infomap's ``-o json``: run facts, every
         node (path, modules at every level, name, flow, id) and every module (path, enter
         and exit flow, links and children, codelength). ``ModuleTree.read`` reads it back.
-        Over a state network: its physical level, or with ``states`` its state nodes.
+        Over a state network: its physical level, or with ``states`` its state nodes;
+        ``hide_bipartite_nodes``: without a bipartite network's feature nodes.
 
         Examples
         --------
@@ -394,7 +412,10 @@ class ModuleTree(PhysicalView):
         """
         from .io._json import write_json
 
-        write_json(self, path, node_ids=node_ids, args=args, states=states)
+        write_json(
+            self, path, node_ids=node_ids, args=args, states=states,
+            hide_bipartite_nodes=hide_bipartite_nodes,
+        )  # fmt: skip
 
     def to_text(
         self,

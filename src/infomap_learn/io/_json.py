@@ -26,7 +26,15 @@ import numpy as np
 from .._version import __version__
 from ..paths import prefix_keys
 from ._outputs import open_output
-from ._writers import _Layout, _names, _node_ids, _physical_level, module_table
+from ._writers import (
+    _Layout,
+    _names,
+    _node_ids,
+    _physical_level,
+    _shown,
+    hidden_from,
+    module_table,
+)
 
 __all__ = ["write_json", "module_paths_from_json"]
 
@@ -36,11 +44,15 @@ def _six(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-def tree_as_json(tree, node_ids=None, args: str = "", states: bool = False) -> dict[str, Any]:
+def tree_as_json(
+    tree, node_ids=None, args: str = "", states: bool = False,
+    hide_bipartite_nodes: bool = False,
+) -> dict[str, Any]:  # fmt: skip
     """The JSON document of ``tree`` as a dict (see the module docstring). Over a state
     network the nodes are the physical level (one per leaf module and physical node, ``id``
     the physical id) unless ``states``: then the state nodes, with ``stateId``, ``id``
-    (physical) and, for a multilayer network, ``layerId``, as Infomap writes them."""
+    (physical) and, for a multilayer network, ``layerId``, as Infomap writes them.
+    ``hide_bipartite_nodes``: without a bipartite network's feature nodes."""
     layout = _Layout(tree)
     table = module_table(tree, layout)
     higher_order = tree.physical_ids is not None
@@ -54,7 +66,7 @@ def tree_as_json(tree, node_ids=None, args: str = "", states: bool = False) -> d
         node_layout = layout
     continued = np.where(node_layout.paths >= 0, node_layout.paths, 0)
     modules_of = (np.stack(prefix_keys(continued), axis=1) + 1).tolist()
-    order = node_layout.order.tolist()
+    order = _shown(node_layout.order, hidden_from(tree, hide_bipartite_nodes)).tolist()
     number = node_layout.leaf_number.tolist()
     depth = node_layout.depth.tolist()
     paths = (node_layout.paths + 1).tolist()
@@ -115,12 +127,17 @@ def tree_as_json(tree, node_ids=None, args: str = "", states: bool = False) -> d
 
 
 def write_json(
-    tree, path: str | PathLike, node_ids=None, args: str = "", states: bool = False
-) -> None:
+    tree, path: str | PathLike, node_ids=None, args: str = "", states: bool = False,
+    hide_bipartite_nodes: bool = False,
+) -> None:  # fmt: skip
     """Write ``tree`` as Infomap's ``-o json`` does (see the module docstring); ``args``
     is the command line recorded in the file; ``states``: the state nodes of a state
-    network rather than its physical level."""
-    document = tree_as_json(tree, node_ids=node_ids, args=args, states=states)
+    network rather than its physical level; ``hide_bipartite_nodes``: without a
+    bipartite network's feature nodes."""
+    document = tree_as_json(
+        tree, node_ids=node_ids, args=args, states=states,
+        hide_bipartite_nodes=hide_bipartite_nodes,
+    )  # fmt: skip
     with open_output(path) as fh:
         json.dump(document, fh, separators=(",", ":"))
         fh.write("\n")

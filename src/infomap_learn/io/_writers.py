@@ -173,24 +173,49 @@ class _Layout:
         return strings
 
 
-def _leaf_rows(tree, layout: _Layout, module_str: list[str], node_ids=None):
-    """(path, flow, name, node id) of every node in the depth-first order of the ``.tree``
-    file, the path 1-based and ':'-joined down to the node's rank in its leaf module."""
+def hidden_from(tree, hide_bipartite_nodes: bool) -> int | None:
+    """The first node a writer leaves out: the bipartite start id with
+    ``hide_bipartite_nodes`` (Infomap's ``--hide-bipartite-nodes``: the feature nodes),
+    else None."""
+    if not hide_bipartite_nodes:
+        return None
+    start = tree.options.get("bipartite_start_id")
+    if start is None or tree.physical_ids is not None:
+        raise ValueError(
+            "hide_bipartite_nodes needs the tree of a bipartite network (searched or read "
+            "with bipartite_start_id), not of a state network"
+        )
+    return int(start)
+
+
+def _shown(order: np.ndarray, first_hidden: int | None) -> np.ndarray:
+    """The nodes of ``order`` a writer shows (all but those from ``first_hidden`` on)."""
+    return order if first_hidden is None else order[order < first_hidden]
+
+
+def _leaf_rows(tree, layout: _Layout, module_str: list[str], node_ids=None, first_hidden=None):
+    """(path, flow, name, node id) of every node (but those from ``first_hidden`` on) in
+    the depth-first order of the ``.tree`` file, the path 1-based and ':'-joined down to
+    the node's rank in its leaf module."""
     names = _names(tree)
     ids = _node_ids(tree, node_ids)
     parent = layout.leaf_parent.tolist()
     number = layout.leaf_number.tolist()
     flow = layout.node_flow.tolist()
-    for u in layout.order.tolist():
+    for u in _shown(layout.order, first_hidden).tolist():
         prefix = module_str[parent[u]]
         path = f"{prefix}:{number[u]}" if prefix else str(number[u])
         yield path, flow[u], names[u], ids[u]
 
 
-def _tree_lines(tree, layout: _Layout, module_str: list[str], node_ids=None) -> list[str]:
+def _tree_lines(
+    tree, layout: _Layout, module_str: list[str], node_ids=None, first_hidden=None
+) -> list[str]:
     rows = [
         f'{path} {flow:g} "{name}" {node}'
-        for path, flow, name, node in _leaf_rows(tree, layout, module_str, node_ids)
+        for path, flow, name, node in _leaf_rows(
+            tree, layout, module_str, node_ids, first_hidden
+        )
     ]
     return ["# path flow name node_id", *rows]
 
@@ -249,14 +274,19 @@ def _state_columns(tree, node_ids) -> tuple[str, list, list[str]]:
     return names, _node_ids(tree, node_ids), [" ".join(parts) for parts in zip(*columns)]
 
 
-def write_tree(tree, path: str | PathLike, node_ids=None, states: bool = False) -> None:
+def write_tree(
+    tree, path: str | PathLike, node_ids=None, states: bool = False,
+    hide_bipartite_nodes: bool = False,
+) -> None:  # fmt: skip
     """Write ``tree`` in Infomap's ``.tree`` format to ``path``; ``node_ids`` replaces the
-    0-based node indices in the node_id column (e.g. the ids of the input file).
+    0-based node indices in the node_id column (e.g. the ids of the input file);
+    ``hide_bipartite_nodes`` leaves out a bipartite network's feature nodes.
 
     For a tree over a state network, the physical level (one row per leaf module and
     physical node, ``node_id`` the physical id) unless ``states``: then one row per state
     node, ``path flow name state_id node_id [layer_id]``, as Infomap's ``_states.tree``.
     """
+    first_hidden = hidden_from(tree, hide_bipartite_nodes)
     header = _header(tree, node_ids) + _level_line(tree, states)
     if tree.physical_ids is not None and not states:
         physical, ids = _physical_level(tree)
@@ -274,13 +304,14 @@ def write_tree(tree, path: str | PathLike, node_ids=None, states: bool = False) 
         lines = [f"# path flow name state_id {columns}", *rows]
     else:
         layout = _Layout(tree)
-        lines = _tree_lines(tree, layout, layout.module_strings(), node_ids)
+        lines = _tree_lines(tree, layout, layout.module_strings(), node_ids, first_hidden)
     _write_lines(path, header + lines)
 
 
 def write_clu(
-    tree, path: str | PathLike, level: int = 1, node_ids=None, states: bool = False
-) -> None:
+    tree, path: str | PathLike, level: int = 1, node_ids=None, states: bool = False,
+    hide_bipartite_nodes: bool = False,
+) -> None:  # fmt: skip
     """Write the modules of ``tree`` at ``level`` in Infomap's ``.clu`` format.
 
     ``level`` is 1 for the top modules, up to ``tree.num_levels``, or -1 for the deepest
@@ -288,7 +319,8 @@ def write_clu(
     numbered in depth-first order of the tree. For a tree over a state network, one row
     per module and physical node (``node_id module flow``, a physical node in several
     modules on several rows) unless ``states``: then ``state_id module flow node_id
-    [layer_id]`` per state node, as Infomap's ``_states.clu``.
+    [layer_id]`` per state node, as Infomap's ``_states.clu``. ``hide_bipartite_nodes``
+    leaves out a bipartite network's feature nodes.
     """
     if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
         raise TypeError(f"level must be an integer, got {level!r}")
@@ -305,7 +337,7 @@ def write_clu(
         columns = f"state_id module flow {names}"
     layout = _Layout(shown, by_flow=shown is tree)
     labels = _clu_labels(layout, level)
-    order = layout.order
+    order = _shown(layout.order, hidden_from(tree, hide_bipartite_nodes))
     module = (np.asarray(labels, dtype=np.int64)[order] + 1).tolist()
     flow = layout.node_flow[order].tolist()
     if rest is not None:
@@ -450,12 +482,19 @@ def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
     _write_lines(path, lines)
 
 
-def write_csv(tree, path: str | PathLike, node_ids=None) -> None:
+def write_csv(
+    tree, path: str | PathLike, node_ids=None, hide_bipartite_nodes: bool = False
+) -> None:
     """Write ``tree`` as Infomap's ``-o csv`` does: the ``.tree`` rows as CSV, with the
-    header ``path,flow,name,node_id`` and no comment lines."""
+    header ``path,flow,name,node_id`` and no comment lines (without a bipartite network's
+    feature nodes with ``hide_bipartite_nodes``)."""
     layout = _Layout(tree)
     rows = ["path,flow,name,node_id"]
-    for leaf_path, flow, name, node in _leaf_rows(tree, layout, layout.module_strings(), node_ids):
+    first_hidden = hidden_from(tree, hide_bipartite_nodes)
+    module_str = layout.module_strings()
+    for leaf_path, flow, name, node in _leaf_rows(
+        tree, layout, module_str, node_ids, first_hidden
+    ):
         name = name.replace('"', '""')  # (RFC 4180: a quote inside quotes is doubled)
         rows.append(f'{leaf_path},{_g(flow)},"{name}",{node}')
     _write_lines(path, rows)
