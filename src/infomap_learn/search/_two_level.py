@@ -55,41 +55,6 @@ def _moves_in_parallel(units: Units, ctx: SearchContext) -> bool:
     )
 
 
-def _find_modules_parallel(units: Units, ctx: SearchContext, module_of: np.ndarray):
-    """``find_modules`` with the large levels' core loops on the pool's threads
-    (``_parallel_moves.core_loop_parallel``) and the rest in one serial kernel call."""
-    import numba
-
-    threads = min(_pool_threads(ctx), numba.config.NUMBA_NUM_THREADS)
-    unit_module = np.arange(units.n, dtype=np.int64)
-    current = units
-    first = True
-    while True:
-        if current.n < constants.PARALLEL_MOVES_MIN_UNITS:
-            labels, length = M.find_modules_serial(
-                module_of, current.arrays, current.undirected, ctx.parent_exit,
-                current.tele_total, ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state,
-                constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
-            )  # fmt: skip
-            return labels[unit_module], float(length)
-        k = max(int(module_of.max()) + 1, current.n)
-        state = _module_state(current, module_of, k, ctx.costs)
-        numba.set_num_threads(threads)  # (for this thread's parallel kernels)
-        moves, length = run_core_loop_parallel(
-            module_of, current.arrays, current.undirected, state, ctx.parent_exit,
-            current.tele_total, ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state,
-            constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD,
-            max(constants.PARALLEL_BLOCK_MIN, current.n // constants.PARALLEL_BLOCKS), threads,
-        )  # fmt: skip
-        module_of, k = K.compact_labels(module_of, k)
-        unit_module = module_of[unit_module]
-        if (moves == 0 and not first) or k == current.n or k == 1:
-            return unit_module, float(length)
-        current = aggregate(current, module_of, k)
-        module_of = np.arange(k, dtype=np.int64)
-        first = False
-
-
 def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     """Run the core loop on ``units`` from ``module_of`` (modified in place; modules may
     be renamed)."""
@@ -119,6 +84,17 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
             constants.CORE_LOOP_THRESHOLD, unit_group, owned,
         )  # fmt: skip
 
+    if not grouped and _moves_in_parallel(units, ctx):
+        import numba
+
+        threads = min(_pool_threads(ctx), numba.config.NUMBA_NUM_THREADS)
+        numba.set_num_threads(threads)  # (for this thread's parallel kernels)
+        return run_core_loop_parallel(
+            module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
+            ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
+            constants.CORE_LOOP_THRESHOLD,
+            max(constants.PARALLEL_BLOCK_MIN, units.n // constants.PARALLEL_BLOCKS), threads,
+        )  # fmt: skip
     if not grouped:
         return run(np.arange(units.n), np.arange(k), ctx.rng_state)
     groups = [g for g in _parent_groups(units.parent, n_parents) if g.size]
@@ -140,16 +116,14 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
     Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
     their units one at a time (below the size for parent groups) run in one kernel call,
     ``_moves.find_modules_serial``; ``_find_modules_stepwise`` takes the same steps from
-    Python, as the groups need, and is its reference.
+    Python, as the groups and the parallel moves (``_core``) need, and is its reference.
     """
     n = units.n
     module_of = (
         np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
     )
-    if _runs_in_groups(units, ctx):
+    if _runs_in_groups(units, ctx) or _moves_in_parallel(units, ctx):
         return _find_modules_stepwise(units, ctx, module_of)
-    if _moves_in_parallel(units, ctx):
-        return _find_modules_parallel(units, ctx, module_of)
     labels, length = M.find_modules_serial(
         module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
         ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
