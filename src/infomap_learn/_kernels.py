@@ -145,7 +145,7 @@ def compact_labels(labels, n_labels):
 
 
 @njit(cache=True, nogil=True)
-def _members_by_module(module_of, n_modules):
+def members_by_module(module_of, n_modules):
     """The units grouped by module: module ``m``'s are ``members[start[m]:start[m + 1]]``."""
     n = module_of.shape[0]
     start = np.zeros(n_modules + 1, dtype=np.int64)
@@ -170,7 +170,7 @@ def _sum_rows_by_module(module_of, n_modules, indptr, indices, data, to_modules)
         n_columns = 0
         for k in range(indices.shape[0]):
             n_columns = max(n_columns, indices[k] + 1)
-    start, members = _members_by_module(module_of, n_modules)
+    start, members = members_by_module(module_of, n_modules)
     acc = np.zeros(n_columns)
     seen = np.zeros(n_columns, dtype=np.bool_)
     touched = np.empty(n_columns, dtype=np.int64)

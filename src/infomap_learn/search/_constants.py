@@ -33,6 +33,10 @@ PARENT_GROUPS_MIN_UNITS = 20_000
 PARALLEL_MOVES_MIN_UNITS = 20_000
 PARALLEL_BLOCKS = 512
 PARALLEL_BLOCK_MIN = 256
+# Link entries from which a module network is summed in two passes into arrays of its
+# exact size, on the search's threads (search/_aggregate.py), instead of one pass into
+# arrays of the input's size: the peak memory of large searches.
+AGGREGATE_EXACT_MIN_LINKS = 1_000_000
 # Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the two-level
 # modules it starts from (below super-modules the recursion searches again; elsewhere the
 # finished tree's leaf tune continues where these stop) and in the recursion's sub-searches.

@@ -49,6 +49,7 @@ from .._kernels import (
 )
 from .._kernels import plogp_scalar as _plogp
 from . import _meta as meta_kernels
+from ._aggregate import aggregate_links_exact_serial
 from ._move_terms import (
     activate_neighbours,
     apply_move,
@@ -442,13 +443,15 @@ def core_loop(
 @njit(cache=True, nogil=True)
 def find_modules_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
-    rng_state, max_sweeps, sweep_threshold, random_sweeps=False,
+    rng_state, max_sweeps, sweep_threshold, random_sweeps=False, exact_min_links=0,
 ):
     """Core loop and aggregation, repeated until the module network stops changing, in one
     call: ``search.find_modules`` for units searched one at a time (no parent groups),
     with the same steps and random stream, without a return to Python per step (small
     networks spend most of their time there); ``random_sweeps``: each core loop stops after
-    a random 1..``max_sweeps`` sweeps at most. Returns (module of each unit, codelength)."""
+    a random 1..``max_sweeps`` sweeps at most; module networks of ``exact_min_links`` link
+    entries or more (0: none) are summed into arrays of their exact size (``_aggregate``).
+    Returns (module of each unit, codelength)."""
     n = units.codeflow.shape[0]
     unit_module = np.arange(n)
     first = True
@@ -468,11 +471,21 @@ def find_modules_serial(
         if (moves == 0 and not first) or k == n_units or k == 1:
             break
         # the modules become the units (as search.aggregate)
-        out_ptr, out_idx, out_flow = aggregate_links(
-            module_of, k, units.out_ptr, units.out_idx, units.out_flow
-        )
+        exact = 0 < exact_min_links <= units.out_idx.shape[0]
+        if exact:
+            out_ptr, out_idx, out_flow = aggregate_links_exact_serial(
+                module_of, k, units.out_ptr, units.out_idx, units.out_flow
+            )
+        else:
+            out_ptr, out_idx, out_flow = aggregate_links(
+                module_of, k, units.out_ptr, units.out_idx, units.out_flow
+            )
         if undirected:
             in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+        elif exact:
+            in_ptr, in_idx, in_flow = aggregate_links_exact_serial(
+                module_of, k, units.in_ptr, units.in_idx, units.in_flow
+            )
         else:
             in_ptr, in_idx, in_flow = aggregate_links(
                 module_of, k, units.in_ptr, units.in_idx, units.in_flow

@@ -20,14 +20,13 @@ supported here (their candidate terms keep scratch tables per call).
 
 from __future__ import annotations
 
-import threading
-
 import numba
 import numpy as np
 from numba import njit, prange
 
 from .._kernels import plogp_scalar as _plogp
 from .._kernels import shuffle
+from ._launch import launch_parallel
 from ._move_terms import (
     activate_neighbours,
     apply_move,
@@ -254,18 +253,7 @@ def core_loop_parallel(
     return total_moves, current
 
 
-_LAUNCH = threading.Lock()
-_THREADSAFE_LAYER: list[bool] = []  # known after the first launch
-
-
 def run_core_loop_parallel(*args):
-    """``core_loop_parallel(*args)``, one launch at a time where numba's threading layer
-    is "workqueue" (no OpenMP or TBB), which aborts the process when two threads launch
-    parallel kernels at once (trials side by side, each with several threads)."""
-    if _THREADSAFE_LAYER and _THREADSAFE_LAYER[0]:
-        return core_loop_parallel(*args)
-    with _LAUNCH:
-        result = core_loop_parallel(*args)
-        if not _THREADSAFE_LAYER:
-            _THREADSAFE_LAYER.append(numba.threading_layer() != "workqueue")
-    return result
+    """``core_loop_parallel(*args)`` on its ``n_threads`` threads (its last argument), one
+    launch at a time where numba's threading layer needs that (``_launch``)."""
+    return launch_parallel(core_loop_parallel, args[-1], *args)

@@ -88,7 +88,6 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
         import numba
 
         threads = min(_pool_threads(ctx), numba.config.NUMBA_NUM_THREADS)
-        numba.set_num_threads(threads)  # (for this thread's parallel kernels)
         return run_core_loop_parallel(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
             ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
@@ -128,6 +127,7 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
         module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
         ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
         constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
+        constants.AGGREGATE_EXACT_MIN_LINKS,
     )  # fmt: skip
     return labels, float(length)
 
@@ -144,7 +144,7 @@ def _find_modules_stepwise(units: Units, ctx: SearchContext, module_of: np.ndarr
         unit_module = module_of[unit_module]
         if (moves == 0 and not first) or k == current.n or k == 1:
             break
-        current = aggregate(current, module_of, k)
+        current = aggregate(current, module_of, k, threads=_pool_threads(ctx))
         module_of = np.arange(k, dtype=np.int64)
         first = False
     return unit_module, float(length)
@@ -172,7 +172,7 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext, fast: boo
     else:
         sublabels, _ = find_modules(sub_units, sub_ctx)
     n_sub = int(sublabels.max()) + 1
-    agg = aggregate(units, sublabels, n_sub)
+    agg = aggregate(units, sublabels, n_sub, threads=_pool_threads(ctx))
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
     agg_labels, length = find_modules(agg, ctx, initial)

@@ -9,7 +9,10 @@ import numpy as np
 
 from .. import _kernels as K
 from ..flow import Flow
+from . import _constants as constants
 from . import _moves as M
+from ._aggregate import aggregate_links_exact
+from ._launch import launch_parallel
 
 
 @dataclass(frozen=True)
@@ -97,17 +100,30 @@ def leaf_units(
     )
 
 
-def aggregate(units: Units, module_of: np.ndarray, k: int, codeflow=None) -> Units:
+def _module_links(module_of, k: int, ptr, idx, flow, threads: int):
+    """The links between the modules of ``module_of`` (CSR): in arrays of their exact
+    size on ``threads`` threads for large networks (``_aggregate``), else in one pass."""
+    if idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
+        return K.aggregate_links(module_of, k, ptr, idx, flow)
+    return launch_parallel(
+        aggregate_links_exact, threads, module_of, k, ptr, idx, flow, max(int(threads), 1)
+    )
+
+
+def aggregate(
+    units: Units, module_of: np.ndarray, k: int, codeflow=None, threads: int = 1
+) -> Units:
     """Units for the modules of ``module_of`` (ids 0..k-1). ``codeflow`` overrides the
-    summed codeflow (the super-module search codes modules by their enter flow)."""
-    out_ptr, out_idx, out_flow = K.aggregate_links(
-        module_of, k, units.out_ptr, units.out_idx, units.out_flow
+    summed codeflow (the super-module search codes modules by their enter flow);
+    ``threads``: for the links of large networks (the result is the same for any)."""
+    out_ptr, out_idx, out_flow = _module_links(
+        module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
     )
     if units.undirected:
         in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
     else:
-        in_ptr, in_idx, in_flow = K.aggregate_links(
-            module_of, k, units.in_ptr, units.in_idx, units.in_flow
+        in_ptr, in_idx, in_flow = _module_links(
+            module_of, k, units.in_ptr, units.in_idx, units.in_flow, threads
         )
     parent = np.zeros(k, dtype=np.int64)
     parent[module_of] = units.parent

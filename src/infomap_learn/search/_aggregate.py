@@ -1,0 +1,119 @@
+"""The module network of a large search, in arrays of its exact size, on several threads.
+
+``_kernels.aggregate_links`` sums the links of each module in one pass into arrays as long
+as the input's and copies the used part out: at 1M nodes and 20M link entries that is
+235 MB of scratch at the moment the search holds the most. Here a first pass counts each
+module's distinct neighbour modules, and the second writes the sums straight into arrays
+of that size. Both passes split the modules into ``n_chunks`` ranges of about equal link
+counts, one per thread, each with its own scratch. A module's row is the same whichever
+chunk sums it (its members in unit order, its neighbours in the order first met), so
+the result equals ``aggregate_links``' to the bit for any number of chunks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .._kernels import members_by_module
+
+
+@njit(cache=True, nogil=True)
+def _chunk_bounds(start, members, indptr, n_chunks):
+    """Module ranges ``[bounds[c], bounds[c + 1])`` with about equal link counts."""
+    n_modules = start.shape[0] - 1
+    links = np.zeros(n_modules + 1, dtype=np.int64)
+    for m in range(n_modules):
+        count = 0
+        for j in range(start[m], start[m + 1]):
+            u = members[j]
+            count += indptr[u + 1] - indptr[u]
+        links[m + 1] = links[m] + count
+    bounds = np.searchsorted(links, links[-1] * np.arange(n_chunks + 1) / n_chunks)
+    bounds[0] = 0
+    bounds[-1] = n_modules
+    return bounds
+
+
+@njit(cache=True, nogil=True)
+def _count_rows(module_of, start, members, indptr, indices, first, stop, row_length):
+    """Set ``row_length[m + 1]`` to the number of distinct other modules that module
+    ``m``'s links reach, for the modules ``first <= m < stop``."""
+    n_modules = start.shape[0] - 1
+    seen = np.zeros(n_modules, dtype=np.bool_)
+    touched = np.empty(n_modules, dtype=np.int64)
+    for m in range(first, stop):
+        n_touched = 0
+        for j in range(start[m], start[m + 1]):
+            u = members[j]
+            for k in range(indptr[u], indptr[u + 1]):
+                t = module_of[indices[k]]
+                if t != m and not seen[t]:
+                    seen[t] = True
+                    touched[n_touched] = t
+                    n_touched += 1
+        for j in range(n_touched):
+            seen[touched[j]] = False
+        row_length[m + 1] = n_touched
+
+
+@njit(cache=True, nogil=True)
+def _fill_rows(module_of, start, members, indptr, indices, data, first, stop, new_ptr,
+               new_idx, new_data):  # fmt: skip
+    """Write the rows of the modules ``first <= m < stop`` at ``new_ptr[m]``: the other
+    modules in the order first met, each with its summed link flow."""
+    n_modules = start.shape[0] - 1
+    acc = np.zeros(n_modules)
+    seen = np.zeros(n_modules, dtype=np.bool_)
+    for m in range(first, stop):
+        pos = new_ptr[m]
+        for j in range(start[m], start[m + 1]):
+            u = members[j]
+            for k in range(indptr[u], indptr[u + 1]):
+                t = module_of[indices[k]]
+                if t == m:
+                    continue
+                if not seen[t]:
+                    seen[t] = True
+                    new_idx[pos] = t
+                    pos += 1
+                acc[t] += data[k]
+        for p in range(new_ptr[m], pos):
+            t = new_idx[p]
+            new_data[p] = acc[t]
+            acc[t] = 0.0
+            seen[t] = False
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def aggregate_links_exact(module_of, n_modules, indptr, indices, data, n_chunks):
+    """``_kernels.aggregate_links`` (CSR of the flow between distinct modules) in two
+    passes on ``n_chunks`` threads, into arrays of the result's size."""
+    start, members = members_by_module(module_of, n_modules)
+    bounds = _chunk_bounds(start, members, indptr, n_chunks)
+    row_length = np.zeros(n_modules + 1, dtype=np.int64)
+    for c in prange(n_chunks):
+        _count_rows(module_of, start, members, indptr, indices, bounds[c], bounds[c + 1],
+                    row_length)  # fmt: skip
+    new_ptr = np.cumsum(row_length)
+    new_idx = np.empty(new_ptr[-1], dtype=np.int32)
+    new_data = np.empty(new_ptr[-1], dtype=np.float64)
+    for c in prange(n_chunks):
+        _fill_rows(module_of, start, members, indptr, indices, data, bounds[c], bounds[c + 1],
+                   new_ptr, new_idx, new_data)  # fmt: skip
+    return new_ptr, new_idx, new_data
+
+
+@njit(cache=True, nogil=True)
+def aggregate_links_exact_serial(module_of, n_modules, indptr, indices, data):
+    """``aggregate_links_exact`` on the calling thread (for kernels that aggregate
+    without returning to Python: ``_moves.find_modules_serial``)."""
+    start, members = members_by_module(module_of, n_modules)
+    row_length = np.zeros(n_modules + 1, dtype=np.int64)
+    _count_rows(module_of, start, members, indptr, indices, 0, n_modules, row_length)
+    new_ptr = np.cumsum(row_length)
+    new_idx = np.empty(new_ptr[-1], dtype=np.int32)
+    new_data = np.empty(new_ptr[-1], dtype=np.float64)
+    _fill_rows(module_of, start, members, indptr, indices, data, 0, n_modules, new_ptr,
+               new_idx, new_data)  # fmt: skip
+    return new_ptr, new_idx, new_data

@@ -1,0 +1,100 @@
+"""The exact-size, multi-threaded module network against the one-pass kernel and numpy."""
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from infomap_learn import _kernels as K
+from infomap_learn.search import _constants as constants
+from infomap_learn.search._aggregate import aggregate_links_exact
+from infomap_learn.search._launch import launch_parallel
+from infomap_learn.search._units import aggregate, leaf_units
+
+
+def _random_csr(rng, n, nnz):
+    rows = rng.integers(0, n, nnz)
+    cols = rng.integers(0, n, nnz)
+    matrix = sparse.csr_matrix((rng.random(nnz), (rows, cols)), shape=(n, n))
+    matrix.sum_duplicates()
+    return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data
+
+
+def _numpy_module_links(module_of, k, ptr, idx, data):
+    """The plain reference: sum the links by (module, module), drop a module's own."""
+    rows = np.repeat(module_of, np.diff(ptr))
+    cols = module_of[idx]
+    keep = rows != cols
+    return sparse.csr_matrix((data[keep], (rows[keep], cols[keep])), shape=(k, k)).toarray()
+
+
+@pytest.mark.parametrize("n_chunks", [1, 2, 3, 8])
+@pytest.mark.parametrize("n_modules", [1, 7, 300])
+def test_equals_the_one_pass_kernel_bit_for_bit(n_chunks, n_modules):
+    rng = np.random.default_rng(n_modules)
+    n = 1000
+    ptr, idx, data = _random_csr(rng, n, 8000)
+    module_of = rng.integers(0, n_modules, n)
+    k = int(module_of.max()) + 1
+    expected = K.aggregate_links(module_of, k, ptr, idx, data)
+    found = launch_parallel(aggregate_links_exact, n_chunks, module_of, k, ptr, idx, data, n_chunks)
+    for want, got in zip(expected, found, strict=True):
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype
+    # arrays of the result's size, not the input's
+    assert found[1].shape[0] == found[0][-1]
+    dense = sparse.csr_matrix((found[2], found[1], found[0]), shape=(k, k)).toarray()
+    np.testing.assert_allclose(dense, _numpy_module_links(module_of, k, ptr, idx, data))
+
+
+def test_empty_modules_and_isolated_units():
+    ptr = np.array([0, 1, 2, 2, 2], dtype=np.int64)
+    idx = np.array([1, 0], dtype=np.int32)
+    data = np.array([0.5, 0.5])
+    module_of = np.array([0, 2, 2, 3])  # module 1 is empty; units 1 and 2 share one
+    found = launch_parallel(aggregate_links_exact, 2, module_of, 4, ptr, idx, data, 2)
+    np.testing.assert_array_equal(found[0], [0, 1, 1, 2, 2])
+    np.testing.assert_array_equal(found[1], [2, 0])
+
+
+def test_search_units_use_it_above_the_size_and_agree(monkeypatch):
+    from infomap_learn import Network
+    from infomap_learn.flow import compute_flow
+
+    rng = np.random.default_rng(5)
+    edges = rng.integers(0, 400, size=(3000, 2))
+    net = Network.from_edges(edges, n_nodes=400, directed=True)
+    units = leaf_units(compute_flow(net, flow_model="directed"))
+    module_of = rng.integers(0, 40, units.n)
+    one_pass = aggregate(units, module_of, 40)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 0)
+    for threads in (1, 2):
+        exact = aggregate(units, module_of, 40, threads=threads)
+        for name in ("out_ptr", "out_idx", "out_flow", "in_ptr", "in_idx", "in_flow"):
+            np.testing.assert_array_equal(getattr(exact, name), getattr(one_pass, name))
+
+
+def test_serial_two_pass_equals_the_one_pass_kernel():
+    from infomap_learn.search._aggregate import aggregate_links_exact_serial
+
+    rng = np.random.default_rng(11)
+    ptr, idx, data = _random_csr(rng, 500, 4000)
+    module_of = rng.integers(0, 60, 500)
+    k = int(module_of.max()) + 1
+    expected = K.aggregate_links(module_of, k, ptr, idx, data)
+    found = aggregate_links_exact_serial(module_of, k, ptr, idx, data)
+    for want, got in zip(expected, found, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_searches_are_the_same_with_exact_module_networks(monkeypatch, directed):
+    from infomap_learn import Network, infomap
+
+    rng = np.random.default_rng(3)
+    edges = rng.integers(0, 600, size=(4000, 2))
+    net = Network.from_edges(edges, n_nodes=600, directed=directed)
+    before = infomap(net, num_trials=2, seed=4)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
+    after = infomap(net, num_trials=2, seed=4)
+    np.testing.assert_array_equal(after.paths, before.paths)
+    assert after.codelength == before.codelength
