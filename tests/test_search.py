@@ -534,10 +534,29 @@ def test_module_tree_from_paths_gives_the_search_result_again():
 
 
 @pytest.mark.parametrize("directed", [False, True])
+def test_settled_core_loop_moves_each_unit_once_at_most(directed):
+    """A first core loop that leaves units alone once their module holds others (Infomap's
+    first loop): no unit moves twice, and the tracked codelength is the map equation's."""
+    net = random_network(4, n=80, p=0.08, directed=directed)
+    flow = compute_flow(net)
+    units = S.leaf_units(flow)
+    module_of = np.arange(net.n_nodes, dtype=np.int64)
+    moves, length = S._core(units, module_of, S.new_context(units, 5), 50, settle_joined=True)
+    assert 0 < moves <= net.n_nodes
+    assert length == pytest.approx(two_level_codelength(flow, module_of).codelength, rel=1e-12)
+    free = np.arange(net.n_nodes, dtype=np.int64)
+    free_moves, _ = S._core(units, free, S.new_context(units, 5), 50)
+    assert free_moves > moves  # (the same start and stream, units free to move again)
+
+
+@pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("start", ["singletons", "given"])
-def test_fused_find_modules_takes_the_same_steps(directed, start):
+@pytest.mark.parametrize("variant", ["plain", "settled", "aggregated"])
+def test_fused_find_modules_takes_the_same_steps(directed, start, variant, monkeypatch):
     """The one-call kernel (small searches) against the same steps from Python: the same
-    modules, codelength and random stream."""
+    modules, codelength and random stream (with a settled first loop, and with the core
+    loops of module networks limited apart)."""
+    monkeypatch.setattr(S._constants, "AGGREGATED_CORE_LOOP_LIMIT", 3)
     net, _ = planted_partition(
         n_modules=8, module_size=20, p_in=0.3, p_out=0.02, seed=6, directed=directed
     )
@@ -546,9 +565,10 @@ def test_fused_find_modules_takes_the_same_steps(directed, start):
     rng = np.random.default_rng(2)
     initial = None if start == "singletons" else rng.integers(0, 30, net.n_nodes)
     fused_ctx, stepwise_ctx = S.new_context(units, 9), S.new_context(units, 9)
-    fused = S.find_modules(units, fused_ctx, initial)
+    options = {"settle_joined": variant == "settled", "aggregated": variant == "aggregated"}
+    fused = S.find_modules(units, fused_ctx, initial, **options)
     begin = np.arange(net.n_nodes) if initial is None else initial.astype(np.int64)
-    stepwise = S._find_modules_stepwise(units, stepwise_ctx, begin.copy())
+    stepwise = S._find_modules_stepwise(units, stepwise_ctx, begin.copy(), **options)
     np.testing.assert_array_equal(fused[0], stepwise[0])
     assert fused[1] == stepwise[1]
     assert fused_ctx.rng_state[0] == stepwise_ctx.rng_state[0]

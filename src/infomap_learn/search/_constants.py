@@ -1,6 +1,25 @@
 """Tuning constants of the search (module attributes, so tests can change them)."""
 
 CORE_LOOP_LIMIT = 10
+# Sweeps of the core loops on module networks (after a search's first aggregation, and in
+# the coarse tune's search over submodules). Infomap 2.x allows these 20; measured here with
+# benchmarks/constants_ab.py (multilevel, seeds 1-5) on digits k=10 and k=15, blobs, breast
+# cancer, PBMC, the DSBM and LFR 10k mu 0.5/0.7: 20 gives the same codelengths (to 0.003%)
+# and times as 10, and on a 100k-state second-order network 9.068 against 9.074 bits (one
+# seed): kept at 10, the limit of the first network.
+AGGREGATED_CORE_LOOP_LIMIT = 10
+# Whether the two-level search of a state network starts, as Infomap's main search does,
+# with a first core loop in which a unit stays in its module once that holds other units
+# (modules grow around the units first chosen; ``_moves.core_loop``). Measured, two-level,
+# seed 1 (benchmarks/states_scaling.py's second-order networks; Infomap 9.013-9.096 bits at
+# 30k states, 9.018-9.025 at 100k): 30k states 9.063 -> 8.909 bits, 100k 9.074 -> 8.901,
+# 10k equal (8.442/8.443); the multilayer oracle cases of integration/test_multilayer_oracle
+# all stay below Infomap. Not in hierarchical searches: there it helps a 30k-state network
+# (7.791 -> 7.753) but the directed multilayer network with inter-layer links ends +0.14%
+# above Infomap (from +0.04%). Not for first-order networks: on breast cancer's kNN graph
+# (multilevel) a seed ends +0.10% above Infomap (from -0.25%), LFR 10k mu 0.7 -0.04% (from
+# -0.08%), digits and blobs 0.02-0.06% shorter.
+SETTLE_JOINED_STATES = 1
 # Whether each core loop stops after a random 1..CORE_LOOP_LIMIT sweeps, as Infomap's do.
 # Measured with benchmarks/constants_ab.py (multilevel, seeds 1-5): mean codelength gaps to
 # Infomap -0.087/-0.129/-0.007/-0.047% (digits-k15, blobs, PBMC, breast cancer) against

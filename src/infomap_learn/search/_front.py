@@ -317,6 +317,13 @@ def _search(
     # (a preference of strength 0 is none)
     levels = ((options.preferred_number_of_levels or 0) if strength > 0 else 0, strength)
 
+    # As Infomap's first core loop, units stay in a module once it holds others: in the
+    # two-level search of a state network (see _constants.SETTLE_JOINED_STATES)
+    settle_joined = (
+        bool(constants.SETTLE_JOINED_STATES) and two_level and meta is not None
+        and meta.physical and initial is None
+    )  # fmt: skip
+
     def scored(tree_paths: np.ndarray) -> float:
         """The codelength of a tree of the searched nodes, every term of the objective."""
         return with_meta(
@@ -354,6 +361,7 @@ def _search(
         labels, top_length, submodules = two_level_search(
             leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
             initial=None if initial is None else initial.copy(),
+            settle_joined=settle_joined,
         )  # fmt: skip
         scored_in_full = top_preferred == preferred  # (the search's objective is the tree's)
         if two_level and preferred and not top_preferred and int(labels.max()) + 1 > 2:

@@ -231,7 +231,7 @@ def sweep_codelength(owned, state, enter_sum, parent_exit, tele_total, pl_en, pl
 @njit(cache=True, nogil=True)
 def core_loop(
     module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
-    costs, rng_state, max_sweeps, sweep_threshold, moving, owned,
+    costs, rng_state, max_sweeps, sweep_threshold, moving, owned, settle_joined=False,
 ):
     """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
 
@@ -294,6 +294,8 @@ def core_loop(
             u = order[i]
             if not active[u]:
                 continue
+            if settle_joined and mod_size[module_of[u]] > 1:
+                continue  # (see the docstring)
             active[u] = False
             a = module_of[u]
             p = parent[u]
@@ -444,12 +446,15 @@ def core_loop(
 def find_modules_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, max_sweeps, sweep_threshold, random_sweeps=False, exact_min_links=0,
+    aggregated_sweeps=0, settle_joined=False,
 ):
     """Core loop and aggregation, repeated until the module network stops changing, in one
     call: ``search.find_modules`` for units searched one at a time (no parent groups),
     with the same steps and random stream, without a return to Python per step (small
     networks spend most of their time there); ``random_sweeps``: each core loop stops after
-    a random 1..``max_sweeps`` sweeps at most; module networks of ``exact_min_links`` link
+    a random 1..``max_sweeps`` sweeps at most; ``aggregated_sweeps`` (0: ``max_sweeps``):
+    the limit on the module networks after the first; ``settle_joined``: ``core_loop``'s,
+    on the first network; module networks of ``exact_min_links`` link
     entries or more (0: none) are summed into arrays of their exact size (``_aggregate``).
     Returns (module of each unit, codelength)."""
     n = units.codeflow.shape[0]
@@ -460,11 +465,16 @@ def find_modules_serial(
         n_units = units.codeflow.shape[0]
         k = max(module_of.max() + 1, n_units)
         state = init_modules(module_of, k, units, undirected, costs.n_meta, costs.meta_total)
-        sweeps = random_sweep_limit(rng_state, max_sweeps) if random_sweeps else max_sweeps
+        if not first and aggregated_sweeps > 0:
+            sweeps = aggregated_sweeps
+        elif random_sweeps:
+            sweeps = random_sweep_limit(rng_state, max_sweeps)
+        else:
+            sweeps = max_sweeps
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
             codeflow_plogp_sum, costs, rng_state, sweeps, sweep_threshold,
-            np.arange(n_units), np.arange(k),
+            np.arange(n_units), np.arange(k), settle_joined and first,
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
         unit_module = module_of[unit_module]

@@ -55,9 +55,14 @@ def _moves_in_parallel(units: Units, ctx: SearchContext) -> bool:
     )
 
 
-def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
+def _core(
+    units: Units, module_of: np.ndarray, ctx: SearchContext, sweeps: int = 0,
+    settle_joined: bool = False,
+):  # fmt: skip
     """Run the core loop on ``units`` from ``module_of`` (modified in place; modules may
-    be renamed)."""
+    be renamed), for at most ``sweeps`` sweeps (0: ``CORE_LOOP_LIMIT``, or a random
+    number up to it); ``settle_joined``: see ``_moves.core_loop`` (not in the parallel
+    core loop)."""
     k = int(module_of.max()) + 1 if module_of.size else 0
     k = max(k, units.n)
     n_parents = ctx.parent_exit.shape[0]
@@ -75,13 +80,13 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     arrays = units.arrays
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
-        sweeps = constants.CORE_LOOP_LIMIT
-        if constants.RANDOM_CORE_LOOP_LIMIT:
-            sweeps = K.random_sweep_limit(rng_state, sweeps)
+        limit = sweeps or constants.CORE_LOOP_LIMIT
+        if not sweeps and constants.RANDOM_CORE_LOOP_LIMIT:
+            limit = K.random_sweep_limit(rng_state, limit)
         return M.core_loop(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
-            ctx.codeflow_plogp_sum, ctx.costs, rng_state, sweeps,
-            constants.CORE_LOOP_THRESHOLD, unit_group, owned,
+            ctx.codeflow_plogp_sum, ctx.costs, rng_state, limit,
+            constants.CORE_LOOP_THRESHOLD, unit_group, owned, settle_joined,
         )  # fmt: skip
 
     if not grouped and _moves_in_parallel(units, ctx):
@@ -90,7 +95,7 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
         threads = min(_pool_threads(ctx), numba.config.NUMBA_NUM_THREADS)
         return run_core_loop_parallel(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
-            ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
+            ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, sweeps or constants.CORE_LOOP_LIMIT,
             constants.CORE_LOOP_THRESHOLD,
             max(constants.PARALLEL_BLOCK_MIN, units.n // constants.PARALLEL_BLOCKS), threads,
         )  # fmt: skip
@@ -109,8 +114,15 @@ def _core(units: Units, module_of: np.ndarray, ctx: SearchContext):
     return moves, length
 
 
-def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = None):
+def find_modules(
+    units: Units, ctx: SearchContext, initial: np.ndarray | None = None, aggregated: bool = False,
+    settle_joined: bool = False,
+):  # fmt: skip
     """Core loop and aggregation, repeated until the module network stops changing.
+
+    As Infomap, the core loops on module networks (after the first aggregation, or from the
+    start with ``aggregated``: units that are modules already) sweep up to
+    ``AGGREGATED_CORE_LOOP_LIMIT`` times, the first one on nodes ``CORE_LOOP_LIMIT``.
 
     Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
     their units one at a time (below the size for parent groups) run in one kernel call,
@@ -122,24 +134,32 @@ def find_modules(units: Units, ctx: SearchContext, initial: np.ndarray | None = 
         np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
     )
     if _runs_in_groups(units, ctx) or _moves_in_parallel(units, ctx):
-        return _find_modules_stepwise(units, ctx, module_of)
+        return _find_modules_stepwise(units, ctx, module_of, aggregated, settle_joined)
+    first_sweeps = (
+        constants.AGGREGATED_CORE_LOOP_LIMIT if aggregated else constants.CORE_LOOP_LIMIT
+    )
     labels, length = M.find_modules_serial(
         module_of, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
-        ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, constants.CORE_LOOP_LIMIT,
-        constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
-        constants.AGGREGATE_EXACT_MIN_LINKS,
+        ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, first_sweeps,
+        constants.CORE_LOOP_THRESHOLD,
+        bool(constants.RANDOM_CORE_LOOP_LIMIT) and not aggregated,
+        constants.AGGREGATE_EXACT_MIN_LINKS, constants.AGGREGATED_CORE_LOOP_LIMIT, settle_joined,
     )  # fmt: skip
     return labels, float(length)
 
 
-def _find_modules_stepwise(units: Units, ctx: SearchContext, module_of: np.ndarray):
+def _find_modules_stepwise(
+    units: Units, ctx: SearchContext, module_of: np.ndarray, aggregated: bool = False,
+    settle_joined: bool = False,
+):  # fmt: skip
     """``find_modules`` one step at a time from Python (module_of is modified)."""
     unit_module = np.arange(units.n, dtype=np.int64)  # module of each original unit
     current = units
     length = np.inf
     first = True
     while True:
-        moves, length = _core(current, module_of, ctx)
+        sweeps = constants.AGGREGATED_CORE_LOOP_LIMIT if aggregated or not first else 0
+        moves, length = _core(current, module_of, ctx, sweeps, settle_joined and first)
         module_of, k = K.compact_labels(module_of, max(int(module_of.max()) + 1, current.n))
         unit_module = module_of[unit_module]
         if (moves == 0 and not first) or k == current.n or k == 1:
@@ -175,7 +195,7 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext, fast: boo
     agg = aggregate(units, sublabels, n_sub, threads=_pool_threads(ctx))
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
-    agg_labels, length = find_modules(agg, ctx, initial)
+    agg_labels, length = find_modules(agg, ctx, initial, aggregated=True)
     return agg_labels[sublabels], length, sublabels
 
 
@@ -185,6 +205,7 @@ def two_level_search(
     tune_limit: int = constants.TUNE_ITERATION_LIMIT,
     keep_submodules: bool = False,
     initial: np.ndarray | None = None,
+    settle_joined: bool = False,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
@@ -193,8 +214,10 @@ def two_level_search(
     Returns (labels, codelength), and with ``keep_submodules`` also the submodules that
     the last coarse tune found (a search from singletons under the modules it started
     from), if they lie in the returned modules, or None. ``initial`` (module ids 0..k-1):
-    start from these modules instead of one module per unit."""
-    labels, length = find_modules(units, ctx, initial)
+    start from these modules instead of one module per unit. ``settle_joined``: the first
+    core loop leaves units alone once their module holds others (``_moves.core_loop``).
+    """
+    labels, length = find_modules(units, ctx, initial, settle_joined=settle_joined)
     submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
