@@ -502,6 +502,27 @@ def test_infomap_result_does_not_depend_on_threads(monkeypatch):
         assert tree.codelength == trees[3].codelength
 
 
+@pytest.mark.parametrize("kind", ["meta data", "state network"])
+def test_searches_with_category_tables_do_not_depend_on_threads(monkeypatch, kind):
+    """With meta data, parent groups share the table of (module, category) weights and run
+    one at a time; the physical nodes of a state network are priced without it, and their
+    groups run side by side: the same trees either way."""
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
+    net, _ = planted_partition(n_modules=12, module_size=25, p_in=0.3, p_out=0.05, seed=8)
+    options = {}
+    if kind == "meta data":
+        options = {"meta_data": np.arange(net.n_nodes) % 5}
+    else:
+        net = Network.from_states(
+            np.arange(net.n_nodes) % 60, np.stack([net.source, net.target], axis=1),
+            net.weight,
+        )  # fmt: skip
+    trees = [infomap(net, seed=2, n_jobs=jobs, **options) for jobs in (1, 2, 2)]
+    for tree in trees[1:]:
+        np.testing.assert_array_equal(tree.paths, trees[0].paths)
+        assert tree.codelength == trees[0].codelength
+
+
 def test_group_threads_are_stopped_when_the_search_fails(monkeypatch):
     import threading
 

@@ -10,7 +10,10 @@ weights and the cost, and the weights ``W_Mc`` themselves in a hash table of the
 (module, category) pairs that hold a unit: no more pairs than units' meta entries, so a
 state network of millions of state and physical nodes costs memory in its states only.
 A move changes the costs by the change it was chosen for, in the moving unit's categories
-only. Every search starts from costs computed afresh; the final codelength is computed
+only. For physical nodes the table gives the starting costs only: the core loop sums a
+physical node's ``W_Mc`` from its few units as it prices a move (``add_category_modules``)
+and writes no table, so searches of different parents share nothing they write. Every
+search starts from costs computed afresh; the final codelength is computed
 from the tree by ``mapequation.meta_codelength``, the plain-numpy reference.
 
 The table is a float64 array of shape (capacity, 3), capacity a power of two at least
@@ -138,13 +141,14 @@ def meta_change(meta, meta_total, m, meta_ptr, meta_idx, meta_flow, u, sign, tot
 
 @njit(cache=True, nogil=True)
 def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, change_b,
-              a_empties):  # fmt: skip
-    """Unit ``u`` moves from module ``a`` to ``b`` in the state's meta table: its weights
-    and their sum move, and the costs change by ``change_a`` and ``change_b`` (the changes
-    the move was chosen for): work in ``u``'s categories only."""
+              a_empties, in_table=True):  # fmt: skip
+    """Unit ``u`` moves from module ``a`` to ``b`` in the state's meta table (unless not
+    ``in_table``: physical nodes, see :func:`add_category_modules`): its weights and their
+    sum move, and the costs change by ``change_a`` and ``change_b`` (the changes the move
+    was chosen for): work in ``u``'s categories only."""
     meta, meta_total, meta_cost = state[7], state[8], state[9]
     n_modules = meta_total.shape[0]
-    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+    for j in range(meta_ptr[u], meta_ptr[u + 1] if in_table else meta_ptr[u]):
         _add(meta, n_modules, a, meta_idx[j], -meta_flow[j], -1.0)
         _add(meta, n_modules, b, meta_idx[j], meta_flow[j], 1.0)
     meta_total[a] -= total_u
@@ -157,70 +161,91 @@ def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, 
 
 
 @njit(cache=True, nogil=True)
-def units_by_category(meta_ptr, meta_idx, n_meta, n_modules):
-    """The units of each category in CSR form (``ptr``, ``units``), from the units' meta
-    rows (empty for ``n_meta`` 0), and the scratch arrays of :func:`add_category_modules`
-    for ``n_modules`` modules (``shared``, ``stamp``)."""
+def units_by_category(meta_ptr, meta_idx, meta_flow, n_meta, n_modules):
+    """The units of each category in CSR form (``ptr``, ``units``, with each unit's weight
+    on the category in ``weights``), from the units' meta rows (empty for ``n_meta`` 0),
+    and the scratch arrays of :func:`add_category_modules` for ``n_modules`` modules
+    (``shared``, ``stamp``, ``held``, ``listed``)."""
     n_units = meta_ptr.shape[0] - 1
     ptr = np.zeros(n_meta + 1, dtype=np.int64)
     if n_meta == 0:
-        return ptr, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((0, 2), np.int64)
+        return (ptr, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
+                np.zeros((0, 2), np.int64), np.zeros(0), np.zeros(0, np.int64))  # fmt: skip
     for j in range(meta_idx.shape[0]):
         ptr[meta_idx[j] + 1] += 1
     for c in range(n_meta):
         ptr[c + 1] += ptr[c]
     fill = ptr[:-1].copy()
     units = np.empty(meta_idx.shape[0], dtype=np.int64)
+    weights = np.empty(meta_idx.shape[0])
     for u in range(n_units):
         for j in range(meta_ptr[u], meta_ptr[u + 1]):
             units[fill[meta_idx[j]]] = u
+            weights[fill[meta_idx[j]]] = meta_flow[j]
             fill[meta_idx[j]] += 1
-    return ptr, units, np.zeros(n_modules + 1), np.zeros((n_modules + 1, 2), np.int64)
+    return (ptr, units, weights, np.zeros(n_modules + 2), np.zeros((n_modules + 1, 2), np.int64),
+            np.zeros(n_modules), np.empty(n_modules, np.int64))  # fmt: skip
 
 
 @njit(cache=True)
-def add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr, cat_units, module_of, parent,
-                         touched, is_touched, n_touched, table, meta_flow, shared,
-                         stamp):  # fmt: skip
+def add_category_modules(u, p, a, meta_ptr, meta_idx, meta_flow, cat_ptr, cat_units,
+                         cat_weights, module_of, parent, touched, is_touched, n_touched,
+                         shared, stamp, held, listed):  # fmt: skip
     """Add to the candidates ``touched`` the modules (of parent ``p``) that hold a unit
-    sharing a category with unit ``u``: where the categories are physical nodes, a state
-    node may join a module that codes its physical node already, linked to it or not (as
-    Infomap's memory search). Returns the new number of candidates.
+    sharing a category with unit ``u`` (in module ``a``): where the categories are physical
+    nodes, a state node may join a module that codes its physical node already, linked to
+    it or not (as Infomap's memory search). Returns the new number of candidates.
 
-    On the way, in one pass over the (module, category) pairs ``u`` shares, as Infomap's
-    memory search does: ``shared[m] = sum_c plogp(W_mc + w_uc) - plogp(W_mc) - plogp(w_uc)``
-    over the categories ``c`` of ``u`` in module ``m``, and ``shared[-1] = sum_c
-    plogp(w_uc)``, so that :func:`meta_join_change` prices a candidate in constant time
-    rather than in the number of ``u``'s categories. ``stamp[m]``: the unit visit and the
-    category visit that last wrote ``shared[m]`` (``stamp[-1]``: the running counts)."""
-    n_modules = shared.shape[0] - 1
+    On the way, in one pass over the units of ``u``'s categories, as Infomap's memory search
+    does: ``shared[m] = sum_c plogp(W_mc + w_uc) - plogp(W_mc) - plogp(w_uc)`` over the
+    categories ``c`` of ``u`` in module ``m``, ``shared[-2] = sum_c plogp(w_uc)``, so that
+    :func:`meta_join_change` prices a candidate in constant time rather than in the number
+    of ``u``'s categories, and ``shared[-1]``: the change of ``a``'s cost when ``u`` leaves.
+    The weights ``W_mc`` are summed from the units themselves (``held``, the modules of one
+    category listed in ``listed``): no table is read or kept. ``stamp[m]``: the unit visit
+    that last wrote ``shared[m]`` and the category visit that last listed ``m``
+    (``stamp[-1]``: the running counts)."""
+    n_modules = shared.shape[0] - 2
     stamp[n_modules, 0] += 1
     visit = stamp[n_modules, 0]
     own = 0.0
+    leave = 0.0
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
         c = meta_idx[j]
         w = meta_flow[j]
         own += _plogp(w)
         stamp[n_modules, 1] += 1
         category_visit = stamp[n_modules, 1]
+        n_listed = 0
         for k in range(cat_ptr[c], cat_ptr[c + 1]):
             v = cat_units[k]
             if v == u or parent[v] != p:
                 continue
             m = module_of[v]
+            if stamp[m, 1] != category_visit:
+                stamp[m, 1] = category_visit
+                held[m] = 0.0
+                listed[n_listed] = m
+                n_listed += 1
+            held[m] += cat_weights[k]
+        in_a = 0.0  # (W_ac without u)
+        for i in range(n_listed):
+            m = listed[i]
+            if m == a:
+                in_a = held[m]
+                continue
             if stamp[m, 0] != visit:
                 stamp[m, 0] = visit
                 shared[m] = 0.0
-            if stamp[m, 1] == category_visit:
-                continue  # (pair (m, c) counted already)
-            stamp[m, 1] = category_visit
-            held = weight_of(table, n_modules, m, c)
-            shared[m] += _plogp(held + w) - _plogp(held) - _plogp(w)
+            shared[m] += _plogp(held[m] + w) - _plogp(held[m]) - _plogp(w)
             if not is_touched[m]:
                 is_touched[m] = True
                 touched[n_touched] = m
                 n_touched += 1
+        # (a's cost is -sum_c plogp(W_ac): u's weight leaves it)
+        leave += _plogp(in_a + w) - _plogp(in_a)
     shared[n_modules] = own
+    shared[n_modules + 1] = leave
     return n_touched
 
 
@@ -233,7 +258,7 @@ def meta_join_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, tot
     if shared.shape[0] == 0:
         return meta_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
                            total_u, total_weight)  # fmt: skip
-    n_modules = shared.shape[0] - 1
+    n_modules = shared.shape[0] - 2
     common = shared[b] if stamp[b, 0] == stamp[n_modules, 0] else 0.0
     change = total_weight * (_plogp(meta_total[b] + total_u) - _plogp(meta_total[b]))
     return change - common - shared[n_modules]

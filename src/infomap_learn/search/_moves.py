@@ -255,9 +255,12 @@ def core_loop(
     # (the meta-data entropy only where the state keeps the categories)
     with_meta = meta_rate > 0.0 and mod_meta.shape[0] > 0  # (a table of some capacity)
     physical = with_meta and costs.meta_total == 0.0  # (see _meta.add_category_modules)
-    cat_ptr, cat_units, shared, stamp = meta_kernels.units_by_category(
-        meta_ptr, meta_idx, meta_idx.max() + 1 if physical else 0, mod_codeflow.shape[0]
-    )
+    cat_ptr, cat_units, cat_weights, shared, stamp, held, listed = (
+        meta_kernels.units_by_category(
+            meta_ptr, meta_idx, meta_flow, meta_idx.max() + 1 if physical else 0,
+            mod_codeflow.shape[0],
+        )
+    )  # fmt: skip
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     n_parents = parent_exit.shape[0]
@@ -304,9 +307,9 @@ def core_loop(
                 undirected, flow_to, flow_from, touched, is_touched,
             )  # fmt: skip
             if physical:
-                n_touched = meta_kernels.add_category_modules(u, p, meta_ptr, meta_idx, cat_ptr,
-                    cat_units, module_of, parent, touched, is_touched, n_touched, mod_meta,
-                    meta_flow, shared, stamp)  # fmt: skip
+                n_touched = meta_kernels.add_category_modules(u, p, a, meta_ptr, meta_idx,
+                    meta_flow, cat_ptr, cat_units, cat_weights, module_of, parent, touched,
+                    is_touched, n_touched, shared, stamp, held, listed)  # fmt: skip
             cu = codeflow[u]
             tu = tele_src[u]
             tau_u = tele_tgt[u]
@@ -327,10 +330,13 @@ def core_loop(
             if with_meta:
                 for j in range(meta_ptr[u], meta_ptr[u + 1]):
                     total_u += meta_flow[j]
-                meta_a = meta_kernels.meta_change(
-                    mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0, total_u,
-                    costs.meta_total,
-                )  # fmt: skip
+                if physical:  # (from the units of u's physical nodes)
+                    meta_a = shared[n_modules + 1]
+                else:
+                    meta_a = meta_kernels.meta_change(
+                        mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0,
+                        total_u, costs.meta_total,
+                    )  # fmt: skip
                 delta_a += meta_rate * meta_a
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
@@ -414,7 +420,7 @@ def core_loop(
                 if with_meta:
                     meta_kernels.move_meta(
                         state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, meta_a,
-                        best_meta, mod_size[a] == 1,
+                        best_meta, mod_size[a] == 1, not physical,
                     )  # fmt: skip
                 n_free = apply_move(
                     u, a, b, p, cu, tu, tau_u, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt,

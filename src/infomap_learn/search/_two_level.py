@@ -104,7 +104,10 @@ def _core(
     groups = [g for g in _parent_groups(units.parent, n_parents) if g.size]
     seeds = K.split_rng(ctx.rng_state, len(groups))
     jobs = [(g, g, seeds[i : i + 1].copy()) for i, g in enumerate(groups)]
-    if ctx.pool is None:
+    if ctx.pool is None or (ctx.costs.meta_rate and ctx.costs.meta_total != 0.0):
+        # (with meta data the groups share the state's table of (module, category) weights,
+        # whose insertions and deletions move other groups' entries: one group at a time;
+        # the physical nodes of state networks are priced without it)
         results = [run(*job) for job in jobs]
     else:
         results = list(ctx.pool.map(lambda job: run(*job), jobs))
