@@ -448,6 +448,14 @@ def core_loop(
     return total_moves, current
 
 
+@njit(cache=True, inline="always")
+def _module_links(module_of, k, ptr, idx, flow, exact):
+    """The links between modules, in arrays of their exact size if ``exact``."""
+    if exact:
+        return aggregate_links_exact_serial(module_of, k, ptr, idx, flow)
+    return aggregate_links(module_of, k, ptr, idx, flow)
+
+
 @njit(cache=True, nogil=True)
 def find_modules_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
@@ -488,23 +496,14 @@ def find_modules_serial(
             break
         # the modules become the units (as search.aggregate)
         exact = 0 < exact_min_links <= units.out_idx.shape[0]
-        if exact:
-            out_ptr, out_idx, out_flow = aggregate_links_exact_serial(
-                module_of, k, units.out_ptr, units.out_idx, units.out_flow
-            )
-        else:
-            out_ptr, out_idx, out_flow = aggregate_links(
-                module_of, k, units.out_ptr, units.out_idx, units.out_flow
-            )
+        out_ptr, out_idx, out_flow = _module_links(
+            module_of, k, units.out_ptr, units.out_idx, units.out_flow, exact
+        )
         if undirected:
             in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
-        elif exact:
-            in_ptr, in_idx, in_flow = aggregate_links_exact_serial(
-                module_of, k, units.in_ptr, units.in_idx, units.in_flow
-            )
         else:
-            in_ptr, in_idx, in_flow = aggregate_links(
-                module_of, k, units.in_ptr, units.in_idx, units.in_flow
+            in_ptr, in_idx, in_flow = _module_links(
+                module_of, k, units.in_ptr, units.in_idx, units.in_flow, exact
             )
         parent = np.zeros(k, dtype=np.int64)
         for u in range(n_units):
