@@ -11,7 +11,7 @@ from .. import _kernels as K
 from ..flow import Flow
 from . import _constants as constants
 from . import _moves as M
-from ._aggregate import aggregate_links_exact
+from ._aggregate import aggregate_links_exact, aggregate_links_exact_serial
 from ._launch import launch_parallel
 
 
@@ -105,8 +105,10 @@ def _module_links(module_of, k: int, ptr, idx, flow, threads: int):
     size on ``threads`` threads for large networks (``_aggregate``), else in one pass."""
     if idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
         return K.aggregate_links(module_of, k, ptr, idx, flow)
+    if threads <= 1:  # (no launch on numba's pool, nor a wait for its lock)
+        return aggregate_links_exact_serial(module_of, k, ptr, idx, flow)
     return launch_parallel(
-        aggregate_links_exact, threads, module_of, k, ptr, idx, flow, max(int(threads), 1)
+        aggregate_links_exact, threads, module_of, k, ptr, idx, flow, int(threads)
     )
 
 
