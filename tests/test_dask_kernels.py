@@ -46,6 +46,65 @@ def _stats(shards, module_of, n):
     ])  # fmt: skip
 
 
+def _view(shard) -> np.ndarray:
+    """The global ids of a shard's view: its own nodes, then its ghosts."""
+    return np.concatenate([shard.start + np.arange(shard.n_owned), shard.local_view[0]])
+
+
+def _own_arguments(shard, module_of, stats):
+    """A round's arguments of one shard as the client makes them (modules numbered
+    within the view, their statistics) and the view's modules."""
+    from infomap_learn.dask._search import _Level, _views_of_modules
+
+    level = _Level([shard], np.array([shard.start]), np.zeros(0), shard.directed, 0,
+                   views=[_view(shard)])  # fmt: skip
+    own, modules = _views_of_modules(level, module_of, stats)
+    return own[0], modules[0]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_a_view_holds_the_shard_and_the_other_end_of_every_link(directed):
+    shards = _random_shards(2, directed, n_shards=4)
+    for s in shards:
+        ghosts, out_local, in_local = s.local_view
+        view = _view(s)
+        owned = (ghosts >= s.start) & (ghosts < s.start + s.n_owned)
+        assert not owned.any() and np.all(np.diff(ghosts) > 0)
+        np.testing.assert_array_equal(view[out_local], s.out_idx)
+        np.testing.assert_array_equal(view[in_local], s.in_idx)
+        ends = set(np.concatenate([s.out_idx, s.in_idx]).tolist())
+        assert set(ghosts.tolist()) == ends - set(view[: s.n_owned].tolist())
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_shard_proposes_the_same_moves_from_its_view_as_from_all_modules(directed, seed):
+    """The moves from a view's modules numbered 0..k_s-1 and their statistics are the
+    moves that the whole network's module ids and statistics give (the tie rules compare
+    ids, so the view keeps their order)."""
+    shards = _random_shards(seed, directed)
+    n = 60
+    module_of = np.random.default_rng(seed).integers(0, 15, n) if seed else np.arange(n)
+    stats = _stats(shards, module_of, n)
+    n_moved = 0
+    for s in shards:
+        _, out_local, in_local = s.local_view
+        everything = _kernels.propose_moves(
+            s.start, s.out_ptr, out_local, s.out_val, s.in_ptr, in_local, s.in_val,
+            s.node_flow, module_of[_view(s)], stats[0], stats[1], stats[2], stats[3],
+            float(stats[2].sum()), 3, 1.0,
+        )  # fmt: skip
+        own, modules = _own_arguments(s, module_of, stats)
+        nodes, targets = _shards.propose(s, **own, enter_total=float(stats[2].sum()),
+                                         seed=3, move_probability=1.0)  # fmt: skip
+        np.testing.assert_array_equal(nodes, everything[0] + s.start)
+        np.testing.assert_array_equal(modules[targets], everything[1])
+        assert own["module_of"].dtype == np.int32 and own["stats"].shape[1] == modules.size
+        assert modules.size < n
+        n_moved += nodes.size
+    assert n_moved > 0
+
+
 @pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_kernels_match_their_numpy_twins(directed, seed):
@@ -55,19 +114,21 @@ def test_kernels_match_their_numpy_twins(directed, seed):
     module_of = rng.integers(0, 12, n) if seed else np.arange(n)  # singletons, then modules
     stats = _stats(shards, module_of, n)
     for s in shards:
-        csr = (s.start, s.out_ptr, s.out_idx, s.out_val, s.in_ptr, s.in_idx, s.in_val)
-        fast = _kernels.crossing_flows(*csr, module_of)
-        slow = _reference.crossing_flows(*csr, module_of)
+        _, out_local, in_local = s.local_view
+        viewed = module_of[_view(s)]  # (global module ids: the kernels' ids are any ids)
+        csr = (s.out_ptr, out_local, s.out_val, s.in_ptr, in_local, s.in_val)
+        fast = _kernels.crossing_flows(*csr, viewed)
+        slow = _reference.crossing_flows(*csr, viewed)
         for a, b in zip(fast, slow):
             np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
-        fast = _kernels.module_links(s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n)
-        slow = _reference.module_links(s.start, s.out_ptr, s.out_idx, s.out_val, module_of, n)
+        fast = _kernels.module_links(s.out_ptr, out_local, s.out_val, viewed, n)
+        slow = _reference.module_links(s.out_ptr, out_local, s.out_val, viewed, n)
         np.testing.assert_array_equal(fast[0], slow[0])
         np.testing.assert_allclose(fast[1], slow[1], rtol=1e-12)
         for probability in (1.0, 0.5):
             args = (
-                s.start, s.out_ptr, s.out_idx, s.out_val, s.in_ptr, s.in_idx, s.in_val,
-                s.node_flow, module_of, stats[0], stats[1], stats[2],
+                s.start, s.out_ptr, out_local, s.out_val, s.in_ptr, in_local, s.in_val,
+                s.node_flow, viewed, stats[0], stats[1], stats[2],
                 stats[3], float(stats[2].sum()), 7, probability,
             )  # fmt: skip
             fast = _kernels.propose_moves(*args)
@@ -94,10 +155,11 @@ def test_a_proposed_move_alone_changes_the_codelength_by_its_delta(directed):
     before = codelength(module_of)
     n_checked = 0
     for s in shards:
+        own, modules = _own_arguments(s, module_of, stats)
         moved, target = _shards.propose(
-            s, module_of, stats, float(stats[2].sum()), seed=1, move_probability=1.0
+            s, **own, enter_total=float(stats[2].sum()), seed=1, move_probability=1.0
         )
-        for u, b in zip(moved, target):
+        for u, b in zip(moved, modules[target]):
             after = module_of.copy()
             after[u] = b
             assert codelength(after) < before
@@ -116,7 +178,7 @@ def test_per_node_crossing_flows_sum_to_the_exit_and_enter_flows(directed):
     shards = _random_shards(4, directed)
     n = 60
     module_of = np.random.default_rng(9).integers(0, 7, n)
-    parts = [_shards.crossing(s, module_of) for s in shards]
+    parts = [_shards.crossing(s, module_of[_view(s)]) for s in shards]
     leaving = np.concatenate([p[0] for p in parts])
     arriving = np.concatenate([p[-1] for p in parts])
     _, exit_flow, enter_flow, _ = _stats(shards, module_of, n)

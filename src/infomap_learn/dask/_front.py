@@ -283,7 +283,7 @@ def _load(cluster: _Cluster, links, options, stats: DistributedStats):
     entries = sum(cluster.call(_entries, shards))
     del part_futures, splits
     if directed:
-        shards, iterations = _directed_flow(cluster, shards, n, options)
+        shards, iterations = _directed_flow(cluster, shards, starts, options)
         stats.flow_iterations = iterations
     else:
         total = sum(cluster.call(_total_strength, shards))
@@ -295,7 +295,7 @@ def _load(cluster: _Cluster, links, options, stats: DistributedStats):
     stats.n_nodes, stats.n_shards = n, len(shards)
     stats.n_links = entries if directed else entries // 2
     stats.shard_bytes = cluster.call(_shard_bytes, shards)
-    return ids, _Level(shards, starts, node_flow, directed, entries)
+    return ids, _search.with_views(cluster, _Level(shards, starts, node_flow, directed, entries))
 
 
 def _sorted_ids(id_parts) -> np.ndarray:
@@ -328,18 +328,25 @@ def _shard_bytes(shard) -> int:
     return shard.nbytes
 
 
-def _directed_flow(cluster: _Cluster, shards, n: int, options):
+def _directed_flow(cluster: _Cluster, shards, starts: np.ndarray, options):
     """PageRank by power iteration over the shards, as :func:`infomap_learn.flow.pagerank`
     (teleportation to links, unrecorded; the same tolerance and iteration limits)."""
     from .._pagerank import _power_iteration
 
     alpha = float(options["teleportation_probability"])
+    n = int(starts[-1])
     out_weight = np.concatenate(cluster.call(_shards.out_weights, shards))
     targets = cluster.call(_shards.rank_targets, shards)
 
+    def owned(rank: np.ndarray) -> list[dict]:  # (each shard, its own nodes' numbers)
+        return [
+            {"rank": rank[start:stop], "out_weight": out_weight[start:stop]}
+            for start, stop in zip(starts[:-1], starts[1:])
+        ]
+
     def spread(rank: np.ndarray) -> np.ndarray:
         passed = np.zeros(n)
-        parts = cluster.call(_shards.spread_rank, shards, rank=rank, out_weight=out_weight)
+        parts = cluster.call(_shards.spread_rank, shards, owned(rank))
         for where, sums in zip(targets, parts):
             passed[where] += sums
         return passed
@@ -347,7 +354,7 @@ def _directed_flow(cluster: _Cluster, shards, n: int, options):
     rank, iterations = _power_iteration(
         spread, out_weight == 0, out_weight / out_weight.sum(), alpha
     )
-    total = sum(cluster.call(_shards.link_flow_total, shards, rank=rank, out_weight=out_weight))
+    total = sum(cluster.call(_shards.link_flow_total, shards, owned(rank)))
     flows = cluster.transform(
         _shards.with_directed_flow, shards, rank=rank, out_weight=out_weight, total=total,
         markov_time=options["markov_time"],

@@ -1,8 +1,12 @@
 """Numba kernels of the distributed search, run by the workers on one shard each.
 
 A shard owns the nodes ``start .. start + n_owned - 1`` (global indices) and holds their
-links in CSR form by owned node: ``out_ptr`` (local rows), ``out_idx`` (global ids of the
-other ends, owned or *ghost* nodes of other shards) and ``out_val`` (flows). Directed
+links in CSR form by owned node: ``out_ptr`` (local rows), ``out_idx`` (the other ends, owned
+or *ghost* nodes of other shards) and ``out_val`` (flows). The kernels see the shard's own
+view of the network: node ``i < n_owned`` is owned node ``start + i`` and the ghosts follow,
+``module_of`` gives the module of each node of that view and ``out_idx`` points into it
+(see ``Shard.local_view``), so a round sends a shard its own nodes' and ghosts' modules,
+never all ``n``. Directed
 networks also keep the links into owned nodes (``in_*``); undirected ones store every link
 in both directions and pass the same arrays twice. Self-links are kept apart (``self_val``)
 because they never cross a module boundary.
@@ -81,6 +85,7 @@ def propose_moves(
     The flows towards each neighbouring module are summed in a small hash table sized by
     the largest degree, so a call costs the shard's links, not the number of modules.
 
+    ``start`` is the global index of the first owned node (for the coins only).
     Returns ``(moved, target)``: local indices of the nodes that move and their modules.
     """
     n_owned = out_ptr.shape[0] - 1
@@ -103,7 +108,7 @@ def propose_moves(
         u = start + local
         if _coin(seed, u) >= move_probability:
             continue
-        a = module_of[u]
+        a = module_of[local]
         n_touched, out_u = _sum_by_module(
             out_ptr[local], out_ptr[local + 1], out_idx, out_val, module_of,
             keys, mask, touched, 0, to_module,
@@ -156,7 +161,7 @@ def propose_moves(
 
 
 @njit(cache=True)
-def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, module_of):
+def crossing_flows(out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, module_of):
     # pragma: no cover - compiled
     """Per owned node, the flow of its links that cross a module boundary: out of its
     module (``leaving``) and into it (``arriving``). Summed by module, they are the exit
@@ -166,7 +171,7 @@ def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, mod
     leaving = np.zeros(n_owned)
     arriving = np.zeros(n_owned)
     for local in range(n_owned):
-        a = module_of[start + local]
+        a = module_of[local]
         for e in range(out_ptr[local], out_ptr[local + 1]):
             if module_of[out_idx[e]] != a:
                 leaving[local] += out_val[e]
@@ -177,7 +182,7 @@ def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, mod
 
 
 @njit(cache=True)
-def module_links(start, out_ptr, out_idx, out_val, module_of, n_modules):
+def module_links(out_ptr, out_idx, out_val, module_of, n_modules):
     # pragma: no cover - compiled
     """The shard's out-links summed by (module of source, module of target), self-pairs
     included: ``(keys, flows)`` with ``key = source_module * n_modules + target_module``,
@@ -185,7 +190,7 @@ def module_links(start, out_ptr, out_idx, out_val, module_of, n_modules):
     m = out_idx.shape[0]
     keys = np.empty(m, dtype=np.int64)
     for local in range(out_ptr.shape[0] - 1):
-        a = module_of[start + local] * n_modules
+        a = module_of[local] * n_modules
         for e in range(out_ptr[local], out_ptr[local + 1]):
             keys[e] = a + module_of[out_idx[e]]
     order = np.argsort(keys, kind="mergesort")

@@ -13,10 +13,10 @@ def _rows(ptr: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(ptr.shape[0] - 1), np.diff(ptr))
 
 
-def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, module_of):
+def crossing_flows(out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, module_of):
     """See :func:`infomap_learn.dask._kernels.crossing_flows`."""
     n_owned = out_ptr.shape[0] - 1
-    own = module_of[start + np.arange(n_owned)]
+    own = module_of[:n_owned]
     out_rows, in_rows = _rows(out_ptr), _rows(in_ptr)
     leaving = np.bincount(
         out_rows, out_val * (module_of[out_idx] != own[out_rows]), n_owned
@@ -25,9 +25,9 @@ def crossing_flows(start, out_ptr, out_idx, out_val, in_ptr, in_idx, in_val, mod
     return leaving, arriving
 
 
-def module_links(start, out_ptr, out_idx, out_val, module_of, n_modules):
+def module_links(out_ptr, out_idx, out_val, module_of, n_modules):
     """See :func:`infomap_learn.dask._kernels.module_links`."""
-    keys = module_of[start + _rows(out_ptr)] * n_modules + module_of[out_idx]
+    keys = module_of[_rows(out_ptr)] * n_modules + module_of[out_idx]
     unique, inverse = np.unique(keys, return_inverse=True)
     return unique, np.bincount(inverse, out_val, unique.size)
 
@@ -47,8 +47,7 @@ def propose_moves(
     for local in range(out_ptr.shape[0] - 1):
         if coins[local] >= move_probability:
             continue
-        u = start + local
-        a = module_of[u]
+        a = module_of[local]
         outs = slice(out_ptr[local], out_ptr[local + 1])
         ins = slice(in_ptr[local], in_ptr[local + 1])
         to_module, from_module = {}, {}

@@ -3,10 +3,12 @@
 The pattern of GossipMap and DSLM-Map (Bae & Howe 2015; Hamann et al. 2018 for the
 synchronous local moves of distributed Louvain): the workers hold the links in shards (see
 ``_shards``), and the client holds one number per node (its flow and module) and the
-statistics of every module. A *round* sends the module of every node and the module
-statistics to all workers; each shard proposes the best module of each of its nodes against
-them; the client applies the proposals, the shards sum the new exit and enter flows, and
-the client computes the exact codelength. A round that would lengthen the code is undone
+statistics of every module. A *round* sends each shard the modules of its own nodes and of
+its ghosts (the other ends of its cut links), numbered within the shard, and the
+statistics of those modules only, so that what a worker receives grows with its shards, not
+with the network; each shard proposes the best module of each of its nodes against them;
+the client applies the proposals, the shards sum the new exit and enter flows, and the
+client computes the exact codelength. A round that would lengthen the code is undone
 and the share of nodes allowed to move halved. When rounds stop gaining, the modules are
 aggregated: the shards sum their links by module pair, and once the module network is
 small enough it is searched on the client by :func:`infomap_learn.infomap` (two-level or
@@ -106,13 +108,16 @@ class _Cluster:
         self.sent = 0
         self.received = 0
 
-    def call(self, func, shards, **values) -> list:
-        """``func(shard, **values)`` on every shard, the results in shard order.
+    def call(self, func, shards, each: list[dict] | None = None, **values) -> list:
+        """``func(shard, **each[i], **values)`` on every shard ``i``, the results in shard
+        order.
 
         Arrays among ``values`` are scattered once and fetched by the workers that need
-        them (counted as sent to every worker: an upper bound). When a worker dies, Dask
-        recomputes the shards it held from their lineage; the call is then repeated with
-        its arrays scattered again (they live on the client), up to ``_RETRIES`` times.
+        them (counted as sent to every worker: an upper bound). ``each`` holds one dict of
+        arguments per shard, scattered straight to the worker that holds the shard
+        (counted once). When a worker dies, Dask recomputes the shards it held from their
+        lineage; the call is then repeated with its arrays scattered again (they live on
+        the client), up to ``_RETRIES`` times.
         """
         for attempt in range(_RETRIES + 1):
             try:
@@ -122,7 +127,7 @@ class _Cluster:
                     for name, value in values.items()
                 }  # fmt: skip
                 self.sent += sum(_nbytes(v) for v in values.values()) * self.n_workers
-                results = self.client.gather(self._on_their_workers(func, shards, kwargs))
+                results = self.client.gather(self._on_their_workers(func, shards, each, kwargs))
                 self.received += sum(_nbytes(r) for r in results)
                 return results
             except Exception as error:
@@ -131,16 +136,34 @@ class _Cluster:
                 self.client.wait_for_workers(1, timeout=120)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _on_their_workers(self, func, shards, kwargs) -> list:
+    def _on_their_workers(self, func, shards, each, kwargs) -> list:
         """Each task on the worker that holds its shard (where Dask knows it), so that the
         arguments travel to every worker once and the shards not at all; left alone,
-        Dask would run small shards' tasks where the larger arguments are."""
+        Dask would run small shards' tasks where the larger arguments are. A shard's own
+        arguments go to its holder in one scatter per worker."""
         where = self.client.who_has(shards)
+        holders = [tuple(where.get(shard.key, ())) for shard in shards]
+        own = [None] * len(shards)
+        if each is not None:
+            for holder in dict.fromkeys(holders):
+                mine = [i for i, h in enumerate(holders) if h == holder]
+                scattered = self.client.scatter(
+                    [each[i] for i in mine], workers=list(holder) or None, hash=False
+                )
+                for i, future in zip(mine, scattered):
+                    own[i] = future
+            self.sent += sum(_nbytes(list(args.values())) for args in each)
         tasks = []
-        for shard in shards:
-            holders = list(where.get(shard.key, ()))
-            placement = {"workers": holders, "allow_other_workers": True} if holders else {}
-            tasks.append(self.client.submit(func, shard, pure=False, **placement, **kwargs))
+        for shard, holder, args in zip(shards, holders, own):
+            placement = {"workers": list(holder), "allow_other_workers": True} if holder else {}
+            task = (
+                self.client.submit(func, shard, pure=False, **placement, **kwargs)
+                if args is None
+                else self.client.submit(
+                    _with_own, func, shard, args, pure=False, **placement, **kwargs
+                )
+            )  # fmt: skip
+            tasks.append(task)
         return tasks
 
     def transform(self, func, shards, **values) -> list:
@@ -157,6 +180,10 @@ class _Cluster:
 
 def _same(value):
     return value
+
+
+def _with_own(func, shard, own: dict, **values):
+    return func(shard, **own, **values)
 
 
 def lost_worker(error: BaseException) -> bool:
@@ -191,17 +218,31 @@ def _nbytes(value) -> int:
 
 @dataclass
 class _Level:
-    """Shards of one network on the workers, and its per-node numbers on the client."""
+    """Shards of one network on the workers, and its per-node numbers on the client.
+
+    ``views``: the nodes of each shard's view, its own nodes then its ghosts (global
+    ids; see ``Shard.local_view``): what the client sends a shard is indexed by them."""
 
     shards: list
     starts: np.ndarray
     node_flow: np.ndarray
     directed: bool
     n_entries: int
+    views: list = field(default_factory=list)
 
     @property
     def n_nodes(self) -> int:
         return self.node_flow.size
+
+
+def with_views(cluster: _Cluster, level: _Level) -> _Level:
+    """The level with each shard's view, its ghosts fetched once (``O(cut links)``)."""
+    ghost_lists = cluster.call(_shards.ghosts, level.shards)
+    level.views = [
+        np.concatenate([np.arange(start, stop), ghosts])
+        for start, stop, ghosts in zip(level.starts[:-1], level.starts[1:], ghost_lists)
+    ]
+    return level
 
 
 def _wire(module_of: np.ndarray) -> np.ndarray:
@@ -209,9 +250,14 @@ def _wire(module_of: np.ndarray) -> np.ndarray:
     return module_of.astype(np.int32) if module_of.size < 2**31 else module_of
 
 
+def _viewed(level: _Level, module_of: np.ndarray) -> list[dict]:
+    """Each shard's argument ``module_of``: the modules of its view's nodes."""
+    return [{"module_of": _wire(module_of[view])} for view in level.views]
+
+
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     n_modules = int(module_of.max()) + 1
-    parts = cluster.call(_shards.crossing, level.shards, module_of=_wire(module_of))
+    parts = cluster.call(_shards.crossing, level.shards, _viewed(level, module_of))
     # the shards hold the nodes in order: their parts joined are per node
     leaving = np.concatenate([part[0] for part in parts])
     exit_flow = np.bincount(module_of, leaving, n_modules)
@@ -259,19 +305,19 @@ def move_rounds(
     for round_number in range(max_rounds):
         began, sent, received = time.perf_counter(), cluster.sent, cluster.received
         round_seed = (seed * _SEED_MIX + round_number) % (2**63)
+        # (undirected: enter flows are the exit flows, not sent twice)
+        sent_stats = stats if level.directed else stats[[0, 1, 3]]
+        own, view_modules = _views_of_modules(level, module_of, sent_stats)
         proposals = cluster.call(
-            _shards.propose, level.shards, module_of=_wire(module_of),
-            # (undirected: enter flows are the exit flows, not sent twice)
-            stats=stats if level.directed else stats[[0, 1, 3]],
-            enter_total=float(stats[2].sum()), seed=round_seed,
-            move_probability=move_probability,
+            _shards.propose, level.shards, own, enter_total=float(stats[2].sum()),
+            seed=round_seed, move_probability=move_probability,
         )  # fmt: skip
         moved = sum(len(nodes) for nodes, _ in proposals)
         accepted = False
         if moved:
             candidate = module_of.copy()
-            for nodes, targets in proposals:
-                candidate[nodes] = targets
+            for (nodes, targets), modules in zip(proposals, view_modules):
+                candidate[nodes] = modules[targets]
             candidate_stats = _module_stats(cluster, level, candidate)
             candidate_length = _codelength(candidate_stats, node_term)
             accepted = candidate_length < codelength - _MIN_IMPROVEMENT
@@ -297,6 +343,19 @@ def move_rounds(
     return module_of, codelength
 
 
+def _views_of_modules(level: _Level, module_of: np.ndarray, stats: np.ndarray):
+    """Each shard's arguments of a round: the modules of its view's nodes, numbered
+    0..k_s-1 within the view in the order of their global ids (the kernel's tie rules
+    compare ids), and the statistics of those k_s modules; and each view's modules
+    (global ids), to read the proposals back."""
+    own, modules_of_views = [], []
+    for view in level.views:
+        modules, local = np.unique(module_of[view], return_inverse=True)
+        own.append({"module_of": _wire(local.reshape(-1)), "stats": stats[:, modules]})
+        modules_of_views.append(modules)
+    return own, modules_of_views
+
+
 def _compacted(module_of: np.ndarray, stats: np.ndarray):
     """Module ids renumbered 0..k-1 in their order (the statistics with them), so that
     a round sends the statistics of the k modules, not of every id ever used."""
@@ -312,7 +371,8 @@ def aggregate(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     present, labels = np.unique(module_of, return_inverse=True)
     k = present.size
     labels = labels.astype(np.int64)
-    parts = cluster.call(_shards.aggregated, level.shards, module_of=labels, n_modules=k)
+    own = [{"module_of": labels[view]} for view in level.views]
+    parts = cluster.call(_shards.aggregated, level.shards, own, n_modules=k)
     keys = np.concatenate([p[0] for p in parts])
     flows = np.concatenate([p[1] for p in parts])
     return (labels, *_summed_links(keys, flows, k), np.bincount(labels, level.node_flow, k))
@@ -345,4 +405,4 @@ def module_level(cluster: _Cluster, source, target, flow, module_flow, n_shards,
     futures = [cluster.client.submit(_same, shard, pure=False) for shard in shards]
     cluster.sent += sum(s.nbytes for s in shards)
     entries = int((source != target).sum()) * (1 if directed else 2)
-    return _Level(futures, starts, module_flow, directed, entries)
+    return with_views(cluster, _Level(futures, starts, module_flow, directed, entries))

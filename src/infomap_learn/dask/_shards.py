@@ -56,6 +56,25 @@ class Shard:
             np.searchsorted(targets, owned[has_self]),
         )  # fmt: skip
 
+    @cached_property
+    def local_view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ghosts, out_local, in_local)``: the other ends of the links that the shard
+        does not own (global ids, sorted), and each link's other end in the shard's own
+        view of the network, owned nodes ``0 .. n_owned - 1`` then the ghosts. The
+        rounds send a shard only the modules of that view (see the kernels)."""
+        n_owned = self.n_owned
+        ends = self.out_idx if not self.directed else np.concatenate([self.out_idx, self.in_idx])
+        owned = (ends >= self.start) & (ends < self.start + n_owned)
+        ghosts = np.unique(ends[~owned])
+
+        def local(idx):
+            inside = (idx >= self.start) & (idx < self.start + n_owned)
+            return np.where(inside, idx - self.start, n_owned + np.searchsorted(ghosts, idx))
+
+        out_local = local(self.out_idx)
+        in_local = local(self.in_idx) if self.directed else out_local
+        return ghosts, out_local, in_local
+
     @property
     def nbytes(self) -> int:
         arrays = [self.out_ptr, self.out_idx, self.out_val, self.self_val]
@@ -159,13 +178,17 @@ def rank_targets(shard: Shard) -> np.ndarray:
     return shard.rank_layout[0]
 
 
+def _rank_shares(rank: np.ndarray, out_weight: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(out_weight > 0, rank / out_weight, 0.0)
+
+
 def spread_rank(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> np.ndarray:
     """The rank the owned nodes pass along their links in one step of power iteration,
-    summed per node of :func:`rank_targets` (``out_weight`` of every node, global)."""
+    summed per node of :func:`rank_targets` (``rank`` and ``out_weight`` of the owned
+    nodes: a step sends a shard its own nodes' numbers, not all ``n``)."""
     targets, slot, has_self, self_slot = shard.rank_layout
-    owned = np.arange(shard.start, shard.start + shard.n_owned)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(out_weight[owned] > 0, rank[owned] / out_weight[owned], 0.0)
+    share = _rank_shares(rank, out_weight)
     rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
     sums = np.bincount(slot, share[rows] * shard.out_val, targets.size)
     sums += np.bincount(self_slot, share[has_self] * shard.self_val[has_self], targets.size)
@@ -195,10 +218,9 @@ def with_directed_flow(
 
 
 def link_flow_total(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> float:
-    """Sum of rank x weight / out-weight over the shard's out-links and self-links."""
-    owned = np.arange(shard.start, shard.start + shard.n_owned)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(out_weight[owned] > 0, rank[owned] / out_weight[owned], 0.0)
+    """Sum of rank x weight / out-weight over the shard's out-links and self-links (the
+    owned nodes' ``rank`` and ``out_weight``)."""
+    share = _rank_shares(rank, out_weight)
     rows = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
     return float((share[rows] * shard.out_val).sum() + (share * shard.self_val).sum())
 
@@ -208,21 +230,29 @@ def link_flow_total(shard: Shard, rank: np.ndarray, out_weight: np.ndarray) -> f
 # ---------------------------------------------------------------------------------------
 
 
+def ghosts(shard: Shard) -> np.ndarray:
+    """The shard's ghost nodes (global ids, sorted): see :attr:`Shard.local_view`."""
+    return shard.local_view[0]
+
+
 def propose(
     shard: Shard, module_of, stats, enter_total: float, seed: int, move_probability: float
 ):
     """The moves of the shard's nodes in one synchronous round (see
-    :func:`~infomap_learn.dask._kernels.propose_moves`), as global node indices.
-    ``stats``: module flow, exit flow, enter flow (directed only) and size (as float) by
-    module; ``enter_total`` the sum of enter flows."""
+    :func:`~infomap_learn.dask._kernels.propose_moves`): global node indices and their
+    new modules (numbered as in ``module_of``). ``module_of``: the module of each node
+    of the shard's view (owned nodes, then ghosts; :attr:`Shard.local_view`), numbered
+    within the view; ``stats``: module flow, exit flow, enter flow (directed only) and
+    size (as float) of those modules; ``enter_total`` the sum of all enter flows."""
     if stats.shape[0] == 3:
         flow, exit_flow, size = stats
         enter_flow = exit_flow
     else:
         flow, exit_flow, enter_flow, size = stats
+    _, out_local, in_local = shard.local_view
     moved, target = _kernels.propose_moves(
-        shard.start, shard.out_ptr, shard.out_idx, shard.out_val,
-        shard.in_ptr, shard.in_idx, shard.in_val, shard.node_flow,
+        shard.start, shard.out_ptr, out_local, shard.out_val,
+        shard.in_ptr, in_local, shard.in_val, shard.node_flow,
         module_of, flow, exit_flow, enter_flow, size, enter_total, seed, move_probability,
     )  # fmt: skip
     return moved + shard.start, target
@@ -230,21 +260,23 @@ def propose(
 
 def crossing(shard: Shard, module_of):
     """Per owned node, its flow out of its module and (directed) into it: summed by
-    module on the client, the exit and enter flows."""
+    module on the client, the exit and enter flows (``module_of``: of the shard's view)."""
+    _, out_local, in_local = shard.local_view
     leaving, arriving = _kernels.crossing_flows(
-        shard.start, shard.out_ptr, shard.out_idx, shard.out_val,
-        shard.in_ptr, shard.in_idx, shard.in_val, module_of,
+        shard.out_ptr, out_local, shard.out_val, shard.in_ptr, in_local, shard.in_val,
+        module_of,
     )  # fmt: skip
     return (leaving, arriving) if shard.directed else (leaving,)
 
 
 def aggregated(shard: Shard, module_of, n_modules: int):
-    """The shard's links and self-links summed by module pair: ``(keys, flows)``."""
+    """The shard's links and self-links summed by module pair: ``(keys, flows)``
+    (``module_of``: the module, 0..n_modules-1, of each node of the shard's view)."""
     keys, flows = _kernels.module_links(
-        shard.start, shard.out_ptr, shard.out_idx, shard.out_val, module_of, n_modules
+        shard.out_ptr, shard.local_view[1], shard.out_val, module_of, n_modules
     )
     has_self = np.flatnonzero(shard.self_val > 0)
-    modules = module_of[shard.start + has_self]
+    modules = module_of[has_self]
     return (
         np.concatenate([keys, modules * n_modules + modules]),
         np.concatenate([flows, shard.self_val[has_self]]),
