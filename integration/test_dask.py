@@ -246,6 +246,67 @@ def test_the_estimator_follows_dask_ml(client):
         DaskInfoMapClustering(weighting="jaccard").fit(X)
 
 
+def _pulled(labels, neighbors, weights) -> np.ndarray:
+    """The module each new sample's links carry the most weight into (ties: lowest id),
+    from the single-machine adapter's neighbours and weights."""
+    pull = np.zeros((neighbors.shape[0], labels.max() + 1))
+    np.add.at(pull, (np.repeat(np.arange(neighbors.shape[0]), neighbors.shape[1]),
+                     labels[neighbors].ravel()), weights.ravel())  # fmt: skip
+    return pull.argmax(axis=1)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"weighting": "connectivity"},
+        {"metric": "cosine"},
+        {"threshold": 0.5},
+        {"method": "approximate", "two_level": True},
+    ],
+)
+def test_predict_pulls_new_samples_as_the_single_machine_weights_do(client, options):
+    """New samples, in blocks, get the module that the single-machine adapter's
+    neighbours and weights (same training labels) give them."""
+    from infomap_learn.adapters.knn import neighbor_weights
+
+    if options.get("method") == "approximate":
+        pytest.importorskip("pynndescent")
+    X, _ = _blobs_for_predict()
+    model = DaskInfoMapClustering(n_neighbors=8, random_state=0, **options)
+    model.fit(da.from_array(X[:500], chunks=125))
+    new = X[500:] + 0.05
+    predicted = model.predict(da.from_array(new, chunks=37))
+    assert isinstance(predicted, da.Array) and predicted.chunks[0][0] == 37
+    labels = model.labels_.compute()
+    kwargs = {k: v for k, v in options.items() if k in ("weighting", "metric", "threshold")}
+    neighbors, weights = neighbor_weights(X[:500], new, n_neighbors=8, **kwargs)
+    np.testing.assert_array_equal(predicted.compute(), _pulled(labels, neighbors, weights))
+    # a training sample asked again lands in its own module
+    again = model.predict(X[:500]).compute()
+    assert (again == labels).mean() > 0.95
+
+
+def _blobs_for_predict():
+    from sklearn.datasets import make_blobs
+
+    return make_blobs(650, n_features=5, centers=5, cluster_std=1.2, random_state=3)
+
+
+def test_predict_names_bad_input(client):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = _blobs_for_predict()
+    with pytest.raises(NotFittedError):
+        DaskInfoMapClustering().predict(X)
+    model = DaskInfoMapClustering(n_neighbors=5, random_state=0).fit(X[:200])
+    with pytest.raises(ValueError, match="X has 3 features, but DaskInfoMapClustering"):
+        model.predict(X[:10, :3])
+    with pytest.raises(ValueError, match="2-dimensional"):
+        model.predict(da.from_array(X[:10, 0], chunks=5))
+    assert model.predict(np.zeros((0, 5))).compute().shape == (0,)
+
+
 def test_modules_written_to_neo4j_by_the_workers(client, server):
     """Links read by elementId, modules found on the cluster, written back by the
     workers to the real Bolt server, one partition per task."""

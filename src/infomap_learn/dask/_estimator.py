@@ -8,9 +8,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
+from ..adapters._neighbors import _floor_scales, _pair_weights
+from . import _knn
 from ._front import infomap
-from ._knn import knn_graph
 
 
 class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
@@ -61,6 +63,11 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
     stats_ : DistributedStats
         Rounds, bytes moved, shard sizes and time of the search.
 
+    ``predict`` needs the training samples: the estimator keeps a reference to the dask
+    array given to ``fit`` (with its task graph; persist it first if it is costly to
+    compute), and the training labels and kernel scales on the client (12 bytes per
+    sample).
+
     See Also
     --------
     infomap_learn.InfoMapClustering : The same on one machine, with all of its options.
@@ -78,6 +85,9 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
     >>> model = DaskInfoMapClustering(random_state=0).fit(da.from_array(X, chunks=100))
     >>> model.n_clusters_, model.labels_.chunks
     (3, ((100, 100, 100),))
+    >>> new = da.from_array(X[[0, 100, 200]] + 0.01, chunks=2)
+    >>> bool((model.predict(new).compute() == model.labels_[[0, 100, 200]].compute()).all())
+    True
     >>> client.close(); cluster.close()
     """
 
@@ -139,27 +149,38 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         --------
         See :class:`DaskInfoMapClustering`.
         """
+        import dask
         import dask.array as da
 
         if not isinstance(X, da.Array):
             X = da.from_array(np.asarray(X, dtype=np.float64), chunks=(10_000, -1))
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-dimensional (n_samples, n_features), got {X.ndim}")
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        links = knn_graph(
-            X, self.n_neighbors, metric=self.metric, weighting=self.weighting,
-            symmetrize=self.symmetrize, threshold=self.threshold, method=self.method,
-            random_state=seed,
+        X, k, metric, weighting, symmetrize, threshold, method = _knn.checked_options(
+            X, self.n_neighbors, self.metric, self.weighting, self.symmetrize,
+            self.threshold, self.method, seed,
+        )  # fmt: skip
+        found = _knn.nearest_neighbours(X, X, k, metric, method, seed)
+        farthest = None
+        if _knn.local_scales(found, weighting, metric) is not None:
+            # (held on the workers during the search: the neighbour search is done once
+            # for the links and for the scales that predict needs)
+            found = list(dask.persist(*found))
+            farthest = np.concatenate(dask.compute(*[dask.delayed(_knn._farthest)(f)
+                                                     for f in found]))  # fmt: skip
+        links = _knn.weighted_links(
+            found, X.chunks[0], _knn.local_scales(found, weighting, metric), weighting,
+            metric, threshold, symmetrize,
         )  # fmt: skip
         modules, stats = infomap(
-            links, None, two_level=self.two_level, directed=self.symmetrize == "none",
+            links, None, two_level=self.two_level, directed=symmetrize == "none",
             markov_time=self.markov_time, num_trials=self.num_trials, seed=seed,
             n_partitions=self.n_partitions or X.numblocks[0], return_stats=True,
         )  # fmt: skip
-        found = modules.compute()
+        del found  # (the persisted neighbour lists, released)
+        frame = modules.compute()
         # a sample without links (all its neighbour weights dropped) is a module of its own
         labels = np.full(X.shape[0], -1, dtype=np.int64)
-        labels[found["node"].to_numpy()] = found["module"].to_numpy()
+        labels[frame["node"].to_numpy()] = frame["module"].to_numpy()
         alone = labels < 0
         labels[alone] = labels.max() + 1 + np.arange(int(alone.sum()))
         self.labels_ = da.from_array(labels, chunks=(X.chunks[0],))
@@ -167,6 +188,8 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         self.n_features_in_ = int(X.shape[1])
         self.codelength_ = stats.codelength
         self.stats_ = stats
+        self._fit_X, self._fit_k, self._fit_seed = X, k, seed
+        self._fit_labels, self._fit_farthest = labels, farthest
         return self
 
     def fit_predict(self, X, y=None):
@@ -186,3 +209,96 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         See :class:`DaskInfoMapClustering`.
         """
         return self.fit(X).labels_
+
+    def predict(self, X):
+        """Put new samples into the modules their nearest training samples pull them into.
+
+        As :meth:`infomap_learn.InfoMapClustering.predict`: each new sample is linked to
+        its ``n_neighbors`` nearest training samples (searched by blocks on the cluster,
+        with the ``method`` of ``fit``) with the training graph's weighting (the kernel
+        scales of the training samples are those of ``fit``, floored together with the
+        new samples' of each block), and joins the module into which its links carry the
+        most weight; ties, and a sample with no link left, go to the module with the
+        most flow. The training clusters do not change.
+
+        Parameters
+        ----------
+        X : dask.array.Array or array-like, shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : dask.array.Array of int64, shape (n_samples,)
+            Chunked like the rows of ``X``; lazy, as dask-ml's ``predict``.
+
+        Examples
+        --------
+        See :class:`DaskInfoMapClustering`.
+        """
+        import dask
+        import dask.array as da
+
+        check_is_fitted(self)
+        if not isinstance(X, da.Array):
+            X = da.from_array(np.asarray(X, dtype=np.float64), chunks=(10_000, -1))
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-dimensional (n_samples, n_features), got {X.ndim}")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but DaskInfoMapClustering was fitted with "
+                f"{self.n_features_in_} features"
+            )
+        if X.shape[0] == 0:
+            return da.zeros(0, dtype=np.int64)
+        X = X.rechunk({1: -1}).astype(np.float64)
+        found = _knn.nearest_neighbours(
+            X, self._fit_X, self._fit_k, self.metric, self.method, self._fit_seed
+        )
+        # (one copy of each per-sample array in the graph, not one per block)
+        labels = dask.delayed(self._fit_labels, pure=True)
+        farthest = (
+            None if self._fit_farthest is None else dask.delayed(self._fit_farthest, pure=True)
+        )
+        blocks = [
+            da.from_delayed(
+                dask.delayed(_pulled_modules)(
+                    f, labels, farthest, self.weighting, self.metric, self.threshold
+                ),
+                shape=(rows,), dtype=np.int64,
+            )  # fmt: skip
+            for f, rows in zip(found, X.chunks[0])
+        ]
+        return da.concatenate(blocks)
+
+
+def _pulled_modules(found, labels, fit_farthest, weighting, metric, threshold) -> np.ndarray:
+    """The module of each new sample of a block: the one its links to the training
+    samples ``found`` (indices, distances) carry the most weight into; ties and samples
+    without links to the lowest module id (modules are numbered by decreasing flow)."""
+    ind, dist = found
+    n_rows, k = ind.shape
+    rows = np.repeat(np.arange(n_rows), k)
+    cols, dist = ind.ravel(), dist.ravel()
+    finite = np.isfinite(dist)
+    cols = np.where(finite, cols, 0)  # (no neighbour found there: weight 0 below)
+    sigmas = None
+    if fit_farthest is not None:
+        # sigma: the distance to the k-th neighbour, floored over the scales involved
+        used, inverse = np.unique(cols, return_inverse=True)
+        sigma = _floor_scales(np.concatenate([_knn._farthest(found), fit_farthest[used]]))
+        sigmas = (sigma[:n_rows][rows], sigma[n_rows:][inverse.ravel()])
+    weight = np.where(finite, _pair_weights(weighting, metric, np.where(finite, dist, 0.0),
+                                            sigmas=sigmas), 0.0)  # fmt: skip
+    keep = weight > 0
+    if threshold is not None:
+        keep &= weight >= threshold
+    n_modules = int(labels.max()) + 1
+    key = rows[keep] * n_modules + labels[cols[keep]]
+    pairs, inverse = np.unique(key, return_inverse=True)
+    pull = np.bincount(inverse.ravel(), weight[keep], pairs.size)
+    row, module = np.divmod(pairs, n_modules)
+    # per row, the largest pull, then the lowest module id
+    order = np.lexsort((module, -pull, row))
+    first = order[np.r_[True, row[order][1:] != row[order][:-1]]] if order.size else order
+    out = np.zeros(n_rows, dtype=np.int64)
+    out[row[first]] = module[first]
+    return out

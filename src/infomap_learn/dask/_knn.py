@@ -85,10 +85,22 @@ def knn_graph(
     >>> links.sort_values(["source", "target"])[["source", "target"]].values.tolist()
     [[0, 1], [0, 2], [1, 2], [3, 4], [3, 5], [4, 5]]
     """
-    import dask
+    X, k, metric, weighting, symmetrize, threshold, method = checked_options(
+        X, n_neighbors, metric, weighting, symmetrize, threshold, method, random_state
+    )
+    found = nearest_neighbours(X, X, k, metric, method, random_state)
+    # (lazy to the end: the links are one task graph, computed by whichever scheduler
+    # the caller uses, the neighbour search done once for both the scales and the links)
+    return weighted_links(
+        found, X.chunks[0], local_scales(found, weighting, metric), weighting, metric,
+        threshold, symmetrize,
+    )  # fmt: skip
+
+
+def checked_options(X, n_neighbors, metric, weighting, symmetrize, threshold, method, random_state):
+    """The options of :func:`knn_graph` checked, and ``X`` as a dask array of float64
+    chunked by rows only: ``(X, k, metric, weighting, symmetrize, threshold, method)``."""
     import dask.array as da
-    import dask.dataframe as dd
-    import pandas as pd
 
     metric = _check_option("metric", metric, METRICS)
     weighting = _check_option("weighting", weighting, _DASK_WEIGHTINGS + ("jaccard",))
@@ -113,33 +125,63 @@ def knn_graph(
         raise ValueError(f"X must have at least 2 samples, got {n}")
     k = _check_n_neighbors(n_neighbors, n)
     X = X.rechunk({1: -1}).astype(np.float64)
-    blocks = X.to_delayed().ravel()
-    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])])
+    return X, k, metric, weighting, symmetrize, threshold, method
+
+
+def nearest_neighbours(
+    X: Any, X_fit: Any, k: int, metric: str, method: str, random_state: int | None
+) -> list:
+    """Delayed ``(indices, distances)`` of the ``k`` nearest rows of ``X_fit`` for each
+    block of rows of ``X`` (both chunked by rows only, float64). ``X is X_fit``: the
+    neighbours of the samples among themselves, each sample's own row left out."""
+    import dask
+
+    same = X is X_fit
+    queries = X.to_delayed().ravel()
+    blocks = X_fit.to_delayed().ravel()
+    offsets = np.concatenate([[0], np.cumsum(X_fit.chunks[0])])
     if method == "approximate":
         seed = 0 if random_state is None else int(random_state)
         indexes = [
             dask.delayed(_block_index)(block, k, metric, seed + j) for j, block in enumerate(blocks)
         ]
     found = []
-    for i, rows in enumerate(blocks):
+    for i, rows in enumerate(queries):
+        # (a query block that is not a block of X_fit has no offset: no row is left out)
+        row_offset = int(offsets[i]) if same else None
         running = None
         for j, others in enumerate(blocks):
             if method == "approximate":
                 running = dask.delayed(_query_block_index)(
-                    running, rows, indexes[j], int(offsets[i]), int(offsets[j]),
+                    running, rows, indexes[j], row_offset, int(offsets[j]),
                     int(offsets[j + 1] - offsets[j]), k,
                 )
             else:
                 running = dask.delayed(_nearest_in_block)(
-                    running, rows, others, int(offsets[i]), int(offsets[j]), k, metric
+                    running, rows, others, row_offset, int(offsets[j]), k, metric
                 )
         found.append(running)
-    # (lazy to the end: the links are one task graph, computed by whichever scheduler
-    # the caller uses, the neighbour search done once for both the scales and the links)
-    sigma = None
-    if weighting == "similarity" and metric not in ANGULAR_METRICS:
-        # sigma_i: distance to the k-th neighbour, floored at a fraction of the median
-        sigma = dask.delayed(_local_scales)([dask.delayed(_farthest)(f) for f in found])
+    return found
+
+
+def local_scales(found: list, weighting: str, metric: str):
+    """Delayed kernel scales sigma_i of the samples (distance to the k-th neighbour,
+    floored at a fraction of the median), or None where the weighting needs none."""
+    import dask
+
+    if weighting != "similarity" or metric in ANGULAR_METRICS:
+        return None
+    return dask.delayed(_local_scales)([dask.delayed(_farthest)(f) for f in found])
+
+
+def weighted_links(found, chunks, sigma, weighting, metric, threshold, symmetrize):
+    """The dask DataFrame of links from the neighbours ``found`` of the blocks of rows
+    ``chunks`` (see :func:`knn_graph`)."""
+    import dask
+    import dask.dataframe as dd
+    import pandas as pd
+
+    offsets = np.concatenate([[0], np.cumsum(chunks)])
     parts = [
         dask.delayed(_weighted_links)(
             f, int(offsets[i]), sigma, weighting, metric, threshold, symmetrize
@@ -167,7 +209,7 @@ def knn_graph(
 def _nearest_in_block(running, rows, others, row_offset, other_offset, k, metric):
     """Merge the ``k`` nearest samples of ``others`` into the running neighbours of
     ``rows``: ``(indices, distances)``, shape (len(rows), k), nearest first (ties by
-    index), the sample itself left out."""
+    index), the sample itself left out (``row_offset`` None: ``rows`` are new samples)."""
     from sklearn.metrics import pairwise_distances
 
     distance = pairwise_distances(rows, others, metric=metric)
