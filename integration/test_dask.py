@@ -86,6 +86,32 @@ def test_the_answer_does_not_depend_on_the_partitions(client, planted):
     np.testing.assert_array_equal(first, second)
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_views_and_a_copy_per_worker_give_the_same_answer(client, planted, monkeypatch,
+                                                          directed):  # fmt: skip
+    from infomap_learn.dask import _search
+
+    network = _directed_network() if directed else planted[0]
+    with_views = _search.with_views
+    answers, modes = [], []
+    for send_views in (True, False):
+        def forced(cluster, level, send_views=send_views):
+            level = with_views(cluster, level)
+            modes.append(level.send_views)
+            level.send_views = send_views
+            return level
+
+        monkeypatch.setattr(_search, "with_views", forced)
+        modules, stats = dask_infomap(_frame(network), client, directed=directed,
+                                      n_partitions=3, seed=2, return_stats=True)  # fmt: skip
+        answers.append((_labels(modules), stats.codelength, stats.bytes_per_round))
+    np.testing.assert_array_equal(answers[0][0], answers[1][0])
+    assert answers[0][1] == answers[1][1]
+    # the level chooses by node counts, near enough to the bytes the rounds then move
+    chosen, other = (answers[0][2], answers[1][2]) if modes[0] else (answers[1][2], answers[0][2])
+    assert chosen <= 1.1 * other
+
+
 def test_directed_flow_and_codelength_match_the_single_machine_flow(client):
     network = _directed_network()
     modules, stats = dask_infomap(

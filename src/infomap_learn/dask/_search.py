@@ -6,7 +6,9 @@ synchronous local moves of distributed Louvain): the workers hold the links in s
 statistics of every module. A *round* sends each shard the modules of its own nodes and of
 its ghosts (the other ends of its cut links), numbered within the shard, and the
 statistics of those modules only, so that what a worker receives grows with its shards, not
-with the network; each shard proposes the best module of each of its nodes against them;
+with the network; where the shards' views together outweigh a copy of every node's module
+per worker (few workers, links without locality), each worker gets that copy once instead
+(see :attr:`_Level.send_views`); each shard proposes the best module of each of its nodes;
 the client applies the proposals, the shards sum the new exit and enter flows, and the
 client computes the exact codelength. A round that would lengthen the code is undone
 and the share of nodes allowed to move halved. When rounds stop gaining, the modules are
@@ -221,7 +223,10 @@ class _Level:
     """Shards of one network on the workers, and its per-node numbers on the client.
 
     ``views``: the nodes of each shard's view, its own nodes then its ghosts (global
-    ids; see ``Shard.local_view``): what the client sends a shard is indexed by them."""
+    ids; see ``Shard.local_view``): what the client sends a shard is indexed by them.
+    ``send_views``: whether the views together are smaller than a copy of every node
+    per worker; if not, each worker gets every node's module once, and each shard reads
+    its view out of it (``_in_view``)."""
 
     shards: list
     starts: np.ndarray
@@ -229,6 +234,7 @@ class _Level:
     directed: bool
     n_entries: int
     views: list = field(default_factory=list)
+    send_views: bool = True
 
     @property
     def n_nodes(self) -> int:
@@ -236,12 +242,16 @@ class _Level:
 
 
 def with_views(cluster: _Cluster, level: _Level) -> _Level:
-    """The level with each shard's view, its ghosts fetched once (``O(cut links)``)."""
+    """The level with each shard's view, its ghosts fetched once (``O(cut links)``), and
+    the cheaper way of sending the modules for the rounds."""
     ghost_lists = cluster.call(_shards.ghosts, level.shards)
     level.views = [
         np.concatenate([np.arange(start, stop), ghosts])
         for start, stop, ghosts in zip(level.starts[:-1], level.starts[1:], ghost_lists)
     ]
+    # (a view's module statistics shrink with its nodes as a copy's do with every node,
+    # so the node counts decide for both)
+    level.send_views = sum(v.size for v in level.views) < cluster.n_workers * level.n_nodes
     return level
 
 
@@ -250,14 +260,27 @@ def _wire(module_of: np.ndarray) -> np.ndarray:
     return module_of.astype(np.int32) if module_of.size < 2**31 else module_of
 
 
-def _viewed(level: _Level, module_of: np.ndarray) -> list[dict]:
-    """Each shard's argument ``module_of``: the modules of its view's nodes."""
-    return [{"module_of": _wire(module_of[view])} for view in level.views]
+def _in_view(shard, shard_func, every_module_of: np.ndarray, **values):
+    """``shard_func(shard, module_of=...)`` with the modules of the shard's view read, on its
+    worker, out of every node's modules."""
+    return shard_func(shard, module_of=every_module_of[_shards.view_nodes(shard)], **values)
+
+
+def _call_with_modules(cluster: _Cluster, func, level: _Level, module_of: np.ndarray,
+                       **values) -> list:  # fmt: skip
+    """``func(shard, module_of=<the modules of its view>, **values)`` on every shard, the
+    modules sent as views or as one copy per worker (``level.send_views``)."""
+    if level.send_views:
+        own = [{"module_of": module_of[view]} for view in level.views]
+        return cluster.call(func, level.shards, own, **values)
+    return cluster.call(
+        _in_view, level.shards, shard_func=func, every_module_of=module_of, **values
+    )
 
 
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     n_modules = int(module_of.max()) + 1
-    parts = cluster.call(_shards.crossing, level.shards, _viewed(level, module_of))
+    parts = _call_with_modules(cluster, _shards.crossing, level, _wire(module_of))
     # the shards hold the nodes in order: their parts joined are per node
     leaving = np.concatenate([part[0] for part in parts])
     exit_flow = np.bincount(module_of, leaving, n_modules)
@@ -307,17 +330,26 @@ def move_rounds(
         round_seed = (seed * _SEED_MIX + round_number) % (2**63)
         # (undirected: enter flows are the exit flows, not sent twice)
         sent_stats = stats if level.directed else stats[[0, 1, 3]]
-        own, view_modules = _views_of_modules(level, module_of, sent_stats)
-        proposals = cluster.call(
-            _shards.propose, level.shards, own, enter_total=float(stats[2].sum()),
-            seed=round_seed, move_probability=move_probability,
-        )  # fmt: skip
+        round_values = {
+            "enter_total": float(stats[2].sum()), "seed": round_seed,
+            "move_probability": move_probability,
+        }  # fmt: skip
+        if level.send_views:
+            own, view_modules = _views_of_modules(level, module_of, sent_stats)
+            proposals = cluster.call(_shards.propose, level.shards, own, **round_values)
+        else:
+            # (every module with its global id: the proposals name global ids)
+            proposals = cluster.call(
+                _in_view, level.shards, shard_func=_shards.propose,
+                every_module_of=_wire(module_of), stats=sent_stats, **round_values,
+            )  # fmt: skip
+            view_modules = [None] * len(proposals)
         moved = sum(len(nodes) for nodes, _ in proposals)
         accepted = False
         if moved:
             candidate = module_of.copy()
             for (nodes, targets), modules in zip(proposals, view_modules):
-                candidate[nodes] = modules[targets]
+                candidate[nodes] = targets if modules is None else modules[targets]
             candidate_stats = _module_stats(cluster, level, candidate)
             candidate_length = _codelength(candidate_stats, node_term)
             accepted = candidate_length < codelength - _MIN_IMPROVEMENT
@@ -371,8 +403,7 @@ def aggregate(cluster: _Cluster, level: _Level, module_of: np.ndarray):
     present, labels = np.unique(module_of, return_inverse=True)
     k = present.size
     labels = labels.astype(np.int64)
-    own = [{"module_of": labels[view]} for view in level.views]
-    parts = cluster.call(_shards.aggregated, level.shards, own, n_modules=k)
+    parts = _call_with_modules(cluster, _shards.aggregated, level, labels, n_modules=k)
     keys = np.concatenate([p[0] for p in parts])
     flows = np.concatenate([p[1] for p in parts])
     return (labels, *_summed_links(keys, flows, k), np.bincount(labels, level.node_flow, k))

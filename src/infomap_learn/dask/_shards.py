@@ -235,6 +235,11 @@ def ghosts(shard: Shard) -> np.ndarray:
     return shard.local_view[0]
 
 
+def view_nodes(shard: Shard) -> np.ndarray:
+    """The nodes of the shard's view (global ids): its own, then its ghosts."""
+    return np.concatenate([np.arange(shard.start, shard.start + shard.n_owned), ghosts(shard)])
+
+
 def propose(
     shard: Shard, module_of, stats, enter_total: float, seed: int, move_probability: float
 ):
