@@ -143,6 +143,37 @@ def test_hierarchy_is_exact_and_no_longer_than_two_levels(client):
     np.testing.assert_array_equal(rows["module"], rows["level_1"])
 
 
+def _nested_links(seed=0) -> tuple[pd.DataFrame, int]:
+    """4 groups of 4 groups of 10 nodes, links denser the deeper two nodes share a group."""
+    n = 160
+    top, middle = np.arange(n) // 40, np.arange(n) // 10
+    i, j = np.triu_indices(n, 1)
+    p = np.where(middle[i] == middle[j], 0.6, np.where(top[i] == top[j], 0.08, 0.004))
+    keep = np.random.default_rng(seed).random(i.size) < p
+    return pd.DataFrame({"source": i[keep], "target": j[keep]}), n
+
+
+def test_top_modules_are_searched_again_from_their_nodes(client, monkeypatch):
+    from infomap_learn.dask import _subtrees
+
+    frame, n = _nested_links()
+    network = Network(frame["source"].to_numpy(), frame["target"].to_numpy(), n_nodes=n)
+    lengths = []
+    for searched_again in (True, False):
+        if not searched_again:
+            monkeypatch.setattr(_subtrees, "repartitioned", lambda *args: (args[2], np.inf))
+        tree, stats = dask_infomap(frame, client, two_level=False, n_partitions=3, seed=0,
+                                   return_stats=True)  # fmt: skip
+        rows = tree.compute().sort_values("node")
+        paths = rows[[c for c in rows.columns if c.startswith("level_")]].to_numpy()
+        exact = hierarchical_codelength(compute_flow(network), paths).codelength
+        assert stats.codelength == pytest.approx(exact, abs=1e-10)
+        lengths.append(stats.codelength)
+    single = infomap(network, two_level=False, seed=0).codelength
+    assert lengths[0] < lengths[1] - 0.01
+    assert lengths[0] <= single * 1.01
+
+
 def test_ids_as_written_strings_and_weights(client):
     frame = pd.DataFrame({
         "source": ["a", "b", "c", "d", "e", "f", "c"],

@@ -197,3 +197,21 @@ def test_only_a_lost_worker_counts_as_one():
     # a user's missing input is an OSError too, and must surface as itself
     assert not lost_worker(FileNotFoundError("links.parquet"))
     assert not lost_worker(ValueError("link 1 -> 2 has weight -2.0"))
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_a_shard_gives_the_links_inside_modules_by_group(directed):
+    shards = _random_shards(4, directed, n_shards=3)
+    module_of = np.random.default_rng(0).integers(0, 5, 60)
+    group_of_module = np.array([0, 1, 0, 2, 1])
+    for s in shards:
+        np.testing.assert_array_equal(_shards.view_nodes(s), _view(s))
+        pieces = _shards.internal_links(s, module_of[_view(s)], group_of_module)
+        assert len(pieces) == 3
+        source = s.start + np.repeat(np.arange(s.n_owned), np.diff(s.out_ptr))
+        for group, (got_source, got_target, got_flow) in enumerate(pieces):
+            inside = (module_of[source] == module_of[s.out_idx]) & (
+                group_of_module[module_of[source]] == group
+            )
+            expected = sorted(zip(source[inside], s.out_idx[inside], s.out_val[inside]))
+            assert sorted(zip(got_source, got_target, got_flow)) == expected

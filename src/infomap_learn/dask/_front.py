@@ -10,7 +10,7 @@ import numpy as np
 
 from ..mapequation import hierarchical_codelength, plogp
 from ..paths import canonical_paths
-from . import _search, _shards
+from . import _search, _shards, _subtrees
 from ._search import DistributedStats, _Cluster, _Level
 
 _FLOW_MODELS = ("undirected", "directed")
@@ -447,6 +447,13 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
         paths = module_paths[labels]
         if nested_length < codelength:
             paths, codelength = nested_paths, nested_length
+        # below the top: each top module searched again from its nodes, as Infomap does;
+        # the top either the tree's (super-modules may make it coarse) or the modules
+        for top in (paths, labels[:, None]):
+            if top[:, 0].max() > top[:, 0].min():
+                searched, searched_length = _subtrees.repartitioned(cluster, level0, top, seed)
+                if searched_length < codelength - _search._MIN_IMPROVEMENT:
+                    paths, codelength = searched, searched_length
     paths = canonical_paths(paths, level0.node_flow)
     stats.codelength = codelength
     frame = pd.DataFrame({"node": ids, "module": paths[:, 0]})

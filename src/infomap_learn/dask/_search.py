@@ -121,22 +121,33 @@ class _Cluster:
         lineage; the call is then repeated with its arrays scattered again (they live on
         the client), up to ``_RETRIES`` times.
         """
-        for attempt in range(_RETRIES + 1):
+        def gathered():
+            results = self.client.gather(self.futures(func, shards, each, **values))
+            self.received += sum(_nbytes(r) for r in results)
+            return results
+
+        return self.retried(gathered)
+
+    def retried(self, attempt):
+        """``attempt()``, repeated after a lost worker up to ``_RETRIES`` times."""
+        for number in range(_RETRIES + 1):
             try:
-                kwargs = {
-                    name: self.client.scatter(value, hash=False)
-                    if isinstance(value, np.ndarray) else value
-                    for name, value in values.items()
-                }  # fmt: skip
-                self.sent += sum(_nbytes(v) for v in values.values()) * self.n_workers
-                results = self.client.gather(self._on_their_workers(func, shards, each, kwargs))
-                self.received += sum(_nbytes(r) for r in results)
-                return results
+                return attempt()
             except Exception as error:
-                if attempt == _RETRIES or not lost_worker(error):
+                if number == _RETRIES or not lost_worker(error):
                     raise
                 self.client.wait_for_workers(1, timeout=120)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def futures(self, func, shards, each: list[dict] | None = None, **values) -> list:
+        """As :meth:`call`, the results left on the workers (futures), not retried."""
+        kwargs = {
+            name: self.client.scatter(value, hash=False)
+            if isinstance(value, np.ndarray) else value
+            for name, value in values.items()
+        }  # fmt: skip
+        self.sent += sum(_nbytes(v) for v in values.values()) * self.n_workers
+        return self._on_their_workers(func, shards, each, kwargs)
 
     def _on_their_workers(self, func, shards, each, kwargs) -> list:
         """Each task on the worker that holds its shard (where Dask knows it), so that the
@@ -267,15 +278,15 @@ def _in_view(shard, shard_func, every_module_of: np.ndarray, **values):
 
 
 def _call_with_modules(cluster: _Cluster, func, level: _Level, module_of: np.ndarray,
-                       **values) -> list:  # fmt: skip
+                       method: str = "call", **values) -> list:  # fmt: skip
     """``func(shard, module_of=<the modules of its view>, **values)`` on every shard, the
-    modules sent as views or as one copy per worker (``level.send_views``)."""
+    modules sent as views or as one copy per worker (``level.send_views``); ``method``:
+    ``"call"`` for the results, ``"futures"`` to leave them on the workers."""
+    run = getattr(cluster, method)
     if level.send_views:
         own = [{"module_of": module_of[view]} for view in level.views]
-        return cluster.call(func, level.shards, own, **values)
-    return cluster.call(
-        _in_view, level.shards, shard_func=func, every_module_of=module_of, **values
-    )
+        return run(func, level.shards, own, **values)
+    return run(_in_view, level.shards, shard_func=func, every_module_of=module_of, **values)
 
 
 def _module_stats(cluster: _Cluster, level: _Level, module_of: np.ndarray):

@@ -288,6 +288,25 @@ def aggregated(shard: Shard, module_of, n_modules: int):
     )
 
 
+def internal_links(shard: Shard, module_of, group_of_module: np.ndarray) -> list[tuple]:
+    """The shard's links inside a module (both ends in it; ``module_of``: of the shard's
+    view), split by the group of their module: per group ``(source, target, flow)`` in
+    global node ids. Undirected shards give each link once from each end."""
+    _, out_local, _ = shard.local_view
+    source = np.repeat(np.arange(shard.n_owned), np.diff(shard.out_ptr))
+    module = module_of[source]
+    inside = np.flatnonzero(module == module_of[out_local])
+    group = group_of_module[module[inside]]
+    order = np.argsort(group, kind="stable")
+    inside, group = inside[order], group[order]
+    bounds = np.searchsorted(group, np.arange(group_of_module.max() + 2))
+    pieces = []
+    for first, last in zip(bounds[:-1], bounds[1:]):
+        links = inside[first:last]
+        pieces.append((source[links] + shard.start, shard.out_idx[links], shard.out_val[links]))
+    return pieces
+
+
 def shards_from_links(source, target, flow, node_flow, n_shards: int, directed: bool):
     """Shards of a network whose link flows and node flows are known (a module network)."""
     starts = shard_starts(node_flow.size, n_shards)
