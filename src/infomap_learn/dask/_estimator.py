@@ -167,10 +167,10 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
             found = list(dask.persist(*found))
             farthest = np.concatenate(dask.compute(*[dask.delayed(_knn._farthest)(f)
                                                      for f in found]))  # fmt: skip
+        scales = _knn.local_scales(found, weighting, metric)
         links = _knn.weighted_links(
-            found, X.chunks[0], _knn.local_scales(found, weighting, metric), weighting,
-            metric, threshold, symmetrize,
-        )  # fmt: skip
+            found, X.chunks[0], scales, weighting, metric, threshold, symmetrize
+        )
         modules, stats = infomap(
             links, None, two_level=self.two_level, directed=symmetrize == "none",
             markov_time=self.markov_time, num_trials=self.num_trials, seed=seed,
