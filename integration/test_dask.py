@@ -171,7 +171,8 @@ def test_top_modules_are_searched_again_from_their_nodes(client, monkeypatch):
         lengths.append(stats.codelength)
     single = infomap(network, two_level=False, seed=0).codelength
     assert lengths[0] < lengths[1] - 0.01
-    assert lengths[0] <= single * 1.01
+    # (the single machine's tree, here: its top is found again by dissolving coarse ones)
+    assert lengths[0] <= single * 1.0005
 
 
 def test_ids_as_written_strings_and_weights(client):

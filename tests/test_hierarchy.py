@@ -286,6 +286,23 @@ def test_dissolve_gives_a_valid_tree_never_longer(net, options, seed):
     assert hierarchical_codelength(flow, dissolved).codelength <= before + 1e-12 * before
 
 
+def test_dissolve_keeps_the_top_modules_when_asked():
+    """Two top modules over four groups of four blocks: dissolving them pays, and with
+    ``keep_top`` they stay (as a partition) while nothing gets longer."""
+    net = nested_sbm(3, (4, 4, 6))
+    flow = compute_flow(net)
+    groups, cliques = np.arange(net.n_nodes) // 24, np.arange(net.n_nodes) // 6 % 4
+    paths = np.stack([groups // 2, groups % 2, cliques], axis=1)
+    free = S.dissolve_modules(flow, paths)
+    kept = S.dissolve_modules(flow, paths, keep_top=True)
+    assert_valid_tree(kept)
+    assert np.unique(free[:, 0]).size > 2  # (the top modules did go)
+    np.testing.assert_array_equal(np.unique(kept[:, 0], return_inverse=True)[1].ravel(),
+                                  paths[:, 0])  # fmt: skip
+    before = hierarchical_codelength(flow, paths).codelength
+    assert hierarchical_codelength(flow, kept).codelength <= before + 1e-12
+
+
 @SETTINGS
 @given(
     seed=st.integers(0, 10_000),

@@ -9,9 +9,11 @@ outside). The top modules are dealt into groups by size; a task per group gather
 modules' links from the shards (split there by group), re-partitions every module from
 its nodes (:func:`infomap_learn.search._recursive_partition`: a two-level search with
 tuning, super-modules inside, recursively while a split shortens the code), and keeps,
-per top module, the shorter of that subtree and the one it had. The client then holds
+per top module, the shorter of that subtree and the one it had, then dissolves modules
+below the top where that pays (their terms are the group's own). The client then holds
 the paths and the exact codelength: the top modules' index codebook plus the modules'
-own terms, which each group computes.
+own terms, which each group computes; and it dissolves top modules into the root where
+that pays, from each group's flows of its modules (Infomap's trees are tuned so too).
 """
 
 from __future__ import annotations
@@ -65,14 +67,77 @@ def repartitioned(cluster, level0, paths: np.ndarray, seed: int) -> tuple[np.nda
         return leaving, arriving, members, results
 
     leaving, arriving, members, results = cluster.retried(attempt)
-    width = 1 + max(below.shape[1] for below, _ in results)
-    tree = np.full((paths.shape[0], width), -1, dtype=np.int64)
-    tree[:, 0] = top
-    for nodes, (below, _) in zip(members, results):
-        tree[nodes, 1 : 1 + below.shape[1]] = below
     enter = np.bincount(top, arriving, n_top)
     index_codebook = float(plogp(enter.sum()) - plogp(enter).sum())
-    return tree, index_codebook + sum(share for _, share in results)
+    codelength = index_codebook + sum(share for _, share, _ in results)
+    tree, gain = _dissolved_tops(
+        paths.shape[0], members, [below for below, _, _ in results],
+        [records for _, _, records in results],
+    )  # fmt: skip
+    return tree, codelength + gain
+
+
+def _dissolved_tops(n: int, members: list, below: list, records: list):
+    """The tree of all groups, top modules dissolved into their parent (the root) one at
+    a time, the best first, while that shortens the code (the change of
+    :func:`infomap_learn.search._hierarchy.dissolve_modules` for a top module: the root's
+    codebook and the module's own); and the summed change of the codelength."""
+    # every module of every group and level, numbered globally
+    offsets, tables = [], {}
+    for group_records in records:
+        depth = group_records["keys"].shape[1]
+        group_offsets = []
+        for level in range(depth):
+            start = sum(t[0].size for t in tables.get("rows", []))
+            group_offsets.append(start)
+            enter, exit_, children, allowed, parent = group_records[level]
+            parent = np.where(parent >= 0, parent + (group_offsets[level - 1] if level else 0), -1)
+            tables.setdefault("rows", []).append((enter, exit_, children, allowed, parent))
+        offsets.append(group_offsets)
+    enter, exit_, children, allowed, parent = (
+        np.concatenate([row[i] for row in tables["rows"]]) for i in range(5)
+    )
+    is_top = np.zeros(enter.size, dtype=bool)
+    for group_records, group_offsets in zip(records, offsets):
+        is_top[group_offsets[0] : group_offsets[0] + group_records[0][0].size] = True
+        is_top[group_offsets[0] + group_records["outside"]] = False
+    dissolved = np.zeros(enter.size, dtype=bool)
+    total, gain = float(enter[is_top].sum()), 0.0
+    while True:
+        candidates = np.flatnonzero(is_top & allowed)
+        if not candidates.size:
+            break
+        e, x, c = enter[candidates], exit_[candidates], children[candidates]
+        delta = (
+            plogp(total - e + c) - plogp(total) + plogp(e) - plogp(x + c) + plogp(x)
+        )
+        best = int(np.argmin(delta))
+        if not delta[best] < -_search._MIN_IMPROVEMENT:
+            break
+        module = candidates[best]
+        dissolved[module], is_top[module] = True, False
+        is_top[parent == module] = True
+        total += float(children[module] - enter[module])
+        gain += float(delta[best])
+    width = 1 + max(b.shape[1] for b in below)
+    tree = np.full((n, width), -1, dtype=np.int64)
+    for nodes, rows, group_records, group_offsets in zip(members, below, records, offsets):
+        keys = group_records["keys"]
+        ids = np.where(keys >= 0, keys + np.array(group_offsets)[None, :], -1)
+        # the leading modules of a node's path that were dissolved (always a prefix)
+        lead = np.zeros(nodes.size, dtype=np.int64)
+        still = np.ones(nodes.size, dtype=bool)
+        for level in range(ids.shape[1]):
+            still &= (ids[:, level] >= 0) & dissolved[np.maximum(ids[:, level], 0)]
+            lead += still
+        columns = np.concatenate([np.full((nodes.size, 1), -1), rows], axis=1)
+        for shift in np.unique(lead):
+            at = lead == shift
+            shifted = columns[at, shift:]
+            shifted[:, 0] = ids[at, shift]  # (a global id: unique among the root's children)
+            tree[nodes[at], : shifted.shape[1]] = shifted
+    depth = int(np.flatnonzero((tree >= 0).any(axis=0)).max()) + 1
+    return tree[:, :depth], gain
 
 
 def _compact(labels: np.ndarray) -> tuple[np.ndarray, int]:
@@ -95,6 +160,7 @@ def _group_subtrees(pieces, nodes, node_flow, leaving, arriving, top, below, see
     from ..flow import Flow
     from ..search import _recursive_partition, leaf_units
     from ..search._constants import CORE_LOOP_THRESHOLD
+    from ..search._hierarchy import collapse_single_child_modules, dissolve_modules
     from ..search._subtrees import _subtree_codelengths
 
     n = nodes.size
@@ -118,13 +184,55 @@ def _group_subtrees(pieces, nodes, node_flow, leaving, arriving, top, below, see
     kept = np.full((n + 1, width), -1, dtype=np.int64)
     kept[:, 0] = modules
     kept[:n, 1 : 1 + below.shape[1]] = below
-    chosen = kept[:n, 1:]
+    chosen = kept.copy()
     best = _subtree_codelengths(flow_graph, kept)[:n_top]
     for tree in trees:
         tree = np.pad(tree, ((0, 0), (0, width - tree.shape[1])), constant_values=-1)
         theirs = _subtree_codelengths(flow_graph, tree)[:n_top]
         take = theirs < best - CORE_LOOP_THRESHOLD
-        chosen = np.where(take[local_top][:, None], tree[:n, 1:], chosen)
+        chosen[:n] = np.where(take[local_top][:, None], tree[:n], chosen[:n])
         best = np.where(take, theirs, best)
-    depth = int(np.flatnonzero((chosen >= 0).any(axis=0)).max()) + 1 if (chosen >= 0).any() else 0
-    return chosen[:, :depth], float(best.sum())
+    # modules below the top dissolved where that pays (their terms are the group's own)
+    chosen = chosen[:, : int(np.flatnonzero((chosen >= 0).any(axis=0)).max()) + 1]
+    chosen = collapse_single_child_modules(dissolve_modules(flow_graph, chosen, keep_top=True))
+    shares = _subtree_codelengths(flow_graph, chosen)[:n_top]
+    return chosen[:n, 1:], float(shares.sum()), _module_records(flow_graph, chosen)
+
+
+def _module_records(flow, tree: np.ndarray) -> dict:
+    """What the client needs to dissolve top modules (see :func:`_dissolved_tops`): each
+    node's module at every level (``keys``, the outside node's row left out; its top
+    module's id ``outside``: not a module of the network), and per
+    module of every level its enter and exit flow, the summed enter flow of its children
+    (``children``), its parent at the level above, and whether it may be dissolved (its
+    children are modules, not nodes). The outside node's top module is never dissolved."""
+    from ..mapequation import module_flows
+    from ..paths import prefix_keys
+
+    keys = prefix_keys(tree)
+    n_levels = len(keys)
+    records = {"keys": np.stack(keys, axis=1)[:-1]}
+    for level, key in enumerate(keys):
+        k = int(key.max()) + 1
+        _, enter, exit_ = module_flows(flow, key, k)
+        sub = keys[level + 1] if level + 1 < n_levels else np.full_like(key, -1)
+        nodes_here = (key >= 0) & (sub < 0)
+        has_sub = sub >= 0
+        parent_of_sub = np.zeros(int(sub.max()) + 1, dtype=np.int64)
+        parent_of_sub[sub[has_sub]] = key[has_sub]
+        children = np.zeros(k)
+        if has_sub.any():
+            _, sub_enter, _ = module_flows(flow, sub, parent_of_sub.size)
+            children = np.bincount(parent_of_sub, sub_enter, k)
+        allowed = (np.bincount(key[nodes_here], minlength=k) == 0) & (
+            np.bincount(key[has_sub], minlength=k) > 0
+        )
+        parent = np.full(k, -1, dtype=np.int64)
+        if level > 0:
+            present = key >= 0
+            parent[key[present]] = keys[level - 1][present]
+        else:
+            records["outside"] = int(key[-1])
+            allowed[key[-1]] = False
+        records[level] = (enter, exit_, children, allowed, parent)
+    return records

@@ -307,7 +307,8 @@ def _recursive_partition(
 
 
 def dissolve_modules(
-    flow: Flow, paths: np.ndarray, module_cost: float = 0.0, preferred_modules: int = 0
+    flow: Flow, paths: np.ndarray, module_cost: float = 0.0, preferred_modules: int = 0,
+    keep_top: bool = False,
 ) -> np.ndarray:
     """Dissolve modules into their parents while that shortens the codelength.
 
@@ -323,7 +324,8 @@ def dissolve_modules(
     round the best module of every
     parent is dissolved unless an ancestor is dissolved in the same round. Only modules
     of modules are dissolved: a leaf module's nodes would land beside modules, a tree
-    shape that Infomap does not define a codelength for.
+    shape that Infomap does not define a codelength for. ``keep_top``: the top modules
+    stay (the distributed search dissolves them on the client, where the root is known).
     """
     paths = np.array(paths, dtype=np.int64)
     n = paths.shape[0]
@@ -386,7 +388,7 @@ def dissolve_modules(
                 is_leaf_module[key[sub >= 0]] = False
             # A leaf module's nodes would land beside modules: Infomap's trees never mix
             # nodes and modules under one parent (its codelength is not defined for that).
-            allowed = ~is_leaf_module & ~has_leaf[level]
+            allowed = ~is_leaf_module & ~has_leaf[level] & (level > 0 or not keep_top)
             present = key >= 0
             blocked_module = np.zeros(k, dtype=bool)
             blocked_module[key[present & blocked]] = True
