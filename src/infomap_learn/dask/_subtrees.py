@@ -83,19 +83,19 @@ def _dissolved_tops(n: int, members: list, below: list, records: list):
     :func:`infomap_learn.search._hierarchy.dissolve_modules` for a top module: the root's
     codebook and the module's own); and the summed change of the codelength."""
     # every module of every group and level, numbered globally
-    offsets, tables = [], {}
+    rows, offsets, start = [], [], 0
     for group_records in records:
-        depth = group_records["keys"].shape[1]
         group_offsets = []
-        for level in range(depth):
-            start = sum(t[0].size for t in tables.get("rows", []))
-            group_offsets.append(start)
+        for level in range(group_records["keys"].shape[1]):
             enter, exit_, children, allowed, parent = group_records[level]
-            parent = np.where(parent >= 0, parent + (group_offsets[level - 1] if level else 0), -1)
-            tables.setdefault("rows", []).append((enter, exit_, children, allowed, parent))
+            if level:
+                parent = np.where(parent >= 0, parent + group_offsets[-1], -1)
+            group_offsets.append(start)
+            rows.append((enter, exit_, children, allowed, parent))
+            start += enter.size
         offsets.append(group_offsets)
     enter, exit_, children, allowed, parent = (
-        np.concatenate([row[i] for row in tables["rows"]]) for i in range(5)
+        np.concatenate([row[i] for row in rows]) for i in range(5)
     )
     is_top = np.zeros(enter.size, dtype=bool)
     for group_records, group_offsets in zip(records, offsets):
