@@ -449,7 +449,10 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
             paths, codelength = nested_paths, nested_length
         # below the top: each top module searched again from its nodes, as Infomap does;
         # the top either the tree's (super-modules may make it coarse) or the modules
-        for top in (paths, labels[:, None]):
+        tops = [paths]
+        if not _same_partition(paths[:, 0], labels):
+            tops.append(labels[:, None])
+        for top in tops:
             if top[:, 0].max() > top[:, 0].min():
                 searched, searched_length = _subtrees.repartitioned(cluster, level0, top, seed)
                 if searched_length < codelength - _search._MIN_IMPROVEMENT:
@@ -461,6 +464,12 @@ def _run(cluster: _Cluster, ids, level0: _Level, options, stats: DistributedStat
         for i in range(paths.shape[1]):
             frame[f"level_{i + 1}"] = paths[:, i]
     return frame
+
+
+def _same_partition(first: np.ndarray, second: np.ndarray) -> bool:
+    """Whether two labellings group the nodes alike (ids aside)."""
+    pairs = np.unique(np.stack([first, second]), axis=1).shape[1]
+    return pairs == np.unique(first).size == np.unique(second).size
 
 
 def _super_modules(source, target, flow, module_flow, seed):
