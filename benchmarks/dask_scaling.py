@@ -6,7 +6,8 @@ One ``LocalCluster`` of ``--workers`` worker processes (one thread each) runs ev
 distributed search; for each LFR size (``--mu``, generator seed 0) the single-machine
 ``infomap_learn.infomap(Network.from_edges(edges), two_level=True, num_trials=1, seed=0)``
 runs once in this process, then the distributed search (two-level, one trial, seed 0) once
-per number of partitions (``--partitions``). Numba is warmed on a small graph first, in
+per number of partitions (``--partitions``); ``--hierarchical``: both searches with
+``two_level=False`` (labels and NMI of the top level). Numba is warmed on a small graph first, in
 this process and on the workers, so compilation is not timed; the workers are restarted
 (and warmed again) before each distributed run, so each starts from the same memory.
 
@@ -146,24 +147,24 @@ def links_frame(edges: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"source": edges[:, 0], "target": edges[:, 1]})
 
 
-def run_single(edges: np.ndarray) -> dict:
+def run_single(edges: np.ndarray, two_level: bool = True) -> dict:
     reset_ok = _memory_reset()["hwm_reset"]
     start = time.perf_counter()
-    tree = infomap(Network.from_edges(edges), two_level=True, num_trials=1, seed=0)
+    tree = infomap(Network.from_edges(edges), two_level=two_level, num_trials=1, seed=0)
     seconds = time.perf_counter() - start
     peak = _memory_read()["hwm"] if reset_ok else None
     return dict(codelength=float(tree.codelength), labels=np.asarray(tree.labels),
                 seconds=seconds, client_peak_bytes=peak)  # fmt: skip
 
 
-def run_dask(client, edges: np.ndarray, partitions: int) -> dict:
+def run_dask(client, edges: np.ndarray, partitions: int, two_level: bool = True) -> dict:
     from infomap_learn.dask import infomap as dask_infomap
 
     frame = links_frame(edges)
     before = client.run(_memory_reset)
     start = time.perf_counter()
     modules, stats = dask_infomap(
-        frame, client, two_level=True, num_trials=1, seed=0, n_partitions=partitions,
+        frame, client, two_level=two_level, num_trials=1, seed=0, n_partitions=partitions,
         return_stats=True,
     )  # fmt: skip
     modules = modules.compute()
@@ -217,6 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mu", type=float, default=0.3)
     parser.add_argument("--partitions", type=int, nargs="+", default=[8, 16, 64])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--hierarchical", action="store_true",
+                        help="both searches hierarchical (two_level=False)")  # fmt: skip
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -249,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         for size in args.sizes:
             edges, membership = graph(size, args.mu, args.quick)
             log(f"LFR n={size} mu={args.mu:g}: {len(edges)} links")
-            single = run_single(edges)
+            single = run_single(edges, not args.hierarchical)
             log(f"  single machine: {single['seconds']:.1f} s, L {single['codelength']:.5f}")
             for partitions in args.partitions:
                 # fresh worker processes: the same memory at every start (a restart that
@@ -266,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
                 warm(client, args.workers, args.mu)
                 gc.collect()
                 try:
-                    run = run_dask(client, edges, partitions)
+                    run = run_dask(client, edges, partitions, not args.hierarchical)
                 except Exception as error:  # noqa: BLE001 - a failed run is a result too
                     log(f"  dask {partitions} partitions FAILED: {error!r}")
                     results.append(dict(size=size, links=len(edges), partitions=partitions,
@@ -350,7 +353,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     markdown = (
         f"`{command.strip()}`\n\n"
-        f"LFR mu {args.mu:g} (generator seed 0); two-level, 1 trial, seed 0; LocalCluster of "
+        f"LFR mu {args.mu:g} (generator seed 0); "
+        f"{'hierarchical' if args.hierarchical else 'two-level'}, 1 trial, seed 0; LocalCluster of "
         f"{args.workers} worker processes x 1 thread; {platform.machine()}, "
         f"{_cpu_count()} cores; Python {platform.python_version()}, dask {dask.__version__}, "
         f"distributed {distributed.__version__}; commit {commit} at the start; "
@@ -364,6 +368,8 @@ def main(argv: list[str] | None = None) -> None:
                 distributed=distributed.__version__)  # fmt: skip
     # (a run at another mixing keeps a result file of its own)
     name = "dask-scaling" if args.mu == 0.3 else f"dask-scaling-mu{round(args.mu * 100):02d}"
+    if args.hierarchical:
+        name += "-hierarchical"
     publish(markdown + header + "\n" + "\n".join(rows) + "\n", args.out, name,
             _plain(dict(meta=meta, rows=payload)))  # fmt: skip
 
