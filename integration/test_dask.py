@@ -365,6 +365,23 @@ def test_predict_names_bad_input(client):
     assert model.predict(np.zeros((0, 5))).compute().shape == (0,)
 
 
+@pytest.mark.parametrize("method", ["exact", "approximate"])
+def test_empty_chunks_of_rows_change_nothing(client, method):
+    X, _ = _blobs_for_predict()
+    gappy = da.from_array(X[:300], chunks=((100, 0, 200), (5,)))
+    plain = da.from_array(X[:300], chunks=100)
+    links = [knn_graph(data, n_neighbors=5, method=method).compute()
+             .sort_values(["source", "target"]).to_numpy() for data in (gappy, plain)]  # fmt: skip
+    np.testing.assert_array_equal(links[0][:, :2], links[1][:, :2])
+    # (distances of other blocks of rows round differently)
+    np.testing.assert_allclose(links[0][:, 2], links[1][:, 2], rtol=1e-12)
+    model = DaskInfoMapClustering(n_neighbors=5, method=method, random_state=0).fit(plain)
+    new = da.from_array(X[300:305], chunks=((2, 0, 3), (5,)))
+    labels = model.predict(new)
+    assert labels.shape == (5,)
+    np.testing.assert_array_equal(labels.compute(), model.predict(X[300:305]).compute())
+
+
 def test_modules_written_to_neo4j_by_the_workers(client, server):
     """Links read by elementId, modules found on the cluster, written back by the
     workers to the real Bolt server, one partition per task."""

@@ -161,7 +161,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         )  # fmt: skip
         found = _knn.nearest_neighbours(X, X, k, metric, method, seed)
         farthest = None
-        if _knn.local_scales(found, weighting, metric) is not None:
+        if _knn.needs_scales(weighting, metric):
             # (held on the workers during the search: the neighbour search is done once
             # for the links and for the scales that predict needs)
             found = list(dask.persist(*found))

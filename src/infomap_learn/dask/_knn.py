@@ -164,12 +164,17 @@ def nearest_neighbours(
     return found
 
 
+def needs_scales(weighting: str, metric: str) -> bool:
+    """Whether the weighting needs each sample's kernel scale (see :func:`local_scales`)."""
+    return weighting == "similarity" and metric not in ANGULAR_METRICS
+
+
 def local_scales(found: list, weighting: str, metric: str):
     """Delayed kernel scales sigma_i of the samples (distance to the k-th neighbour,
     floored at a fraction of the median), or None where the weighting needs none."""
     import dask
 
-    if weighting != "similarity" or metric in ANGULAR_METRICS:
+    if not needs_scales(weighting, metric):
         return None
     return dask.delayed(_local_scales)([dask.delayed(_farthest)(f) for f in found])
 
@@ -212,6 +217,8 @@ def _nearest_in_block(running, rows, others, row_offset, other_offset, k, metric
     index), the sample itself left out (``row_offset`` None: ``rows`` are new samples)."""
     from sklearn.metrics import pairwise_distances
 
+    if rows.shape[0] == 0 or others.shape[0] == 0:  # (empty chunks: nothing to merge)
+        return _found_so_far(running, rows.shape[0], k)
     distance = pairwise_distances(rows, others, metric=metric)
     if row_offset == other_offset:
         np.fill_diagonal(distance, np.inf)
@@ -222,6 +229,14 @@ def _nearest_in_block(running, rows, others, row_offset, other_offset, k, metric
         candidates = np.broadcast_to(np.arange(distance.shape[1]), distance.shape)
     dist = np.take_along_axis(distance, candidates, axis=1)
     return _merge(running, candidates + other_offset, dist, k)
+
+
+def _found_so_far(running, n_rows: int, k: int):
+    """The running neighbours, or none yet (``k`` columns for rows that have none)."""
+    if running is not None:
+        return running
+    width = k if n_rows == 0 else 0
+    return np.zeros((n_rows, width), dtype=np.int64), np.zeros((n_rows, width))
 
 
 def _merge(running, ind, dist, k):
@@ -251,8 +266,12 @@ def _lock_of(index) -> threading.Lock:
 
 
 def _block_index(block, k, metric, seed):
-    """A pynndescent index of one block of rows, prepared for queries."""
+    """A pynndescent index of one block of rows, prepared for queries (None for an
+    empty block)."""
     from pynndescent import NNDescent
+
+    if block.shape[0] == 0:
+        return None
 
     index = NNDescent(
         block, n_neighbors=max(min(_INDEX_NEIGHBORS * k, block.shape[0] - 1), 2), metric=metric,
@@ -265,6 +284,8 @@ def _block_index(block, k, metric, seed):
 def _query_block_index(running, rows, index, row_offset, other_offset, n_other, k):
     """Merge the approximate ``k`` nearest rows of an indexed block into the running
     neighbours of ``rows`` (the sample itself left out)."""
+    if rows.shape[0] == 0 or index is None:  # (empty chunks: nothing to merge)
+        return _found_so_far(running, rows.shape[0], k)
     take = min(_QUERY_CANDIDATES * k + 1, n_other)
     with _lock_of(index):
         ind, dist = index.query(rows, k=take, epsilon=_QUERY_EPSILON)
