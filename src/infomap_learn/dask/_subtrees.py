@@ -10,7 +10,8 @@ modules' links from the shards (split there by group), re-partitions every modul
 its nodes (:func:`infomap_learn.search._recursive_partition`: a two-level search with
 tuning, super-modules inside, recursively while a split shortens the code), and keeps,
 per top module, the shorter of that subtree and the one it had, then dissolves modules
-below the top where that pays (their terms are the group's own). The client then holds
+below the top and moves them under siblings where that pays (their terms are the
+group's own). The client then holds
 the paths and the exact codelength: the top modules' index codebook plus the modules'
 own terms, which each group computes; and it dissolves top modules into the root where
 that pays, from each group's flows of its modules (Infomap's trees are tuned so too).
@@ -159,6 +160,7 @@ def _group_subtrees(pieces, nodes, node_flow, leaving, arriving, top, below, see
     nodes, or the one of ``below`` where that is shorter) and the sum of their terms."""
     from ..flow import Flow
     from ..search import _recursive_partition, leaf_units
+    from ..search._absorb import absorb_modules
     from ..search._constants import CORE_LOOP_THRESHOLD
     from ..search._hierarchy import collapse_single_child_modules, dissolve_modules
     from ..search._subtrees import _subtree_codelengths
@@ -195,6 +197,8 @@ def _group_subtrees(pieces, nodes, node_flow, leaving, arriving, top, below, see
     # modules below the top dissolved where that pays (their terms are the group's own)
     chosen = chosen[:, : int(np.flatnonzero((chosen >= 0).any(axis=0)).max()) + 1]
     chosen = collapse_single_child_modules(dissolve_modules(flow_graph, chosen, keep_top=True))
+    if chosen.shape[1] > 2:  # (and moved under siblings, below the top: the same holds)
+        chosen = absorb_modules(flow_graph, chosen, top_level=False)
     shares = _subtree_codelengths(flow_graph, chosen)[:n_top]
     return chosen[:n, 1:], float(shares.sum()), _module_records(flow_graph, chosen)
 
