@@ -71,18 +71,102 @@ def repartitioned(cluster, level0, paths: np.ndarray, seed: int) -> tuple[np.nda
     enter = np.bincount(top, arriving, n_top)
     index_codebook = float(plogp(enter.sum()) - plogp(enter).sum())
     codelength = index_codebook + sum(share for _, share, _ in results)
-    tree, gain = _dissolved_tops(
+    tree, gain, modules = _dissolved_tops(
         paths.shape[0], members, [below for below, _, _ in results],
         [records for _, _, records in results],
     )  # fmt: skip
-    return tree, codelength + gain
+    _, source, target, flow, _ = _search.aggregate(cluster, level0, tree[:, 0])
+    tree, absorbed_gain = _absorbed_tops(tree, source, target, flow, modules)
+    return tree, codelength + gain + absorbed_gain
+
+
+def _absorbed_tops(tree: np.ndarray, source, target, flow, modules: dict):
+    """The tree with top modules moved under other top modules (as their children), one
+    at a time, the best first, while that shortens the code; and the summed change.
+
+    ``source, target, flow``: the flow between the top modules (numbered in the order of
+    their ids in ``tree[:, 0]``); ``modules``: enter, exit and children flows and whether
+    its children are modules, by module id. Moving M under N (N's children all modules)
+    drops M's codeword from the root, merges their boundary (``w``, the flow between
+    them, no longer crosses it) and adds M's enter flow to N's codebook:
+    ``plogp(S') - plogp(S) - plogp(e_N') + plogp(e_N) + plogp(x_N' + C_N + e_M)
+    - plogp(x_N') - plogp(x_N + C_N) + plogp(x_N)``, ``e_N' = e_N + e_M - w``, ``x_N' =
+    x_N + x_M - w``, ``S' = S - e_M - e_N + e_N'`` (M's own codebook stays)."""
+    ids = np.unique(tree[:, 0])
+    enter = modules["enter"][ids].copy()
+    exit_ = modules["exit"][ids].copy()
+    children = modules["children"][ids].copy()
+    receives = modules["allowed"][ids].copy()
+    total, gain = float(enter.sum()), 0.0
+    crossing = source != target
+    source, target, flow = source[crossing], target[crossing], flow[crossing]
+    moves = []
+    while source.size:
+        # flow between each pair of top modules, both ways; each pair a move either way
+        low, high = np.minimum(source, target), np.maximum(source, target)
+        pairs, inverse = np.unique(low * ids.size + high, return_inverse=True)
+        between = np.bincount(inverse.reshape(-1), flow, pairs.size)
+        first, second = np.divmod(pairs, ids.size)
+        mover = np.concatenate([first, second])
+        receiver = np.concatenate([second, first])
+        w = np.concatenate([between, between])
+        ok = receives[receiver]
+        mover, receiver, w = mover[ok], receiver[ok], w[ok]
+        delta = _absorb_delta(total, enter, exit_, children, mover, receiver, w)
+        good = np.flatnonzero(delta < -_search._MIN_IMPROVEMENT)
+        if not good.size:
+            break
+        # the best moves of disjoint pairs, each applied on the root as it is then
+        used = np.zeros(ids.size, dtype=bool)
+        into = np.arange(ids.size)
+        for move in good[np.argsort(delta[good], kind="stable")]:
+            m, n = int(mover[move]), int(receiver[move])
+            if used[m] or used[n]:
+                continue
+            change = float(_absorb_delta(total, enter, exit_, children, m, n, w[move]))
+            if not change < -_search._MIN_IMPROVEMENT:
+                continue
+            used[m] = used[n] = True
+            e_joined = enter[n] + enter[m] - w[move]
+            total += float(e_joined - enter[m] - enter[n])
+            children[n] += enter[m]
+            enter[n], exit_[n] = e_joined, exit_[n] + exit_[m] - w[move]
+            gain += change
+            into[m] = n
+            moves.append((ids[m], ids[n]))
+        source, target = into[source], into[target]  # (M's links are N's now)
+        crossing = source != target
+        source, target, flow = source[crossing], target[crossing], flow[crossing]
+    for moved, into in moves:
+        rows = tree[:, 0] == moved
+        if tree[rows, -1].max() >= 0 or tree[tree[:, 0] == into, -1].max() >= 0:
+            tree = np.pad(tree, ((0, 0), (0, 1)), constant_values=-1)
+        place = int(tree[tree[:, 0] == into, 1].max()) + 1
+        tree[rows, 2:] = tree[rows, 1:-1]
+        tree[rows, 0], tree[rows, 1] = into, place
+    return tree, gain
+
+
+def _absorb_delta(total, enter, exit_, children, mover, receiver, w):
+    """The change of the codelength when top module ``mover`` goes under ``receiver``
+    (see :func:`_absorbed_tops`); arrays of moves or one."""
+    e_m, e_n, x_m, x_n, c_n = (
+        enter[mover], enter[receiver], exit_[mover], exit_[receiver], children[receiver]
+    )  # fmt: skip
+    e_joined, x_joined = e_n + e_m - w, x_n + x_m - w
+    return (
+        plogp(total - e_m - e_n + e_joined) - plogp(total) - plogp(e_joined) + plogp(e_n)
+        + plogp(x_joined + c_n + e_m) - plogp(x_joined) - plogp(x_n + c_n) + plogp(x_n)
+    )  # fmt: skip
 
 
 def _dissolved_tops(n: int, members: list, below: list, records: list):
     """The tree of all groups, top modules dissolved into their parent (the root) one at
     a time, the best first, while that shortens the code (the change of
     :func:`infomap_learn.search._hierarchy.dissolve_modules` for a top module: the root's
-    codebook and the module's own); and the summed change of the codelength."""
+    codebook and the module's own); the summed change of the codelength; and every
+    module's enter, exit and children flows and whether its children are modules, by
+    the ids of the tree's top level."""
     # every module of every group and level, numbered globally
     rows, offsets, start = [], [], 0
     for group_records in records:
@@ -138,7 +222,8 @@ def _dissolved_tops(n: int, members: list, below: list, records: list):
             shifted[:, 0] = ids[at, shift]  # (a global id: unique among the root's children)
             tree[nodes[at], : shifted.shape[1]] = shifted
     depth = int(np.flatnonzero((tree >= 0).any(axis=0)).max()) + 1
-    return tree[:, :depth], gain
+    modules = {"enter": enter, "exit": exit_, "children": children, "allowed": allowed}
+    return tree[:, :depth], gain, modules
 
 
 def _compact(labels: np.ndarray) -> tuple[np.ndarray, int]:
