@@ -2,7 +2,7 @@
 against the single-machine hierarchical search on graphs with nested structure: kNN
 graphs of labelled data (the adapter's default links) and a nested block model.
 
-Prints, and writes to ``benchmarks/results/dask-hierarchy-<date>.md``: each tool's
+Prints, and writes to ``benchmarks/results/dask-hierarchy-<date>.md`` (and ``.json``): each tool's
 codelength, the gap, the number of levels and of top modules, and the check that the
 reported codelength is the map equation of the returned paths.
 
@@ -12,13 +12,17 @@ reported codelength is the map equation of the returned paths.
 from __future__ import annotations
 
 import argparse
-import datetime
 import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+try:  # imported as benchmarks.dask_hierarchy or run as benchmarks/dask_hierarchy.py
+    from benchmarks._results import write_results
+except ImportError:
+    from _results import write_results
 
 
 def _nested(seed: int):
@@ -70,7 +74,7 @@ def main() -> None:
     cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None)  # fmt: skip
     client = distributed.Client(cluster)
-    rows = []
+    rows, payload = [], []
     try:
         for name, network in _graphs():
             frame = pd.DataFrame({"source": network.source, "target": network.target,
@@ -95,6 +99,12 @@ def main() -> None:
                 f"{'yes' if abs(exact - stats.codelength) < 1e-9 else 'NO'} | "
                 f"{dask_seconds:.1f} / {single_seconds:.2f} |"
             )  # fmt: skip
+            payload.append({
+                "graph": name, "dask_codelength": stats.codelength,
+                "single_codelength": single.codelength, "exact": float(exact),
+                "dask_levels": int(paths.shape[1]), "single_levels": int(single.paths.shape[1]),
+                "dask_seconds": dask_seconds, "single_seconds": single_seconds,
+            })  # fmt: skip
             print(rows[-1], flush=True)
     finally:
         client.close()
@@ -109,10 +119,9 @@ def main() -> None:
         "| graph | L dask | L single | gap | levels dask / single | top modules dask / "
         "single | exact | seconds dask / single |\n|---|--:|--:|--:|--:|--:|:-:|--:|\n"
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"dask-hierarchy-{datetime.date.today().isoformat()}.md"
-    path.write_text(header + "\n".join(rows) + "\n")
-    print(f"written to {path}")
+    stem = write_results(args.out, "dask-hierarchy", header + "\n".join(rows) + "\n",
+                         {"commit": commit, "rows": payload})  # fmt: skip
+    print(f"written to {stem}.md")
 
 
 if __name__ == "__main__":

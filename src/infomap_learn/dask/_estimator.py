@@ -160,14 +160,14 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
             self.threshold, self.method, seed,
         )  # fmt: skip
         found = _knn.nearest_neighbours(X, X, k, metric, method, seed)
-        farthest = None
+        farthest = scales = None
         if _knn.needs_scales(weighting, metric):
             # (held on the workers during the search: the neighbour search is done once
             # for the links and for the scales that predict needs)
             found = list(dask.persist(*found))
-            farthest = np.concatenate(dask.compute(*[dask.delayed(_knn._farthest)(f)
-                                                     for f in found]))  # fmt: skip
-        scales = _knn.local_scales(found, weighting, metric)
+            parts = dask.compute(*[dask.delayed(_knn._farthest)(f) for f in found])
+            farthest = np.concatenate(parts)
+            scales = dask.delayed(_floor_scales(farthest), pure=True)
         links = _knn.weighted_links(
             found, X.chunks[0], scales, weighting, metric, threshold, symmetrize
         )

@@ -221,6 +221,8 @@ def _nbytes(value) -> int:
         return int(value.nbytes)
     if isinstance(value, (tuple, list)):
         return sum(_nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
     return 8
 
 

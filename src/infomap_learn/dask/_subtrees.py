@@ -11,10 +11,11 @@ its nodes (:func:`infomap_learn.search._recursive_partition`: a two-level search
 tuning, super-modules inside, recursively while a split shortens the code), and keeps,
 per top module, the shorter of that subtree and the one it had, then dissolves modules
 below the top and moves them under siblings where that pays (their terms are the
-group's own). The client then holds
-the paths and the exact codelength: the top modules' index codebook plus the modules'
-own terms, which each group computes; and it dissolves top modules into the root where
-that pays, from each group's flows of its modules (Infomap's trees are tuned so too).
+group's own). The client then holds the paths and the exact codelength: the top
+modules' index codebook plus the modules' own terms, which each group computes; and it
+dissolves top modules into the root and moves top modules under others where that pays,
+from each group's flows of its modules and the flow between top modules (Infomap's trees
+are tuned so too).
 """
 
 from __future__ import annotations
@@ -65,9 +66,9 @@ def repartitioned(cluster, level0, paths: np.ndarray, seed: int) -> tuple[np.nda
             ))  # fmt: skip
         results = client.gather(tasks)
         cluster.received += sum(_search._nbytes(list(r)) for r in results)
-        return leaving, arriving, members, results
+        return arriving, members, results
 
-    leaving, arriving, members, results = cluster.retried(attempt)
+    arriving, members, results = cluster.retried(attempt)
     enter = np.bincount(top, arriving, n_top)
     index_codebook = float(plogp(enter.sum()) - plogp(enter).sum())
     codelength = index_codebook + sum(share for _, share, _ in results)
@@ -139,7 +140,7 @@ def _absorbed_tops(tree: np.ndarray, source, target, flow, modules: dict):
         source, target, flow = source[crossing], target[crossing], flow[crossing]
     for moved, into in moves:
         rows = tree[:, 0] == moved
-        if tree[rows, -1].max() >= 0 or tree[tree[:, 0] == into, -1].max() >= 0:
+        if tree[rows, -1].max() >= 0:  # (its rows go one level down)
             tree = np.pad(tree, ((0, 0), (0, 1)), constant_values=-1)
         place = int(tree[tree[:, 0] == into, 1].max()) + 1
         tree[rows, 2:] = tree[rows, 1:-1]
