@@ -1,6 +1,7 @@
 """Hierarchies of the distributed search (``infomap_learn.dask.infomap``, two_level=False)
 against the single-machine hierarchical search on graphs with nested structure: kNN
-graphs of labelled data (the adapter's default links) and a nested block model.
+graphs of labelled data (the adapter's default links) and a nested block model; and
+the official Infomap's hierarchy on the same links.
 
 Prints, and writes to ``benchmarks/results/dask-hierarchy-<date>.md`` (and ``.json``): each tool's
 codelength, the gap, the number of levels and of top modules, and the check that the
@@ -21,8 +22,10 @@ import pandas as pd
 
 try:  # imported as benchmarks.dask_hierarchy or run as benchmarks/dask_hierarchy.py
     from benchmarks._results import write_results
+    from benchmarks.hierarchy_quality import Graph, run_infomap
 except ImportError:
     from _results import write_results
+    from hierarchy_quality import Graph, run_infomap
 
 
 def _nested(seed: int):
@@ -92,16 +95,21 @@ def main() -> None:
             single = infomap(network, two_level=False, seed=args.seed)
             single_seconds = time.perf_counter() - began
             gap = 100 * (stats.codelength / single.codelength - 1)
+            # the official Infomap (the oracle, not a dependency), 1 trial; its seeds start at 1
+            official = run_infomap(Graph(network, None), False, args.seed + 1, 1)
+            official_gap = 100 * (stats.codelength / official.codelength - 1)
             rows.append(
                 f"| {name} | {stats.codelength:.4f} | {single.codelength:.4f} | {gap:+.2f}% | "
+                f"{official.codelength:.4f} | {official_gap:+.2f}% | "
                 f"{paths.shape[1]} / {single.paths.shape[1]} | "
                 f"{_top_modules(paths)} / {_top_modules(single.paths)} | "
                 f"{'yes' if abs(exact - stats.codelength) < 1e-9 else 'NO'} | "
-                f"{dask_seconds:.1f} / {single_seconds:.2f} |"
+                f"{dask_seconds:.1f} / {single_seconds:.2f} / {official.seconds:.2f} |"
             )  # fmt: skip
             payload.append({
                 "graph": name, "dask_codelength": stats.codelength,
                 "single_codelength": single.codelength, "exact": float(exact),
+                "infomap_codelength": official.codelength, "infomap_seconds": official.seconds,
                 "dask_levels": int(paths.shape[1]), "single_levels": int(single.paths.shape[1]),
                 "dask_seconds": dask_seconds, "single_seconds": single_seconds,
             })  # fmt: skip
@@ -116,8 +124,11 @@ def main() -> None:
         f"{args.workers} worker processes x 1 thread; commit {commit}. Levels: columns of "
         "module paths. Exact: the reported codelength equals `hierarchical_codelength` of "
         "the returned paths on the single-machine flow.\n\n"
-        "| graph | L dask | L single | gap | levels dask / single | top modules dask / "
-        "single | exact | seconds dask / single |\n|---|--:|--:|--:|--:|--:|:-:|--:|\n"
+        "Infomap: the official package on the same links (1 trial, seed + 1: its seeds "
+        "start at 1).\n\n"
+        "| graph | L dask | L single | gap | L Infomap | gap to Infomap | levels dask / "
+        "single | top modules dask / single | exact | seconds dask / single / Infomap |\n"
+        "|---|--:|--:|--:|--:|--:|--:|--:|:-:|--:|\n"
     )
     stem = write_results(args.out, "dask-hierarchy", header + "\n".join(rows) + "\n",
                          {"commit": commit, "rows": payload})  # fmt: skip
