@@ -78,3 +78,15 @@ ROUND_STRIDE = 7919
 # Bounds on loops that end when nothing improves; each improving round shortens the code, so
 # they are only a guard against rounding cycles.
 MAX_ROUNDS = 1000
+# Whether a level of the recursive re-partition that followed a search takes the next
+# level's modules from it instead of searching again: a module that groups several of the
+# search's modules splits into those, one that is a module of the search into the
+# submodules its coarse tune found from singletons (_hierarchy._next_split); the level
+# after searches again. Measured with benchmarks/constants_ab.py (multilevel, seeds 1-5,
+# one thread, gap to Infomap's mean, off -> on): digits-k15 0.236 -> 0.196 s, -0.132 ->
+# -0.134%; blobs 0.442 -> 0.365 s, -0.273 -> -0.202%; PBMC 0.121 -> 0.099 s, -0.067 ->
+# -0.069%; breast cancer 0.088 -> 0.070 s, -0.299 -> -0.282%; digits-k10 0.227 -> 0.189
+# s, -0.145 -> -0.099%; DSBM 0.092 -> 0.067 s, equal. Taking the top level's split from
+# the two-level modules under super-modules as well (no search at the first level) ends
+# above Infomap (digits-k15 +0.12%, digits-k10 +0.37%).
+RECURSION_REUSE = 1

@@ -229,8 +229,10 @@ def _recursive_partition(
     that the search runs them side by side in groups (see ``_core``). ``first_split``:
     submodules of the top modules that a search from singletons found (the coarse tune of
     the two-level search, under these modules or the ones it started from); they stand in
-    for the first level's search. ``levels``: a preferred number of levels, which biases
-    each level's splits (:func:`depth_bias`)."""
+    for the first level's search. A level that searched sets the next level's modules
+    from its search where ``constants.RECURSION_REUSE`` says so (:func:`_next_split`).
+    ``levels``: a preferred number of levels, which biases each level's splits
+    (:func:`depth_bias`)."""
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
@@ -258,9 +260,10 @@ def _recursive_partition(
         if meta_rate:  # (each module a leaf module as it is)
             without = without + meta_rate * _meta_costs(leaf, deepest, k)
         ctx = new_context(units, level_seed, parent_exit, pool, module_cost, meta_rate=meta_rate)
+        found = None
         if first_split is None:
-            fine_of_unit, _ = two_level_search(
-                units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT
+            fine_of_unit, _, found = two_level_search(
+                units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT, keep_submodules=True
             )
         else:
             # The top modules are the two-level modules, and their coarse tune searched
@@ -303,7 +306,24 @@ def _recursive_partition(
         new_key = np.where(split, n + local, deepest)
         deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
         queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
+        if constants.RECURSION_REUSE:
+            first_split = _next_split(sub, n_sub, fine_of_unit[unit_of], found, unit_of, queued)
     return paths
+
+
+def _next_split(sub, n_sub, fine, found, unit_of, queued):
+    """The next level's modules where this level's search knows them: a new module that
+    groups several of the search's modules splits into those; one that is a module of the
+    search splits into the submodules its coarse tune found (``found``, per unit). None
+    where some queued node has neither."""
+    fine_count = _children_per_parent(sub, fine, n_sub)
+    grouped = fine_count[sub] > 1
+    if found is None:
+        if not grouped[queued].all():
+            return None
+        return np.where(grouped, fine, 0)
+    offset = int(fine.max()) + 1
+    return np.where(grouped, fine, offset + found[unit_of])
 
 
 def dissolve_modules(
