@@ -221,3 +221,100 @@ def sum_by_label(labels, values, n_labels):
     for i in range(labels.shape[0]):
         out[labels[i]] += values[i]
     return out
+
+
+@njit(cache=True, nogil=True)
+def _counting_order(values, n_values, order):
+    """``order`` (an ordering of indices) stably re-sorted by ``values[order]`` in
+    [0, n_values): one counting-sort pass (no comparison sort: numba's cached sorts of
+    one module have been seen to mix up their implementations)."""
+    start = np.zeros(n_values + 1, dtype=np.int64)
+    for j in range(order.shape[0]):
+        start[values[order[j]] + 1] += 1
+    for v in range(n_values):
+        start[v + 1] += start[v]
+    out = np.empty_like(order)
+    for j in range(order.shape[0]):
+        v = values[order[j]]
+        out[start[v]] = order[j]
+        start[v] += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def prefix_key_table(paths):
+    """``paths.prefix_keys`` as one (depth, n) array: per level, each node's module id in
+    lexicographic order of its path prefix (parent id, then column), -1 below its depth,
+    from two counting sorts per level. Fast version of ``paths._prefix_keys_reference``."""
+    n, depth = paths.shape
+    keys = np.full((depth, n), -1, dtype=np.int64)
+    parent = np.zeros(n, dtype=np.int64)
+    n_parents = 1
+    for level in range(depth):
+        width = 0
+        n_present = 0
+        for i in range(n):
+            if paths[i, level] >= 0:
+                n_present += 1
+                width = max(width, paths[i, level] + 1)
+        if n_present == 0:
+            break  # (a level with no node: none below either)
+        present = np.empty(n_present, dtype=np.int64)
+        j = 0
+        for i in range(n):
+            if paths[i, level] >= 0:
+                present[j] = i
+                j += 1
+        column = np.ascontiguousarray(paths[:, level])
+        order = _counting_order(parent, n_parents, _counting_order(column, width, present))
+        count = 0
+        for j in range(n_present):
+            i = order[j]
+            if j == 0:
+                count = 1
+            else:
+                previous = order[j - 1]
+                if parent[i] != parent[previous] or column[i] != column[previous]:
+                    count += 1
+            keys[level, i] = count - 1
+        for i in range(n):
+            parent[i] = keys[level, i]
+        n_parents = count
+    return keys
+
+
+@njit(cache=True, nogil=True)
+def symmetric_links(indptr, indices, data, k):
+    """The entries of ``A + A.T`` for the CSR matrix ``A`` (one entry per row and column)
+    restricted to rows and columns below ``k``, as (row, column, value) arrays in
+    row-major order, columns sorted (as scipy's ``(A + A.T).tocoo()``, the reference)."""
+    n_rows = min(indptr.shape[0] - 1, k)
+    m = 0
+    for r in range(n_rows):
+        for e in range(indptr[r], indptr[r + 1]):
+            if indices[e] < k:
+                m += 2
+    rows = np.empty(m, dtype=np.int64)
+    cols = np.empty(m, dtype=np.int64)
+    values = np.empty(m)
+    j = 0
+    for r in range(n_rows):
+        for e in range(indptr[r], indptr[r + 1]):
+            c = indices[e]
+            if c < k:
+                rows[j], cols[j], values[j] = r, c, data[e]
+                rows[j + 1], cols[j + 1], values[j + 1] = c, r, data[e]
+                j += 2
+    order = _counting_order(rows, k, _counting_order(cols, k, np.arange(m)))
+    out_rows = np.empty(m, dtype=np.int64)
+    out_cols = np.empty(m, dtype=np.int64)
+    out_values = np.empty(m)
+    pos = -1
+    for j in range(m):
+        e = order[j]
+        if pos >= 0 and rows[e] == out_rows[pos] and cols[e] == out_cols[pos]:
+            out_values[pos] += values[e]
+        else:
+            pos += 1
+            out_rows[pos], out_cols[pos], out_values[pos] = rows[e], cols[e], values[e]
+    return out_rows[: pos + 1].copy(), out_cols[: pos + 1].copy(), out_values[: pos + 1].copy()

@@ -68,8 +68,8 @@ def plogp(x: np.ndarray | float) -> np.ndarray | float:
     """
     x = np.asarray(x, dtype=np.float64)
     out = np.zeros_like(x)
-    positive = x > 0
-    out[positive] = x[positive] * np.log2(x[positive])
+    np.log2(x, out=out, where=x > 0)
+    out *= x
     return out if out.ndim else float(out)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._kernels import compact_labels
+from ._kernels import compact_labels, prefix_key_table
 
 __all__ = ["ModuleLevel", "canonical_paths", "leaf_module_ids", "module_levels", "prefix_keys"]
 
@@ -31,6 +31,12 @@ def prefix_keys(paths: np.ndarray) -> list[np.ndarray]:
     >>> [key.tolist() for key in keys]
     [[0, 0, 1, 1], [0, 1, -1, -1]]
     """
+    table = prefix_key_table(np.ascontiguousarray(paths, dtype=np.int64))
+    return list(table)
+
+
+def _prefix_keys_reference(paths: np.ndarray) -> list[np.ndarray]:
+    """``prefix_keys`` in plain numpy: the reference of ``_kernels.prefix_key_table``."""
     n, depth = paths.shape
     keys = []
     parent = np.zeros(n, dtype=np.int64)

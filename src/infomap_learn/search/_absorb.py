@@ -31,15 +31,9 @@ from ._hierarchy import collapse_single_child_modules
 def _sibling_flows(flow: Flow, key: np.ndarray, parent: np.ndarray, k: int):
     """Ordered pairs ``(a, b)`` of linked sibling modules at one level (both orders) and
     the link flow between them, both directions summed."""
-    from scipy.sparse import csr_matrix
-
     module_of = np.where(key >= 0, key, k)  # (nodes above the level: one module apart)
     ptr, idx, data = K.aggregate_links(module_of, k + 1, flow.out_ptr, flow.out_idx, flow.out_flow)
-    between = csr_matrix((data, idx, ptr), shape=(k + 1, k + 1))
-    both = (between + between.T).tocoo()
-    a, b = both.row.astype(np.int64), both.col.astype(np.int64)
-    keep = (a < k) & (b < k)
-    a, b, f = a[keep], b[keep], both.data[keep]
+    a, b, f = K.symmetric_links(ptr, idx, data, k)
     siblings = parent[a] == parent[b]
     return a[siblings], b[siblings], f[siblings]
 
