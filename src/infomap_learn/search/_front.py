@@ -32,6 +32,7 @@ from ._hierarchy import (
     dissolve_modules,
     tune_leaf_modules,
 )
+from ._leaf_flow import leaf_module_flow
 from ._result import _result
 from ._runs import _n_threads, _progress_bar
 from ._subtrees import best_subtrees
@@ -339,15 +340,17 @@ def _search(
         shortens the code, and modules moved under their siblings."""
         if tree.shape[1] > 1:  # (else these are the top search's tuned modules)
             tree = tune_leaf_modules(leaf, flow, tree, trial_seed, group_pool, cost, meta_rate)
+        # (the moves below keep the leaf modules: they run on the network of those)
+        small, leaf_of, tree = leaf_module_flow(flow, tree)
         if not levels[0]:  # (dissolving would undo levels taken for the preference)
-            tree = dissolve_modules(flow, tree, cost, preferred)
+            tree = dissolve_modules(small, tree, cost, preferred)
         tree = collapse_single_child_modules(tree)
         top_moves = options.move_top_modules and not preferred
         if not levels[0] and tree.shape[1] > (1 if top_moves else 2):
             # (its moves keep the leaf modules, and the top ones unless asked: every term
             # shortens or stays)
-            tree = absorb_modules(flow, tree, top_level=top_moves)
-        return tree
+            tree = absorb_modules(small, tree, top_level=top_moves)
+        return tree[leaf_of]
 
     def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
         """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
