@@ -309,3 +309,13 @@ def test_flow_options_are_validated():
         codelength(net, [0, 0, 0, 1, 1, 1], markov_time=0)
     with pytest.raises(ValueError, match="flow_model"):
         codelength(net, [0, 0, 0, 1, 1, 1], flow_model="bogus")
+
+
+def test_plogp_kernel_matches_the_numpy_reference():
+    from infomap_learn.mapequation import _plogp_reference
+
+    x = np.random.default_rng(0).random(1000)
+    x[::7], x[::11] = 0.0, -1.0  # (zero and below: 0)
+    np.testing.assert_allclose(plogp(x), _plogp_reference(x), rtol=1e-15, atol=1e-300)
+    assert plogp(x.reshape(40, 25)).shape == (40, 25)
+    assert plogp(0.0) == 0.0 and plogp(0.5) == -0.5

@@ -37,6 +37,17 @@ def plogp_scalar(x):
 
 
 @njit(cache=True, nogil=True)
+def plogp_array(x):
+    """``plogp_scalar`` of each element of a 1-d array (``mapequation.plogp``'s arrays,
+    without numpy's temporaries: the hierarchy's bookkeeping calls it thousands of times
+    on small arrays)."""
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = plogp_scalar(x[i])
+    return out
+
+
+@njit(cache=True, nogil=True)
 def random_sweep_limit(state, limit):
     """A number of sweeps drawn uniformly from 1..``limit`` (Infomap's randomized core
     loop limit: searches that stop at different points end in different optima)."""

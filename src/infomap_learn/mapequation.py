@@ -51,6 +51,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._kernels import plogp_array
 from .flow import Flow
 from .paths import leaf_module_ids, prefix_keys
 
@@ -67,10 +68,17 @@ def plogp(x: np.ndarray | float) -> np.ndarray | float:
     [-0.5, -0.5, 0.0]
     """
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 0:
+        return float(_plogp_reference(x))
+    return plogp_array(x.reshape(-1)).reshape(x.shape)
+
+
+def _plogp_reference(x: np.ndarray) -> np.ndarray:
+    """``plogp`` in plain numpy: the reference of ``_kernels.plogp_array``."""
     out = np.zeros_like(x)
     np.log2(x, out=out, where=x > 0)
     out *= x
-    return out if out.ndim else float(out)
+    return out
 
 
 @dataclass(frozen=True)
