@@ -46,7 +46,8 @@ def cache_plogp(m, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_t
 
 @njit(cache=True, inline="always")
 def neighbour_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx,
-                    in_flow, undirected, flow_to, flow_from, touched, is_touched):  # fmt: skip
+                    in_flow, undirected, flow_to, flow_from, touched, is_touched,
+                    one_parent=False):  # fmt: skip
     """Add ``u``'s link flow to (and, directed, from) each module of its neighbours under
     the parent ``p`` to ``flow_to`` (``flow_from``), list those modules in ``touched``
     (marked in ``is_touched``) and return their number.
@@ -55,7 +56,7 @@ def neighbour_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr,
     module keeps calls on other parents' units free of each other."""
     n_touched = 0
     for k in range(out_ptr[u], out_ptr[u + 1]):
-        if parent[out_idx[k]] != p:
+        if not one_parent and parent[out_idx[k]] != p:
             continue
         m = module_of[out_idx[k]]
         if not is_touched[m]:
@@ -65,7 +66,7 @@ def neighbour_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr,
         flow_to[m] += out_flow[k]
     if not undirected:
         for k in range(in_ptr[u], in_ptr[u + 1]):
-            if parent[in_idx[k]] != p:
+            if not one_parent and parent[in_idx[k]] != p:
                 continue
             m = module_of[in_idx[k]]
             if not is_touched[m]:

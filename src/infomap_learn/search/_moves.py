@@ -167,6 +167,7 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
     (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
      _, _, meta_cost) = state  # fmt: skip
     n_parents = parent_exit.shape[0]
+    one_parent = n_parents == 1  # (no neighbour lies under another parent)
     enter_sum = np.zeros(n_parents)
     total = 0.0
     n_nonempty = 0
@@ -264,6 +265,7 @@ def core_loop(
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     n_parents = parent_exit.shape[0]
+    one_parent = n_parents == 1  # (no neighbour lies under another parent)
     enter_sum = np.zeros(n_parents)
     parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
                       enter_sum)  # fmt: skip
@@ -304,7 +306,7 @@ def core_loop(
             p = parent[u]
             n_touched = neighbour_flows(
                 u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
-                undirected, flow_to, flow_from, touched, is_touched,
+                undirected, flow_to, flow_from, touched, is_touched, one_parent,
             )  # fmt: skip
             if physical:
                 n_touched = meta_kernels.add_category_modules(u, p, a, meta_ptr, meta_idx,
