@@ -680,3 +680,26 @@ def test_initial_partition_is_where_the_search_starts():
         infomap(net, initial_partition=planted[:10])
     with pytest.raises(ValueError, match="dtype float64"):
         infomap(net, initial_partition=planted.astype(float))
+
+
+def test_module_flow_totals_match_the_module_state():
+    from infomap_learn import compute_flow
+    from infomap_learn.search._units import (
+        _module_totals_reference,
+        leaf_units,
+        module_totals,
+    )
+    from tests.test_hierarchy import FLOW_OPTIONS, nested_sbm
+
+    for seed, options in enumerate(FLOW_OPTIONS):
+        network = nested_sbm(seed, directed=seed % 2 == 1, weighted=True)
+        units = leaf_units(compute_flow(network, **options))
+        labels = np.random.default_rng(seed).integers(0, 7, units.n)
+        for mine, theirs in zip(
+            module_totals(units, labels, 7), _module_totals_reference(units, labels, 7),
+            strict=True,
+        ):  # fmt: skip
+            np.testing.assert_allclose(mine, theirs, rtol=1e-13, atol=1e-16)
+        moved = units.with_parent(labels)
+        assert moved.parent is labels and moved.arrays.parent is labels
+        assert units.arrays.parent is not labels

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import replace
 
 import numpy as np
 
@@ -175,7 +174,7 @@ def _coarsest_super_modules(
         # modules of other parents are frozen: each alone under a parent of its own
         frozen = ~searching[module_parent]
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
-        agg = replace(aggregate(units, labels, k, codeflow=enter), parent=super_parent)
+        agg = aggregate(units, labels, k, codeflow=enter).with_parent(super_parent)
         sub_ctx = new_context(
             agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool,
             module_cost,
@@ -243,7 +242,7 @@ def _recursive_partition(
         level += 1
         level_seed = seed * constants.SEED_STRIDE + level
         parent_exit = module_exit_totals(leaf, deepest, k)
-        leaf_in_modules = replace(leaf, parent=deepest)
+        leaf_in_modules = leaf.with_parent(deepest)
         if queued.all():  # (no copy of the links: at 1M nodes that is the peak memory)
             unit_of, n_units = np.arange(n), n
             units = leaf_in_modules
@@ -253,7 +252,7 @@ def _recursive_partition(
             unit_of, n_units = K.compact_labels(unit_key, n + k)
             parent_of_unit = np.zeros(n_units, dtype=np.int64)
             parent_of_unit[unit_of] = deepest
-            units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+            units = aggregate(leaf, unit_of, n_units).with_parent(parent_of_unit)
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)
@@ -505,7 +504,7 @@ def tune_leaf_modules(
     parent_of_unit[unit_of] = np.where(tuned, parent_of, n_parents + leaf_module)
     module_of = np.zeros(n_units, dtype=np.int64)
     module_of[unit_of] = leaf_module
-    units = replace(aggregate(leaf, unit_of, n_units), parent=parent_of_unit)
+    units = aggregate(leaf, unit_of, n_units).with_parent(parent_of_unit)
     ctx = new_context(
         units, seed, np.concatenate([parent_exit, np.zeros(n_leaf_modules)]), pool, module_cost,
         meta_rate=meta_rate,

@@ -160,6 +160,41 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
 
 
 @njit(cache=True, nogil=True)
+def module_flow_totals(module_of, n_modules, units, undirected, tele_total):
+    """Codeflow, enter and exit rate of each module of ``module_of`` (teleportation
+    included): the rates of ``init_modules``' state, without the rest of it."""
+    (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, _,
+     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, _, _, _) = units  # fmt: skip
+    mod_codeflow = np.zeros(n_modules)
+    mod_exit = np.zeros(n_modules)
+    mod_enter = np.zeros(n_modules)
+    mod_tsrc = np.zeros(n_modules)
+    mod_ttgt = np.zeros(n_modules)
+    for u in range(module_of.shape[0]):
+        m = module_of[u]
+        mod_codeflow[m] += codeflow[u]
+        mod_tsrc[m] += tele_src[u]
+        mod_ttgt[m] += tele_tgt[u]
+        internal_out = 0.0
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            if module_of[out_idx[k]] == m:
+                internal_out += out_flow[k]
+        mod_exit[m] += unit_exit[u] - internal_out
+        if undirected:
+            mod_enter[m] += unit_enter[u] - internal_out
+        else:
+            internal_in = 0.0
+            for k in range(in_ptr[u], in_ptr[u + 1]):
+                if module_of[in_idx[k]] == m:
+                    internal_in += in_flow[k]
+            mod_enter[m] += unit_enter[u] - internal_in
+    for m in range(n_modules):
+        mod_exit[m] = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
+        mod_enter[m] = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
+    return mod_codeflow, mod_enter, mod_exit
+
+
+@njit(cache=True, nogil=True)
 def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
     """The map equation of the module state ``state`` (see module docstring), restricted
     to the modules ``owned`` and their parents (all modules: the whole codelength), plus
@@ -167,7 +202,6 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
     (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
      _, _, meta_cost) = state  # fmt: skip
     n_parents = parent_exit.shape[0]
-    one_parent = n_parents == 1  # (no neighbour lies under another parent)
     enter_sum = np.zeros(n_parents)
     total = 0.0
     n_nonempty = 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from .. import _kernels as K
@@ -187,7 +185,7 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext, fast: boo
         # (submodules inside the modules never change the number of modules)
         costs=ctx.costs._replace(preferred=0),
     )
-    sub_units = replace(units, parent=labels)
+    sub_units = units.with_parent(labels)
     if fast:
         sublabels = np.arange(units.n, dtype=np.int64)
         _core(sub_units, sublabels, sub_ctx)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -45,7 +46,17 @@ class Units:
     def n(self) -> int:
         return self.codeflow.shape[0]
 
-    @property
+    def with_parent(self, parent: np.ndarray) -> Units:
+        """The same units under the fixed modules ``parent`` (``dataclasses.replace``
+        without its per-field checks: searches inside modules make thousands)."""
+        fields = dict(self.__dict__)
+        fields.pop("arrays", None)  # (the cached kernel view holds the old parents)
+        fields["parent"] = parent
+        units = object.__new__(Units)
+        units.__dict__.update(fields)
+        return units
+
+    @cached_property
     def arrays(self) -> M.UnitArrays:
         """The arrays as the kernels take them."""
         return M.UnitArrays(
@@ -190,6 +201,14 @@ def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> fl
 
 def module_totals(units: Units, module_of: np.ndarray, k: int):
     """Codeflow, enter flow and exit flow of each module, teleportation included."""
+    return M.module_flow_totals(
+        np.asarray(module_of, dtype=np.int64), k, units.arrays, units.undirected,
+        units.tele_total,
+    )  # fmt: skip
+
+
+def _module_totals_reference(units: Units, module_of: np.ndarray, k: int):
+    """``module_totals`` from the search's full module state: the kernel's reference."""
     state = _module_state(units, module_of, k)
     codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt = state[:5]
     exit_ = mod_exit + mod_tsrc * (1.0 - mod_ttgt)
