@@ -124,6 +124,22 @@ def test_coarse_tune_codelength_matches_reference(fast, directed):
         assert sublabels.max() >= full.max()
 
 
+def test_a_coarse_tune_of_modules_that_do_not_split_keeps_them():
+    # cliques joined by single links: each clique is a module and its only submodule
+    clique = np.array([[a, b] for a in range(5) for b in range(a + 1, 5)])
+    blocks = [clique + 5 * i for i in range(4)]
+    bridges = np.array([[4, 5], [9, 10], [14, 15]])
+    flow = compute_flow(Network.from_edges(np.concatenate([*blocks, bridges])))
+    units = S.leaf_units(flow)
+    ctx = S.new_context(units, 3)
+    labels, length = S.find_modules(units, ctx)
+    assert labels.max() + 1 == 4
+    for known in (None, length):
+        new_labels, new_length, sublabels = S._coarse_tune(units, labels, ctx, length=known)
+        assert new_labels is labels and sublabels.max() + 1 == 4
+        assert new_length == pytest.approx(two_level_codelength(flow, labels).codelength, rel=1e-10)
+
+
 def test_aggregate_links_matches_dense_reference():
     rng = np.random.default_rng(4)
     n, k = 30, 6

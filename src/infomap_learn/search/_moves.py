@@ -496,7 +496,7 @@ def _module_links(module_of, k, ptr, idx, flow, exact):
 def find_modules_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, max_sweeps, sweep_threshold, random_sweeps=False, exact_min_links=0,
-    aggregated_sweeps=0, settle_joined=False,
+    aggregated_sweeps=0, settle_joined=False, stop_unmoved=False,
 ):
     """Core loop and aggregation, repeated until the module network stops changing, in one
     call: ``search.find_modules`` for units searched one at a time (no parent groups),
@@ -505,7 +505,9 @@ def find_modules_serial(
     a random 1..``max_sweeps`` sweeps at most; ``aggregated_sweeps`` (0: ``max_sweeps``):
     the limit on the module networks after the first; ``settle_joined``: ``core_loop``'s,
     on the first network; module networks of ``exact_min_links`` link
-    entries or more (0: none) are summed into arrays of their exact size (``_aggregate``).
+    entries or more (0: none) are summed into arrays of their exact size (``_aggregate``);
+    ``stop_unmoved``: a first core loop that moves no unit ends the search (the fine tune
+    of modules that no module move improves).
     Returns (module of each unit, codelength)."""
     n = units.codeflow.shape[0]
     unit_module = np.arange(n)
@@ -528,7 +530,7 @@ def find_modules_serial(
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
         unit_module = module_of[unit_module]
-        if (moves == 0 and not first) or k == n_units or k == 1:
+        if (moves == 0 and (stop_unmoved or not first)) or k == n_units or k == 1:
             break
         # the modules become the units (as search.aggregate)
         exact = 0 < exact_min_links <= units.out_idx.shape[0]

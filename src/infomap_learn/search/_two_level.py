@@ -13,6 +13,7 @@ from ._units import (
     Units,
     _module_state,
     aggregate,
+    codelength_of,
     module_exit_totals,
 )
 
@@ -117,13 +118,18 @@ def _core(
 
 def find_modules(
     units: Units, ctx: SearchContext, initial: np.ndarray | None = None, aggregated: bool = False,
-    settle_joined: bool = False,
+    settle_joined: bool = False, stop_unmoved: bool = False,
 ):  # fmt: skip
     """Core loop and aggregation, repeated until the module network stops changing.
 
     As Infomap, the core loops on module networks (after the first aggregation, or from the
     start with ``aggregated``: units that are modules already) sweep up to
     ``AGGREGATED_CORE_LOOP_LIMIT`` times, the first one on nodes ``CORE_LOOP_LIMIT``.
+
+    ``stop_unmoved``: a first core loop that moves no unit ends the search; for the coarse
+    tune's move of submodules, whose modules are those of a finished search: unmoved,
+    the module network is the one that search ended on. (Not for the fine tune: on the
+    blobs kNN graph its module moves after unmoved nodes still shorten the code.)
 
     Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
     their units one at a time (below the size for parent groups) run in one kernel call,
@@ -135,7 +141,9 @@ def find_modules(
         np.arange(n, dtype=np.int64) if initial is None else np.array(initial, dtype=np.int64)
     )
     if _runs_in_groups(units, ctx) or _moves_in_parallel(units, ctx):
-        return _find_modules_stepwise(units, ctx, module_of, aggregated, settle_joined)
+        return _find_modules_stepwise(
+            units, ctx, module_of, aggregated, settle_joined, stop_unmoved
+        )
     first_sweeps = (
         constants.AGGREGATED_CORE_LOOP_LIMIT if aggregated else constants.CORE_LOOP_LIMIT
     )
@@ -145,13 +153,14 @@ def find_modules(
         constants.CORE_LOOP_THRESHOLD,
         bool(constants.RANDOM_CORE_LOOP_LIMIT) and not aggregated,
         constants.AGGREGATE_EXACT_MIN_LINKS, constants.AGGREGATED_CORE_LOOP_LIMIT, settle_joined,
+        stop_unmoved,
     )  # fmt: skip
     return labels, float(length)
 
 
 def _find_modules_stepwise(
     units: Units, ctx: SearchContext, module_of: np.ndarray, aggregated: bool = False,
-    settle_joined: bool = False,
+    settle_joined: bool = False, stop_unmoved: bool = False,
 ):  # fmt: skip
     """``find_modules`` one step at a time from Python (module_of is modified)."""
     unit_module = np.arange(units.n, dtype=np.int64)  # module of each original unit
@@ -163,7 +172,7 @@ def _find_modules_stepwise(
         moves, length = _core(current, module_of, ctx, sweeps, settle_joined and first)
         module_of, k = K.compact_labels(module_of, max(int(module_of.max()) + 1, current.n))
         unit_module = module_of[unit_module]
-        if (moves == 0 and not first) or k == current.n or k == 1:
+        if (moves == 0 and (stop_unmoved or not first)) or k == current.n or k == 1:
             break
         current = aggregate(current, module_of, k, threads=_pool_threads(ctx))
         module_of = np.arange(k, dtype=np.int64)
@@ -171,9 +180,14 @@ def _find_modules_stepwise(
     return unit_module, float(length)
 
 
-def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext, fast: bool = False):
+def _coarse_tune(
+    units: Units, labels: np.ndarray, ctx: SearchContext, fast: bool = False,
+    length: float | None = None,
+):  # fmt: skip
     """Split each module into submodules (a search inside each, or only its first core
-    loop if ``fast``), then move the submodules between modules.
+    loop if ``fast``), then move the submodules between modules. ``labels`` must be the
+    modules of a finished search (no move of a module shortens the code), ``length``
+    their codelength if known.
 
     Returns the new labels, their codelength and the submodules of ``labels``."""
     k = int(labels.max()) + 1
@@ -193,10 +207,15 @@ def _coarse_tune(units: Units, labels: np.ndarray, ctx: SearchContext, fast: boo
     else:
         sublabels, _ = find_modules(sub_units, sub_ctx)
     n_sub = int(sublabels.max()) + 1
+    if n_sub == k:
+        # every module is one submodule: nothing to move that the search that found the
+        # modules did not try
+        return labels, codelength_of(units, labels, ctx) if length is None else length, sublabels
     agg = aggregate(units, sublabels, n_sub, threads=_pool_threads(ctx))
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
-    agg_labels, length = find_modules(agg, ctx, initial, aggregated=True)
+    # (unmoved submodules leave the modules of a finished search: see find_modules)
+    agg_labels, length = find_modules(agg, ctx, initial, aggregated=True, stop_unmoved=True)
     return agg_labels[sublabels], length, sublabels
 
 
@@ -231,7 +250,7 @@ def two_level_search(
         else:
             fast = bool(constants.ALTERNATE_COARSE_TUNE) and n_coarse % 2 == 1
             n_coarse += 1
-            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx, fast)
+            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx, fast, length)
         improved = new_length < length - constants.TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
