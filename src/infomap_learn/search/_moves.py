@@ -114,55 +114,10 @@ class ModuleState(NamedTuple):
     meta_cost: np.ndarray  # float64 (k,): plogp(meta_total) - sum_c plogp(meta[:, c])
 
 
-@njit(cache=True, nogil=True)
-def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight=1.0):
-    """Module state for the assignment ``module_of`` (ids in [0, n_modules)) of the
-    ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept) whose
-    costs weigh each module's total by ``total_weight``."""
-    (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
-     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
-     meta_ptr, meta_idx, meta_flow) = units  # fmt: skip
-    mod_codeflow = np.zeros(n_modules)
-    mod_exit = np.zeros(n_modules)
-    mod_enter = np.zeros(n_modules)
-    mod_tsrc = np.zeros(n_modules)
-    mod_ttgt = np.zeros(n_modules)
-    mod_size = np.zeros(n_modules, dtype=np.int64)
-    mod_parent = np.zeros(n_modules, dtype=np.int64)
-    n = module_of.shape[0]
-    for u in range(n):
-        m = module_of[u]
-        mod_codeflow[m] += codeflow[u]
-        mod_tsrc[m] += tele_src[u]
-        mod_ttgt[m] += tele_tgt[u]
-        mod_size[m] += 1
-        mod_parent[m] = parent[u]
-        internal_out = 0.0
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            if module_of[out_idx[k]] == m:
-                internal_out += out_flow[k]
-        mod_exit[m] += unit_exit[u] - internal_out
-        if undirected:
-            mod_enter[m] += unit_enter[u] - internal_out
-        else:
-            internal_in = 0.0
-            for k in range(in_ptr[u], in_ptr[u + 1]):
-                if module_of[in_idx[k]] == m:
-                    internal_in += in_flow[k]
-            mod_enter[m] += unit_enter[u] - internal_in
-    meta, meta_total, meta_cost = meta_kernels.init_meta(
-        module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta, total_weight
-    )
-    return ModuleState(
-        mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-        meta, meta_total, meta_cost,
-    )  # fmt: skip
-
-
-@njit(cache=True, nogil=True)
-def module_flow_totals(module_of, n_modules, units, undirected, tele_total):
-    """Codeflow, enter and exit rate of each module of ``module_of`` (teleportation
-    included): the rates of ``init_modules``' state, without the rest of it."""
+@njit(cache=True, inline="always")
+def _module_sums(module_of, n_modules, units, undirected):
+    """Per module: the units' codeflow, link exit and enter flow (links inside it left
+    out) and teleportation rates, summed."""
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, _,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, _, _, _) = units  # fmt: skip
     mod_codeflow = np.zeros(n_modules)
@@ -188,6 +143,39 @@ def module_flow_totals(module_of, n_modules, units, undirected, tele_total):
                 if module_of[in_idx[k]] == m:
                     internal_in += in_flow[k]
             mod_enter[m] += unit_enter[u] - internal_in
+    return mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt
+
+
+@njit(cache=True, nogil=True)
+def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight=1.0):
+    """Module state for the assignment ``module_of`` (ids in [0, n_modules)) of the
+    ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept) whose
+    costs weigh each module's total by ``total_weight``."""
+    parent, meta_ptr, meta_idx, meta_flow = units.parent, units[12], units[13], units[14]
+    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt = _module_sums(
+        module_of, n_modules, units, undirected
+    )
+    mod_size = np.zeros(n_modules, dtype=np.int64)
+    mod_parent = np.zeros(n_modules, dtype=np.int64)
+    for u in range(module_of.shape[0]):
+        mod_size[module_of[u]] += 1
+        mod_parent[module_of[u]] = parent[u]
+    meta, meta_total, meta_cost = meta_kernels.init_meta(
+        module_of, n_modules, meta_ptr, meta_idx, meta_flow, n_meta, total_weight
+    )
+    return ModuleState(
+        mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
+        meta, meta_total, meta_cost,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def module_flow_totals(module_of, n_modules, units, undirected, tele_total):
+    """Codeflow, enter and exit rate of each module of ``module_of`` (teleportation
+    included): the rates of ``init_modules``' state, without the rest of it."""
+    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt = _module_sums(
+        module_of, n_modules, units, undirected
+    )
     for m in range(n_modules):
         mod_exit[m] = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
         mod_enter[m] = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
