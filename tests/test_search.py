@@ -444,6 +444,15 @@ def test_parallel_trials_give_the_same_result():
     two = infomap(net, seed=5, num_trials=4, n_jobs=2)
     np.testing.assert_array_equal(one.paths, two.paths)
     assert one.codelength == two.codelength
+    # hierarchical trials run in steps, more trials than threads under way
+    from tests.test_hierarchy import nested_sbm
+
+    nested = nested_sbm(3)
+    one = infomap(nested, seed=2, num_trials=5, n_jobs=1)
+    for threads in (2, 3):
+        other = infomap(nested, seed=2, num_trials=5, n_jobs=threads)
+        np.testing.assert_array_equal(one.paths, other.paths)
+        assert one.trial_codelengths == other.trial_codelengths
     with pytest.raises(ValueError, match="n_jobs"):
         infomap(net, n_jobs=0)
 

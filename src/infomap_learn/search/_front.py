@@ -34,7 +34,7 @@ from ._hierarchy import (
 )
 from ._leaf_flow import leaf_module_flow
 from ._result import _result
-from ._runs import _n_threads, _progress_bar
+from ._runs import _n_threads, _progress_bar, run_in_steps
 from ._subtrees import best_subtrees
 from ._two_level import two_level_search
 from ._units import (
@@ -353,7 +353,9 @@ def _search(
         return tree[leaf_of]
 
     def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
-        """One trial's tree and its codelength; ``top_preferred`` biases the top search."""
+        """One trial's tree and its codelength (a generator's return value: it pauses
+        between the top levels and the search below them); ``top_preferred`` biases the
+        top search."""
         ctx = new_context(
             leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred,
             meta_rate=meta_rate,
@@ -387,6 +389,7 @@ def _search(
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
             paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost, preferred, levels)
+            yield  # (a step of the trial ends: see _runs.run_in_steps)
             # (the super-modules over the trial's modules: a tree the rest must improve on)
             grouped_tree = paths if paths.shape[1] > 1 else None
             if paths.shape[1] > 1:
@@ -441,12 +444,13 @@ def _search(
         return paths, length
 
     def run_trial(trial: int, group_pool: Executor | None):
+        """One trial, in steps (a generator returning its tree and codelength)."""
         trial_seed = int(seed) * constants.SEED_STRIDE + trial
-        paths, length = _trial_tree(trial_seed, group_pool, preferred)
+        paths, length = yield from _trial_tree(trial_seed, group_pool, preferred)
         if preferred:
             # Infomap's other way to a preferred number of top modules: the modules of the
             # unbiased search, grouped under the penalty into super-modules
-            other = _trial_tree(trial_seed, group_pool, 0)
+            other = yield from _trial_tree(trial_seed, group_pool, 0)
             if other[1] < length - 1e-12:
                 paths, length = other
         if length > one_level:
@@ -459,23 +463,13 @@ def _search(
         ThreadPoolExecutor(group_threads) if group_threads > 1 else nullcontext(None)
     )
     with group_threads_context as group_pool, _progress_bar(num_trials, options.progress) as bar:
-        if n_threads == 1:
-            results = []
-            for trial in range(int(num_trials)):
-                results.append(run_trial(trial, group_pool))
-                bar.update(1)
-        else:
-            # The kernels release the GIL, so trials run side by side; each trial has its
-            # own seed and state, and the best is chosen in trial order: the result does
-            # not depend on the number of threads.
-            with ThreadPoolExecutor(max_workers=n_threads) as pool:
-                futures = [
-                    pool.submit(run_trial, trial, group_pool) for trial in range(int(num_trials))
-                ]
-                results = []
-                for future in futures:
-                    results.append(future.result())
-                    bar.update(1)
+        # Trials share no state: each has its own seed, and the best is chosen in trial
+        # order, so the result does not depend on the number of threads. The kernels
+        # release the GIL, so trials run side by side, step by step (run_in_steps).
+        results = run_in_steps(
+            [run_trial(trial, group_pool) for trial in range(int(num_trials))], n_threads,
+            lambda: bar.update(1),
+        )  # fmt: skip
     best_paths, best_length = results[0]
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
