@@ -397,6 +397,7 @@ def _search(
             searched = _recursive_partition(
                 leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels
             )
+            yield
             paths = finished(searched, trial_seed, group_pool)
             if meta is not None and not meta.physical and grouped_tree is not None:
                 # The meta term pulls a search from single nodes towards modules of one

@@ -55,10 +55,11 @@ def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], Non
     A trial's steps run one after another, on any thread. With more trials than threads,
     one trial more than there are threads is under way, and a thread that finishes a step
     takes the step that has waited longest: the last trial's steps run beside another
-    trial's instead of alone (the hierarchical search pauses once, after its top levels:
-    five trials on two threads took 0.71 of one thread's time on the digits kNN graph
-    before, 0.61 with steps). A paused trial holds its top levels only. Trials share no
-    state, so the results do not depend on the threads or the order.
+    trial's instead of alone (the hierarchical search pauses after its top levels and
+    after the levels below: five trials on two threads took 0.71 of one thread's time on
+    the digits kNN graph before, 0.58-0.64 with steps). A paused trial holds its tree
+    only. Trials share no state, so the results do not depend on the threads or the
+    order.
 
     Examples
     --------
