@@ -494,8 +494,8 @@ def find_modules_serial(
     the limit on the module networks after the first; ``settle_joined``: ``core_loop``'s,
     on the first network; module networks of ``exact_min_links`` link
     entries or more (0: none) are summed into arrays of their exact size (``_aggregate``);
-    ``stop_unmoved``: a first core loop that moves no unit ends the search (the fine tune
-    of modules that no module move improves).
+    ``stop_unmoved``: a first core loop that moves no unit ends the search (the coarse
+    tune's move of submodules, whose modules come from a finished search).
     Returns (module of each unit, codelength)."""
     n = units.codeflow.shape[0]
     unit_module = np.arange(n)
