@@ -620,6 +620,53 @@ def test_fused_find_modules_takes_the_same_steps(directed, start, variant, monke
     assert fused_ctx.rng_state[0] == stepwise_ctx.rng_state[0]
 
 
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize(
+    "case",
+    ["singletons", "given", "settled", "under parents", "teleportation", "meta data",
+     "preferred"],
+)  # fmt: skip
+def test_fused_two_level_search_takes_the_same_steps(directed, case):
+    """The one-call two-level search (small searches) against the same steps from Python:
+    the same modules, codelength, submodules of the last coarse tune and random stream."""
+    from infomap_learn.search import _two_level as T
+
+    net, _ = planted_partition(
+        n_modules=8, module_size=20, p_in=0.3, p_out=0.03, seed=6, directed=directed
+    )
+    flow = compute_flow(net, recorded_teleportation=case == "teleportation")
+    rng = np.random.default_rng(2)
+    meta = (rng.integers(0, 3, net.n_nodes), flow.node_flow) if case == "meta data" else None
+    units = S.leaf_units(flow, meta)
+    parent_exit = None
+    if case == "under parents":
+        parents = np.arange(net.n_nodes) // 40  # (four fixed modules)
+        parent_exit = S.module_exit_totals(units, parents, 4)
+        units = units.with_parent(parents)
+    initial = rng.integers(0, 30, net.n_nodes) if case == "given" else None
+    contexts = [
+        S.new_context(
+            units, 9, parent_exit, meta_rate=0.5 if meta else 0.0,
+            preferred_modules=3 if case == "preferred" else 0,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    assert T._searches_serially(units, contexts[0])
+    options = {"keep_submodules": True, "settle_joined": case == "settled"}
+    fused = T.two_level_search(
+        units, contexts[0], initial=None if initial is None else initial.copy(), **options
+    )
+    stepwise = T._two_level_search_stepwise(
+        units, contexts[1], initial=None if initial is None else initial.copy(), **options
+    )
+    np.testing.assert_array_equal(fused[0], stepwise[0])
+    assert fused[1] == stepwise[1]
+    assert (fused[2] is None) == (stepwise[2] is None)
+    if fused[2] is not None:
+        np.testing.assert_array_equal(fused[2], stepwise[2])
+    assert contexts[0].rng_state[0] == contexts[1].rng_state[0]
+
+
 def test_options_are_declared_once_and_checked_by_name():
     import inspect
 

@@ -481,6 +481,37 @@ def _module_links(module_of, k, ptr, idx, flow, exact):
 
 
 @njit(cache=True, nogil=True)
+def aggregate_unit_arrays(units, module_of, k, undirected, exact):
+    """The UnitArrays of the modules of ``module_of`` (ids 0..k-1) as units (``search.aggregate``
+    in a kernel); ``exact``: links summed into arrays of their exact size."""
+    out_ptr, out_idx, out_flow = _module_links(
+        module_of, k, units.out_ptr, units.out_idx, units.out_flow, exact
+    )
+    if undirected:
+        in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+    else:
+        in_ptr, in_idx, in_flow = _module_links(
+            module_of, k, units.in_ptr, units.in_idx, units.in_flow, exact
+        )
+    parent = np.zeros(k, dtype=np.int64)
+    for u in range(module_of.shape[0]):
+        parent[module_of[u]] = units.parent[u]
+    unit_exit = row_sums(out_ptr, out_flow)
+    meta_ptr, meta_idx, meta_flow = aggregate_rows(
+        module_of, k, units.meta_ptr, units.meta_idx, units.meta_flow
+    )
+    return UnitArrays(
+        sum_by_label(module_of, units.codeflow, k),
+        unit_exit,
+        unit_exit if undirected else row_sums(in_ptr, in_flow),
+        sum_by_label(module_of, units.tele_src, k),
+        sum_by_label(module_of, units.tele_tgt, k),
+        parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+        meta_ptr, meta_idx, meta_flow,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
 def find_modules_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, max_sweeps, sweep_threshold, random_sweeps=False, exact_min_links=0,
@@ -521,32 +552,9 @@ def find_modules_serial(
         if (moves == 0 and (stop_unmoved or not first)) or k == n_units or k == 1:
             break
         # the modules become the units (as search.aggregate)
-        exact = 0 < exact_min_links <= units.out_idx.shape[0]
-        out_ptr, out_idx, out_flow = _module_links(
-            module_of, k, units.out_ptr, units.out_idx, units.out_flow, exact
+        units = aggregate_unit_arrays(
+            units, module_of, k, undirected, 0 < exact_min_links <= units.out_idx.shape[0]
         )
-        if undirected:
-            in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
-        else:
-            in_ptr, in_idx, in_flow = _module_links(
-                module_of, k, units.in_ptr, units.in_idx, units.in_flow, exact
-            )
-        parent = np.zeros(k, dtype=np.int64)
-        for u in range(n_units):
-            parent[module_of[u]] = units.parent[u]
-        unit_exit = row_sums(out_ptr, out_flow)
-        meta_ptr, meta_idx, meta_flow = aggregate_rows(
-            module_of, k, units.meta_ptr, units.meta_idx, units.meta_flow
-        )
-        units = UnitArrays(
-            sum_by_label(module_of, units.codeflow, k),
-            unit_exit,
-            unit_exit if undirected else row_sums(in_ptr, in_flow),
-            sum_by_label(module_of, units.tele_src, k),
-            sum_by_label(module_of, units.tele_tgt, k),
-            parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
-            meta_ptr, meta_idx, meta_flow,
-        )  # fmt: skip
         module_of = np.arange(k)
         first = False
     return unit_module, length

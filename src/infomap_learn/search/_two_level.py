@@ -8,6 +8,7 @@ from .. import _kernels as K
 from . import _constants as constants
 from . import _moves as M
 from ._parallel_moves import run_core_loop_parallel
+from ._tune import two_level_search_serial
 from ._units import (
     SearchContext,
     Units,
@@ -219,6 +220,12 @@ def _coarse_tune(
     return agg_labels[sublabels], length, sublabels
 
 
+def _searches_serially(units: Units, ctx: SearchContext) -> bool:
+    """Whether every search of a two-level search over ``units`` runs its units one at a
+    time (no parent groups, no parallel moves): then it runs in one kernel call."""
+    return units.n < constants.PARENT_GROUPS_MIN_UNITS and not _moves_in_parallel(units, ctx)
+
+
 def two_level_search(
     units: Units,
     ctx: SearchContext,
@@ -236,7 +243,38 @@ def two_level_search(
     from), if they lie in the returned modules, or None. ``initial`` (module ids 0..k-1):
     start from these modules instead of one module per unit. ``settle_joined``: the first
     core loop leaves units alone once their module holds others (``_moves.core_loop``).
+
+    Searches whose steps all run their units one at a time run in one kernel call,
+    ``_tune.two_level_search_serial``; ``_two_level_search_stepwise`` takes the same steps
+    from Python and is its reference.
     """
+    if not _searches_serially(units, ctx):
+        return _two_level_search_stepwise(
+            units, ctx, tune_limit, keep_submodules, initial, settle_joined
+        )
+    start = np.arange(units.n, dtype=np.int64) if initial is None else np.array(initial, np.int64)
+    labels, length, found, found_kept = two_level_search_serial(
+        start, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
+        ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, int(tune_limit), bool(settle_joined),
+        (int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT)),
+        constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
+        int(constants.AGGREGATE_EXACT_MIN_LINKS), bool(constants.ALTERNATE_COARSE_TUNE),
+        constants.TUNE_RELATIVE_THRESHOLD,
+    )  # fmt: skip
+    if not keep_submodules:
+        return labels, float(length)
+    return labels, float(length), found if found_kept else None
+
+
+def _two_level_search_stepwise(
+    units: Units,
+    ctx: SearchContext,
+    tune_limit: int = constants.TUNE_ITERATION_LIMIT,
+    keep_submodules: bool = False,
+    initial: np.ndarray | None = None,
+    settle_joined: bool = False,
+):
+    """``two_level_search`` one step at a time from Python."""
     labels, length = find_modules(units, ctx, initial, settle_joined=settle_joined)
     submodules = None  # (the modules that were split, their submodules)
     fine = True
