@@ -23,9 +23,9 @@ modules of modules are dissolved into their parents where that shortens the code
 
 The hot loops are numba kernels in ``_moves`` (local moves) and ``infomap_learn._kernels``
 (aggregation, labels); this package orchestrates them: ``_units`` (units and module state),
-``_two_level`` (core loop rounds and tuning), ``_hierarchy`` (super-modules, recursion,
-tuning the finished tree), ``_front`` (``infomap()``: validation, trials, threads) and
-``_constants`` (tuning constants).
+``_two_level`` (core loop rounds and tuning; ``_tune`` runs a small search's in one kernel
+call), ``_hierarchy`` (super-modules, recursion, tuning the finished tree), ``_front``
+(``infomap()``: validation, trials, threads) and ``_constants`` (tuning constants).
 """
 
 from ..paths import canonical_paths  # its home until 2026-12; still importable
