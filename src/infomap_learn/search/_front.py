@@ -361,7 +361,9 @@ def _search(
             meta_rate=meta_rate,
         )  # fmt: skip
         tune_limit = (
-            constants.TUNE_ITERATION_LIMIT if two_level else constants.HIERARCHY_TOP_TUNE_LIMIT
+            constants.TUNE_ITERATION_LIMIT
+            if two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
+            else constants.HIERARCHY_TOP_TUNE_LIMIT
         )
         labels, top_length, submodules = two_level_search(
             leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
