@@ -12,7 +12,7 @@ from infomap_learn import compute_flow
 from infomap_learn.mapequation import module_flows
 from infomap_learn.paths import prefix_keys
 from infomap_learn.search._absorb import absorb_modules
-from infomap_learn.search._hierarchy import dissolve_modules
+from infomap_learn.search._dissolve import dissolve_modules
 from infomap_learn.search._leaf_flow import leaf_module_flow
 from tests.test_hierarchy import FLOW_OPTIONS, SETTINGS, nested_sbm, random_tree, same_tree
 

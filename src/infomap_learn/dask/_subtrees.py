@@ -164,7 +164,7 @@ def _absorb_delta(total, enter, exit_, children, mover, receiver, w):
 def _dissolved_tops(n: int, members: list, below: list, records: list):
     """The tree of all groups, top modules dissolved into their parent (the root) one at
     a time, the best first, while that shortens the code (the change of
-    :func:`infomap_learn.search._hierarchy.dissolve_modules` for a top module: the root's
+    :func:`infomap_learn.search._dissolve.dissolve_modules` for a top module: the root's
     codebook and the module's own); the summed change of the codelength; and every
     module's enter, exit and children flows and whether its children are modules, by
     the ids of the tree's top level."""
@@ -248,7 +248,7 @@ def _group_subtrees(pieces, nodes, node_flow, leaving, arriving, top, below, see
     from ..search import _recursive_partition, leaf_units
     from ..search._absorb import absorb_modules
     from ..search._constants import CORE_LOOP_THRESHOLD
-    from ..search._hierarchy import collapse_single_child_modules, dissolve_modules
+    from ..search._dissolve import collapse_single_child_modules, dissolve_modules
     from ..search._subtrees import _subtree_codelengths
 
     n = nodes.size

@@ -24,21 +24,21 @@ modules of modules are dissolved into their parents where that shortens the code
 The hot loops are numba kernels in ``_moves`` (local moves) and ``infomap_learn._kernels``
 (aggregation, labels); this package orchestrates them: ``_units`` (units and module state),
 ``_two_level`` (core loop rounds and tuning; ``_tune`` runs a small search's in one kernel
-call), ``_hierarchy`` (super-modules, recursion, tuning the finished tree), ``_front``
+call), ``_hierarchy`` (super-modules, recursion, tuning the finished tree), ``_dissolve``
+(dissolving modules and single-child levels of a finished tree), ``_front``
 (``infomap()``: validation, trials, threads) and ``_constants`` (tuning constants).
 """
 
 from ..paths import canonical_paths  # its home until 2026-12; still importable
 from . import _constants, _front, _hierarchy, _two_level, _units
 from ._constants import *  # read-only copies: tests change search._constants
+from ._dissolve import collapse_single_child_modules, dissolve_modules
 from ._front import infomap
 from ._hierarchy import (
     _add_super_modules,
     _coarsest_super_modules,
     _parent_codelengths,
     _recursive_partition,
-    collapse_single_child_modules,
-    dissolve_modules,
     tune_leaf_modules,
 )
 from ._runs import _n_threads

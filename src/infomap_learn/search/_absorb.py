@@ -25,7 +25,7 @@ from ..mapequation import module_flows
 from ..mapequation import plogp as _plogp
 from ..paths import prefix_keys
 from . import _constants as constants
-from ._hierarchy import collapse_single_child_modules
+from ._dissolve import collapse_single_child_modules
 
 
 def _sibling_flows(flow: Flow, key: np.ndarray, parent: np.ndarray, k: int):

@@ -77,6 +77,9 @@ HIERARCHY_FULL_TUNE_MAX_NODES = 100
 # against 0.632; Les Miserables (10 trials, hierarchical) 30% slower, still below Infomap.
 SUPER_MODULE_TRIALS = 3
 HIERARCHY_SUB_TUNE_LIMIT = 2
+# Under a preferred number of modules, the finished tree dissolves the best set of top
+# modules of up to this many candidates (2**n sets scored at once), else the best one.
+TOP_SET_MAX_MODULES = 12
 # Seeds of the searches within a trial: trial, level and round numbers spread by primes so
 # that no two searches share a random stream.
 SEED_STRIDE = 1_000_003

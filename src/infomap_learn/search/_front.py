@@ -25,11 +25,10 @@ from ..paths import prefix_keys
 from ..tree import ModuleTree
 from . import _constants as constants
 from ._absorb import absorb_modules
+from ._dissolve import collapse_single_child_modules, dissolve_modules
 from ._hierarchy import (
     _add_super_modules,
     _recursive_partition,
-    collapse_single_child_modules,
-    dissolve_modules,
     tune_leaf_modules,
 )
 from ._leaf_flow import leaf_module_flow
@@ -352,10 +351,16 @@ def _search(
             tree = absorb_modules(small, tree, top_level=top_moves)
         return tree[leaf_of]
 
-    def _trial_tree(trial_seed: int, group_pool: Executor | None, top_preferred: int):
+    def _trial_tree(
+        trial_seed: int, group_pool: Executor | None, top_preferred: int,
+        super_preferred: int | None = None,
+    ):  # fmt: skip
         """One trial's tree and its codelength (a generator's return value: it pauses
         between the top levels and the search below them); ``top_preferred`` biases the
-        top search."""
+        top search, ``super_preferred`` (default: the preferred number) the search for
+        super-modules above it."""
+        if super_preferred is None:
+            super_preferred = preferred
         ctx = new_context(
             leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred,
             meta_rate=meta_rate,
@@ -390,7 +395,9 @@ def _search(
             # As Infomap: super-modules above the modules, then only the coarsest level is
             # kept and everything below it searched again, module by module; then the
             # whole tree is tuned (leaf modules, dissolved modules).
-            paths = _add_super_modules(leaf, paths, trial_seed, group_pool, cost, preferred, levels)
+            paths = _add_super_modules(
+                leaf, paths, trial_seed, group_pool, cost, super_preferred, levels
+            )
             yield  # (a step of the trial ends: see _runs.run_in_steps)
             # (the super-modules over the trial's modules: a tree the rest must improve on)
             grouped_tree = paths if paths.shape[1] > 1 else None
@@ -456,6 +463,14 @@ def _search(
             other = yield from _trial_tree(trial_seed, group_pool, 0)
             if other[1] < length - 1e-12:
                 paths, length = other
+            if not two_level:
+                # ... and a third: the unbiased hierarchy, whose top modules the finished
+                # tree dissolves as the penalty asks (_dissolve.top_set_deltas): a group
+                # opened into its submodules where pairs merged under the penalty would
+                # stop at a worse top level
+                third = yield from _trial_tree(trial_seed, group_pool, 0, 0)
+                if third[1] < length - 1e-12:
+                    paths, length = third
         if length > one_level:
             # a greedy search can end above the trivial solution on small networks; like
             # Infomap, never return more than the one-level codelength

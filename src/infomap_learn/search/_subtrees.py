@@ -10,7 +10,7 @@ from ..mapequation import MetaData, meta_costs, module_flows
 from ..mapequation import plogp as _plogp
 from ..paths import leaf_module_ids, prefix_keys
 from . import _constants as constants
-from ._hierarchy import collapse_single_child_modules
+from ._dissolve import collapse_single_child_modules
 
 
 def _subtree_codelengths(
