@@ -28,8 +28,9 @@ def dissolve_modules(
 
     which is computed for every module at once, less ``module_cost`` (one module fewer)
     and, for a top module, the change of ``|top modules - preferred_modules|``. In each
-    round the best module of every
-    parent is dissolved unless an ancestor is dissolved in the same round. Only modules
+    round the best module of every parent is dissolved unless an ancestor is dissolved in
+    the same round; under a preferred number of top modules, which couples them, the best
+    set of top modules (:func:`top_set_deltas`). Only modules
     of modules are dissolved: a leaf module's nodes would land beside modules, a tree
     shape that Infomap does not define a codelength for. ``keep_top``: the top modules
     stay (the distributed search dissolves them on the client, where the root is known).
