@@ -565,36 +565,6 @@ def test_group_threads_are_stopped_when_the_search_fails(monkeypatch):
     assert not [t for t in left if t.name.startswith("ThreadPoolExecutor")]
 
 
-def test_trials_on_threads_take_short_gil_turns_and_restore_the_interval():
-    import sys
-
-    from infomap_learn.search._runs import run_in_steps
-
-    def trial():
-        yield
-        return sys.getswitchinterval()
-
-    before = sys.getswitchinterval()
-    try:
-        sys.setswitchinterval(0.004)
-        seen = run_in_steps([trial() for _ in range(3)], 2, lambda: None)
-        assert seen == [S._constants.GIL_SWITCH_INTERVAL] * 3
-        assert sys.getswitchinterval() == pytest.approx(0.004)
-        # one thread: the interval is left alone
-        assert run_in_steps([trial()], 1, lambda: None) == [pytest.approx(0.004)]
-        # and trials that fail restore it too
-
-        def failing():
-            yield
-            raise RuntimeError("boom")
-
-        with pytest.raises(RuntimeError, match="boom"):
-            run_in_steps([trial(), failing(), trial()], 2, lambda: None)
-        assert sys.getswitchinterval() == pytest.approx(0.004)
-    finally:
-        sys.setswitchinterval(before)
-
-
 def test_module_tree_from_paths_gives_the_search_result_again():
     from infomap_learn import ModuleTree
 

@@ -86,11 +86,6 @@ TOP_SET_MAX_MODULES = 12
 # that no two searches share a random stream.
 SEED_STRIDE = 1_000_003
 ROUND_STRIDE = 7919
-# The interpreter's switch interval (seconds) while trials run on several threads
-# (_runs.short_gil_turns; Python's default is 5 ms). Measured, hierarchical search, 5 trials
-# on 2 threads, median of 20 calls: breast cancer 46.0 -> 42.4 ms at 1 ms (41.7 at 0.2 ms),
-# PBMC 63-69 -> 59.6 ms (58.6-61.2 at 0.2 ms).
-GIL_SWITCH_INTERVAL = 0.001
 # Bounds on loops that end when nothing improves; each improving round shortens the code, so
 # they are only a guard against rounding cycles.
 MAX_ROUNDS = 1000

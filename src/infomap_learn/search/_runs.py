@@ -3,14 +3,10 @@ within a trial, and the progress bar."""
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 
 from ..options import check_n_jobs
-from . import _constants as constants
 
 
 def _n_threads(n_jobs: int | None, num_trials: int) -> tuple[int, int]:
@@ -52,45 +48,6 @@ def _step(steps: Generator):
     return False, None
 
 
-_turns_lock = threading.Lock()
-_turns_users = 0
-_turns_saved = 0.005
-
-
-@contextmanager
-def short_gil_turns() -> Iterator[None]:
-    """The interpreter hands the GIL on every ``constants.GIL_SWITCH_INTERVAL`` seconds
-    (if that is shorter than its switch interval) until the last of the overlapping
-    ``with`` blocks ends, then the interval is restored.
-
-    Trials side by side spend most of their time in kernels that release the GIL, and the
-    rest in Python between them; a thread back from a kernel waits for the GIL until the
-    other thread's Python releases it, by default after up to 5 ms.
-
-    Examples
-    --------
-    >>> before = sys.getswitchinterval()
-    >>> with short_gil_turns():
-    ...     sys.getswitchinterval() <= constants.GIL_SWITCH_INTERVAL
-    True
-    >>> sys.getswitchinterval() == before
-    True
-    """
-    global _turns_users, _turns_saved
-    with _turns_lock:
-        if _turns_users == 0:
-            _turns_saved = sys.getswitchinterval()
-            sys.setswitchinterval(min(_turns_saved, constants.GIL_SWITCH_INTERVAL))
-        _turns_users += 1
-    try:
-        yield
-    finally:
-        with _turns_lock:
-            _turns_users -= 1
-            if _turns_users == 0:
-                sys.setswitchinterval(_turns_saved)
-
-
 def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], None]) -> list:
     """The results of ``trials`` (generators that pause between steps and return their
     result), in order, run on ``n_threads`` threads; ``done()`` after each one.
@@ -102,7 +59,7 @@ def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], Non
     after the levels below: five trials on two threads took 0.71 of one thread's time on
     the digits kNN graph before, 0.58-0.64 with steps). A paused trial holds its tree
     only. Trials share no state, so the results do not depend on the threads or the
-    order. Meanwhile threads take turns with the GIL more often (:func:`short_gil_turns`).
+    order.
 
     Examples
     --------
@@ -121,7 +78,7 @@ def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], Non
             done()
         return results
     waiting = list(range(len(trials)))[::-1]  # (the next trial to start is last)
-    with short_gil_turns(), ThreadPoolExecutor(max_workers=n_threads) as pool:
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
         running = {}
         while waiting and len(running) < n_threads + 1:
             index = waiting.pop()
