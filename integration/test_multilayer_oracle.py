@@ -104,12 +104,19 @@ def test_infomaps_trees_score_equal_with_relaxed_layers(options, directed, two_l
     assert codelength(net, official_paths(im, net)) == pytest.approx(expected, rel=1e-9)
 
 
-@pytest.mark.parametrize("flow", [{"to_nodes": True}, {"markov_time": 1.5}], ids=str)
-def test_relaxed_to_self_scores_equal_under_other_flow_options(flow):
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize(
+    "flow",
+    [{"to_nodes": True}, {"markov_time": 1.5}, {"recorded_teleportation": True},
+     {"recorded_teleportation": True, "to_nodes": True},
+     {"recorded_teleportation": True, "markov_time": 1.5}],
+    ids=str,
+)  # fmt: skip
+def test_relaxed_to_self_scores_equal_under_other_flow_options(flow, directed):
     intra = planted_layers(1)
     options = dict(multilayer_relax_rate=0.3, multilayer_relax_to_self=True)
-    net = Network.from_multilayer(intra, directed=True, **ours(options))
-    im = run_official(intra, None, True, False, **options, **flow)
+    net = Network.from_multilayer(intra, directed=directed, **ours(options))
+    im = run_official(intra, None, directed, False, **options, **flow)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = im.codelength
@@ -204,7 +211,9 @@ def test_files_read_as_infomap_reads_them(tmp_path, text, directed):
 
 @pytest.mark.parametrize("two_level", [True, False])
 @pytest.mark.parametrize("directed", [False, True])
-@pytest.mark.parametrize("layers", ["relaxed", "inter", "relaxed by JSD", "relaxed to self"])
+@pytest.mark.parametrize(
+    "layers", ["relaxed", "inter", "relaxed by JSD", "relaxed to self", "to self, recorded"]
+)
 def test_search_at_or_below_infomap(layers, directed, two_level):
     intra = planted_layers(3, n=200)
     extra = inter_links(3, n=200, count=150) if layers == "inter" else None
@@ -213,9 +222,13 @@ def test_search_at_or_below_infomap(layers, directed, two_level):
         "inter": {},
         "relaxed by JSD": dict(multilayer_relax_rate=0.25, multilayer_relax_by_jsd=True),
         "relaxed to self": dict(multilayer_relax_rate=0.25, multilayer_relax_to_self=True),
+        "to self, recorded": dict(multilayer_relax_rate=0.25, multilayer_relax_to_self=True),
     }[layers]
+    flow = {"recorded_teleportation": True} if "recorded" in layers else {}
     net = Network.from_multilayer(intra, extra, directed=directed, **ours(options))
     trials = sampled_trials(net.n_nodes)
-    found = infomap(net, two_level=two_level, num_trials=trials, seed=1)
-    im = run_official(intra, extra, directed, two_level, seed=1, trials=trials, **options)
+    found = infomap(net, two_level=two_level, num_trials=trials, seed=1, **flow)
+    im = run_official(
+        intra, extra, directed, two_level, seed=1, trials=trials, **options, **flow
+    )
     assert expected_best(found.trial_codelengths) <= expected_best(im.codelengths) * 1.001

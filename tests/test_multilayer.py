@@ -5,7 +5,7 @@ and the command line."""
 import numpy as np
 import pytest
 
-from infomap_learn import Network, infomap
+from infomap_learn import Network, compute_flow, infomap
 from infomap_learn.cli import main
 from infomap_learn.io import read_network
 
@@ -255,10 +255,32 @@ def test_relaxed_to_self_walks_as_the_default_relaxation(seed, directed, limit):
 def test_relaxed_to_self_refuses_what_it_does_not_match():
     intra, _ = random_layers(0)
     net = Network.from_multilayer(intra, relax_to_self=True)
-    with pytest.raises(ValueError, match="neither regularized=True nor recorded"):
-        infomap(net, recorded_teleportation=True)
+    with pytest.raises(ValueError, match="and not regularized=True"):
+        infomap(net, regularized=True)
     with pytest.raises(ValueError, match="directed flow model only, not 'undirected'"):
         infomap(net, flow_model="undirected")
+
+
+def test_relaxed_to_self_records_teleportation_where_the_relayed_links_land():
+    # a state with no link into it within its layer is reached only through switches,
+    # which the walk relays on: recorded teleportation to links never lands there
+    intra, _ = random_layers(0)
+    net = Network.from_multilayer(intra, relax_to_self=True, relax_rate=0.3, directed=True)
+    flow = compute_flow(net, recorded_teleportation=True)
+    switch = (net.physical_ids[net.source] == net.physical_ids[net.target]) & (
+        net.source != net.target
+    )
+    reached = np.zeros(net.n_nodes, dtype=bool)
+    reached[net.target[~switch]] = True
+    assert not reached.all()
+    np.testing.assert_array_equal(flow.teleport_target > 0, reached)
+    assert flow.teleport_target.sum() == pytest.approx(1.0)
+    assert flow.node_flow.sum() == pytest.approx(1.0)
+    assert (flow.node_flow[~reached] == 0).all()
+    # each node teleports away at alpha times its visits (all of them where it has no
+    # out-link)
+    has_out = np.bincount(net.source, minlength=net.n_nodes) > 0
+    np.testing.assert_allclose(flow.teleport_source[has_out], 0.15 * flow.node_flow[has_out])
 
 
 @pytest.mark.parametrize(

@@ -358,18 +358,21 @@ def _relax_to_self_flow(network: Network, options: FlowOptions) -> Flow:
     from ._relax_to_self import relayed_flow
 
     model = options.resolved_model(network.directed)
-    if model != "directed" or options.regularized or options.recorded_teleportation:
-        raise ValueError(  # (recorded: 0.04-0.6% off Infomap's, not matched yet)
+    if model != "directed" or options.regularized:
+        raise ValueError(
             f"a relax_to_self network takes the directed flow model only, not {model!r}, and "
-            "neither regularized=True nor recorded teleportation"
+            "not regularized=True"
         )
-    node_flow, link_flow = relayed_flow(
+    node_flow, link_flow, teleport_source, teleport_target = relayed_flow(
         network.n_nodes, network.source, network.target, _safe_weights(network.weight),
         network.physical_ids, alpha=options.teleportation_probability,
         teleport_weights=_node_weights_or_ones(network) if options.to_nodes else None,
+        recorded=options.recorded_teleportation,
     )  # fmt: skip
-    flow = Flow.from_links(node_flow, network.source, network.target, link_flow,
-                           undirected=False, flow_model="directed")  # fmt: skip
+    flow = Flow.from_links(
+        node_flow, network.source, network.target, link_flow, undirected=False,
+        flow_model="directed", teleport_source=teleport_source, teleport_target=teleport_target,
+    )  # fmt: skip
     return _scale(flow, options.markov_time)
 
 
