@@ -353,28 +353,34 @@ def _search(
 
     def _trial_tree(
         trial_seed: int, group_pool: Executor | None, top_preferred: int,
-        super_preferred: int | None = None,
+        super_preferred: int | None = None, top_searches: dict | None = None,
     ):  # fmt: skip
         """One trial's tree and its codelength (a generator's return value: it pauses
         between the top levels and the search below them); ``top_preferred`` biases the
         top search, ``super_preferred`` (default: the preferred number) the search for
-        super-modules above it."""
+        super-modules above it. ``top_searches``: the trial's top searches by their
+        ``top_preferred``, shared by its routes (the same search with the same seed)."""
         if super_preferred is None:
             super_preferred = preferred
-        ctx = new_context(
-            leaf, trial_seed, pool=group_pool, module_cost=cost, preferred_modules=top_preferred,
-            meta_rate=meta_rate,
-        )  # fmt: skip
-        tune_limit = (
-            constants.TUNE_ITERATION_LIMIT
-            if two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
-            else constants.HIERARCHY_TOP_TUNE_LIMIT
-        )
-        labels, top_length, submodules = two_level_search(
-            leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
-            initial=None if initial is None else initial.copy(),
-            settle_joined=settle_joined,
-        )  # fmt: skip
+        found = None if top_searches is None else top_searches.get(top_preferred)
+        if found is None:
+            ctx = new_context(
+                leaf, trial_seed, pool=group_pool, module_cost=cost,
+                preferred_modules=top_preferred, meta_rate=meta_rate,
+            )  # fmt: skip
+            tune_limit = (
+                constants.TUNE_ITERATION_LIMIT
+                if two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
+                else constants.HIERARCHY_TOP_TUNE_LIMIT
+            )
+            found = two_level_search(
+                leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
+                initial=None if initial is None else initial.copy(),
+                settle_joined=settle_joined,
+            )  # fmt: skip
+            if top_searches is not None:
+                top_searches[top_preferred] = found
+        labels, top_length, submodules = found
         scored_in_full = top_preferred == preferred  # (the search's objective is the tree's)
         if two_level and preferred and not top_preferred and int(labels.max()) + 1 > 2:
             # the unbiased modules grouped under the penalty, then tuned under it
@@ -460,7 +466,8 @@ def _search(
         if preferred:
             # Infomap's other way to a preferred number of top modules: the modules of the
             # unbiased search, grouped under the penalty into super-modules
-            other = yield from _trial_tree(trial_seed, group_pool, 0)
+            top_searches: dict = {}
+            other = yield from _trial_tree(trial_seed, group_pool, 0, None, top_searches)
             if other[1] < length - 1e-12:
                 paths, length = other
             if not two_level:
@@ -468,7 +475,7 @@ def _search(
                 # tree dissolves as the penalty asks (_dissolve.top_set_deltas): a group
                 # opened into its submodules where pairs merged under the penalty would
                 # stop at a worse top level
-                third = yield from _trial_tree(trial_seed, group_pool, 0, 0)
+                third = yield from _trial_tree(trial_seed, group_pool, 0, 0, top_searches)
                 if third[1] < length - 1e-12:
                     paths, length = third
         if length > one_level:
