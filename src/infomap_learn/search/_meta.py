@@ -213,7 +213,8 @@ def add_category_modules(u, p, a, meta_ptr, meta_idx, meta_flow, cat_ptr, cat_un
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
         c = meta_idx[j]
         w = meta_flow[j]
-        own += _plogp(w)
+        plogp_w = _plogp(w)
+        own += plogp_w
         stamp[n_modules, 1] += 1
         category_visit = stamp[n_modules, 1]
         n_listed = 0
@@ -237,7 +238,7 @@ def add_category_modules(u, p, a, meta_ptr, meta_idx, meta_flow, cat_ptr, cat_un
             if stamp[m, 0] != visit:
                 stamp[m, 0] = visit
                 shared[m] = 0.0
-            shared[m] += _plogp(held[m] + w) - _plogp(held[m]) - _plogp(w)
+            shared[m] += _plogp(held[m] + w) - _plogp(held[m]) - plogp_w
             if not is_touched[m]:
                 is_touched[m] = True
                 touched[n_touched] = m
@@ -260,5 +261,7 @@ def meta_join_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, tot
                            total_u, total_weight)  # fmt: skip
     n_modules = shared.shape[0] - 2
     common = shared[b] if stamp[b, 0] == stamp[n_modules, 0] else 0.0
+    if total_weight == 0.0:  # (physical nodes: no total term, and two logarithms saved)
+        return -common - shared[n_modules]
     change = total_weight * (_plogp(meta_total[b] + total_u) - _plogp(meta_total[b]))
     return change - common - shared[n_modules]
