@@ -169,7 +169,7 @@ def test_a_given_tree_scores_as_infomap_scores_it(name, two_level, variant, tmp_
 # (integration/_compare.py), ours against Infomap's. The last miss, a preferred number of
 # modules on the directed nested graph (multilevel, 3.2972 against 3.2894 bits), met
 # Infomap (3.2678 in every trial) once the unbiased hierarchy's top level is cut under the
-# penalty as a whole (search/_dissolve._best_top_set). (The variable Markov time on the
+# penalty as a whole (search/_dissolve.top_set_deltas). (The variable Markov time on the
 # digits kNN graph, +0.21% while top modules stayed where the two-level search put them,
 # is 0.10% below Infomap with the search's top-level moves, `move_top_modules`.)
 

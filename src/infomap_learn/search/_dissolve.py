@@ -26,14 +26,13 @@ def dissolve_modules(
         plogp(x_P + S_P - e_M + C) - plogp(x_P + S_P) + plogp(e_M) - plogp(x_M + C)
         + plogp(x_M),     C = sum of the children's rates,
 
-    which is computed for every module at once, less ``module_cost`` (one module fewer)
-    and, for a top module, the change of ``|top modules - preferred_modules|``. In each
-    round the best module of every parent is dissolved unless an ancestor is dissolved in
-    the same round; under a preferred number of top modules, which couples them, the best
-    set of top modules (:func:`top_set_deltas`). Only modules
-    of modules are dissolved: a leaf module's nodes would land beside modules, a tree
-    shape that Infomap does not define a codelength for. ``keep_top``: the top modules
-    stay (the distributed search dissolves them on the client, where the root is known).
+    which is computed for every module at once, less ``module_cost`` (one module fewer). In
+    each round the best module of every parent is dissolved unless an ancestor is dissolved
+    in the same round; under a preferred number of top modules, which couples them, the best
+    set of top modules (:func:`top_set_deltas`). Only modules of modules are dissolved: a
+    leaf module's nodes would land beside modules, a tree shape that Infomap does not define
+    a codelength for. ``keep_top``: the top modules stay (the distributed search dissolves
+    them on the client, where the root is known).
     """
     paths = np.array(paths, dtype=np.int64)
     n = paths.shape[0]
@@ -83,13 +82,6 @@ def dissolve_modules(
                 - _plogp(exit_ + C) + _plogp(exit_)
                 - module_cost  # (one module fewer)
             )
-            if level == 0 and preferred_modules and depth > 1:
-                # a top module's children become top modules
-                n_top, children = k, np.bincount(parent_of[1], minlength=k)
-                delta = delta + (
-                    np.abs(n_top - 1 + children - preferred_modules)
-                    - abs(n_top - preferred_modules)
-                )
             is_leaf_module = np.ones(k, dtype=bool)
             if level + 1 < depth:
                 sub = keys[level + 1]
@@ -103,13 +95,16 @@ def dissolve_modules(
             candidate = allowed & ~blocked_module & (delta < -constants.CORE_LOOP_THRESHOLD)
             # the best candidate of each parent
             best = np.zeros(k, dtype=bool)
-            if level == 0 and preferred_modules and depth > 1 and allowed.any():
-                # (the preference couples the top modules: the best set, not the best one)
-                best = _best_top_set(
+            if level == 0 and preferred_modules and allowed.any():
+                # (the preference couples the top modules: the best set, not the best one;
+                # its terms for one module are ``delta``'s and the penalty's)
+                sets, set_delta = top_set_deltas(
                     allowed, enter, exit_, C, np.bincount(parent_of[1], minlength=k),
                     module_cost, preferred_modules,
                 )  # fmt: skip
-                any_chosen |= bool(best.any())
+                if set_delta.min() < -constants.CORE_LOOP_THRESHOLD:
+                    best = sets[int(np.argmin(set_delta))]
+                    any_chosen = True
             elif candidate.any():
                 idx = np.flatnonzero(candidate)
                 order = np.lexsort((delta[idx], parent_of[level][idx]))
@@ -195,15 +190,6 @@ def top_set_deltas(
     sets = np.zeros((chosen.shape[0], k), dtype=bool)
     sets[:, idx] = chosen > 0
     return sets, delta
-
-
-def _best_top_set(*args) -> np.ndarray:
-    """The set of :func:`top_set_deltas` (same arguments) that shortens the codelength
-    most, as a boolean mask over the top modules (none if no set shortens it)."""
-    sets, delta = top_set_deltas(*args)
-    if delta.size and delta.min() < -constants.CORE_LOOP_THRESHOLD:
-        return sets[int(np.argmin(delta))]
-    return np.zeros(sets.shape[1], dtype=bool)
 
 
 def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
