@@ -491,3 +491,31 @@ def test_grouped_core_loop_from_given_modules(monkeypatch):
     np.testing.assert_array_equal(results[0][0], results[1][0])
     assert results[0][1] == results[1][1]
     assert calls  # the groups did run
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 40)), min_size=0, max_size=60)
+)
+def test_pair_ids_kernel_matches_numpy_unique(pairs):
+    """``_kernels.distinct_pairs`` (through ``_pair_ids``) against ``np.unique``."""
+    from infomap_learn.search._hierarchy import _pair_ids, _pair_ids_reference
+
+    first = np.array([a for a, _ in pairs], dtype=np.int64)
+    second = np.array([b for _, b in pairs], dtype=np.int64)
+    got, expected = _pair_ids(first, second), _pair_ids_reference(first, second)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_codeflow_plogp_sum_is_kept_under_new_parents():
+    """The objective's constant term is computed once per set of units: a search inside
+    modules (``with_parent``) reuses it, and it is the sum the objective needs."""
+    flow = compute_flow(nested_sbm(3, sizes=(4, 4, 8)))
+    leaf = S.leaf_units(flow)
+    expected = float(plogp(flow.node_flow).sum())
+    assert leaf.codeflow_plogp_sum == pytest.approx(expected, rel=1e-13)
+    under = leaf.with_parent(np.arange(leaf.n) // 8)
+    assert "codeflow_plogp_sum" in under.__dict__  # (kept, not recomputed)
+    assert "arrays" not in under.__dict__  # (the kernels' view holds the old parents)
+    assert S.new_context(under, 1).codeflow_plogp_sum == leaf.codeflow_plogp_sum

@@ -319,3 +319,13 @@ def test_plogp_kernel_matches_the_numpy_reference():
     np.testing.assert_allclose(plogp(x), _plogp_reference(x), rtol=1e-15, atol=1e-300)
     assert plogp(x.reshape(40, 25)).shape == (40, 25)
     assert plogp(0.0) == 0.0 and plogp(0.5) == -0.5
+
+
+def test_plogp_of_a_number_is_the_kernels_value():
+    """A number takes the fast path (no numpy), and gives the kernels' value to the bit:
+    the search's bookkeeping and its kernels must agree on every term."""
+    x = np.random.default_rng(1).random(2000) ** 3
+    numbers = np.array([plogp(float(v)) for v in x])
+    np.testing.assert_array_equal(numbers, plogp(x))
+    assert [plogp(v) for v in (0, -1.0, np.float32(0.5), np.int64(1))] == [0.0, 0.0, -0.5, 0.0]
+    assert isinstance(plogp(np.float64(0.25)), float)

@@ -156,6 +156,30 @@ def compact_labels(labels, n_labels):
 
 
 @njit(cache=True, nogil=True)
+def distinct_pairs(first, second):
+    """The distinct pairs ``(first[i], second[i])`` of non-negative ints in lexicographic
+    order, as (the first of each pair, the index of each element's pair): ``np.unique`` of
+    the pairs with ``return_inverse``, without its Python-level steps (the hierarchy's
+    bookkeeping calls it on small arrays, many times per trial)."""
+    n = first.shape[0]
+    width = second.max() + 1 if n else 1
+    keys = first * width + second
+    order = np.argsort(keys)
+    pair_first = np.empty(n, dtype=np.int64)
+    inverse = np.empty(n, dtype=np.int64)
+    k = -1
+    previous = -1  # (keys are non-negative)
+    for i in range(n):
+        j = order[i]
+        if keys[j] != previous:
+            k += 1
+            pair_first[k] = first[j]
+            previous = keys[j]
+        inverse[j] = k
+    return pair_first[: k + 1].copy(), inverse
+
+
+@njit(cache=True, nogil=True)
 def members_by_module(module_of, n_modules):
     """The units grouped by module: module ``m``'s are ``members[start[m]:start[m + 1]]``."""
     n = module_of.shape[0]

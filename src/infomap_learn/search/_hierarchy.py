@@ -135,6 +135,13 @@ def _pair_ids(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.nda
     """Distinct (first, second) pairs of non-negative ints, in lexicographic order, as
     (first of each pair, index of each element's pair): ``np.unique(..., axis=0)`` without
     its row-view cost."""
+    return K.distinct_pairs(
+        np.ascontiguousarray(first, dtype=np.int64), np.ascontiguousarray(second, dtype=np.int64)
+    )
+
+
+def _pair_ids_reference(first: np.ndarray, second: np.ndarray):
+    """``_pair_ids`` with ``np.unique``: the reference of ``_kernels.distinct_pairs``."""
     width = int(second.max()) + 1 if second.size else 1
     unique, inverse = np.unique(first * width + second, return_inverse=True)
     return unique // width, inverse.ravel()

@@ -65,6 +65,13 @@ class Units:
             self.meta_ptr, self.meta_idx, self.meta_flow,
         )  # fmt: skip
 
+    @cached_property
+    def codeflow_plogp_sum(self) -> float:
+        """The objective's constant term: ``sum_u plogp(codeflow_u)`` (kept by
+        :meth:`with_parent`: a search inside modules computes it once, not per search)."""
+        positive = self.codeflow[self.codeflow > 0]
+        return float((positive * np.log2(positive)).sum())
+
     @property
     def n_meta(self) -> int:
         """The number of meta-data categories (0 without meta data)."""
@@ -238,11 +245,10 @@ def new_context(
     modules: modules of nodes, not of modules). Where the meta categories are physical
     nodes (``units.meta_total`` 0), their codewords in the meta costs replace the units'
     own: the objective has no term per unit."""
-    leaf_plogp = units.codeflow[units.codeflow > 0]
     physical = meta_rate > 0 and units.meta_total == 0.0
     return SearchContext(
         parent_exit=np.zeros(1) if parent_exit is None else parent_exit,
-        codeflow_plogp_sum=0.0 if physical else float((leaf_plogp * np.log2(leaf_plogp)).sum()),
+        codeflow_plogp_sum=0.0 if physical else units.codeflow_plogp_sum,
         rng_state=np.array([(int(seed) * 2654435761 + 1) % 2**64], dtype=np.uint64),
         pool=pool,
         costs=M.ModuleCosts(
