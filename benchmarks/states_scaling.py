@@ -5,9 +5,10 @@ of the same size (nodes and links), in one run.
 The state networks are second-order: walks on a planted-partition graph of ``n / 4``
 physical nodes, one state node per (previous node, node) pair a walk passes through and a
 link per observed triple; the first-order networks are planted-partition graphs with the
-same numbers of nodes and links. Two-level search, one trial, seed 1, the best of
-``--repeat`` runs after a warm-up on a small network (so numba's compilation is not
-timed).
+same numbers of nodes and links. One trial, seed 1, the best of ``--repeat`` runs after a
+warm-up on a small network (so numba's compilation is not timed), in each of ``--modes``:
+two-level, and multilevel (the default of ``infomap()`` and of Infomap), each tool and
+network in the same mode.
 
     python benchmarks/states_scaling.py --sizes 10000 100000 1000000
 """
@@ -75,16 +76,16 @@ def first_order_like(net: Network, rng) -> Network:
     return Network.from_edges(links[: net.n_links], n_nodes=net.n_nodes, directed=True)
 
 
-def time_ours(net: Network, repeat: int) -> tuple[float, float]:
+def time_ours(net: Network, repeat: int, two_level: bool = True) -> tuple[float, float]:
     best, length = np.inf, 0.0
     for _ in range(repeat):
         start = time.perf_counter()
-        length = infomap(net, two_level=True, seed=1).codelength
+        length = infomap(net, two_level=two_level, seed=1).codelength
         best = min(best, time.perf_counter() - start)
     return best, length
 
 
-def time_infomap(net: Network, repeat: int) -> tuple[float, float] | None:
+def time_infomap(net: Network, repeat: int, two_level: bool = True) -> tuple[float, float] | None:
     try:
         import infomap as official
     except ImportError:
@@ -93,7 +94,7 @@ def time_infomap(net: Network, repeat: int) -> tuple[float, float] | None:
     for _ in range(repeat):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            im = official.Infomap(silent=True, two_level=True, directed=True, seed=1)
+            im = official.Infomap(silent=True, two_level=two_level, directed=True, seed=1)
             for state, node in enumerate(net.physical_ids.tolist()):
                 im.add_state_node(state, node)
             im.add_links(zip(net.source.tolist(), net.target.tolist(), net.weight.tolist()))
@@ -108,6 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--modes", nargs="+", choices=["two-level", "multilevel"],
+        default=["two-level", "multilevel"],
+    )  # fmt: skip
     parser.add_argument("--out", default="benchmarks/results", help="folder, or - for none")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(1)
@@ -118,28 +123,35 @@ def main(argv: list[str] | None = None) -> None:
     for size in args.sizes:
         states = second_order(size, rng)
         plain = first_order_like(states, rng)
-        t_states, l_states = time_ours(states, args.repeat)
-        t_plain, _ = time_ours(plain, args.repeat)
-        official = time_infomap(states, args.repeat)
-        t_im, l_im = official if official else (float("nan"), float("nan"))
-        per_link = [1e9 * t / net.n_links for t, net in ((t_states, states), (t_plain, plain))]
-        rows.append(
-            f"| {states.n_nodes} | {np.unique(states.physical_ids).size} | {states.n_links} "
-            f"| {t_states:.2f} | {per_link[0]:.0f} | {per_link[1]:.0f} "
-            f"| {per_link[0] / per_link[1]:.2f} | {t_im:.2f} | {t_states / t_im:.2f} "
-            f"| {l_states:.4f} | {l_im:.4f} | {100 * (l_states / l_im - 1):+.2f}% |"
-        )
-        payload.append(dict(states=states.n_nodes, links=states.n_links, seconds=t_states,
-                            first_order_seconds=t_plain, infomap_seconds=t_im,
-                            codelength=l_states, infomap_codelength=l_im))  # fmt: skip
-        print(rows[-1], flush=True)
+        for mode in args.modes:
+            two_level = mode == "two-level"
+            t_states, l_states = time_ours(states, args.repeat, two_level)
+            t_plain, _ = time_ours(plain, args.repeat, two_level)
+            official = time_infomap(states, args.repeat, two_level)
+            t_im, l_im = official if official else (float("nan"), float("nan"))
+            per_link = [1e9 * t / n.n_links for t, n in ((t_states, states), (t_plain, plain))]
+            rows.append(
+                f"| {mode} | {states.n_nodes} | {np.unique(states.physical_ids).size} "
+                f"| {states.n_links} | {t_states:.2f} | {per_link[0]:.0f} | {per_link[1]:.0f} "
+                f"| {per_link[0] / per_link[1]:.2f} | {t_im:.2f} | {t_states / t_im:.2f} "
+                f"| {l_states:.4f} | {l_im:.4f} | {100 * (l_states / l_im - 1):+.2f}% |"
+            )
+            payload.append(dict(mode=mode, states=states.n_nodes, links=states.n_links,
+                                seconds=t_states, first_order_seconds=t_plain,
+                                infomap_seconds=t_im, codelength=l_states,
+                                infomap_codelength=l_im))  # fmt: skip
+            print(rows[-1], flush=True)
     header = (
-        "| state nodes | physical nodes | links | ours s | ours ns/link | first-order ns/link "
-        "| states/first-order | Infomap s | ours/Infomap | L ours | L Infomap | gap |\n"
-        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+        "| mode | state nodes | physical nodes | links | ours s | ours ns/link "
+        "| first-order ns/link | states/first-order | Infomap s | ours/Infomap | L ours "
+        "| L Infomap | gap |\n"
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
     )
-    command = "python benchmarks/states_scaling.py --sizes " + " ".join(map(str, args.sizes))
-    markdown = f"`{command}`\n\ntwo-level, 1 trial, seed 1, best of {args.repeat}\n\n"
+    command = (
+        "python benchmarks/states_scaling.py --sizes " + " ".join(map(str, args.sizes))
+        + " --modes " + " ".join(args.modes) + f" --repeat {args.repeat}"
+    )  # fmt: skip
+    markdown = f"`{command}`\n\n1 trial, seed 1, one thread, best of {args.repeat}\n\n"
     publish(markdown + header + "\n" + "\n".join(rows) + "\n", args.out, "states", payload)
 
 
