@@ -68,15 +68,14 @@ def plogp(x: np.ndarray | float) -> np.ndarray | float:
     >>> plogp(np.array([0.25, 0.5, 1.0])).tolist()
     [-0.5, -0.5, 0.0]
     """
-    if isinstance(x, float | int | np.floating | np.integer):
-        # (a number: the hierarchy's bookkeeping takes thousands, numpy's 0-d path costs
-        # microseconds each; log2 is the C library's, as in the kernels)
-        x = float(x)
-        return x * math.log2(x) if x > 0.0 else 0.0
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 0:
-        return float(_plogp_reference(x))
-    return plogp_array(x.reshape(-1)).reshape(x.shape)
+    if not isinstance(x, float | int | np.floating | np.integer):
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim > 0:
+            return plogp_array(x.reshape(-1)).reshape(x.shape)
+    # (a number: the hierarchy's bookkeeping takes thousands, and numpy costs microseconds
+    # each; log2 is the C library's, as in the kernels)
+    x = float(x)
+    return x * math.log2(x) if x > 0.0 else 0.0
 
 
 def _plogp_reference(x: np.ndarray) -> np.ndarray:

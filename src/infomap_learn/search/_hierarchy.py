@@ -133,8 +133,7 @@ def _parent_codelengths(
 
 def _pair_ids(first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (first, second) pairs of non-negative ints, in lexicographic order, as
-    (first of each pair, index of each element's pair): ``np.unique(..., axis=0)`` without
-    its row-view cost."""
+    (first of each pair, index of each element's pair), by ``_kernels.distinct_pairs``."""
     return K.distinct_pairs(
         np.ascontiguousarray(first, dtype=np.int64), np.ascontiguousarray(second, dtype=np.int64)
     )
