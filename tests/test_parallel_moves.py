@@ -15,6 +15,7 @@ from infomap_learn import search as S
 from infomap_learn.datasets import planted_partition
 from infomap_learn.mapequation import two_level_codelength
 from infomap_learn.search import _constants as constants
+from infomap_learn.search._move_terms import module_scratch
 from infomap_learn.search._moves import core_loop
 from infomap_learn.search._parallel_moves import core_loop_parallel
 from infomap_learn.search._units import _module_state
@@ -32,7 +33,7 @@ def run_loop(kernel_args, units, ctx, module_of, threads=None, block_size=None):
         ctx.codeflow_plogp_sum, ctx.costs, rng, *kernel_args,
     )  # fmt: skip
     if block_size is None:
-        moves, length = core_loop(*common, np.arange(units.n), np.arange(k))
+        moves, length = core_loop(*common, np.arange(units.n), np.arange(k), module_scratch(k))
     else:
         numba.set_num_threads(threads)
         moves, length = core_loop_parallel(*common, block_size, threads)

@@ -510,6 +510,42 @@ def _grouped_core(units, parent_exit, parents, pool):
     return module_of
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_core_loop_writes_only_its_own_modules_scratch(directed):
+    """A core loop on some parents' units and modules leaves the shared scratch's flows and
+    marks at zero and writes no other module's caches: calls on other parents may share it
+    (``_two_level._core``'s groups do)."""
+    from infomap_learn.search._move_terms import module_scratch
+    from infomap_learn.search._moves import core_loop
+    from infomap_learn.search._units import _module_state
+
+    net, planted = planted_partition(
+        n_modules=8, module_size=15, p_in=0.4, seed=1, directed=directed
+    )
+    leaf = S.leaf_units(compute_flow(net))
+    parents = planted // 2
+    units = replace(leaf, parent=parents)
+    ctx = S.new_context(units, 3, S.module_exit_totals(leaf, parents, 4))
+    module_of = np.arange(units.n, dtype=np.int64)
+    state = _module_state(units, module_of, units.n, ctx.costs)
+    scratch = module_scratch(units.n)
+    for cache in scratch[3:]:
+        cache[:] = np.nan
+    mine = np.flatnonzero(parents < 2)
+    moves, _ = core_loop(
+        module_of, units.arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
+        ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, 10, 1e-10, mine, mine, scratch,
+    )  # fmt: skip
+    assert moves > 0
+    flow_to, flow_from, is_touched = scratch[:3]
+    assert not flow_to.any() and not flow_from.any() and not is_touched.any()
+    others = np.flatnonzero(parents >= 2)
+    for cache in scratch[3:]:
+        assert np.isnan(cache[others]).all()
+        assert not np.isnan(cache[mine]).any()
+    np.testing.assert_array_equal(module_of[others], others)
+
+
 def test_infomap_result_does_not_depend_on_threads(monkeypatch):
     monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
     net, _ = planted_partition(n_modules=12, module_size=25, p_in=0.3, p_out=0.02, seed=4)

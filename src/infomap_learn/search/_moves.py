@@ -56,6 +56,7 @@ from ._move_terms import (
     free_modules_and_caches,
     join_delta,
     leave_terms,
+    module_scratch,
     neighbour_flows,
     open_module,
     parent_enter_sums,
@@ -252,9 +253,22 @@ def sweep_codelength(owned, state, enter_sum, parent_exit, tele_total, pl_en, pl
 
 
 @njit(cache=True, nogil=True)
+def _most_neighbours(moving, out_ptr, in_ptr, undirected):
+    """The most link entries (out and, directed, in) of a unit of ``moving``."""
+    most = 0
+    for i in range(moving.shape[0]):
+        u = moving[i]
+        count = out_ptr[u + 1] - out_ptr[u]
+        if not undirected:
+            count += in_ptr[u + 1] - in_ptr[u]
+        most = max(most, count)
+    return most
+
+
+@njit(cache=True, nogil=True)
 def core_loop(
     module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
-    costs, rng_state, max_sweeps, sweep_threshold, moving, owned, settle_joined=False,
+    costs, rng_state, max_sweeps, sweep_threshold, moving, owned, scratch, settle_joined=False,
 ):
     """Greedy local moves in random order until a sweep gains less than ``sweep_threshold``.
 
@@ -267,7 +281,8 @@ def core_loop(
     units ``moving`` move, and only into the modules ``owned`` (which must hold every
     module of their parents): calls on disjoint sets of parents, with disjoint units and
     modules, write disjoint parts of the state and may run at the same time: a unit looks
-    only at neighbours under its own parent, and never reads the others' state.
+    only at neighbours under its own parent, and never reads the others' state. Such calls
+    may share one ``scratch`` (``_move_terms.module_scratch`` of the state's size).
     """
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
@@ -291,13 +306,16 @@ def core_loop(
     enter_sum = np.zeros(n_parents)
     parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
                       enter_sum)  # fmt: skip
-    free, n_free, pl_en, pl_ex, pl_exc = free_modules_and_caches(
-        owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total
+    flow_to, flow_from, is_touched, pl_en, pl_ex, pl_exc = scratch
+    free, n_free = free_modules_and_caches(
+        owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+        pl_en, pl_ex, pl_exc,
+    )  # fmt: skip
+    # (a unit's candidates are its neighbours' modules, or with physical nodes any module)
+    touched = np.empty(
+        n_modules if physical else _most_neighbours(moving, out_ptr, in_ptr, undirected),
+        dtype=np.int64,
     )
-    flow_to = np.zeros(n_modules)
-    flow_from = np.zeros(n_modules)
-    touched = np.empty(n_modules, dtype=np.int64)
-    is_touched = np.zeros(n_modules, dtype=np.bool_)
     order = moving.copy()
     # Only units whose neighbourhood changed since they were last tried can gain from a
     # move; the others are skipped (all start active).
@@ -545,7 +563,7 @@ def find_modules_serial(
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
             codeflow_plogp_sum, costs, rng_state, sweeps, sweep_threshold,
-            np.arange(n_units), np.arange(k), settle_joined and first,
+            np.arange(n_units), np.arange(k), module_scratch(k), settle_joined and first,
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
         unit_module = module_of[unit_module]

@@ -65,9 +65,13 @@ def core_loop_parallel(
     enter_sum = np.zeros(parent_exit.shape[0])
     parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
                       enter_sum)  # fmt: skip
-    free, n_free, pl_en, pl_ex, pl_exc = free_modules_and_caches(
-        owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total
-    )
+    pl_en = np.zeros(n_modules)
+    pl_ex = np.zeros(n_modules)
+    pl_exc = np.zeros(n_modules)
+    free, n_free = free_modules_and_caches(
+        owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
+        pl_en, pl_ex, pl_exc,
+    )  # fmt: skip
     n_nonempty = n_modules - n_free
     # each thread's scratch (flow from modules only for directed links)
     flow_to = np.zeros((n_threads, n_modules))

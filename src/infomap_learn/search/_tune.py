@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from .._kernels import compact_labels, random_sweep_limit
+from ._move_terms import module_scratch
 from ._moves import (
     ModuleCosts,
     UnitArrays,
@@ -63,6 +64,7 @@ def _coarse_tune(
         core_loop(
             sublabels, sub_units, undirected, state, sub_exit, tele_total, codeflow_plogp_sum,
             sub_costs, rng_state, sweeps, sweep_threshold, np.arange(n), np.arange(n),
+            module_scratch(n),
         )  # fmt: skip
         sublabels, n_sub = compact_labels(sublabels, n)
     else:

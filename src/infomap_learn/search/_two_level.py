@@ -7,6 +7,7 @@ import numpy as np
 from .. import _kernels as K
 from . import _constants as constants
 from . import _moves as M
+from ._move_terms import module_scratch
 from ._parallel_moves import run_core_loop_parallel
 from ._tune import two_level_search_serial
 from ._units import (
@@ -78,6 +79,8 @@ def _core(
         k = units.n
     state = _module_state(units, module_of, k, ctx.costs)
     arrays = units.arrays
+    # (one set for every group: each writes only its own modules' entries)
+    scratch = module_scratch(k)
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
         limit = sweeps or constants.CORE_LOOP_LIMIT
@@ -86,7 +89,7 @@ def _core(
         return M.core_loop(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
             ctx.codeflow_plogp_sum, ctx.costs, rng_state, limit,
-            constants.CORE_LOOP_THRESHOLD, unit_group, owned, settle_joined,
+            constants.CORE_LOOP_THRESHOLD, unit_group, owned, scratch, settle_joined,
         )  # fmt: skip
 
     if not grouped and _moves_in_parallel(units, ctx):
