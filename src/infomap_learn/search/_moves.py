@@ -253,7 +253,7 @@ def sweep_codelength(owned, state, enter_sum, parent_exit, tele_total, pl_en, pl
 
 
 @njit(cache=True, nogil=True)
-def _most_neighbours(moving, out_ptr, in_ptr, undirected):
+def most_neighbours(moving, out_ptr, in_ptr, undirected):
     """The most link entries (out and, directed, in) of a unit of ``moving``."""
     most = 0
     for i in range(moving.shape[0]):
@@ -313,7 +313,7 @@ def core_loop(
     )  # fmt: skip
     # (a unit's candidates are its neighbours' modules, or with physical nodes any module)
     touched = np.empty(
-        n_modules if physical else _most_neighbours(moving, out_ptr, in_ptr, undirected),
+        n_modules if physical else most_neighbours(moving, out_ptr, in_ptr, undirected),
         dtype=np.int64,
     )
     order = moving.copy()

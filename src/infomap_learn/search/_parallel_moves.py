@@ -39,7 +39,7 @@ from ._move_terms import (
     open_module,
     parent_enter_sums,
 )
-from ._moves import _MIN_IMPROVEMENT, _cached_objective, sweep_codelength
+from ._moves import _MIN_IMPROVEMENT, _cached_objective, most_neighbours, sweep_codelength
 
 _NONE = -1  # no move
 _EMPTY = -2  # into an empty module
@@ -73,16 +73,18 @@ def core_loop_parallel(
         pl_en, pl_ex, pl_exc,
     )  # fmt: skip
     n_nonempty = n_modules - n_free
+    order = np.arange(n)
     # each thread's scratch (flow from modules only for directed links)
     flow_to = np.zeros((n_threads, n_modules))
     flow_from = np.zeros((n_threads, 1 if undirected else n_modules))
-    touched = np.empty((n_threads, n_modules), dtype=np.int32)
+    touched = np.empty(
+        (n_threads, most_neighbours(order, out_ptr, in_ptr, undirected)), dtype=np.int32
+    )
     is_touched = np.zeros((n_threads, n_modules), dtype=np.bool_)
     # a block's proposals: target module and u's link flows to (from) a and the target
     target = np.empty(block_size, dtype=np.int64)
     flows = np.empty((block_size, 4))
-    moved_in_block = np.full(n, -1, dtype=np.int64)  # the block in which a unit moved
-    order = np.arange(n)
+    moved_in_block = np.full(n, -1, dtype=np.int32)  # the block in which a unit moved
     active = np.ones(n, dtype=np.bool_)
     teleport = tele_total > 0.0
     same_logs = undirected and not teleport
