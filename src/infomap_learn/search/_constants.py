@@ -52,11 +52,6 @@ PARENT_GROUPS_MIN_UNITS = 20_000
 PARALLEL_MOVES_MIN_UNITS = 20_000
 PARALLEL_BLOCKS = 512
 PARALLEL_BLOCK_MIN = 256
-# Networks of this many nodes or more are searched with their nodes renumbered by
-# LOCALITY_SWEEPS sweeps of label propagation, so that linked nodes lie close in memory
-# (search/_locality.py).
-LOCALITY_ORDER_MIN_NODES = 50_000
-LOCALITY_SWEEPS = 3
 # Link entries from which a module network is summed in two passes into arrays of its
 # exact size, on the search's threads (search/_aggregate.py), instead of one pass into
 # arrays of the input's size: the peak memory of large searches.

@@ -11,7 +11,6 @@ import numpy as np
 from ..flow import Flow, compute_flow
 from ..mapequation import (
     Codelength,
-    MetaData,
     entropy_correction_per_module,
     hierarchical_codelength,
     node_meta,
@@ -33,7 +32,6 @@ from ._hierarchy import (
     tune_leaf_modules,
 )
 from ._leaf_flow import leaf_module_flow
-from ._locality import locality_order, renumbered_handed_over
 from ._result import _result
 from ._runs import _n_threads, _progress_bar, run_in_steps
 from ._subtrees import best_subtrees
@@ -268,60 +266,24 @@ def _search(
     initial: np.ndarray | None = None,
     categories: np.ndarray | None = None,
 ) -> ModuleTree:
-    """The trials of :func:`infomap` on validated options, and the best tree.
-
-    A large network is searched with its nodes renumbered so that linked nodes lie close
-    in memory (``_locality``), and the tree numbered back."""
+    """The trials of :func:`infomap` on validated options, and the best tree."""
+    two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     full_flow = compute_flow(network, **vars(options.flow))
     full_meta = node_meta(
         categories, full_flow.node_flow, options.meta_data_rate, options.meta_data_unweighted,
         network.physical_ids,
     )  # fmt: skip
-    if full_flow.n_nodes < constants.LOCALITY_ORDER_MIN_NODES:
-        paths, trial_lengths, cost = _best_tree(network, full_flow, full_meta, options, initial)
-        return _result(network, full_flow, paths, options, trial_lengths, cost, full_meta)
-    order = locality_order(full_flow, constants.LOCALITY_SWEEPS)
-    # (one copy of the links at any time: the flow in input order is handed over, and the
-    # renumbered one back)
-    handed = [full_flow]
-    del full_flow
-    search_flow = renumbered_handed_over(handed, order)
-    paths, trial_lengths, cost = _best_tree(
-        network, search_flow, _meta_of(full_meta, order), options,
-        None if initial is None else initial[order],
-    )  # fmt: skip
-    new_id = np.empty_like(order)
-    new_id[order] = np.arange(order.shape[0])
-    del order
-    handed = [search_flow]
-    del search_flow
-    full_flow = renumbered_handed_over(handed, new_id)
-    return _result(network, full_flow, paths[new_id], options, trial_lengths, cost, full_meta)
-
-
-def _meta_of(meta: MetaData | None, nodes: np.ndarray) -> MetaData | None:
-    """The meta data of the nodes ``nodes``, in that order."""
-    if meta is None:
-        return None
-    return meta._replace(categories=meta.categories[nodes], weights=meta.weights[nodes])
-
-
-def _best_tree(
-    network: Network,
-    full_flow: Flow,
-    full_meta: MetaData | None,
-    options: SearchOptions,
-    initial: np.ndarray | None,
-) -> tuple[np.ndarray, tuple[float, ...], float]:
-    """The best trial's paths on ``full_flow``, the trials' codelengths and the bits per
-    module of the entropy correction."""
-    two_level, num_trials, seed = options.two_level, options.num_trials, options.seed
     # nodes without links or flow never move: the search runs without them, and each is
     # put in a module of its own afterwards (a graph of sparse ids costs its links only)
     flow, searched = _without_isolated_nodes(full_flow)
     n_searched = flow.n_nodes
     # (a node left out of the search is a module of its own: its meta term is zero)
-    meta = full_meta if searched is None else _meta_of(full_meta, searched)
+    meta = (
+        full_meta if full_meta is None or searched is None
+        else full_meta._replace(
+            categories=full_meta.categories[searched], weights=full_meta.weights[searched]
+        )
+    )  # fmt: skip
     meta_rate = meta.rate if meta is not None else 0.0
     cost = (
         entropy_correction_per_module(network, options.entropy_correction_strength)
@@ -331,7 +293,8 @@ def _best_tree(
     preferred = options.preferred_number_of_modules or 0
     if n_searched < 2:
         best = np.zeros((n_searched, 1), dtype=np.int64)
-        return _with_isolated_nodes(best, searched, full_flow), (), cost
+        best = _with_isolated_nodes(best, searched, full_flow)
+        return _result(network, full_flow, best, options, module_cost=cost, meta=full_meta)
     if preferred and searched is not None:
         # the nodes left out of the search are top modules of their own
         preferred = max(preferred - (full_flow.n_nodes - n_searched), 1)
@@ -544,7 +507,7 @@ def _best_tree(
     if preferred and n_isolated >= (options.preferred_number_of_modules or 0):
         # (the search's preferred count was clamped: its lengths are not the tree's)
         trial_lengths = ()
-    return best_paths, trial_lengths, cost
+    return _result(network, full_flow, best_paths, options, trial_lengths, cost, full_meta)
 
 
 def _without_isolated_nodes(flow: Flow) -> tuple[Flow, np.ndarray | None]:
