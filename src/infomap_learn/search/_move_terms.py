@@ -183,14 +183,36 @@ def parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt
 
 
 @njit(cache=True, nogil=True)
+def plogp_caches(n_modules):
+    """Room for the plogp caches ``pl_en``, ``pl_ex`` and ``pl_exc`` of ``n_modules``
+    modules (filled by ``free_modules_and_caches``)."""
+    return np.zeros(n_modules), np.zeros(n_modules), np.zeros(n_modules)
+
+
+@njit(cache=True, nogil=True)
 def module_scratch(n_modules):
-    """The core loop's scratch indexed by module: link flow to and from each module,
-    whether a module is listed among a unit's neighbours, and the plogp caches
-    (``pl_en``, ``pl_ex``, ``pl_exc``). A call writes the entries of its owned modules
-    only and leaves the flows and marks at zero, so calls on disjoint parents may share
-    one set (at 1M nodes a set is about 40 MB)."""
+    """The serial core loop's scratch indexed by module: link flow to and from each
+    module, whether a module is listed among a unit's neighbours, and the plogp caches.
+    A call writes the entries of its owned modules only and leaves the flows and marks at
+    zero, so calls on disjoint parents may share one set (at 1M nodes a set is about
+    40 MB)."""
+    pl_en, pl_ex, pl_exc = plogp_caches(n_modules)
     return (np.zeros(n_modules), np.zeros(n_modules), np.zeros(n_modules, dtype=np.bool_),
-            np.zeros(n_modules), np.zeros(n_modules), np.zeros(n_modules))  # fmt: skip
+            pl_en, pl_ex, pl_exc)  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def most_neighbours(moving, out_ptr, in_ptr, undirected):
+    """The most link entries (out and, directed, in) of a unit of ``moving``: the room a
+    unit's list of candidate modules needs."""
+    most = 0
+    for i in range(moving.shape[0]):
+        u = moving[i]
+        count = out_ptr[u + 1] - out_ptr[u]
+        if not undirected:
+            count += in_ptr[u + 1] - in_ptr[u]
+        most = max(most, count)
+    return most
 
 
 @njit(cache=True, inline="always")

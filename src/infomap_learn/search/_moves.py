@@ -57,6 +57,7 @@ from ._move_terms import (
     join_delta,
     leave_terms,
     module_scratch,
+    most_neighbours,
     neighbour_flows,
     open_module,
     parent_enter_sums,
@@ -250,19 +251,6 @@ def sweep_codelength(owned, state, enter_sum, parent_exit, tele_total, pl_en, pl
         owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
         codeflow_plogp_sum, costs, meta_cost,
     )  # fmt: skip
-
-
-@njit(cache=True, nogil=True)
-def most_neighbours(moving, out_ptr, in_ptr, undirected):
-    """The most link entries (out and, directed, in) of a unit of ``moving``."""
-    most = 0
-    for i in range(moving.shape[0]):
-        u = moving[i]
-        count = out_ptr[u + 1] - out_ptr[u]
-        if not undirected:
-            count += in_ptr[u + 1] - in_ptr[u]
-        most = max(most, count)
-    return most
 
 
 @njit(cache=True, nogil=True)

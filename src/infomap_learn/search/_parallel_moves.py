@@ -35,11 +35,13 @@ from ._move_terms import (
     free_modules_and_caches,
     join_delta,
     leave_terms,
+    most_neighbours,
     neighbour_flows,
     open_module,
     parent_enter_sums,
+    plogp_caches,
 )
-from ._moves import _MIN_IMPROVEMENT, _cached_objective, most_neighbours, sweep_codelength
+from ._moves import _MIN_IMPROVEMENT, _cached_objective, sweep_codelength
 
 _NONE = -1  # no move
 _EMPTY = -2  # into an empty module
@@ -65,9 +67,7 @@ def core_loop_parallel(
     enter_sum = np.zeros(parent_exit.shape[0])
     parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
                       enter_sum)  # fmt: skip
-    pl_en = np.zeros(n_modules)
-    pl_ex = np.zeros(n_modules)
-    pl_exc = np.zeros(n_modules)
+    pl_en, pl_ex, pl_exc = plogp_caches(n_modules)
     free, n_free = free_modules_and_caches(
         owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
         pl_en, pl_ex, pl_exc,
