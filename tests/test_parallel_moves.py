@@ -33,7 +33,7 @@ def run_loop(kernel_args, units, ctx, module_of, threads=None, block_size=None):
         ctx.codeflow_plogp_sum, ctx.costs, rng, *kernel_args,
     )  # fmt: skip
     if block_size is None:
-        moves, length = core_loop(*common, np.arange(units.n), np.arange(k), module_scratch(k))
+        moves, length = core_loop(*common, np.arange(units.n), np.arange(k), module_scratch(state))
     else:
         numba.set_num_threads(threads)
         moves, length = core_loop_parallel(*common, block_size, threads)

@@ -528,7 +528,7 @@ def test_core_loop_writes_only_its_own_modules_scratch(directed):
     ctx = S.new_context(units, 3, S.module_exit_totals(leaf, parents, 4))
     module_of = np.arange(units.n, dtype=np.int64)
     state = _module_state(units, module_of, units.n, ctx.costs)
-    scratch = module_scratch(units.n)
+    scratch = module_scratch(state)
     for cache in scratch[3:]:
         cache[:] = np.nan
     mine = np.flatnonzero(parents < 2)

@@ -56,6 +56,7 @@ from ._move_terms import (
     free_modules_and_caches,
     join_delta,
     leave_terms,
+    module_records,
     module_scratch,
     most_neighbours,
     neighbour_flows,
@@ -109,24 +110,23 @@ class ModuleState(NamedTuple):
     enter: np.ndarray  # float64 (k,): link enter flow
     tele_src: np.ndarray  # float64 (k,)
     tele_tgt: np.ndarray  # float64 (k,)
-    size: np.ndarray  # int64 (k,): number of units
-    parent: np.ndarray  # int64 (k,)
+    size: np.ndarray  # int32 (k,): number of units
+    parent: np.ndarray  # int32 (k,)
     meta: np.ndarray  # float64 (capacity, 3): hash table of the (module, category) weights
     meta_total: np.ndarray  # float64 (k,): the row sums of ``meta``
     meta_cost: np.ndarray  # float64 (k,): plogp(meta_total) - sum_c plogp(meta[:, c])
+    # (k,) MODULE_RECORD: codeflow, exit, enter, size and parent above are views of its
+    # fields, and so are the core loop's plogp caches and flows (_move_terms.module_scratch)
+    records: np.ndarray
 
 
 @njit(cache=True, inline="always")
-def _module_sums(module_of, n_modules, units, undirected):
+def _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
+                 mod_ttgt):  # fmt: skip
     """Per module: the units' codeflow, link exit and enter flow (links inside it left
-    out) and teleportation rates, summed."""
+    out) and teleportation rates, summed into the given zeroed arrays."""
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, _,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, _, _, _) = units  # fmt: skip
-    mod_codeflow = np.zeros(n_modules)
-    mod_exit = np.zeros(n_modules)
-    mod_enter = np.zeros(n_modules)
-    mod_tsrc = np.zeros(n_modules)
-    mod_ttgt = np.zeros(n_modules)
     for u in range(module_of.shape[0]):
         m = module_of[u]
         mod_codeflow[m] += codeflow[u]
@@ -145,7 +145,6 @@ def _module_sums(module_of, n_modules, units, undirected):
                 if module_of[in_idx[k]] == m:
                     internal_in += in_flow[k]
             mod_enter[m] += unit_enter[u] - internal_in
-    return mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt
 
 
 @njit(cache=True, nogil=True)
@@ -154,11 +153,13 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
     ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept) whose
     costs weigh each module's total by ``total_weight``."""
     parent, meta_ptr, meta_idx, meta_flow = units.parent, units[12], units[13], units[14]
-    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt = _module_sums(
-        module_of, n_modules, units, undirected
-    )
-    mod_size = np.zeros(n_modules, dtype=np.int64)
-    mod_parent = np.zeros(n_modules, dtype=np.int64)
+    records = module_records(n_modules)
+    mod_codeflow, mod_exit, mod_enter = records["codeflow"], records["exit"], records["enter"]
+    mod_size, mod_parent = records["size"], records["parent"]
+    mod_tsrc = np.zeros(n_modules)
+    mod_ttgt = np.zeros(n_modules)
+    _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
+                 mod_ttgt)  # fmt: skip
     for u in range(module_of.shape[0]):
         mod_size[module_of[u]] += 1
         mod_parent[module_of[u]] = parent[u]
@@ -167,7 +168,7 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
     )
     return ModuleState(
         mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-        meta, meta_total, meta_cost,
+        meta, meta_total, meta_cost, records,
     )  # fmt: skip
 
 
@@ -175,9 +176,13 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
 def module_flow_totals(module_of, n_modules, units, undirected, tele_total):
     """Codeflow, enter and exit rate of each module of ``module_of`` (teleportation
     included): the rates of ``init_modules``' state, without the rest of it."""
-    mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt = _module_sums(
-        module_of, n_modules, units, undirected
-    )
+    mod_codeflow = np.zeros(n_modules)
+    mod_exit = np.zeros(n_modules)
+    mod_enter = np.zeros(n_modules)
+    mod_tsrc = np.zeros(n_modules)
+    mod_ttgt = np.zeros(n_modules)
+    _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
+                 mod_ttgt)  # fmt: skip
     for m in range(n_modules):
         mod_exit[m] = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
         mod_enter[m] = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)
@@ -190,7 +195,7 @@ def objective(state, parent_exit, tele_total, codeflow_plogp_sum, costs, owned):
     to the modules ``owned`` and their parents (all modules: the whole codelength), plus
     the terms ``costs`` (a ModuleCosts) of their number."""
     (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-     _, _, meta_cost) = state  # fmt: skip
+     _, _, meta_cost, _) = state  # fmt: skip
     n_parents = parent_exit.shape[0]
     enter_sum = np.zeros(n_parents)
     total = 0.0
@@ -244,7 +249,7 @@ def sweep_codelength(owned, state, enter_sum, parent_exit, tele_total, pl_en, pl
                      codeflow_plogp_sum, costs):  # fmt: skip
     """The codelength after a sweep, with the parents' enter sums recomputed exactly (into
     ``enter_sum``), so that rounding never accumulates."""
-    (_, _, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent, _, _, meta_cost) = state
+    (_, _, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent, _, _, meta_cost, _) = state
     parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
                       enter_sum)  # fmt: skip
     return _cached_objective(
@@ -270,13 +275,13 @@ def core_loop(
     module of their parents): calls on disjoint sets of parents, with disjoint units and
     modules, write disjoint parts of the state and may run at the same time: a unit looks
     only at neighbours under its own parent, and never reads the others' state. Such calls
-    may share one ``scratch`` (``_move_terms.module_scratch`` of the state's size).
+    may share one ``scratch`` (``_move_terms.module_scratch`` of the state).
     """
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
      meta_ptr, meta_idx, meta_flow) = units  # fmt: skip
     (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-     mod_meta, meta_total, meta_cost) = state  # fmt: skip
+     mod_meta, meta_total, meta_cost, _) = state  # fmt: skip
     meta_rate = costs.meta_rate
     # (the meta-data entropy only where the state keeps the categories)
     with_meta = meta_rate > 0.0 and mod_meta.shape[0] > 0  # (a table of some capacity)
@@ -551,7 +556,7 @@ def find_modules_serial(
         moves, length = core_loop(
             module_of, units, undirected, state, parent_exit, tele_total,
             codeflow_plogp_sum, costs, rng_state, sweeps, sweep_threshold,
-            np.arange(n_units), np.arange(k), module_scratch(k), settle_joined and first,
+            np.arange(n_units), np.arange(k), module_scratch(state), settle_joined and first,
         )  # fmt: skip
         module_of, k = compact_labels(module_of, max(module_of.max() + 1, n_units))
         unit_module = module_of[unit_module]

@@ -39,7 +39,6 @@ from ._move_terms import (
     neighbour_flows,
     open_module,
     parent_enter_sums,
-    plogp_caches,
 )
 from ._moves import _MIN_IMPROVEMENT, _cached_objective, sweep_codelength
 
@@ -60,14 +59,15 @@ def core_loop_parallel(
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, _, _, _) = units  # fmt: skip
     (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-     _, _, meta_cost) = state  # fmt: skip
+     _, _, meta_cost, records) = state  # fmt: skip
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     owned = np.arange(n_modules)
     enter_sum = np.zeros(parent_exit.shape[0])
     parent_enter_sums(owned, mod_size, mod_parent, mod_enter, mod_tsrc, mod_ttgt, tele_total,
                       enter_sum)  # fmt: skip
-    pl_en, pl_ex, pl_exc = plogp_caches(n_modules)
+    # (the caches are fields of the modules' records: see _move_terms.MODULE_RECORD)
+    pl_en, pl_ex, pl_exc = records["pl_en"], records["pl_ex"], records["pl_exc"]
     free, n_free = free_modules_and_caches(
         owned, mod_size, mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, tele_total,
         pl_en, pl_ex, pl_exc,

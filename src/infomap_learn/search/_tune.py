@@ -64,7 +64,7 @@ def _coarse_tune(
         core_loop(
             sublabels, sub_units, undirected, state, sub_exit, tele_total, codeflow_plogp_sum,
             sub_costs, rng_state, sweeps, sweep_threshold, np.arange(n), np.arange(n),
-            module_scratch(n),
+            module_scratch(state),
         )  # fmt: skip
         sublabels, n_sub = compact_labels(sublabels, n)
     else:

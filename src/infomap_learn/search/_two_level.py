@@ -80,7 +80,7 @@ def _core(
     state = _module_state(units, module_of, k, ctx.costs)
     arrays = units.arrays
     # (one set for every group: each writes only its own modules' entries)
-    scratch = module_scratch(k)
+    scratch = module_scratch(state)
 
     def run(unit_group: np.ndarray, owned: np.ndarray, rng_state: np.ndarray):
         limit = sweeps or constants.CORE_LOOP_LIMIT
