@@ -62,6 +62,7 @@ from ._move_terms import (
     neighbour_flows,
     open_module,
     parent_enter_sums,
+    teleport_terms,
 )
 from ._move_terms import count_cost as _count_cost
 from ._move_terms import enter_total as _enter_total
@@ -399,16 +400,9 @@ def core_loop(
                     pl_b_ex_old = pl_ex[b]
                     pl_b_exc_old = pl_exc[b]
                     b_code_old = mod_codeflow[b]
-                    if teleport:
-                        b_en_old = _enter_total(
-                            mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total
-                        )
-                        b_tsrc = mod_tsrc[b] + tu
-                        b_ttgt = mod_ttgt[b] + tau_u
-                    else:  # (no reads of the all-zero teleportation arrays)
-                        b_en_old = mod_enter[b]
-                        b_tsrc = 0.0
-                        b_ttgt = 0.0
+                    b_tsrc, b_ttgt, b_en_old = teleport_terms(
+                        b, tu, tau_u, mod_enter, mod_tsrc, mod_ttgt, tele_total, teleport
+                    )
                 else:
                     # An empty module, unless u is alone already.
                     if mod_size[a] == 1 or n_free == 0:

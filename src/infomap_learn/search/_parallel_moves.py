@@ -4,11 +4,12 @@ Each sweep visits the units in a random order, block by block (``block_size`` un
 number that depends on the network only). Within a block every active unit's best move
 is found at once, on all threads, against the modules as they stand when the block
 starts (the expensive part: the neighbours' modules and three logarithms per candidate).
-Then the block's moves are committed one by one in the sweep's order: a unit whose
-neighbour moved earlier in the block is skipped (its link flows to the modules are
-stale; it stays active for the next sweep), and every other move is scored again against
-the modules as they stand now (other units may have joined or left them) and made only
-where it still shortens the code.
+Then the block's moves are committed one by one in the sweep's order: a move from a
+module or into a module that another unit joined or left earlier in the block is skipped
+(the unit's link flows to it may be stale; the unit stays active for the next sweep), and
+every other move is scored again against the modules as they stand now (the parent's
+index codebook changed with the earlier moves) and made only where it still shortens the
+code.
 
 The moves are the serial core loop's (``_move_terms``), the proposals depend on the
 block's starting state only and the commits are in a fixed order, so the result does not
@@ -31,19 +32,66 @@ from ._move_terms import (
     activate_neighbours,
     apply_move,
     count_cost,
-    enter_total,
     free_modules_and_caches,
     join_delta,
     leave_terms,
     most_neighbours,
-    neighbour_flows,
     open_module,
     parent_enter_sums,
+    teleport_terms,
 )
 from ._moves import _MIN_IMPROVEMENT, _cached_objective, sweep_codelength
 
 _NONE = -1  # no move
 _EMPTY = -2  # into an empty module
+
+
+@njit(cache=True, inline="always")
+def _listed_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx,
+                  in_flow, undirected, one_parent, touched, touched_to, touched_from,
+                  place, mod_size, touched_size):  # fmt: skip
+    """List the modules of ``u``'s neighbours under the parent ``p`` in ``touched``, with
+    ``u``'s link flow to (directed: and from) each in ``touched_to`` (``touched_from``) at
+    the same place, and each module's place in ``place`` (which must be -1 for every
+    module: the caller resets the listed ones); return their number. The flows of
+    ``_move_terms.neighbour_flows``, kept by place instead of by module; ``one_parent``:
+    every unit has the parent ``p`` (its parents are not read)."""
+    n_touched = 0
+    for k in range(out_ptr[u], out_ptr[u + 1]):
+        v = out_idx[k]
+        if not one_parent and parent[v] != p:
+            continue
+        m = module_of[v]
+        at = place[m]
+        if at < 0:
+            at = n_touched
+            place[m] = at
+            touched[at] = m
+            # (read here, in a short loop whose cache misses overlap, the module's record
+            # is at hand when the candidate is scored)
+            touched_size[at] = mod_size[m]
+            touched_to[at] = 0.0
+            if not undirected:
+                touched_from[at] = 0.0
+            n_touched += 1
+        touched_to[at] += out_flow[k]
+    if not undirected:
+        for k in range(in_ptr[u], in_ptr[u + 1]):
+            v = in_idx[k]
+            if not one_parent and parent[v] != p:
+                continue
+            m = module_of[v]
+            at = place[m]
+            if at < 0:
+                at = n_touched
+                place[m] = at
+                touched[at] = m
+                touched_size[at] = mod_size[m]
+                touched_to[at] = 0.0
+                touched_from[at] = 0.0
+                n_touched += 1
+            touched_from[at] += in_flow[k]
+    return n_touched
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -74,18 +122,24 @@ def core_loop_parallel(
     )  # fmt: skip
     n_nonempty = n_modules - n_free
     order = np.arange(n)
-    # each thread's scratch (flow from modules only for directed links)
-    flow_to = np.zeros((n_threads, n_modules))
-    flow_from = np.zeros((n_threads, 1 if undirected else n_modules))
-    touched = np.empty(
-        (n_threads, most_neighbours(order, out_ptr, in_ptr, undirected)), dtype=np.int32
-    )
-    is_touched = np.zeros((n_threads, n_modules), dtype=np.bool_)
+    # each thread's scratch: the modules of a unit's neighbours, in the order met, with
+    # the unit's link flow to (and, directed, from) each, and each module's place in that
+    # list (-1: not met); one array of n_modules per thread, as the module records hold
+    # the serial loop's flows: at 1M nodes a separate flow and mark per module cost the
+    # proposals twice the serial loop's time per candidate
+    n_most = most_neighbours(order, out_ptr, in_ptr, undirected)
+    touched = np.empty((n_threads, n_most), dtype=np.int32)
+    touched_to = np.zeros((n_threads, n_most))
+    touched_from = np.zeros((n_threads, n_most if not undirected else 1))
+    place = np.full((n_threads, n_modules), -1, dtype=np.int32)
+    touched_size = np.zeros((n_threads, n_most), dtype=np.int32)
     # a block's proposals: target module and u's link flows to (from) a and the target
     target = np.empty(block_size, dtype=np.int64)
     flows = np.empty((block_size, 4))
-    moved_in_block = np.full(n, -1, dtype=np.int32)  # the block in which a unit moved
+    # the last block in which a unit joined or left each module (see the commits below)
+    changed_in_block = np.full(n_modules, -1, dtype=np.int32)
     active = np.ones(n, dtype=np.bool_)
+    one_parent = parent_exit.shape[0] == 1  # (no neighbour lies under another parent)
     teleport = tele_total > 0.0
     same_logs = undirected and not teleport
     current = _cached_objective(
@@ -108,13 +162,16 @@ def core_loop_parallel(
                 active[u] = False
                 a = module_of[u]
                 p = parent[u]
-                n_touched = neighbour_flows(
+                n_touched = _listed_flows(
                     u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx,
-                    in_flow, undirected, flow_to[tid], flow_from[tid], touched[tid],
-                    is_touched[tid],
+                    in_flow, undirected, one_parent, touched[tid], touched_to[tid],
+                    touched_from[tid], place[tid], mod_size, touched_size[tid],
                 )  # fmt: skip
-                to_a = flow_to[tid, a]
-                from_a = to_a if undirected else flow_from[tid, a]
+                to_a = 0.0
+                from_a = 0.0
+                if place[tid, a] >= 0:
+                    to_a = touched_to[tid, place[tid, a]]
+                    from_a = to_a if undirected else touched_from[tid, place[tid, a]]
                 cu = codeflow[u]
                 tu = tele_src[u]
                 tau_u = tele_tgt[u]
@@ -135,18 +192,19 @@ def core_loop_parallel(
                 for t in range(n_touched + 1):
                     if t < n_touched:
                         b = touched[tid, t]
-                        if b == a or mod_parent[b] != p or mod_size[b] == 0:
+                        if b == a or touched_size[tid, t] == 0 or mod_parent[b] != p:
                             continue
-                        to_b = flow_to[tid, b]
-                        from_b = to_b if undirected else flow_from[tid, b]
+                        to_b = touched_to[tid, t]
+                        from_b = to_b if undirected else touched_from[tid, t]
                         change = -1 if leaves_empty else 0
+                        b_tsrc, b_ttgt, b_en_old = teleport_terms(
+                            b, tu, tau_u, mod_enter, mod_tsrc, mod_ttgt, tele_total, teleport
+                        )
                         delta = join_delta(
                             delta_a, mod_exit[b] + unit_exit[u] - to_b - from_b,
-                            mod_enter[b] + unit_enter[u] - to_b - from_b,
-                            mod_tsrc[b] + tu, mod_ttgt[b] + tau_u,
-                            enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total),
-                            mod_codeflow[b], pl_en[b], pl_ex[b], pl_exc[b], cu, s_base, q_p,
-                            old_index, tele_total, same_logs,
+                            mod_enter[b] + unit_enter[u] - to_b - from_b, b_tsrc, b_ttgt,
+                            b_en_old, mod_codeflow[b], pl_en[b], pl_ex[b], pl_exc[b], cu,
+                            s_base, q_p, old_index, tele_total, same_logs,
                         )  # fmt: skip
                     else:
                         if leaves_empty or n_free == 0:
@@ -171,29 +229,26 @@ def core_loop_parallel(
                 flows[i - start, 2] = best_to
                 flows[i - start, 3] = best_from
                 for t in range(n_touched):
-                    m = touched[tid, t]
-                    flow_to[tid, m] = 0.0
-                    if not undirected:
-                        flow_from[tid, m] = 0.0
-                    is_touched[tid, m] = False
+                    place[tid, touched[tid, t]] = -1
             for i in range(start, stop):
                 b = target[i - start]
                 if b == _NONE:
                     continue
                 u = order[i]
-                stale = False
-                for k in range(out_ptr[u], out_ptr[u + 1]):
-                    stale |= moved_in_block[out_idx[k]] == block_id
-                if not undirected:
-                    for k in range(in_ptr[u], in_ptr[u + 1]):
-                        stale |= moved_in_block[in_idx[k]] == block_id
                 a = module_of[u]
                 p = parent[u]
                 leaves_empty = mod_size[a] == 1
+                # u's link flows to a and b change only when a unit joins or leaves a or b,
+                # so the proposal is stale only if a or b changed in this block (two reads,
+                # where checking u's neighbours took one cache miss per link)
+                stale = changed_in_block[a] == block_id
                 if b == _EMPTY:
                     stale |= leaves_empty or n_free == 0
                 else:
-                    stale |= mod_size[b] == 0 or mod_parent[b] != p
+                    stale |= (
+                        changed_in_block[b] == block_id or mod_size[b] == 0
+                        or mod_parent[b] != p
+                    )  # fmt: skip
                 if stale:
                     active[u] = True  # (tried again next sweep)
                     continue
@@ -224,9 +279,11 @@ def core_loop_parallel(
                     b_exit = mod_exit[b] + unit_exit[u] - to_b - from_b
                     b_enter = mod_enter[b] + unit_enter[u] - to_b - from_b
                     change = -1 if leaves_empty else 0
+                    b_tsrc, b_ttgt, b_en_old = teleport_terms(
+                        b, tu, tau_u, mod_enter, mod_tsrc, mod_ttgt, tele_total, teleport
+                    )
                     delta = join_delta(
-                        delta_a, b_exit, b_enter, mod_tsrc[b] + tu, mod_ttgt[b] + tau_u,
-                        enter_total(mod_enter[b], mod_tsrc[b], mod_ttgt[b], tele_total),
+                        delta_a, b_exit, b_enter, b_tsrc, b_ttgt, b_en_old,
                         mod_codeflow[b], pl_en[b], pl_ex[b], pl_exc[b], cu, s_base, q_p,
                         _plogp(q_p + enter_sum[p]), tele_total, same_logs,
                     )  # fmt: skip
@@ -243,7 +300,8 @@ def core_loop_parallel(
                     pl_ex, pl_exc,
                 )  # fmt: skip
                 n_nonempty += change
-                moved_in_block[u] = block_id
+                changed_in_block[a] = block_id
+                changed_in_block[b] = block_id
                 moves += 1
                 activate_neighbours(u, out_ptr, out_idx, in_ptr, in_idx, undirected, active)
             block_id += 1
