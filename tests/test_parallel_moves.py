@@ -15,9 +15,9 @@ from infomap_learn import search as S
 from infomap_learn.datasets import planted_partition
 from infomap_learn.mapequation import two_level_codelength
 from infomap_learn.search import _constants as constants
-from infomap_learn.search._move_terms import module_scratch
+from infomap_learn.search._move_terms import module_scratch, neighbour_flows
 from infomap_learn.search._moves import core_loop
-from infomap_learn.search._parallel_moves import core_loop_parallel
+from infomap_learn.search._parallel_moves import _listed_flows, core_loop_parallel
 from infomap_learn.search._units import _module_state
 from tests.test_search import FLOW_OPTIONS, random_network
 
@@ -64,6 +64,45 @@ def test_blocks_of_one_unit_are_the_serial_core_loop(seed, options, directed, co
     blocks = run_loop(args, units, ctx, start, threads=1, block_size=1)
     np.testing.assert_array_equal(serial[0], blocks[0])
     assert serial[1:] == blocks[1:]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), directed=st.booleans(), n_parents=st.sampled_from([1, 3]))
+def test_proposals_list_the_flows_of_the_serial_loop(seed, directed, n_parents):
+    # _listed_flows keeps by place in the list what neighbour_flows keeps by module
+    _, units, _ = units_of(seed, {}, directed)
+    rng = np.random.default_rng(seed)
+    parent = rng.integers(0, n_parents, units.n)
+    module_of = parent * units.n + rng.integers(0, 4, units.n)  # (modules within parents)
+    k = int(module_of.max()) + 1
+    mod_size = np.bincount(module_of, minlength=k).astype(np.int32)
+    (_, _, _, _, _, _, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow) = units.arrays[:12]
+    most = units.n
+    flow_to, flow_from, is_touched = np.zeros(k), np.zeros(k), np.zeros(k, dtype=bool)
+    touched = np.empty(most, dtype=np.int64)
+    listed, to, from_ = np.empty(most, np.int32), np.zeros(most), np.zeros(most)
+    place, sizes = np.full(k, -1, dtype=np.int32), np.zeros(most, dtype=np.int32)
+    for u in range(units.n):
+        p = parent[u]
+        n_by_module = neighbour_flows(
+            u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+            units.undirected, flow_to, flow_from, touched, is_touched,
+        )  # fmt: skip
+        n_listed = _listed_flows(
+            u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+            units.undirected, n_parents == 1, listed, to, from_, place, mod_size, sizes,
+        )  # fmt: skip
+        assert n_listed == n_by_module
+        modules = listed[:n_listed]
+        np.testing.assert_array_equal(np.sort(modules), np.sort(touched[:n_by_module]))
+        np.testing.assert_array_equal(place[modules], np.arange(n_listed))
+        np.testing.assert_allclose(to[:n_listed], flow_to[modules], rtol=0, atol=1e-15)
+        if not units.undirected:
+            np.testing.assert_allclose(from_[:n_listed], flow_from[modules], rtol=0, atol=1e-15)
+        np.testing.assert_array_equal(sizes[:n_listed], mod_size[modules])
+        place[modules] = -1
+        flow_to[modules] = flow_from[modules] = 0.0
+        is_touched[modules] = False
 
 
 @settings(max_examples=30, deadline=None)
