@@ -70,7 +70,10 @@ def _add_super_modules(
         _, enter, _ = module_totals(leaf, top, k)
         agg = aggregate(leaf, top, k, codeflow=enter)
         super_labels, length = None, np.inf
-        for attempt in range(constants.SUPER_MODULE_TRIALS):
+        attempts = (
+            constants.SUPER_MODULE_TRIALS if k <= constants.SUPER_MODULE_TRIALS_MAX_MODULES else 1
+        )
+        for attempt in range(attempts):
             ctx = new_context(
                 agg, seed + attempt * constants.ROUND_STRIDE, pool=pool,
                 module_cost=module_cost, preferred_modules=preferred_modules,
