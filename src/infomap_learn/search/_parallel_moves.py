@@ -47,6 +47,23 @@ _EMPTY = -2  # into an empty module
 
 
 @njit(cache=True, inline="always")
+def _place(m, n_touched, place, touched, touched_to, touched_from, mod_size, touched_size):
+    """Module ``m``'s place in the neighbour list of ``_listed_flows``, listed there (its
+    flows zero) if it was not; returns the place and the list's new length."""
+    at = place[m]
+    if at >= 0:
+        return at, n_touched
+    place[m] = n_touched
+    touched[n_touched] = m
+    # (read here, in a short loop whose cache misses overlap, the module's record is at
+    # hand when the candidate is scored)
+    touched_size[n_touched] = mod_size[m]
+    touched_to[n_touched] = 0.0
+    touched_from[n_touched % touched_from.shape[0]] = 0.0  # (one entry if undirected)
+    return n_touched, n_touched + 1
+
+
+@njit(cache=True, inline="always")
 def _listed_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx,
                   in_flow, undirected, one_parent, touched, touched_to, touched_from,
                   place, mod_size, touched_size):  # fmt: skip
@@ -56,41 +73,27 @@ def _listed_flows(u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, i
     module: the caller resets the listed ones); return their number. The flows of
     ``_move_terms.neighbour_flows``, kept by place instead of by module; ``one_parent``:
     every unit has the parent ``p`` (its parents are not read)."""
-    n_touched = 0
-    for k in range(out_ptr[u], out_ptr[u + 1]):
-        v = out_idx[k]
-        if not one_parent and parent[v] != p:
-            continue
-        m = module_of[v]
-        at = place[m]
-        if at < 0:
-            at = n_touched
-            place[m] = at
-            touched[at] = m
-            # (read here, in a short loop whose cache misses overlap, the module's record
-            # is at hand when the candidate is scored)
-            touched_size[at] = mod_size[m]
-            touched_to[at] = 0.0
-            if not undirected:
-                touched_from[at] = 0.0
-            n_touched += 1
-        touched_to[at] += out_flow[k]
+    n_touched = _list_row(u, p, out_ptr, out_idx, out_flow, touched_to, 0, module_of, parent,
+                          one_parent, place, touched, touched_to, touched_from, mod_size,
+                          touched_size)  # fmt: skip
     if not undirected:
-        for k in range(in_ptr[u], in_ptr[u + 1]):
-            v = in_idx[k]
-            if not one_parent and parent[v] != p:
-                continue
-            m = module_of[v]
-            at = place[m]
-            if at < 0:
-                at = n_touched
-                place[m] = at
-                touched[at] = m
-                touched_size[at] = mod_size[m]
-                touched_to[at] = 0.0
-                touched_from[at] = 0.0
-                n_touched += 1
-            touched_from[at] += in_flow[k]
+        n_touched = _list_row(u, p, in_ptr, in_idx, in_flow, touched_from, n_touched,
+                              module_of, parent, one_parent, place, touched, touched_to,
+                              touched_from, mod_size, touched_size)  # fmt: skip
+    return n_touched
+
+
+@njit(cache=True, inline="always")
+def _list_row(u, p, ptr, idx, flow, sums, n_touched, module_of, parent, one_parent, place,
+              touched, touched_to, touched_from, mod_size, touched_size):  # fmt: skip
+    """``_listed_flows`` for one row of ``u``'s links: their flows added to ``sums`` (the
+    flows to or from the modules) by place; returns the list's new length."""
+    for k in range(ptr[u], ptr[u + 1]):
+        v = idx[k]
+        if one_parent or parent[v] == p:
+            at, n_touched = _place(module_of[v], n_touched, place, touched, touched_to,
+                                   touched_from, mod_size, touched_size)  # fmt: skip
+            sums[at] += flow[k]
     return n_touched
 
 
