@@ -78,9 +78,9 @@ HIERARCHY_FULL_TUNE_MAX_NODES = 64
 # estimator's mean NMI over benchmarks/embedding_quality.py's sets (seeds 0-9) 0.636
 # against 0.632; Les Miserables (10 trials, hierarchical) 30% slower, still below Infomap.
 SUPER_MODULE_TRIALS = 3
-# ... on networks of up to this many top modules; above, one search (a search over the 20k
-# modules of LFR 1M takes about 1 s, a third of the multilevel search's time over the
-# two-level one's, where the top modules are large and few super-modules ever pay).
+# ... on networks of up to this many top modules; above, one search: over the 20k modules
+# of LFR 1M (mu 0.3) each took 1.0-1.1 s, the three 3.2 s of the 7.5 s by which the
+# multilevel search exceeded the two-level one (23.0 against 15.5 s), for no super-modules.
 SUPER_MODULE_TRIALS_MAX_MODULES = 5_000
 HIERARCHY_SUB_TUNE_LIMIT = 2
 # Under a preferred number of modules, the finished tree dissolves the best set of top

@@ -59,7 +59,7 @@ def _place(m, n_touched, place, touched, touched_to, touched_from, mod_size, tou
     # hand when the candidate is scored)
     touched_size[n_touched] = mod_size[m]
     touched_to[n_touched] = 0.0
-    touched_from[n_touched % touched_from.shape[0]] = 0.0  # (one entry if undirected)
+    touched_from[n_touched] = 0.0
     return n_touched, n_touched + 1
 
 
@@ -127,13 +127,13 @@ def core_loop_parallel(
     order = np.arange(n)
     # each thread's scratch: the modules of a unit's neighbours, in the order met, with
     # the unit's link flow to (and, directed, from) each, and each module's place in that
-    # list (-1: not met); one array of n_modules per thread, as the module records hold
-    # the serial loop's flows: at 1M nodes a separate flow and mark per module cost the
-    # proposals twice the serial loop's time per candidate
+    # list (-1: not met): one int32 per module and thread, where flows and marks by module
+    # took a float and a bool (``_listed_flows`` also reads each listed module's record:
+    # that, not this layout, halved the proposals' time per candidate at 1M nodes)
     n_most = most_neighbours(order, out_ptr, in_ptr, undirected)
     touched = np.empty((n_threads, n_most), dtype=np.int32)
     touched_to = np.zeros((n_threads, n_most))
-    touched_from = np.zeros((n_threads, n_most if not undirected else 1))
+    touched_from = np.zeros((n_threads, n_most))  # (unused for undirected links)
     place = np.full((n_threads, n_modules), -1, dtype=np.int32)
     touched_size = np.zeros((n_threads, n_most), dtype=np.int32)
     # a block's proposals: target module and u's link flows to (from) a and the target
@@ -173,9 +173,10 @@ def core_loop_parallel(
                 )  # fmt: skip
                 to_a = 0.0
                 from_a = 0.0
-                if place[tid, a] >= 0:
-                    to_a = touched_to[tid, place[tid, a]]
-                    from_a = to_a if undirected else touched_from[tid, place[tid, a]]
+                at_a = place[tid, a]
+                if at_a >= 0:
+                    to_a = touched_to[tid, at_a]
+                    from_a = to_a if undirected else touched_from[tid, at_a]
                 cu = codeflow[u]
                 tu = tele_src[u]
                 tau_u = tele_tgt[u]
