@@ -217,12 +217,33 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
     >>> round(parts.codelength, 5), round(parts.index_codelength, 5)
     (2.96498, 0.14286)
     """
-    paths = np.asarray(paths, dtype=np.int64)
+    from ._tree_kernels import tree_codelength
+
+    paths = _checked_paths(paths)
+    no_tele = np.zeros(0)
+    index, module = tree_codelength(
+        paths, np.ascontiguousarray(flow.node_flow, dtype=np.float64), flow.out_ptr,
+        flow.out_idx, flow.out_flow,
+        no_tele if flow.teleport_source is None else flow.teleport_source,
+        no_tele if flow.teleport_target is None else flow.teleport_target,
+    )  # fmt: skip
+    return Codelength(float(index + module), float(index), float(module))
+
+
+def _checked_paths(paths) -> np.ndarray:
+    paths = np.ascontiguousarray(paths, dtype=np.int64)
     if paths.ndim == 1:
         paths = paths[:, None]
-    n, depth = paths.shape
-    if depth == 0 or (paths[:, 0] < 0).any():
+    if paths.shape[1] == 0 or (paths[:, 0] < 0).any():
         raise ValueError("every node needs a top-level module (paths[:, 0] >= 0)")
+    return paths
+
+
+def _hierarchical_codelength_reference(flow: Flow, paths: np.ndarray) -> Codelength:
+    """``hierarchical_codelength`` in plain numpy, one ``module_flows`` per level: the
+    reference of ``_tree_kernels.tree_codelength``."""
+    paths = _checked_paths(paths)
+    n, depth = paths.shape
     keys = prefix_keys(paths)
     sizes = [int(key.max()) + 1 for key in keys]
     stats = [module_flows(flow, key, k) for key, k in zip(keys, sizes, strict=True)]

@@ -136,6 +136,15 @@ def aggregate(
     """Units for the modules of ``module_of`` (ids 0..k-1). ``codeflow`` overrides the
     summed codeflow (the super-module search codes modules by their enter flow);
     ``threads``: for the links of large networks (the result is the same for any)."""
+    module_of = np.asarray(module_of, dtype=np.int64)
+    if units.out_idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
+        # one kernel call (``_moves.aggregate_unit_arrays``, the same sums) instead of
+        # eight: the hierarchy's searches inside small modules aggregate thousands of times,
+        # and each return to Python holds the GIL that the other trials wait for
+        arrays = M.aggregate_unit_arrays(units.arrays, module_of, k, units.undirected, False)
+        if codeflow is not None:
+            arrays = arrays._replace(codeflow=codeflow)
+        return _units_of(arrays, units)
     out_ptr, out_idx, out_flow = _module_links(
         module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
     )
@@ -171,6 +180,20 @@ def aggregate(
         meta_flow=meta_flow,
         meta_total=units.meta_total,
     )
+
+
+def _units_of(arrays: M.UnitArrays, like: Units) -> Units:
+    """Units from the kernels' ``arrays``, with the scalars of ``like``."""
+    units = Units(
+        codeflow=arrays.codeflow, tele_src=arrays.tele_src, tele_tgt=arrays.tele_tgt,
+        parent=arrays.parent, out_ptr=arrays.out_ptr, out_idx=arrays.out_idx,
+        out_flow=arrays.out_flow, in_ptr=arrays.in_ptr, in_idx=arrays.in_idx,
+        in_flow=arrays.in_flow, exit=arrays.exit, enter=arrays.enter,
+        undirected=like.undirected, tele_total=like.tele_total, meta_ptr=arrays.meta_ptr,
+        meta_idx=arrays.meta_idx, meta_flow=arrays.meta_flow, meta_total=like.meta_total,
+    )  # fmt: skip
+    units.__dict__["arrays"] = arrays  # (the cached view: the tuple is the kernel's own)
+    return units
 
 
 @dataclass
