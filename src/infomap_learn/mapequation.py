@@ -68,6 +68,8 @@ def plogp(x: np.ndarray | float) -> np.ndarray | float:
     >>> plogp(np.array([0.25, 0.5, 1.0])).tolist()
     [-0.5, -0.5, 0.0]
     """
+    if type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64:
+        return plogp_array(x)  # (the hierarchy's bookkeeping: thousands of small arrays)
     if not isinstance(x, float | int | np.floating | np.integer):
         x = np.asarray(x, dtype=np.float64)
         if x.ndim > 0:
@@ -219,13 +221,12 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
     """
     from ._tree_kernels import tree_codelength
 
-    paths = _checked_paths(paths)
-    no_tele = np.zeros(0)
+    source, target = flow.teleport_source, flow.teleport_target
+    if source is None:  # (no recorded teleportation)
+        source = target = np.zeros(0)
     index, module = tree_codelength(
-        paths, np.ascontiguousarray(flow.node_flow, dtype=np.float64), flow.out_ptr,
-        flow.out_idx, flow.out_flow,
-        no_tele if flow.teleport_source is None else flow.teleport_source,
-        no_tele if flow.teleport_target is None else flow.teleport_target,
+        _checked_paths(paths), np.ascontiguousarray(flow.node_flow, dtype=np.float64),
+        flow.out_ptr, flow.out_idx, flow.out_flow, source, target,
     )  # fmt: skip
     return Codelength(float(index + module), float(index), float(module))
 

@@ -380,6 +380,8 @@ def _search(
             )  # fmt: skip
             if top_searches is not None:
                 top_searches[top_preferred] = found
+            if not two_level:
+                yield
         labels, top_length, submodules = found
         scored_in_full = top_preferred == preferred  # (the search's objective is the tree's)
         if two_level and preferred and not top_preferred and int(labels.max()) + 1 > 2:
