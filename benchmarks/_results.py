@@ -9,9 +9,14 @@ from pathlib import Path
 
 def write_results(out_dir: Path, name: str, markdown: str, payload) -> Path:
     """Write ``<out_dir>/<name>-<today>.md`` and ``.json`` (each through a temporary file
-    renamed into place, so a stopped run leaves no half-written result); return the stem."""
+    renamed into place, so a stopped run leaves no half-written result); return the stem.
+    A later run on the same day gets ``<name>-<today>-2`` and so on: no stored result is
+    overwritten."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = out_dir / f"{name}-{_dt.date.today().isoformat()}"
+    base = out_dir / f"{name}-{_dt.date.today().isoformat()}"
+    stem, k = base, 2
+    while any(stem.with_suffix(s).exists() for s in (".md", ".json")):
+        stem, k = base.with_name(f"{base.name}-{k}"), k + 1
     for suffix, text in ((".md", markdown), (".json", json.dumps(payload, indent=1))):
         tmp = stem.with_suffix(suffix + ".tmp")
         tmp.write_text(text)

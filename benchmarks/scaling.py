@@ -71,7 +71,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     lv.add_argument("--multilevel", dest="levels", action="store_const", const=MULTI)
     # ours-igraph (our search behind igraph's front door) would only repeat "ours"
     p.add_argument("--tools", nargs="+", choices=TOOLS, default=["ours", "infomap", "igraph"])
-    p.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
+    p.add_argument("--out", type=Path, default=HERE / "results", help="results folder (-: none)")
     p.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     p.add_argument("--replot", type=Path, metavar="JSON", help="no runs: redraw an earlier "
                    "scaling-*.json's PNG next to it")  # fmt: skip
@@ -297,6 +297,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     table = format_table(rows, args.tools)
     slopes = format_slopes(fits)
     print(f"{header}\n\n{table}\n\nFitted log(time) vs log(m), least squares:\n\n{slopes}")
+    if str(args.out) == "-":  # (as the other benchmarks: print only)
+        return rows
 
     args.out.mkdir(parents=True, exist_ok=True)
     stem = _output_stem(args.out, started.date().isoformat())

@@ -44,3 +44,14 @@ def test_variants_runs_with_independent_trials(tmp_path, capsys):
     (written,) = tmp_path.glob("variants-*.json")
     rows = json.loads(written.read_text())
     assert {len(row["ours"][0]) for row in rows} == {6}  # (every trial's codelength)
+
+
+def test_results_of_the_same_day_are_never_overwritten(tmp_path):
+    from benchmarks._results import write_results
+
+    first = write_results(tmp_path, "demo", "first\n", {"run": 1})
+    second = write_results(tmp_path, "demo", "second\n", {"run": 2})
+    assert second.name == first.name + "-2"
+    assert first.with_suffix(".md").read_text() == "first\n"
+    assert json.loads(second.with_suffix(".json").read_text()) == {"run": 2}
+    assert not list(tmp_path.glob("*.tmp"))
