@@ -96,13 +96,15 @@ def _coarse_tune(
 def two_level_search_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, tune_limit, settle_joined, limits, sweep_threshold, random_sweeps,
-    exact_min_links, alternate_coarse, tune_threshold,
+    exact_min_links, alternate_coarse, tune_threshold, stall_limit=2,
 ):  # fmt: skip
     """``_two_level.two_level_search`` in one call, from the modules ``module_of`` (which
     it overwrites; one per unit for a search from singletons), with the same steps and
     random stream. ``limits``: the core loop limits on units and on module networks;
     ``alternate_coarse``: every other coarse tune runs only a first core loop;
-    ``tune_threshold``: a tune iteration improves if it shortens the code by this share.
+    ``tune_threshold``: a tune iteration improves if it shortens the code by this share;
+    ``stall_limit``: the tuning stops after this many iterations in a row that do not
+    improve, once a coarse tune has run.
 
     Returns (labels, codelength, the submodules of the last coarse tune, whether they lie
     in the returned modules)."""
@@ -144,7 +146,7 @@ def two_level_search_serial(
             # ones it started from, whichever are kept
             submodules_kept = True
         stalled = 0 if improved else stalled + 1
-        if stalled >= 2:
+        if stalled >= stall_limit and n_coarse > 0:
             break
         fine = not fine
     return labels, length, submodules, submodules_kept

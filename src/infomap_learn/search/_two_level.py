@@ -223,6 +223,14 @@ def _coarse_tune(
     return agg_labels[sublabels], length, sublabels
 
 
+def _stall_limit(n_units: int) -> int:
+    """Tune iterations in a row without improvement after which a search of ``n_units``
+    units stops tuning (once a coarse tune has run): see ``constants.TUNE_STALL_LIMIT``."""
+    if n_units <= constants.TUNE_PATIENT_MAX_UNITS:
+        return int(constants.TUNE_PATIENT_STALL_LIMIT)
+    return int(constants.TUNE_STALL_LIMIT)
+
+
 def _searches_serially(units: Units, ctx: SearchContext) -> bool:
     """Whether every search of a two-level search over ``units`` runs its units one at a
     time (no parent groups, no parallel moves): then it runs in one kernel call."""
@@ -262,7 +270,7 @@ def two_level_search(
         (int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT)),
         constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
         int(constants.AGGREGATE_EXACT_MIN_LINKS), bool(constants.ALTERNATE_COARSE_TUNE),
-        constants.TUNE_RELATIVE_THRESHOLD,
+        constants.TUNE_RELATIVE_THRESHOLD, _stall_limit(units.n),
     )  # fmt: skip
     if not keep_submodules:
         return labels, float(length)
@@ -300,7 +308,7 @@ def _two_level_search_stepwise(
             # ones it started from, whichever are kept
             submodules = (labels, sublabels)
         stalled = 0 if improved else stalled + 1
-        if stalled >= 2:
+        if stalled >= _stall_limit(units.n) and n_coarse > 0:
             break
         fine = not fine
     if not keep_submodules:
