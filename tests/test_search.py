@@ -680,27 +680,31 @@ def test_fused_two_level_search_takes_the_same_steps(directed, case):
         parent_exit = S.module_exit_totals(units, parents, 4)
         units = units.with_parent(parents)
     initial = rng.integers(0, 30, net.n_nodes) if case == "given" else None
-    contexts = [
-        S.new_context(
-            units, 9, parent_exit, meta_rate=0.5 if meta else 0.0,
-            preferred_modules=3 if case == "preferred" else 0,
-        )  # fmt: skip
-        for _ in range(2)
-    ]
-    assert T._searches_serially(units, contexts[0])
-    options = {"keep_submodules": True, "settle_joined": case == "settled"}
-    fused = T.two_level_search(
-        units, contexts[0], initial=None if initial is None else initial.copy(), **options
-    )
-    stepwise = T._two_level_search_stepwise(
-        units, contexts[1], initial=None if initial is None else initial.copy(), **options
-    )
-    np.testing.assert_array_equal(fused[0], stepwise[0])
-    assert fused[1] == stepwise[1]
-    assert (fused[2] is None) == (stepwise[2] is None)
-    if fused[2] is not None:
-        np.testing.assert_array_equal(fused[2], stepwise[2])
-    assert contexts[0].rng_state[0] == contexts[1].rng_state[0]
+    for stall_limit in (None, 1, 2):  # (None: by the number of units)
+        contexts = [
+            S.new_context(
+                units, 9, parent_exit, meta_rate=0.5 if meta else 0.0,
+                preferred_modules=3 if case == "preferred" else 0,
+            )  # fmt: skip
+            for _ in range(2)
+        ]
+        assert T._searches_serially(units, contexts[0])
+        options = {
+            "keep_submodules": True, "settle_joined": case == "settled",
+            "stall_limit": stall_limit,
+        }  # fmt: skip
+        fused = T.two_level_search(
+            units, contexts[0], initial=None if initial is None else initial.copy(), **options
+        )
+        stepwise = T._two_level_search_stepwise(
+            units, contexts[1], initial=None if initial is None else initial.copy(), **options
+        )
+        np.testing.assert_array_equal(fused[0], stepwise[0])
+        assert fused[1] == stepwise[1]
+        assert (fused[2] is None) == (stepwise[2] is None)
+        if fused[2] is not None:
+            np.testing.assert_array_equal(fused[2], stepwise[2])
+        assert contexts[0].rng_state[0] == contexts[1].rng_state[0]
 
 
 def test_options_are_declared_once_and_checked_by_name():

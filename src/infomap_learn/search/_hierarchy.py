@@ -78,7 +78,11 @@ def _add_super_modules(
                 agg, seed + attempt * constants.ROUND_STRIDE, pool=pool,
                 module_cost=module_cost, preferred_modules=preferred_modules,
             )  # fmt: skip
-            found, found_length = two_level_search(agg, ctx)  # (its modules' terms included)
+            # (its modules' terms included; tuned through a stalled iteration, as the
+            # module networks are small: see _constants.TUNE_STALL_LIMIT)
+            found, found_length = two_level_search(
+                agg, ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT
+            )
             if found_length < length - constants.CORE_LOOP_THRESHOLD:
                 super_labels, length = found, found_length
         n_super = int(super_labels.max()) + 1
@@ -188,7 +192,9 @@ def _coarsest_super_modules(
             agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool,
             module_cost,
         )  # fmt: skip
-        super_of_module, _ = two_level_search(agg, sub_ctx)
+        super_of_module, _ = two_level_search(
+            agg, sub_ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT
+        )
         n_super = int(super_of_module.max()) + 1
         new = _parent_codelengths(
             agg, super_of_module, n_super, sub_ctx.parent_exit, module_cost

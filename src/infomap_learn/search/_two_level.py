@@ -244,6 +244,7 @@ def two_level_search(
     keep_submodules: bool = False,
     initial: np.ndarray | None = None,
     settle_joined: bool = False,
+    stall_limit: int | None = None,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
@@ -254,14 +255,18 @@ def two_level_search(
     from), if they lie in the returned modules, or None. ``initial`` (module ids 0..k-1):
     start from these modules instead of one module per unit. ``settle_joined``: the first
     core loop leaves units alone once their module holds others (``_moves.core_loop``).
+    ``stall_limit``: tune iterations in a row without improvement that end the tuning
+    (default: :func:`_stall_limit` of the number of units).
 
     Searches whose steps all run their units one at a time run in one kernel call,
     ``_tune.two_level_search_serial``; ``_two_level_search_stepwise`` takes the same steps
     from Python and is its reference.
     """
+    if stall_limit is None:
+        stall_limit = _stall_limit(units.n)
     if not _searches_serially(units, ctx):
         return _two_level_search_stepwise(
-            units, ctx, tune_limit, keep_submodules, initial, settle_joined
+            units, ctx, tune_limit, keep_submodules, initial, settle_joined, stall_limit
         )
     start = np.arange(units.n, dtype=np.int64) if initial is None else np.array(initial, np.int64)
     labels, length, found, found_kept = two_level_search_serial(
@@ -270,7 +275,7 @@ def two_level_search(
         (int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT)),
         constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
         int(constants.AGGREGATE_EXACT_MIN_LINKS), bool(constants.ALTERNATE_COARSE_TUNE),
-        constants.TUNE_RELATIVE_THRESHOLD, _stall_limit(units.n),
+        constants.TUNE_RELATIVE_THRESHOLD, int(stall_limit),
     )  # fmt: skip
     if not keep_submodules:
         return labels, float(length)
@@ -284,8 +289,11 @@ def _two_level_search_stepwise(
     keep_submodules: bool = False,
     initial: np.ndarray | None = None,
     settle_joined: bool = False,
+    stall_limit: int | None = None,
 ):
     """``two_level_search`` one step at a time from Python."""
+    if stall_limit is None:
+        stall_limit = _stall_limit(units.n)
     labels, length = find_modules(units, ctx, initial, settle_joined=settle_joined)
     submodules = None  # (the modules that were split, their submodules)
     fine = True
@@ -308,7 +316,7 @@ def _two_level_search_stepwise(
             # ones it started from, whichever are kept
             submodules = (labels, sublabels)
         stalled = 0 if improved else stalled + 1
-        if stalled >= _stall_limit(units.n) and n_coarse > 0:
+        if stalled >= stall_limit and n_coarse > 0:
             break
         fine = not fine
     if not keep_submodules:
