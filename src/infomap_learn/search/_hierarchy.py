@@ -78,8 +78,9 @@ def _add_super_modules(
                 agg, seed + attempt * constants.ROUND_STRIDE, pool=pool,
                 module_cost=module_cost, preferred_modules=preferred_modules,
             )  # fmt: skip
-            # (its modules' terms included; tuned through a stalled iteration, as the
-            # module networks are small: see _constants.TUNE_STALL_LIMIT)
+            # (its modules' terms included; tuned through a stalled iteration: with the
+            # first-stall stop, blobs' multilevel gap went from -0.20% to -0.17%, see
+            # _constants.TUNE_STALL_LIMIT)
             found, found_length = two_level_search(
                 agg, ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT
             )
