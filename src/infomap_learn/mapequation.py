@@ -53,6 +53,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._kernels import plogp_array
+from ._tree_kernels import tree_codelength
 from .flow import Flow
 from .paths import leaf_module_ids, prefix_keys
 
@@ -219,8 +220,6 @@ def hierarchical_codelength(flow: Flow, paths: np.ndarray) -> Codelength:
     >>> round(parts.codelength, 5), round(parts.index_codelength, 5)
     (2.96498, 0.14286)
     """
-    from ._tree_kernels import tree_codelength
-
     source, target = flow.teleport_source, flow.teleport_target
     if source is None:  # (no recorded teleportation)
         source = target = np.zeros(0)

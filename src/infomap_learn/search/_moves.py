@@ -498,6 +498,17 @@ def aggregate_unit_arrays(units, module_of, k, undirected, exact):
         in_ptr, in_idx, in_flow = _module_links(
             module_of, k, units.in_ptr, units.in_idx, units.in_flow, exact
         )
+    return aggregate_unit_sums(
+        units, module_of, k, undirected, out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow
+    )
+
+
+@njit(cache=True, nogil=True)
+def aggregate_unit_sums(units, module_of, k, undirected, out_ptr, out_idx, out_flow, in_ptr,
+                        in_idx, in_flow):  # fmt: skip
+    """The UnitArrays of the modules of ``module_of`` with their links between modules
+    given (for undirected links the in-links are the out-links): everything else summed
+    over each module's units."""
     parent = np.zeros(k, dtype=np.int64)
     for u in range(module_of.shape[0]):
         parent[module_of[u]] = units.parent[u]

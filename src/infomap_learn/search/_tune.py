@@ -96,7 +96,7 @@ def _coarse_tune(
 def two_level_search_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, tune_limit, settle_joined, limits, sweep_threshold, random_sweeps,
-    exact_min_links, alternate_coarse, tune_threshold, stall_limit=2,
+    exact_min_links, alternate_coarse, tune_threshold, stall_limit,
 ):  # fmt: skip
     """``_two_level.two_level_search`` in one call, from the modules ``module_of`` (which
     it overwrites; one per unit for a search from singletons), with the same steps and

@@ -12,7 +12,7 @@ from .. import _kernels as K
 from ..flow import Flow
 from . import _constants as constants
 from . import _moves as M
-from ._aggregate import aggregate_links_exact, aggregate_links_exact_serial
+from ._aggregate import aggregate_links_exact
 from ._launch import launch_parallel
 
 
@@ -118,13 +118,9 @@ def leaf_units(
     )
 
 
-def _module_links(module_of, k: int, ptr, idx, flow, threads: int):
-    """The links between the modules of ``module_of`` (CSR): in arrays of their exact
-    size on ``threads`` threads for large networks (``_aggregate``), else in one pass."""
-    if idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
-        return K.aggregate_links(module_of, k, ptr, idx, flow)
-    if threads <= 1:  # (no launch on numba's pool, nor a wait for its lock)
-        return aggregate_links_exact_serial(module_of, k, ptr, idx, flow)
+def _links_in_parallel(module_of, k: int, ptr, idx, flow, threads: int):
+    """The links between the modules of ``module_of`` (CSR), summed on ``threads`` threads
+    into arrays of their exact size (``_aggregate``)."""
     return launch_parallel(
         aggregate_links_exact, threads, module_of, k, ptr, idx, flow, int(threads)
     )
@@ -137,49 +133,30 @@ def aggregate(
     summed codeflow (the super-module search codes modules by their enter flow);
     ``threads``: for the links of large networks (the result is the same for any)."""
     module_of = np.asarray(module_of, dtype=np.int64)
-    if units.out_idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
-        # one kernel call (``_moves.aggregate_unit_arrays``, the same sums) instead of
-        # eight: the hierarchy's searches inside small modules aggregate thousands of times,
-        # and each return to Python holds the GIL that the other trials wait for
-        arrays = M.aggregate_unit_arrays(units.arrays, module_of, k, units.undirected, False)
-        if codeflow is not None:
-            arrays = arrays._replace(codeflow=codeflow)
-        return _units_of(arrays, units)
-    out_ptr, out_idx, out_flow = _module_links(
-        module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
-    )
-    if units.undirected:
-        in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
-    else:
-        in_ptr, in_idx, in_flow = _module_links(
-            module_of, k, units.in_ptr, units.in_idx, units.in_flow, threads
+    # links summed into arrays of their exact size from this many on: the peak memory
+    exact = units.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS
+    if exact and threads > 1:
+        out_ptr, out_idx, out_flow = _links_in_parallel(
+            module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
         )
-    parent = np.zeros(k, dtype=np.int64)
-    parent[module_of] = units.parent
-    exit_ = K.row_sums(out_ptr, out_flow)
-    meta_ptr, meta_idx, meta_flow = K.aggregate_rows(
-        module_of, k, units.meta_ptr, units.meta_idx, units.meta_flow
-    )
-    return Units(
-        codeflow=K.sum_by_label(module_of, units.codeflow, k) if codeflow is None else codeflow,
-        tele_src=K.sum_by_label(module_of, units.tele_src, k),
-        tele_tgt=K.sum_by_label(module_of, units.tele_tgt, k),
-        parent=parent,
-        out_ptr=out_ptr,
-        out_idx=out_idx,
-        out_flow=out_flow,
-        in_ptr=in_ptr,
-        in_idx=in_idx,
-        in_flow=in_flow,
-        exit=exit_,
-        enter=exit_ if units.undirected else K.row_sums(in_ptr, in_flow),
-        undirected=units.undirected,
-        tele_total=units.tele_total,
-        meta_ptr=meta_ptr,
-        meta_idx=meta_idx,
-        meta_flow=meta_flow,
-        meta_total=units.meta_total,
-    )
+        if units.undirected:
+            in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
+        else:
+            in_ptr, in_idx, in_flow = _links_in_parallel(
+                module_of, k, units.in_ptr, units.in_idx, units.in_flow, threads
+            )
+        arrays = M.aggregate_unit_sums(
+            units.arrays, module_of, k, units.undirected, out_ptr, out_idx, out_flow, in_ptr,
+            in_idx, in_flow,
+        )  # fmt: skip
+    else:
+        # one kernel call: the hierarchy's searches inside small modules aggregate
+        # thousands of times, and each return to Python holds the GIL that the other
+        # trials wait for
+        arrays = M.aggregate_unit_arrays(units.arrays, module_of, k, units.undirected, exact)
+    if codeflow is not None:
+        arrays = arrays._replace(codeflow=codeflow)
+    return _units_of(arrays, units)
 
 
 def _units_of(arrays: M.UnitArrays, like: Units) -> Units:
