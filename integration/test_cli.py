@@ -364,6 +364,10 @@ def test_weight_threshold_self_links_and_scoring_given_clusters(tmp_path, capsys
         ["--use-node-weights-as-flow", "-d", "-e", "--to-nodes"],
         ["--variable-markov-time"],
         ["--variable-markov-time", "--variable-markov-damping", "0", "-d"],
+        # (a flow model but "undirected" reads the links as directed, -d or not)
+        ["-f", "directed"],
+        ["-f", "undirdir"],
+        ["-f", "rawdir"],
         ["--variable-markov-time", "--variable-markov-min-scale", "3"],
         ["--preferred-number-of-levels", "2", "--preferred-number-of-levels-strength", "2"],
     ],

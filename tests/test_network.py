@@ -380,6 +380,27 @@ def test_from_scipy_unsymmetric_is_directed():
     assert links(net) == [(0, 1, 2.0), (1, 0, 1.0)]
 
 
+def test_from_scipy_symmetric_to_rounding_is_undirected():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 4))
+    K = np.exp(-((X[:, None, :] - X[None, :, :]) ** 2).sum(axis=2))
+    noisy = K + np.triu(K) * 1e-15  # (rounding noise above the diagonal only)
+    assert not np.array_equal(noisy, noisy.T)
+    net = Network.from_scipy(noisy)
+    assert not net.directed
+    assert net.n_links == Network.from_scipy(K).n_links == 30 * 31 // 2
+    # a real asymmetry stays directed
+    noisy[0, 1] *= 1.001
+    assert Network.from_scipy(noisy).directed
+
+
+def test_directed_must_be_a_bool():
+    with pytest.raises(ValueError, match="directed must be True or False, got 'no'"):
+        Network.from_edges([[0, 1]], directed="no")
+    with pytest.raises(ValueError, match="directed must be True or False"):
+        Network.from_scipy(np.eye(2), directed=1)
+
+
 def test_from_scipy_forced_directed_and_undirected():
     S = np.array([[0.0, 1.0], [1.0, 0.0]])
     assert links(Network.from_scipy(S, directed=True)) == [(0, 1, 1.0), (1, 0, 1.0)]

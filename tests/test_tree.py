@@ -61,11 +61,26 @@ def test_levels_views_are_consistent(nested):
     assert (tree.depth == (tree.paths >= 0).sum(axis=1)).all()
 
 
-@pytest.mark.parametrize("level", [0, -1, 99])
+@pytest.mark.parametrize("level", [0, -2, 99])
 def test_labels_at_names_the_valid_range(nested, level):
     tree = infomap(nested, seed=1)
-    with pytest.raises(ValueError, match=rf"level must be in \[1, {tree.num_levels}\]"):
+    with pytest.raises(ValueError, match=rf"level must be -1 or in \[1, {tree.num_levels}\]"):
         tree.labels_at(level)
+
+
+@pytest.mark.parametrize("level", [1.5, "top", True, None])
+def test_labels_at_takes_integers_only(nested, level):
+    tree = infomap(nested, seed=1)
+    with pytest.raises(ValueError, match="level must be an integer"):
+        tree.labels_at(level)
+
+
+def test_level_minus_one_is_the_deepest_as_in_the_writers(nested):
+    tree = infomap(nested, seed=1)
+    deepest = tree.labels_at(tree.num_levels)
+    np.testing.assert_array_equal(tree.labels_at(-1), deepest)
+    np.testing.assert_array_equal(tree.labels_at(np.int64(-1)), deepest)
+    assert tree.module_flows(-1)["flow"].shape == (int(deepest.max()) + 1,)
 
 
 def test_module_flows_sum_to_the_node_flows(nested):

@@ -54,7 +54,8 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError("--no-infomap needs --cluster-data FILE: the partition to score")
     network, node_ids = read_network(
         args.network,
-        directed=args.directed,
+        # (as in Infomap, any flow model but "undirected" reads the links as directed)
+        directed=args.directed or args.flow_model not in (None, "undirected"),
         weight_threshold=args.weight_threshold,
         self_links=not args.no_self_links,
         relax_rate=args.multilayer_relax_rate,

@@ -191,7 +191,8 @@ class ModuleTree(PhysicalView):
         return np.stack(prefix_keys(continued), axis=1)
 
     def labels_at(self, level: int) -> np.ndarray:
-        """Module of each node at ``level`` (1 = top), ids unique within the level.
+        """Module of each node at ``level`` (1 = top, up to ``num_levels``; -1 = the
+        deepest level, where each node is in its leaf module), ids unique within the level.
 
         Examples
         --------
@@ -200,12 +201,16 @@ class ModuleTree(PhysicalView):
         >>> edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3]])
         >>> paths = np.array([[0, 0], [0, 0], [0, 1], [1, -1], [1, -1], [1, -1]])
         >>> tree = ModuleTree.from_paths(compute_flow(Network.from_edges(edges)), paths)
-        >>> tree.labels_at(1).tolist(), tree.labels_at(2).tolist()
+        >>> tree.labels_at(1).tolist(), tree.labels_at(-1).tolist()
         ([0, 0, 0, 1, 1, 1], [0, 0, 1, 2, 2, 2])
         """
+        if isinstance(level, (bool, np.bool_)) or not isinstance(level, (int, np.integer)):
+            raise ValueError(f"level must be an integer, got {level!r}")
+        if level == -1:
+            level = self.num_levels
         if not 1 <= level <= self.num_levels:
-            raise ValueError(f"level must be in [1, {self.num_levels}], got {level}")
-        return self.multilevel_labels[:, level - 1]
+            raise ValueError(f"level must be -1 or in [1, {self.num_levels}], got {level}")
+        return self.multilevel_labels[:, int(level) - 1]
 
     @property
     def relative_codelength_savings(self) -> float:
@@ -220,8 +225,8 @@ class ModuleTree(PhysicalView):
         return self.flow.node_flow
 
     def module_flows(self, level: int = 1) -> dict[str, np.ndarray]:
-        """Flow, enter flow and exit flow of the modules at ``level`` (1 = top), indexed by
-        the ids of :meth:`labels_at`.
+        """Flow, enter flow and exit flow of the modules at ``level`` (1 = top, -1 the
+        deepest), indexed by the ids of :meth:`labels_at`.
 
         Examples
         --------

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..options import _check_bool
 from ._aggregate import _aggregate_numba, _both_ways_kernel, _sort_kernel
 from ._checks import (
     _INT32_MAX,
@@ -41,6 +42,11 @@ __all__ = ["Network"]
 
 _SPARSE_IDS_MIN_NODES = 100_000
 """From this many nodes, ids that leave almost all of them without links are warned about."""
+
+
+_SYMMETRY_RTOL = 1e-10
+"""Relative difference of ``A[i, j]`` and ``A[j, i]`` below which ``from_scipy`` reads
+a matrix as symmetric (scikit-learn's ``check_symmetric`` tolerance is 1e-10)."""
 
 
 class Network:
@@ -161,7 +167,7 @@ class Network:
             w = np.ones(src.size, dtype=np.float64)
         else:
             w = _check_weights(weight, src, tgt)
-        directed = bool(directed)
+        directed = _check_bool("directed", directed)
         if src.size:
             s, t, ws = _aggregate_numba(src, tgt, w, n, directed)
             if ws.size == 0:
@@ -374,7 +380,8 @@ class Network:
             ``A[i, j]`` is the weight of the link ``i -> j``. Entries must be finite and
             non-negative; zero entries (explicit or not) are no links.
         directed : bool, optional
-            None means directed if and only if ``A`` is not (exactly) symmetric. For an
+            None means directed if and only if ``A`` is not symmetric (to rounding: the
+            same links both ways, with weights equal to a relative 1e-10). For an
             undirected network the upper triangle including the diagonal is used, so a
             symmetric ``A`` is not double-counted. If ``directed=False`` is forced on a
             non-symmetric ``A``, its symmetric part ``(A + A.T) / 2`` is used.
@@ -430,15 +437,19 @@ class Network:
         C.eliminate_zeros()
         T = C.T.tocsr()
         T.sort_indices()
-        symmetric = (
+        same_links = (
             T.nnz == C.nnz
             and np.array_equal(T.indptr, C.indptr)
             and np.array_equal(T.indices, C.indices)
-            and np.array_equal(T.data, C.data)
         )
+        symmetric = same_links and np.array_equal(T.data, C.data)
         if directed is None:
-            directed = not symmetric
-        directed = bool(directed)
+            # (a kernel or similarity matrix computed in floating point is symmetric only
+            # to rounding: rbf_kernel(X) differs from its transpose by ~1e-15)
+            directed = not (
+                same_links and np.allclose(T.data, C.data, rtol=_SYMMETRY_RTOL, atol=0.0)
+            )
+        directed = _check_bool("directed", directed)
         if not directed and not symmetric:
             C = sp.csr_array((C + T) * 0.5)
             C.sum_duplicates()
