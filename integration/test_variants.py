@@ -70,6 +70,17 @@ def _self_links(directed=False):
     return edges, np.concatenate([weights, [3.0, 1.0, 2.0]]), directed
 
 
+def _sources_and_sinks():
+    """Weighted directed links, with nodes that only send and nodes that only receive:
+    the regularized prior weighs those by the other nodes' mean link weights."""
+    edges, _, _ = _nested(seed=3, directed=True)
+    n = int(edges.max()) + 1
+    rng = np.random.default_rng(3)
+    extra = [(n, 0), (n, 7), (n + 1, 20), (5, n + 2), (30, n + 2), (40, n + 3)]
+    edges = np.vstack([edges, extra])
+    return edges, rng.uniform(0.2, 3.0, len(edges)).round(2), True
+
+
 def _knn():
     from sklearn.datasets import load_digits
 
@@ -87,6 +98,7 @@ GRAPHS = {
     "light-weights": _light_weights,
     "self-links": _self_links,
     "self-links-directed": lambda: _self_links(directed=True),
+    "sources-and-sinks": _sources_and_sinks,
     "digits-knn": _knn,
 }
 

@@ -8,7 +8,8 @@ walker follows the prior links as recorded teleportation. With :math:`k` the deg
 official Infomap (``--regularized``) computes them:
 
 * node weights :math:`u^{out}_i = s^{out}_i / k^{out}_i` and :math:`u^{in}_j = s^{in}_j /
-  k^{in}_j` (1 for a node without such links), and :math:`U = \sum_j u^{in}_j`;
+  k^{in}_j` (for a node without such links the smallest of the other nodes', so that the
+  flow does not depend on the unit of the weights), and :math:`U = \sum_j u^{in}_j`;
 * prior strength :math:`\lambda = c \ln(N) / N` (:math:`c` the regularization strength);
   the prior link weight is :math:`t_{ij} = \lambda u^{out}_i u^{in}_j / \bar w`, so node
   :math:`i` has prior out-weight :math:`t_i = \lambda u^{out}_i U / \bar w`;
@@ -30,6 +31,22 @@ from __future__ import annotations
 import numpy as np
 
 _TOLERANCE = 1e-15
+
+
+def _mean_link_weights(strength: np.ndarray, degree: np.ndarray) -> np.ndarray:
+    """Each node's mean link weight ``strength / degree``; for a node without links the
+    smallest mean of the nodes with links (1 where no node has links), as Infomap sets it.
+
+    Examples
+    --------
+    >>> _mean_link_weights(np.array([3.0, 0.0, 1.0]), np.array([2, 0, 1])).tolist()
+    [1.5, 1.0, 1.0]
+    """
+    linked = degree > 0
+    mean = strength[linked] / degree[linked]
+    weights = np.full(strength.shape[0], float(mean.min()) if mean.size else 1.0)
+    weights[linked] = mean
+    return weights
 
 
 def prior_flow(
@@ -67,8 +84,8 @@ def prior_flow(
     k_in = np.bincount(all_dst, minlength=n)
     s_out = np.bincount(all_src, all_w, n)
     s_in = np.bincount(all_dst, all_w, n)
-    u_out = np.where(k_out > 0, s_out / np.maximum(k_out, 1), 1.0)
-    u_in = np.where(k_in > 0, s_in / np.maximum(k_in, 1), 1.0)
+    u_out = _mean_link_weights(s_out, k_out)
+    u_in = _mean_link_weights(s_in, k_in)
     total_u_in = float(u_in.sum())
     lam = float(strength) * np.log(n) / n
     prior_out = lam / mean_weight * u_out * total_u_in
