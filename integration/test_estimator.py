@@ -146,6 +146,9 @@ def test_grid_search_with_a_user_scorer(blobs):
         ({"n_neighbors": 0}, np.ones((4, 2)), "n_neighbors"),
         ({"markov_time": 0}, np.ones((4, 2)), "markov_time"),
         ({"affinity": "rbf"}, np.ones((4, 2)), "affinity"),
+        ({"metric": "l2"}, np.ones((4, 2)), "'metric' parameter .* among"),
+        ({"n_jobs": 0}, np.ones((4, 2)), "n_jobs must be None or a non-zero integer"),
+        ({"level": True}, np.ones((4, 2)), "'level' parameter"),
     ],
 )
 def test_bad_input(params, X, match):
@@ -181,6 +184,67 @@ def test_precomputed_neighbours_keep_n_neighbors(blobs):
             np.testing.assert_array_equal(graph.source, other.source)
             np.testing.assert_array_equal(graph.target, other.target)
             np.testing.assert_allclose(graph.weight, other.weight)
+
+
+def test_precomputed_neighbour_graph_with_too_few_neighbours_warns(blobs):
+    X, _ = blobs
+    # (KNeighborsTransformer stores 5 neighbours by default: fewer than n_neighbors=15)
+    pipe = make_pipeline(
+        KNeighborsTransformer(mode="distance"),
+        InfoMapClustering(affinity="precomputed_nearest_neighbors", random_state=0),
+    )
+    with pytest.warns(UserWarning, match=r"fewer than n_neighbors=15 .* 300 of 300 samples"):
+        pipe.fit(X)
+    assert pipe[-1].n_neighbors_ == 5  # (what the graph holds)
+    D = KNeighborsTransformer(n_neighbors=5, mode="distance").fit_transform(X)
+    five = InfoMapClustering(affinity="precomputed_nearest_neighbors", n_neighbors=5)
+    np.testing.assert_array_equal(five.fit(D).graph_.weight, pipe[-1].graph_.weight)
+
+
+def test_predict_takes_sparse_samples_as_fit_does(blobs):
+    X, _ = blobs
+    X = np.abs(X)  # (cosine neighbours of sparse non-negative rows, as of text)
+    model = InfoMapClustering(metric="cosine", n_neighbors=5, random_state=0)
+    model.fit(sparse.csr_array(X))
+    for form in (sparse.csr_array, sparse.csc_matrix, sparse.coo_array):
+        np.testing.assert_array_equal(model.predict(form(X[:20])), model.predict(X[:20]))
+
+
+def test_precomputed_affinity_symmetric_to_rounding_is_undirected(blobs):
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    X, _ = blobs
+    K = rbf_kernel(X[:80], gamma=0.5)
+    noisy = K + np.triu(K, 1) * 1e-15  # (as floating point leaves a kernel matrix)
+    model = InfoMapClustering(affinity="precomputed", random_state=0).fit(noisy)
+    assert not model.graph_.directed
+    assert model.tree_.options["flow_model"] == "undirected"
+    exact = InfoMapClustering(affinity="precomputed", random_state=0).fit(K)
+    np.testing.assert_array_equal(model.labels_, exact.labels_)
+
+
+def test_refit_drops_attributes_of_the_other_affinity(blobs):
+    X, _ = blobs
+    model = InfoMapClustering(n_neighbors=7, random_state=0).fit(X)
+    assert model.n_neighbors_ == 7
+    A = kneighbors_graph(X, 10)
+    model.set_params(affinity="precomputed").fit(A.maximum(A.T))
+    assert not hasattr(model, "n_neighbors_")
+    assert not hasattr(model, "_fit_X")
+
+
+def test_small_data_warning_names_the_callers_line():
+    import inspect
+
+    X = np.random.default_rng(0).random((6, 2))
+    for call in (
+        lambda: InfoMapClustering(random_state=0).fit_predict(X),
+        lambda: make_pipeline(InfoMapClustering(random_state=0)).fit(X),
+    ):
+        with pytest.warns(UserWarning, match="n_neighbors=15") as caught:
+            call()
+        assert caught[0].filename == __file__
+        assert caught[0].lineno == inspect.getsourcelines(call)[1]
 
 
 def test_sparse_input_for_precomputed_needs_square():

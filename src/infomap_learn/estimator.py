@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from numbers import Integral, Real
 
@@ -11,13 +12,25 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .adapters.knn import METRICS
 from .network import Network
-from .options import FLOW_MODELS
+from .options import FLOW_MODELS, check_n_jobs
 from .search import infomap
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of a warning raised here that names the first caller outside
+    infomap-learn and scikit-learn (``fit``, ``fit_predict`` or a pipeline's call)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(
+        ("infomap_learn", "sklearn")
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class InfoMapClustering(ClusterMixin, BaseEstimator):
@@ -48,8 +61,12 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         kept per sample of a ``"precomputed_nearest_neighbors"`` graph. On data with no more
         samples than that, ``n_samples - 1`` is used with a warning (as UMAP and scanpy
         do); ``n_neighbors_`` holds the number used.
-    metric : str, default="euclidean"
-        Distance metric for the neighbour search.
+    metric : {"euclidean", "manhattan", "chebyshev", "cosine", "correlation"}, \
+            default="euclidean"
+        Distance metric for the neighbour search (sparse ``X``: "euclidean",
+        "manhattan" or "cosine"); for ``"precomputed_nearest_neighbors"`` the metric the
+        distances were computed with ("cosine" and "correlation" distances become
+        similarities as ``1 - d``).
     weighting : {"jaccard", "similarity", "connectivity"}, default="jaccard"
         Link weights of the kNN graph (see :func:`~infomap_learn.adapters.knn.knn_graph`):
         the shared-neighbour (Jaccard) weighting of PhenoGraph by default, which on
@@ -130,7 +147,9 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         The network that was clustered.
     n_neighbors_ : int
         Neighbours per sample actually used (``n_neighbors``, or ``n_samples - 1`` on
-        smaller data); only for the neighbour affinities.
+        smaller data; for a precomputed neighbour graph at most the most it stores for a
+        sample, with a warning where some sample has fewer than ``n_neighbors``); only
+        for the neighbour affinities.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` has feature names.
@@ -152,7 +171,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             StrOptions({"nearest_neighbors", "precomputed", "precomputed_nearest_neighbors"})
         ],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "metric": [str],
+        "metric": [StrOptions(set(METRICS))],
         "weighting": [StrOptions({"similarity", "connectivity", "jaccard"})],
         "symmetrize": [StrOptions({"union", "mutual", "none"})],
         "threshold": [Interval(Real, None, None, closed="neither"), None],
@@ -228,7 +247,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             f"n_neighbors={self.n_neighbors} is not smaller than n_samples={n_samples}: "
             f"using n_neighbors={n_samples - 1}",
             UserWarning,
-            stacklevel=4,  # the user's fit call, past scikit-learn's fit wrapper
+            stacklevel=_caller_stacklevel(),
         )
         return n_samples - 1
 
@@ -258,7 +277,9 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
                 f"affinity={self.affinity!r} needs a square matrix, got shape {X.shape}"
             )
         if self.affinity == "precomputed_nearest_neighbors":
-            if not sparse.issparse(X):
+            if sparse.issparse(X):
+                self._check_stored_neighbors(X)
+            else:
                 # a full distance matrix: each sample's nearest others, as in the sparse case
                 if np.any(X < 0):
                     raise ValueError(
@@ -289,6 +310,33 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
                 "affinity='precomputed_nearest_neighbors')"
             )
         return Network.from_scipy(matrix, directed=None)
+
+    def _check_stored_neighbors(self, X) -> None:
+        """Warn where a sparse distance graph stores fewer than ``n_neighbors_``
+        neighbours of a sample (besides itself): those samples keep what is stored, and
+        ``n_neighbors_`` becomes the most any sample keeps.
+
+        scikit-learn's neighbour estimators raise there; but a radius graph has rows of
+        every length, and an empty row is a sample without neighbours.
+        """
+        C = sparse.coo_array(X)
+        off_diagonal = C.row != C.col
+        stored = np.bincount(C.row[off_diagonal], minlength=X.shape[0])
+        short = stored < self.n_neighbors_
+        if not short.any():
+            return
+        sample = int(np.argmin(stored))
+        warnings.warn(
+            f"the precomputed neighbour graph stores fewer than n_neighbors="
+            f"{self.n_neighbors_} neighbours for {int(short.sum())} of {X.shape[0]} "
+            f"samples (sample {sample}: {int(stored[sample])}), which keep the ones "
+            f"stored; build it with KNeighborsTransformer(n_neighbors={self.n_neighbors_}, "
+            f"mode='distance') ({3 * self.n_neighbors_} for the graph of "
+            "affinity='nearest_neighbors' with its hubness reduction), or lower n_neighbors",
+            UserWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+        self.n_neighbors_ = int(min(self.n_neighbors_, max(int(stored.max()), 1)))
 
     def _no_links_message(self) -> str:
         """Why the graph has no links, in the user's terms."""
@@ -337,6 +385,17 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             dtype=np.float64,
             ensure_min_samples=2,
         )
+        check_n_jobs(self.n_jobs)
+        if isinstance(self.level, (bool, np.bool_)):
+            raise InvalidParameterError(
+                "The 'level' parameter of InfoMapClustering must be a str among "
+                f"{{'top', 'bottom'}} or an int in the range [1, inf). Got {self.level!r} "
+                "instead."
+            )
+        # (attributes of another affinity's fit would describe a graph not built here)
+        for stale in ("n_neighbors_", "_fit_X", "_hubness_scales"):
+            if hasattr(self, stale):
+                delattr(self, stale)
         if self.affinity != "precomputed":
             self.n_neighbors_ = self._effective_n_neighbors(X.shape[0])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -418,7 +477,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
@@ -434,7 +493,9 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         [0, 1]
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(
+            self, X, reset=False, accept_sparse=["csr", "csc", "coo"], dtype=np.float64
+        )
         from .adapters.knn import neighbor_weights
 
         neighbors, weights = neighbor_weights(
