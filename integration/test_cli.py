@@ -115,6 +115,50 @@ def test_run_reports_bad_input(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing.txt"), str(tmp_path)]) == 2
 
 
+TWO_TRIANGLES = "1 2\n2 3\n3 1\n4 5\n5 6\n6 4\n3 4\n"
+
+
+def test_outputs_never_overwrite_an_input_and_are_checked_before_the_search(tmp_path, capsys):
+    source = tmp_path / "net.txt"
+    source.write_text(TWO_TRIANGLES)
+    given = tmp_path / "net.clu"
+    given.write_text("1 1\n2 1\n3 1\n4 2\n5 2\n6 2\n")
+    # the default outputs include net.clu, in the folder of the -c file
+    assert main(["run", str(source), str(tmp_path), "-c", str(given)]) == 2
+    err = capsys.readouterr().err
+    assert f"the output file {given} is the input file {given}" in err
+    assert given.read_text().startswith("1 1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.clu", "net.txt"]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert main(["run", str(source), str(blocked)]) == 2
+    assert f"output directory {blocked} is a file" in capsys.readouterr().err
+    assert main(["run", str(source), str(tmp_path / "o"), "--clu-level", "0"]) == 2
+    assert "--clu-level 0" in capsys.readouterr().err
+
+
+def test_a_clu_level_below_the_tree_writes_the_deepest_level(tmp_path, capsys):
+    source = tmp_path / "net.txt"
+    source.write_text(TWO_TRIANGLES)
+    out = tmp_path / "out"
+    assert main(["run", str(source), str(out), "-2", "-o", "clu", "--clu-level", "3"]) == 0
+    assert "# module level 1" in (out / "net.clu").read_text()
+
+
+def test_an_output_blocked_by_a_folder_changes_no_file(tmp_path, capsys):
+    source = tmp_path / "net.txt"
+    source.write_text(TWO_TRIANGLES)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "net.clu").mkdir()
+    for ext in ("tree", "ftree"):
+        (out / f"net.{ext}").write_text("OLD\n")
+    assert main(["run", str(source), str(out)]) == 2
+    assert f"cannot write {out / 'net.clu'}: it is a directory" in capsys.readouterr().err
+    assert [(out / f"net.{e}").read_text() for e in ("tree", "ftree")] == ["OLD\n", "OLD\n"]
+    assert sorted(p.name for p in out.iterdir()) == ["net.clu", "net.ftree", "net.tree"]
+
+
 def test_console_script_entry_point():
     result = subprocess.run(
         [sys.executable, "-m", "infomap_learn.cli", "--version"],
@@ -261,8 +305,6 @@ def test_run_takes_infomaps_option_names(tmp_path, capsys):
     assert len(document["nodes"]) == network.n_nodes
     tree = ModuleTree.read(more / "karate.json", network, node_ids=np.arange(1, 35))
     assert tree.codelength == pytest.approx(document["codelength"], rel=1e-12)
-    assert main(["run", str(source), str(out), "--clu-level", "3", "-2", "--silent"]) == 2
-    assert "--clu-level 3: the tree has 1 module level(s)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("two_level", [True, False])

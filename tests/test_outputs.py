@@ -47,3 +47,38 @@ def test_unwritable_folder_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match=f"cannot write {target}"):
         with open_output(target) as fh:
             fh.write("x")
+
+
+def test_a_target_that_cannot_be_replaced_leaves_every_file_as_it_was(tmp_path):
+    first, blocked, last = tmp_path / "a.tree", tmp_path / "a.clu", tmp_path / "a.ftree"
+    first.write_text("old tree\n")
+    last.write_text("old ftree\n")
+    blocked.mkdir()  # (a folder where the run's .clu should go)
+    with pytest.raises(IsADirectoryError, match=f"cannot write {blocked}: it is a directory"):
+        with OutputFiles() as files:
+            for path in (first, blocked, last):
+                files.write(path, lambda p: p.write_text("new\n"))
+    assert (first.read_text(), last.read_text()) == ("old tree\n", "old ftree\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.clu", "a.ftree", "a.tree"]
+
+
+def test_a_rename_failing_midway_puts_back_the_files_replaced_before(tmp_path, monkeypatch):
+    import os
+
+    paths = [tmp_path / f"a.{ext}" for ext in ("tree", "clu", "ftree")]
+    for path in paths[:2]:
+        path.write_text("old\n")
+    real_replace = os.replace
+
+    def failing_replace(source, target):
+        if str(target).endswith("a.ftree") and str(source).endswith(".tmp"):
+            raise OSError(errno.EIO, "Input/output error")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match=f"cannot write {paths[2]}: Input/output error"):
+        with OutputFiles() as files:
+            for path in paths:
+                files.write(path, lambda p: p.write_text("new\n"))
+    assert [p.read_text() for p in paths[:2]] == ["old\n", "old\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.clu", "a.tree"]

@@ -46,12 +46,35 @@ def _limit(value: int) -> int | None:
     return None if value < 0 else value
 
 
+def _check_outputs(args: argparse.Namespace, targets: list[Path], outdir: Path) -> None:
+    """Before the search: the output folder made (or an error naming it), and no output
+    file that is one of the run's input files."""
+    if args.clu_level == 0 or args.clu_level < -1:
+        raise ValueError(f"--clu-level {args.clu_level}: use 1 (the top modules) or more, or -1")
+    if outdir.exists() and not outdir.is_dir():
+        raise NotADirectoryError(f"output directory {outdir} is a file, not a directory")
+    outdir.mkdir(parents=True, exist_ok=True)
+    inputs = [args.network, args.cluster_data, args.meta_data]
+    inputs = {Path(p).resolve(): p for p in inputs if p}
+    for target in targets + ([Path(args.html)] if args.html else []):
+        if target.resolve() in inputs:
+            raise ValueError(
+                f"the output file {target} is the input file {inputs[target.resolve()]}: "
+                "choose another output directory or --out-name, or other -o formats"
+            )
+
+
 def _run(args: argparse.Namespace) -> int:
     from .io.readers import read_network
     from .search import infomap
 
     if args.no_infomap and not args.cluster_data:
         raise ValueError("--no-infomap needs --cluster-data FILE: the partition to score")
+    formats = list(args.output or [])
+    formats += [f for f in OUTPUT_FORMATS if getattr(args, f) and f not in formats]
+    formats = [] if args.no_file_output else formats or list(DEFAULT_OUTPUTS)
+    outdir, stem = Path(args.outdir), args.out_name or Path(args.network).stem
+    _check_outputs(args, [outdir / f"{stem}.{EXTENSIONS.get(f, f)}" for f in formats], outdir)
     network, node_ids = read_network(
         args.network,
         # (as in Infomap, any flow model but "undirected" reads the links as directed)
@@ -133,17 +156,8 @@ def _run(args: argparse.Namespace) -> int:
             **flow_options,
         )
     seconds = time.perf_counter() - start
-    formats = list(args.output or [])
-    formats += [f for f in OUTPUT_FORMATS if getattr(args, f) and f not in formats]
-    if not formats:
-        formats = list(DEFAULT_OUTPUTS)
-    if args.no_file_output:
-        formats = []
-    if "clu" in formats and args.clu_level != -1 and not 1 <= args.clu_level <= tree.num_levels:
-        raise ValueError(
-            f"--clu-level {args.clu_level}: the tree has {tree.num_levels} module level(s); "
-            f"use 1..{tree.num_levels} or -1"
-        )
+    if args.clu_level > tree.num_levels:  # (as Infomap: the deepest level there is)
+        args.clu_level = tree.num_levels
     hide = {"hide_bipartite_nodes": True} if args.hide_bipartite_nodes else {}
     if hide and tree.options.get("bipartite_start_id") is None:
         raise ValueError("--hide-bipartite-nodes: the network is not bipartite (no *Bipartite)")
@@ -162,9 +176,6 @@ def _run(args: argparse.Namespace) -> int:
             p, node_ids=node_ids, args=args.command_line, states=True
         ),
     }
-    outdir = Path(args.outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    stem = args.out_name or Path(args.network).stem
     # all of a run's files appear together, once every one is complete, or none does
     with OutputFiles() as files:
         for fmt in formats:
@@ -466,7 +477,8 @@ def build_parser() -> argparse.ArgumentParser:
         out.add_argument(f"--{fmt}", action="store_true", help=f"write the .{extension} file")
     out.add_argument(
         "--clu-level", type=int, default=1,
-        help="module level of the .clu file: 1 the top modules, -1 the deepest (default 1)",
+        help="module level of the .clu file: 1 the top modules, -1 (or one below the tree) the "
+        "deepest (default 1)",
     )  # fmt: skip
     out.add_argument("--out-name", help="base name of the output files (default: the input's)")
     out.add_argument(

@@ -10,6 +10,7 @@ the file the user asked for, not the temporary one.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -97,10 +98,42 @@ class OutputFiles:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            for temp, target in self._staged:
-                os.replace(temp, target)
-        else:
+        try:
+            if kind is None:
+                self._replace_all()
+        finally:
             for temp, _ in self._staged:
                 temp.unlink(missing_ok=True)
-        self._staged.clear()
+            self._staged.clear()
+
+    def _replace_all(self) -> None:
+        """Rename every staged file into place; if one cannot be, put back the files
+        replaced before it, so that the run's files change together or not at all."""
+        replaced: list[tuple[Path, Path | None]] = []  # (target, its previous version)
+        target = None
+        try:
+            for _, target in self._staged:
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "it is a directory", str(target))
+            for temp, target in self._staged:
+                previous = None
+                if os.path.lexists(target):
+                    previous = _temporary_next_to(target)
+                    os.replace(target, previous)
+                try:
+                    os.replace(temp, target)
+                except OSError:
+                    if previous is not None:
+                        os.replace(previous, target)
+                    raise
+                replaced.append((target, previous))
+        except OSError as error:
+            for placed, previous in reversed(replaced):
+                if previous is None:
+                    placed.unlink(missing_ok=True)
+                else:
+                    os.replace(previous, placed)
+            raise _named(error, target) from error
+        for _, previous in replaced:
+            if previous is not None:
+                previous.unlink(missing_ok=True)
