@@ -100,3 +100,28 @@ def test_states_and_meta_data_are_not_combined():
 def test_bad_physical_ids_are_named(physical_ids, what):
     with pytest.raises(ValueError, match=what):
         Network([0, 1], [1, 2], n_nodes=3, physical_ids=physical_ids)
+
+
+def test_the_physical_level_is_named_by_the_vertices_and_the_states_by_their_own(tmp_path):
+    from infomap_learn.io import read_network
+
+    source = tmp_path / "states.net"
+    source.write_text(
+        '*Vertices 3\n1 "i"\n2 "j"\n3 "k"\n'
+        '*States\n1 1 "alpha i"\n2 2 "beta j"\n3 2 "gamma j"\n4 3\n'
+        "*Links\n1 2\n2 1\n3 4\n4 3\n2 3\n"
+    )
+    network, ids = read_network(source, directed=True)
+    assert network.physical_names == {1: "i", 2: "j", 3: "k"}
+    tree = infomap(network, seed=1)
+    assert tree.physical_names == network.physical_names
+    tree.write_tree(tmp_path / "out.tree", node_ids=ids)
+    tree.write_tree(tmp_path / "out_states.tree", node_ids=ids, states=True)
+    physical = [line for line in (tmp_path / "out.tree").read_text().splitlines()
+                if not line.startswith("#")]  # fmt: skip
+    assert sorted(line.split()[2] for line in physical) == ['"i"', '"j"', '"j"', '"k"']
+    states = (tmp_path / "out_states.tree").read_text()
+    assert '"beta j"' in states and '"gamma j"' in states and '"k"' in states
+    # a network built in Python without physical names keeps the states' names
+    plain = Network.from_states(network.physical_ids, [[0, 1], [1, 0]], node_names=list("abcd"))
+    assert plain.physical_names is None

@@ -132,4 +132,5 @@ def read_tree(
         flow, paths, node_names=network.node_names, options=options, module_cost=cost,
         preferred_modules=preferred_number_of_modules or 0, meta=meta,
         physical_ids=network.physical_ids, layer_ids=network.layer_ids,
+        physical_names=network.physical_names,
     )  # fmt: skip

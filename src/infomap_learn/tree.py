@@ -45,6 +45,9 @@ class ModuleTree(PhysicalView):
     physical_ids, layer_ids : ndarray of int64 or None
         For a state network: the physical node (and, multilayer, the layer) of each state
         node; see :meth:`physical_memberships` and :attr:`overlap` for the physical level.
+    physical_names : dict of int to str, or None
+        For a state network: the names of its physical nodes by physical id, when the
+        network had them (:meth:`Network.from_states`).
 
     Examples
     --------
@@ -72,6 +75,7 @@ class ModuleTree(PhysicalView):
     trial_codelengths: tuple[float, ...] = ()
     physical_ids: np.ndarray | None = None
     layer_ids: np.ndarray | None = None
+    physical_names: dict[int, str] | None = None
     read = classmethod(_read_tree)
 
     @classmethod
@@ -88,6 +92,7 @@ class ModuleTree(PhysicalView):
         preferred_modules: int = 0,
         meta: Any = None,
         physical_ids: np.ndarray | None = None, layer_ids: np.ndarray | None = None,
+        physical_names: dict[int, str] | None = None,
     ) -> ModuleTree:
         """The tree of given module paths over ``flow``, with its codelengths computed.
 
@@ -100,8 +105,8 @@ class ModuleTree(PhysicalView):
         :func:`~infomap_learn.mapequation.entropy_correction_per_module`).
         ``preferred_modules``: one bit per top module more or fewer than this is added.
         ``meta``: node meta data (a :class:`~infomap_learn.mapequation.MetaData`), whose
-        entropy in each leaf module is added at its rate. ``physical_ids``, ``layer_ids``:
-        those of a state network.
+        entropy in each leaf module is added at its rate. ``physical_ids``, ``layer_ids``,
+        ``physical_names``: those of a state network.
 
         Examples
         --------
@@ -149,7 +154,7 @@ class ModuleTree(PhysicalView):
             node_names=node_names,
             options={} if options is None else dict(options),
             trial_codelengths=tuple(float(length) for length in trial_codelengths),
-            physical_ids=physical_ids, layer_ids=layer_ids,
+            physical_ids=physical_ids, layer_ids=layer_ids, physical_names=physical_names,
         )  # fmt: skip
 
     @property

@@ -83,6 +83,6 @@ def state_network(
     ]
     network = Network.from_states(
         physical[order], edges.reshape(-1, 2), weights, directed=directed,
-        node_names=state_names,
+        node_names=state_names, physical_names=physical_name or None,
     )  # fmt: skip
     return network, node_ids

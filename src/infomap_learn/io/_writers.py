@@ -230,7 +230,8 @@ def _write_lines(path: str | PathLike, lines: list[str]) -> None:
 def _physical_level(tree, names=None):
     """The physical level of a state tree as a tree of its own: one leaf per (leaf module,
     physical node) pair with the pair's flow and the physical node's name (from ``names``
-    per state node, else the tree's, else its physical id), the leaves of a module in order
+    per state node, else the tree's, else its physical id; the network's physical names
+    first where it has them), the leaves of a module in order
     of physical id (as Infomap writes them); and the physical ids. Shared by the text, JSON
     and HTML views."""
     from types import SimpleNamespace
@@ -244,6 +245,11 @@ def _physical_level(tree, names=None):
         [str(u) for u in rows.physical_ids.tolist()] if names is None  # (as Infomap)
         else [names[i] for i in rows.first_state.tolist()]
     )  # fmt: skip
+    if tree.physical_names:  # (the physical nodes' own names, where the network has them)
+        known = tree.physical_names
+        row_names = [
+            known.get(u, name) for u, name in zip(rows.physical_ids.tolist(), row_names)
+        ]
     physical = SimpleNamespace(
         paths=rows.paths, node_flow=rows.flow,
         flow=SimpleNamespace(node_flow=rows.flow, flow_model=tree.flow.flow_model),

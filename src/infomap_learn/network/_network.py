@@ -89,6 +89,9 @@ class Network:
     node_names : list or None
     physical_ids : ndarray of int64, shape (n_nodes,), or None
         Read-only.
+    physical_names : dict of int to str, or None
+        Names of the physical nodes of a state network by physical id (a Pajek file's
+        ``*Vertices``), for the physical level of its results.
     layer_ids : ndarray of int64, shape (n_nodes,), or None
         The layer of each state node of a multilayer network
         (:meth:`Network.from_multilayer`); read-only.
@@ -127,6 +130,7 @@ class Network:
     node_names: list | None
     physical_ids: np.ndarray | None = None
     layer_ids: np.ndarray | None = None  # the layer of each state of a multilayer network
+    physical_names: dict[int, str] | None = None
     relax_to_self: bool = False  # a multilayer network relaxed to itself (from_multilayer)
     from_multilayer = classmethod(_from_multilayer)
 
@@ -314,6 +318,7 @@ class Network:
         directed: bool = True,
         *,
         node_names: Sequence | None = None,
+        physical_names: dict | None = None,
     ) -> Network:
         """Build a state (memory) network: state nodes, each in a physical node, and links
         between state nodes (Infomap's ``*States`` network).
@@ -336,6 +341,9 @@ class Network:
             Whether the links are directed (memory networks usually are).
         node_names : sequence, optional
             One name per state node.
+        physical_names : dict of int to str, optional
+            Names of the physical nodes by physical id: the physical level of a result
+            shows them (else the name of one of the node's states).
 
         Returns
         -------
@@ -352,8 +360,11 @@ class Network:
         Network(n_nodes=4, n_links=4, directed, unweighted, states of 2 physical nodes)
         """
         ids = _check_physical_ids(physical_ids, np.asarray(physical_ids).size)
-        return cls.from_edges(links, weights, n_nodes=ids.size, directed=directed,
-                              node_names=node_names)._with_physical_ids(ids)  # fmt: skip
+        net = cls.from_edges(links, weights, n_nodes=ids.size, directed=directed,
+                             node_names=node_names)._with_physical_ids(ids)  # fmt: skip
+        if physical_names is not None:
+            net.physical_names = {int(key): str(name) for key, name in physical_names.items()}
+        return net
 
     def _with_physical_ids(self, physical_ids: Any) -> Network:
         """The same links as a state network of ``physical_ids``."""

@@ -26,6 +26,7 @@ def _result(
         paths,
         node_names=network.node_names,
         meta=meta, physical_ids=network.physical_ids, layer_ids=network.layer_ids,
+        physical_names=network.physical_names,
         trial_codelengths=trial_codelengths,
         module_cost=module_cost,
         preferred_modules=options.preferred_number_of_modules or 0,
