@@ -188,3 +188,45 @@ def test_physical_tree_file_as_infomap_writes_it(tmp_path, two_level):
         return [(n["path"], n["flow"], n["id"]) for n in document["nodes"]]
 
     assert nodes("ours.json") == nodes("im.json")
+
+
+@pytest.mark.parametrize("directed", [True, False])
+@pytest.mark.parametrize("two_level", [True, False])
+def test_flow_tree_files_as_infomap_writes_them(tmp_path, two_level, directed):
+    """The ``.ftree`` of a state network: the physical level (the pairs of leaf module and
+    physical node, and the flow between them) and, in ``_states.ftree``, the state level,
+    row for row as Infomap's (names aside: ours keep the states' own names)."""
+    from infomap_learn import ModuleTree
+
+    # (cases whose modules have no ties in flow: Infomap orders tied ones by its internals)
+    arrays, net = _case(3 if directed else 4, "nested", directed)
+    im = _official(*arrays, directed, two_level=two_level, num_trials=2, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im.write_tree(str(tmp_path / "im_states.tree"), states=True)
+        im.write_flow_tree(str(tmp_path / "im.ftree"))
+        im.write_flow_tree(str(tmp_path / "im_states.ftree"), states=True)
+    tree = ModuleTree.read(tmp_path / "im_states.tree", net)
+    tree.write_ftree(tmp_path / "ours.ftree")
+    tree.write_ftree(tmp_path / "ours_states.ftree", states=True)
+
+    def rows(name):
+        lines = (tmp_path / name).read_text().splitlines()
+        level = [line for line in lines if line in ("# physical level", "# state level")]
+        body = [line.split() for line in lines if not line.startswith("#")]
+        # (a node row's name is its third field; link rows have no name)
+        return level, [
+            [part for i, part in enumerate(row) if i != 2 or row[0] == "*Links" or len(row) < 4]
+            for row in body
+        ]
+
+    assert rows("ours.ftree") == rows("im.ftree")
+
+    def modules_and_leaves(name):
+        """State rows without their place among leaves of equal flow (whose order
+        Infomap leaves to its internals), and the modules' link headers."""
+        level, body = rows(name)
+        leaves = sorted((row[0].rsplit(":", 1)[0], *row[1:]) for row in body if ":" in row[0])
+        return level, leaves, [row for row in body if row[0] == "*Links"]
+
+    assert modules_and_leaves("ours_states.ftree") == modules_and_leaves("im_states.ftree")

@@ -172,6 +172,7 @@ def _run(args: argparse.Namespace) -> int:
     state_writers = {
         "tree": lambda p: tree.write_tree(p, node_ids=node_ids, states=True),
         "clu": lambda p: tree.write_clu(p, level=args.clu_level, node_ids=node_ids, states=True),
+        "ftree": lambda p: tree.write_ftree(p, node_ids=node_ids, states=True),
         "json": lambda p: tree.write_json(
             p, node_ids=node_ids, args=args.command_line, states=True
         ),

@@ -327,8 +327,10 @@ class ModuleTree(PhysicalView):
             hide_bipartite_nodes=hide_bipartite_nodes,
         )  # fmt: skip
 
-    def write_ftree(self, path: str | PathLike, node_ids=None) -> None:
-        """Write Infomap's ``.ftree`` format: the tree plus the links between modules.
+    def write_ftree(self, path: str | PathLike, node_ids=None, states: bool = False) -> None:
+        """Write Infomap's ``.ftree`` format: the tree plus the links between modules (for
+        a state network its physical level, unless ``states``: as Infomap's
+        ``_states.ftree``).
 
         Examples
         --------
@@ -350,7 +352,7 @@ class ModuleTree(PhysicalView):
         """
         from .io._writers import write_ftree
 
-        write_ftree(self, path, node_ids=node_ids)
+        write_ftree(self, path, node_ids=node_ids, states=states)
 
     def write_newick(self, path: str | PathLike, node_ids=None) -> None:
         """Write the module tree in Newick form, as Infomap's ``-o newick``: leaves by node

@@ -294,12 +294,19 @@ def write_tree(
     """
     first_hidden = hidden_from(tree, hide_bipartite_nodes)
     header = _header(tree, node_ids) + _level_line(tree, states)
+    _write_lines(path, header + _node_rows(tree, node_ids, states, first_hidden)[2])
+
+
+def _node_rows(tree, node_ids, states: bool, first_hidden=None):
+    """The node rows of a ``.tree`` file (and of an ``.ftree``'s first part): the tree
+    they describe (a state network's physical level unless ``states``), its layout and
+    the lines."""
     if tree.physical_ids is not None and not states:
         physical, ids = _physical_level(tree)
         layout = _Layout(physical, by_flow=False)
-        lines = _tree_lines(physical, layout, layout.module_strings(), ids)
-    elif tree.physical_ids is not None:
-        layout = _Layout(tree)
+        return physical, layout, _tree_lines(physical, layout, layout.module_strings(), ids)
+    layout = _Layout(tree)
+    if tree.physical_ids is not None:
         columns, _, rest = _state_columns(tree, node_ids)
         rows = [
             f'{path} {flow:g} "{name}" {state} {rest[u]}'
@@ -307,11 +314,31 @@ def write_tree(
                 layout.order.tolist(), _leaf_rows(tree, layout, layout.module_strings(), node_ids)
             )
         ]
-        lines = [f"# path flow name state_id {columns}", *rows]
-    else:
-        layout = _Layout(tree)
-        lines = _tree_lines(tree, layout, layout.module_strings(), node_ids, first_hidden)
-    _write_lines(path, header + lines)
+        return tree, layout, [f"# path flow name state_id {columns}", *rows]
+    return tree, layout, _tree_lines(tree, layout, layout.module_strings(), node_ids, first_hidden)
+
+
+def _physical_flow(tree):
+    """The flow between the (leaf module, physical node) pairs of a state tree: its state
+    links between the pairs of their states (links within a pair dropped)."""
+    from .._physical import physical_rows
+    from ..flow import Flow
+
+    flow = tree.flow
+    rows = physical_rows(tree.paths, flow.node_flow, tree.physical_ids)
+    pair = rows.row_of_state
+    source, target, link_flow = flow.link_source, flow.link_target, flow.link_flow
+    if flow.undirected:  # (each link once: it stands for both directions)
+        once = source < target
+        source, target, link_flow = source[once], target[once], link_flow[once]
+    teleport = [
+        None if rates is None else np.bincount(pair, rates, len(rows.flow))
+        for rates in (flow.teleport_source, flow.teleport_target)
+    ]
+    return Flow.from_links(
+        rows.flow, pair[source], pair[target], link_flow, undirected=flow.undirected,
+        flow_model=flow.flow_model, teleport_source=teleport[0], teleport_target=teleport[1],
+    )  # fmt: skip
 
 
 def write_clu(
@@ -454,12 +481,19 @@ def module_table(tree, layout: _Layout) -> dict[str, np.ndarray]:
     }
 
 
-def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
+def write_ftree(tree, path: str | PathLike, node_ids=None, states: bool = False) -> None:
     """Write ``tree`` in Infomap's ``.ftree`` format: the ``.tree`` rows, then the links
-    between sibling modules (and sibling leaves) within every module."""
-    layout = _Layout(tree)
+    between sibling modules (and sibling leaves) within every module. For a state
+    network the physical level (leaves: the pairs of leaf module and physical node, and
+    the state links between them) unless ``states``, as Infomap's ``_states.ftree``."""
+    shown, layout, rows = _node_rows(tree, node_ids, states)
+    states_layout = None
+    if shown is not tree:
+        shown.flow = _physical_flow(tree)
+        states_layout = _Layout(tree)
     module_str = layout.module_strings()
-    lines = _header(tree, node_ids) + _tree_lines(tree, layout, module_str, node_ids)
+    lines = _header(tree, node_ids) + _level_line(tree, states) + rows
+    tree = shown
     table = module_table(tree, layout)
     enter, exit_, n_edges = table["enter"], table["exit"], table["n_edges"]
     parent, a, b, f = table["links"]
@@ -475,6 +509,10 @@ def write_ftree(tree, path: str | PathLike, node_ids=None) -> None:
     lines.append("#*Links path enterFlow exitFlow numEdges numChildren")
     enter_l, exit_l = enter.tolist(), exit_.tolist()
     n_edges_l, n_children_l = n_edges.tolist(), layout.n_children.tolist()
+    if states_layout is not None:
+        # (Infomap counts a module's children at the state level in either file)
+        by_path = dict(zip(states_layout.module_strings(), states_layout.n_children.tolist()))
+        n_children_l = [by_path[path] for path in module_str]
     start = 0
     for mid in layout.module_dfs.tolist():
         name = module_str[mid] or "root"
