@@ -159,6 +159,26 @@ def test_an_output_blocked_by_a_folder_changes_no_file(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["net.clu", "net.ftree", "net.tree"]
 
 
+def test_messages_name_the_flags_and_warnings_respect_silent(tmp_path, capsys):
+    source = tmp_path / "net.txt"
+    source.write_text(TWO_TRIANGLES)
+    out = tmp_path / "out"
+    assert main(["run", str(source), str(out), "-N", "0"]) == 2
+    assert "error: --trials must be an integer >= 1, got 0" in capsys.readouterr().err
+    assert main(["run", str(source), str(out), "-p", "1.5"]) == 2
+    assert "--teleportation-probability" in capsys.readouterr().err
+    light = tmp_path / "light.txt"
+    light.write_text("1 2 1\n2 3 1\n")
+    assert main(["run", str(light), str(out), "--weight-threshold", "5", "-o", "newick"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("infomap-learn: warning: the network has 3 nodes and no")
+    assert ".py" not in captured.err  # (no source line of the library)
+    assert "wrote light.nwk to" in captured.out
+    assert "partitioned into 2 levels with 3 top modules" in captured.out
+    assert main(["run", str(light), str(out), "--weight-threshold", "5", "--silent"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
 def test_console_script_entry_point():
     result = subprocess.run(
         [sys.executable, "-m", "infomap_learn.cli", "--version"],

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ._cli_support import as_flags, check_outputs, warning_printer
 from ._version import __version__
 from .io._outputs import OutputFiles, open_output
 from .options import FLOW_MODELS
@@ -17,7 +19,7 @@ from .options import FLOW_MODELS
 def _summary(tree, seconds: float) -> str:
     sizes = np.bincount(tree.labels)
     return (
-        f"{tree.num_levels} module level(s), {tree.num_top_modules} top modules "
+        f"partitioned into {tree.num_levels + 1} levels with {tree.num_top_modules} top modules "
         f"(largest {sizes.max()} nodes), codelength {tree.codelength:.6f} bits, "
         f"one-level {tree.one_level_codelength:.6f} bits, savings "
         f"{100 * tree.relative_codelength_savings:.2f}%, {seconds:.2f} s"
@@ -46,24 +48,6 @@ def _limit(value: int) -> int | None:
     return None if value < 0 else value
 
 
-def _check_outputs(args: argparse.Namespace, targets: list[Path], outdir: Path) -> None:
-    """Before the search: the output folder made (or an error naming it), and no output
-    file that is one of the run's input files."""
-    if args.clu_level == 0 or args.clu_level < -1:
-        raise ValueError(f"--clu-level {args.clu_level}: use 1 (the top modules) or more, or -1")
-    if outdir.exists() and not outdir.is_dir():
-        raise NotADirectoryError(f"output directory {outdir} is a file, not a directory")
-    outdir.mkdir(parents=True, exist_ok=True)
-    inputs = [args.network, args.cluster_data, args.meta_data]
-    inputs = {Path(p).resolve(): p for p in inputs if p}
-    for target in targets + ([Path(args.html)] if args.html else []):
-        if target.resolve() in inputs:
-            raise ValueError(
-                f"the output file {target} is the input file {inputs[target.resolve()]}: "
-                "choose another output directory or --out-name, or other -o formats"
-            )
-
-
 def _run(args: argparse.Namespace) -> int:
     from .io.readers import read_network
     from .search import infomap
@@ -74,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     formats += [f for f in OUTPUT_FORMATS if getattr(args, f) and f not in formats]
     formats = [] if args.no_file_output else formats or list(DEFAULT_OUTPUTS)
     outdir, stem = Path(args.outdir), args.out_name or Path(args.network).stem
-    _check_outputs(args, [outdir / f"{stem}.{EXTENSIONS.get(f, f)}" for f in formats], outdir)
+    check_outputs(args, [outdir / f"{stem}.{EXTENSIONS.get(f, f)}" for f in formats], outdir)
     network, node_ids = read_network(
         args.network,
         # (as in Infomap, any flow model but "undirected" reads the links as directed)
@@ -198,7 +182,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.network}: {network.n_nodes} nodes, {network.n_links} links")
         print(_summary(tree, seconds))
         if formats:
-            print(f"wrote {', '.join(f'{stem}.{fmt}' for fmt in formats)} to {outdir}"
+            written = ", ".join(f"{stem}.{EXTENSIONS.get(fmt, fmt)}" for fmt in formats)
+            print(f"wrote {written} to {outdir}"
                   + (" (and the state level in _states files)"
                      if tree.physical_ids is not None else ""))  # fmt: skip
         if args.html:
@@ -578,12 +563,17 @@ def main(argv: list[str] | None = None) -> int:
     ['net.clu', 'net.ftree', 'net.tree', 'net.txt']
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(_glue_negative_values(argv))
+    parser = build_parser()
+    args = parser.parse_args(_glue_negative_values(argv))
     args.command_line = " ".join(argv)  # (recorded in the JSON output, as Infomap does)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = warning_printer(parser)
+            if getattr(args, "quiet", False):
+                warnings.simplefilter("ignore")  # (--silent: nothing printed)
+            return args.func(args)
     except (ValueError, OSError) as error:
-        print(f"infomap-learn: error: {error}", file=sys.stderr)
+        print(f"infomap-learn: error: {as_flags(str(error), parser)}", file=sys.stderr)
         return 2
 
 
