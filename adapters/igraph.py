@@ -238,7 +238,12 @@ def _network(
             f"edge attribute {edge_weights!r} not found; available edge attributes: "
             f"{sorted(graph.es.attributes())}"
         )
-    return network_from_igraph(graph, edge_weights, node_weights=vertex_weights, directed=directed)
+    try:
+        return network_from_igraph(
+            graph, edge_weights, node_weights=vertex_weights, directed=directed
+        )
+    except ValueError as error:  # (in igraph's terms: vertex_weights)
+        raise ValueError(str(error).replace("node_weights", "vertex_weights")) from None
 
 
 def community_infomap(

@@ -326,7 +326,7 @@ def test_negative_weights(zachary):
         community_infomap(zachary, vertex_weights="tp")
     vw = [1.0] * zachary.vcount()
     vw[3] = -1.0
-    with pytest.raises(ValueError, match=r"node_weights\[3\] is -1.0"):
+    with pytest.raises(ValueError, match=r"vertex_weights\[3\] is -1.0"):
         community_infomap(zachary, vertex_weights=vw)
 
 
@@ -404,3 +404,9 @@ def test_initial_partition_in_igraph_terms():
     small = igraph.Graph.Famous("Petersen")
     with pytest.raises(ValueError, match="clustering of 10 vertices; the graph has 34"):
         community_infomap(g, initial_partition=community_infomap(small))
+
+
+def test_bad_vertex_weights_are_named_as_igraph_names_them():
+    g = igraph.Graph.Famous("Zachary")
+    with pytest.raises(ValueError, match="vertex_weights must be a 1-D sequence of length"):
+        community_infomap(g, vertex_weights=[1.0] * 3)

@@ -352,3 +352,12 @@ def test_tree_kernel_matches_the_numpy_reference(seed, options):
             strict=True,
         ):
             assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+def test_codelength_of_a_module_tree_is_its_own():
+    from infomap_learn import Network, codelength, infomap
+
+    edges = np.array([[0, 1], [1, 2], [2, 0], [3, 4], [4, 5], [5, 3], [2, 3], [5, 6], [6, 0]])
+    network = Network.from_edges(edges)
+    tree = infomap(network, seed=1)
+    assert codelength(network, tree) == pytest.approx(tree.codelength, rel=1e-12)

@@ -525,11 +525,11 @@ def codelength(
     Parameters
     ----------
     network : Network
-    labels : array-like of int, shape (n,) or (n, levels)
+    labels : array-like of int, shape (n,) or (n, levels), or ModuleTree
         A module id per node (two-level), or a module path per node from the top
         (multilevel; either -1 after a node's last module or the layout of
         ``ModuleTree.multilevel_labels`` / Infomap's ``get_multilevel_modules``, see
-        :func:`normalize_paths`).
+        :func:`normalize_paths`), or a :class:`~infomap_learn.ModuleTree` (its paths).
     flow_model, teleportation_probability, recorded_teleportation, to_nodes, markov_time, \
 use_node_weights_as_flow, regularized, regularization_strength, variable_markov_time, \
 variable_markov_damping, variable_markov_min_scale, bipartite_start_id, \
@@ -548,7 +548,8 @@ meta_data_unweighted
     """
     from .flow import compute_flow
 
-    labels = np.asarray(labels)
+    paths = getattr(labels, "paths", None)  # (a ModuleTree: its module paths)
+    labels = np.asarray(labels if paths is None else paths)
     if (
         labels.shape[:1] != (network.n_nodes,)
         or labels.ndim not in (1, 2)
