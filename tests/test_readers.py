@@ -248,7 +248,11 @@ def test_json_network_errors_name_the_place(tmp_path, text, what):
         ("# node meta\n10 1\n20 1\n\n99 2\n30 0\n", r"meta.clu:5: node id 99 is not a node"),
         ("10 1\n20 1\n20 2\n30 0\n", r"meta.clu:3: node id 20 is given twice"),
         ("10 1\n30 0\n", r"meta.clu: 1 node\(s\) of the network have no meta data, first .* 20"),
-        ("10 1\n20 x\n30 0\n", r"meta.clu:2:"),
+        ("10 1\n20 x\n30 0\n", r"meta.clu:2: meta id 'x' is not a non-negative integer"),
+        ("10 1\n20 1.5\n30 0\n", r"meta.clu:2: meta id '1.5' is not"),
+        ("10 1\n20 -1\n30 0\n", r"meta.clu:2: meta id '-1' is not"),
+        ("10 1\nx 1\n30 0\n", r"meta.clu:2: node id 'x' is not an integer"),
+        ("10 1\n20\n30 0\n", r"meta.clu:2: a meta-data line is 'node_id meta_id'"),
     ],
 )
 def test_meta_data_file_errors_name_the_line(tmp_path, text, what):
@@ -256,3 +260,10 @@ def test_meta_data_file_errors_name_the_line(tmp_path, text, what):
 
     with pytest.raises(ValueError, match=what):
         read_meta_data(write(tmp_path, text, "meta.clu"), np.array([10, 20, 30]))
+
+
+def test_meta_data_columns_after_the_meta_id_are_ignored(tmp_path):
+    from infomap_learn.io import read_meta_data
+
+    path = write(tmp_path, "10 1 first\n20 1 0.5\n# note\n30 0\n", "meta.clu")
+    assert read_meta_data(path, np.array([10, 20, 30])).tolist() == [1, 1, 0]

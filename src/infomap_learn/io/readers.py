@@ -464,11 +464,26 @@ def read_meta_data(path: str | PathLike, node_ids: np.ndarray) -> np.ndarray:
     node_ids = np.asarray(node_ids, dtype=np.int64)
     with open(path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
-    pairs, _ = _parse_links(text, path)
+    rows, numbers = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        if len(parts) < 2:
+            raise ValueError(
+                f"{path}:{number}: a meta-data line is 'node_id meta_id', got {_shown(line)}"
+            )
+        meta = parts[1]
+        if not meta.isdigit():
+            raise ValueError(
+                f"{path}:{number}: meta id {_shown(meta)} is not a non-negative integer"
+            )
+        rows.append((_node_id(parts[0], path, number), int(meta)))
+        numbers.append(number)
+    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
 
     def line_of(entry: int) -> int:  # (only to name a line in an error)
-        match = next(itertools.islice(_DATA_LINE.finditer(text), entry, None))
-        return text.count("\n", 0, match.start()) + 1
+        return numbers[entry]
 
     order = np.argsort(node_ids, kind="stable")
     sorted_ids = node_ids[order]
