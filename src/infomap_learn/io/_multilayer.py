@@ -30,6 +30,14 @@ def _data_line_number(body: str, first_line: int, index: int) -> int:
     return first_line + body.count("\n", 0, match.start())
 
 
+def _id_of(token: str, kind: str, path, number: int) -> int:
+    """A layer or node id (``kind``) as written, or an error naming which it is."""
+    try:
+        return _node_id(token, path, number)
+    except ValueError:
+        raise ValueError(f"{path}:{number}: {kind} id {_shown(token)} is not an integer") from None
+
+
 def _rows_line_by_line(body: str, path, first_line: int, keyword: str) -> np.ndarray:
     width = SECTIONS[keyword]
     rows = []
@@ -42,7 +50,10 @@ def _rows_line_by_line(body: str, path, first_line: int, keyword: str) -> np.nda
                 f"{path}:{number}: a {keyword} line is "
                 f"'{_FORMS[keyword]}', got {_shown(line)}"
             )
-        ids = [_node_id(token, path, number) for token in parts[:width]]
+        ids = [
+            _id_of(token, field.rstrip("12"), path, number)
+            for token, field in zip(parts, _FORMS[keyword].split()[:width])
+        ]
         if min(ids) < 0:
             raise ValueError(
                 f"{path}:{number}: layer and node ids must be >= 0, got {_shown(line)}"
