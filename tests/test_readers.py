@@ -267,3 +267,22 @@ def test_meta_data_columns_after_the_meta_id_are_ignored(tmp_path):
 
     path = write(tmp_path, "10 1 first\n20 1 0.5\n# note\n30 0\n", "meta.clu")
     assert read_meta_data(path, np.array([10, 20, 30])).tolist() == [1, 1, 0]
+
+
+@pytest.mark.parametrize(
+    "links, line, what",
+    [
+        ("1 3\n2 3\n2 4\n1 2\n", 10, "'1 2' joins two primary nodes"),
+        ("1 3\n# note\n\n3 4 2.5\n", 10, "'3 4 2.5' joins two feature nodes"),
+    ],
+)
+def test_a_bipartite_link_that_does_not_cross_is_named(tmp_path, links, line, what):
+    from infomap_learn.io import read_bipartite_start
+
+    text = '*Vertices 4\n1 "a"\n2 "b"\n3 "c"\n4 "d"\n*Bipartite 3\n' + links
+    path = write(tmp_path, text, "bipartite.net")
+    _, ids = read_network(path)
+    with pytest.raises(ValueError, match=rf"bipartite.net:{line}: bipartite link {what}; it "):
+        read_bipartite_start(path, ids)
+    fine = write(tmp_path, text.split("*Bipartite")[0] + "*Bipartite 3\n1 3\n2 4\n", "ok.net")
+    assert read_bipartite_start(fine, read_network(fine)[1]) == 2

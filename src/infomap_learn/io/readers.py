@@ -566,4 +566,31 @@ def read_bipartite_start(path: str | PathLike, node_ids: np.ndarray) -> int | No
         return None
     number = skipped + text.count("\n", 0, match.start()) + 1
     start = _bipartite_header(match.group(0), path, number)
+    _check_bipartite_links(text, match.end(), start, path, number)
     return int(np.searchsorted(np.asarray(node_ids, dtype=np.int64), start))
+
+
+def _check_bipartite_links(text: str, begin: int, start: int, path, header_line: int) -> None:
+    """Every link of the ``*Bipartite`` section at ``text[begin:]`` joins a node below
+    ``start`` (the header's id) and one from it on: else an error naming file:line, as
+    Infomap's ``Bipartite link '1 2' must cross bipartite start id 3``."""
+    end = re.search(r"^[ \t]*\*", text[begin:], re.MULTILINE)
+    body = text[begin : begin + end.start() if end else len(text)]
+    try:
+        ids = np.loadtxt(io.StringIO(body), comments="#", usecols=(0, 1), ndmin=2)
+    except ValueError:
+        return  # (read_network names a malformed line)
+    if ids.size == 0:
+        return
+    below = ids < start
+    wrong = np.flatnonzero(below[:, 0] == below[:, 1])
+    if wrong.size:
+        entry = int(wrong[0])
+        at = next(itertools.islice(_DATA_LINE.finditer(body), entry, None)).start()
+        number = header_line + body.count("\n", 0, at)
+        link = body[at:].split("\n", 1)[0].split("#", 1)[0].strip()
+        kind = "primary" if below[entry, 0] else "feature"
+        raise ValueError(
+            f"{path}:{number}: bipartite link '{link}' joins two {kind} "
+            f"nodes; it must cross the bipartite start id {start} (*Bipartite {start})"
+        )
