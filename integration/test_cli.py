@@ -523,10 +523,13 @@ def test_bipartite_pajek_files_score_as_infomaps(tmp_path, capsys):
     # the directed two-step walk needs links back from the features
     assert main(["run", str(source), str(out), "-d", "--bipartite-teleportation"]) == 2
     assert "run from primary to feature nodes" in capsys.readouterr().err
-    # a link between two primary nodes is named with the nodes' names
+    # a link between two primary nodes is named with its line, as written
     source.write_text("\n".join([*lines, "1 2"]) + "\n")
     assert main(["run", str(source), str(out)]) == 2
-    assert "link p1 - p2 joins two primary nodes" in capsys.readouterr().err
+    line = len(lines) + 1
+    assert f"bipartite.net:{line}: bipartite link '1 2' joins two primary nodes" in (
+        capsys.readouterr().err
+    )
     source.write_text("\n".join([*lines[:-len(links) - 1], "*Bipartite", "1 21"]) + "\n")
     assert main(["run", str(source), str(out)]) == 2
     assert "needs the id of its first feature node" in capsys.readouterr().err
