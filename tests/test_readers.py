@@ -286,3 +286,12 @@ def test_a_bipartite_link_that_does_not_cross_is_named(tmp_path, links, line, wh
         read_bipartite_start(path, ids)
     fine = write(tmp_path, text.split("*Bipartite")[0] + "*Bipartite 3\n1 3\n2 4\n", "ok.net")
     assert read_bipartite_start(fine, read_network(fine)[1]) == 2
+
+
+def test_a_gzip_file_is_named_as_such(tmp_path):
+    import gzip
+
+    path = tmp_path / "net.txt.gz"
+    path.write_bytes(gzip.compress(b"1 2\n2 3\n"))
+    with pytest.raises(ValueError, match=r"net.txt.gz is gzip-compressed: decompress it first"):
+        read_network(path)

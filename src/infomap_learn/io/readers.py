@@ -106,6 +106,8 @@ def read_network(
     """
     with open(path, "rb") as handle:
         raw = handle.read()
+    if raw.startswith(b"\x1f\x8b"):  # (gzip's magic number)
+        raise ValueError(f"{path} is gzip-compressed: decompress it first (gunzip)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
