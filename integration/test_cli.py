@@ -196,8 +196,8 @@ def test_embed_writes_modules_and_paths(tmp_path, capsys, suffix):
     source = tmp_path / f"X{suffix}"
     if suffix == ".npy":
         np.save(source, X)
-    else:
-        np.savetxt(source, X, delimiter=",")
+    else:  # (with a header row, as pandas writes one)
+        np.savetxt(source, X, delimiter=",", header="x,y", comments="")
     out = tmp_path / "clusters.csv"
     assert main(["embed", str(source), str(out), "-k", "10", "--seed", "1"]) == 0
     assert "200 samples" in capsys.readouterr().out
@@ -216,6 +216,10 @@ def test_embed_writes_modules_and_paths(tmp_path, capsys, suffix):
 
 
 def test_embed_reports_bad_input(tmp_path, capsys):
+    text = tmp_path / "text.csv"
+    text.write_text("x,y\n1,2\n3,four\n")
+    assert main(["embed", str(text), str(tmp_path / "out.csv"), "-k", "1"]) == 2
+    assert "text.csv: could not convert string 'four'" in capsys.readouterr().err
     source = tmp_path / "X.csv"
     source.write_text("1,2\n3,nan\n5,6\n")
     assert main(["embed", str(source), str(tmp_path / "out.csv"), "-k", "1"]) == 2

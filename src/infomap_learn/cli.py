@@ -192,9 +192,16 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _load_matrix(path: str) -> np.ndarray:
+    """The samples of a ``.npy`` or CSV file (a CSV header row is skipped)."""
     if path.endswith(".npy"):
         return np.load(path)
-    return np.loadtxt(path, delimiter=",", ndmin=2)
+    try:
+        return np.loadtxt(path, delimiter=",", ndmin=2)
+    except ValueError:
+        try:
+            return np.loadtxt(path, delimiter=",", ndmin=2, skiprows=1)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
 
 
 def _embed(args: argparse.Namespace) -> int:
