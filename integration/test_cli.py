@@ -164,7 +164,7 @@ def test_messages_name_the_flags_and_warnings_respect_silent(tmp_path, capsys):
     source.write_text(TWO_TRIANGLES)
     out = tmp_path / "out"
     assert main(["run", str(source), str(out), "-N", "0"]) == 2
-    assert "error: --trials must be an integer >= 1, got 0" in capsys.readouterr().err
+    assert "error: --num-trials must be an integer >= 1, got 0" in capsys.readouterr().err
     assert main(["run", str(source), str(out), "-p", "1.5"]) == 2
     assert "--teleportation-probability" in capsys.readouterr().err
     light = tmp_path / "light.txt"

@@ -33,12 +33,12 @@ _PYTHON_NAMES = {"num_trials": "trials"}  # (the library's keyword -> the flag's
 def as_flags(message: str, parser: argparse.ArgumentParser) -> str:
     """``message`` with the library's option names (``markov_time``) as the command
     line's flags (``--markov-time``)."""
-    flags = {
-        action.dest: action.option_strings[-1]
-        for sub in parser._subparsers._group_actions[0].choices.values()
-        for action in sub._actions
-        if action.option_strings
-    }
+    flags: dict[str, str] = {}
+    for sub in parser._subparsers._group_actions[0].choices.values():  # (run's first)
+        for action in sub._actions:
+            long = [o for o in action.option_strings if o.startswith("--")]
+            if long:  # (the first long name: Infomap's, where it has one)
+                flags.setdefault(action.dest, long[0])
 
     def flag(match: re.Match) -> str:
         name = match.group(0)
