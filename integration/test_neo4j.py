@@ -26,6 +26,7 @@ from infomap_learn.adapters.neo4j import (
     Neo4jWriteError,
     add_subcommand,
     build_read_query,
+    connect,
     label_communities,
     read_graph,
     write_communities,
@@ -644,3 +645,55 @@ def test_relationship_type_typo_writes_nothing(server, driver, label):
                           database=server.database)
     assert snapshot(driver, server.database) == before
     assert all(v is None for v in written(driver, server.database, lab).values())
+
+
+def test_node_ids_that_are_not_element_ids_write_nothing_and_say_why(server, driver, label):
+    lab, rel = label
+    network, _ = planted_partition(n_modules=2, module_size=8, seed=4)
+    edges = np.stack([network.source, network.target], axis=1)
+    load(driver, server.database, lab, rel, network.n_nodes, edges)
+    by_name = f"MATCH (a:{lab})-[r:{rel}]->(b:{lab}) RETURN a.name AS source, b.name AS target"
+    with pytest.raises(Neo4jQueryError, match=r"none of the first 16 node ids matched a node"):
+        label_communities(driver, query=by_name, database=server.database)
+    assert all(v is None for v in written(driver, server.database, lab).values())
+
+
+def test_credentials_in_the_uri_are_refused_and_never_repeated():
+    for uri in ("neo4j://alice:s3cret@127.0.0.1:1", "bolt://u:s3cret@host:notaport"):
+        with pytest.raises(Neo4jConnectionError, match="with a user name or password") as info:
+            connect(uri)
+        assert "s3cret" not in str(info.value) and info.value.__cause__ is None
+
+
+def test_a_bad_batch_size_fails_before_the_server_is_contacted():
+    with pytest.raises(Neo4jQueryError, match="batch_size must be a positive integer"):
+        label_communities(f"bolt://127.0.0.1:{free_port()}", node_labels="X", batch_size=0)
+
+
+def test_a_rejected_batch_says_to_remove_the_cause(server, driver, label, monkeypatch):
+    from infomap_learn.adapters.neo4j import _write
+
+    lab, rel = label
+    network, _ = planted_partition(n_modules=2, module_size=10, seed=5)
+    edges = np.stack([network.source, network.target], axis=1)
+    load(driver, server.database, lab, rel, network.n_nodes, edges)
+    net, order = read_graph(driver, node_labels=lab, relationship_types=rel,
+                            database=server.database)  # fmt: skip
+    real = _write._write_batch
+    calls = itertools.count()
+
+    def rejected_second(tx, statement, rows):
+        if next(calls) == 1:  # (as a constraint the server enforces would)
+            raise neo4j.exceptions.Neo4jError._hydrate_neo4j(
+                code="Neo.ClientError.Schema.ConstraintValidationFailed",
+                message="the property value is already taken",
+            )
+        return real(tx, statement, rows)
+
+    monkeypatch.setattr(_write, "_write_batch", rejected_second)
+    with pytest.raises(Neo4jWriteError) as info:
+        write_communities(driver, order, infomap(net, seed=0), batch_size=10,
+                          database=server.database)  # fmt: skip
+    message = str(info.value)
+    assert "already taken" in message and "remove the cause" in message
+    assert "run the same write again to complete it" not in message

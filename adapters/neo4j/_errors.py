@@ -82,11 +82,9 @@ def _redact(uri: str) -> str:
         parts = urlsplit(uri)
     except ValueError:
         return "<invalid URI>"
-    if parts.username is None and parts.password is None:
+    if "@" not in parts.netloc:
         return uri
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
+    host = parts.netloc.rsplit("@", 1)[1]  # (the port as written: it may be invalid)
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 

@@ -28,6 +28,7 @@ from ._read import (
 )
 from ._write import (
     CommunityStatistics,
+    _check_batch_size,
     write_communities,
 )
 
@@ -85,6 +86,13 @@ def connect(
         raise Neo4jConnectionError(
             f"unsupported server URI {_redact(uri)}: the scheme must be one of "
             f"{', '.join(s + '://' for s in _BOLT_SCHEMES)}{hint}"
+        )
+    if "@" in uri.split("://", 1)[1].split("/", 1)[0]:
+        # (the driver would repeat the URI, credentials and all, in its errors)
+        raise Neo4jConnectionError(
+            f"the server URI {_redact(uri)} was given with a user name or password in it: "
+            "pass them as auth=(user, password) (NEO4J_USERNAME / NEO4J_PASSWORD for the "
+            "command line) instead"
         )
     config: dict[str, Any] = {
         "connection_timeout": CONNECTION_TIMEOUT,
@@ -170,6 +178,7 @@ def label_communities(
     from ...search import infomap
 
     _quote(write_property, "write property")  # fail before reading
+    _check_batch_size(batch_size)
     own = isinstance(uri_or_driver, str)
     if own:
         driver = connect(uri_or_driver, auth, driver_config=driver_config)

@@ -13,6 +13,7 @@ import numpy as np
 
 from ._errors import (
     Neo4jAuthError,
+    Neo4jConnectionError,
     Neo4jQueryError,
     Neo4jWriteError,
     _driver_errors,
@@ -138,6 +139,14 @@ def _write_batch(tx: Any, statement: str, rows: list[dict[str, Any]]) -> int:
     return int(record[0]) if record is not None else 0
 
 
+def _check_batch_size(batch_size: Any) -> int:
+    """``batch_size`` as an int, or a Neo4jQueryError naming it."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise Neo4jQueryError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
 def write_communities(
     driver: Any,
     node_ids: Sequence[str],
@@ -200,10 +209,7 @@ def write_communities(
         The server cannot be reached before anything was written.
     """
     prop = _quote(write_property, "write property")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise Neo4jQueryError(f"batch_size must be a positive integer, got {batch_size!r}")
-    batch_size = int(batch_size)
+    batch_size = _check_batch_size(batch_size)
     top, multi, codelength, one_level = _labels_of(result)
     n = len(node_ids)
     if top.shape[0] != n:
@@ -252,15 +258,29 @@ def write_communities(
                 cause = _translate(exc, where, f"writing batch {b + 1}")
                 if b == 0 and isinstance(cause, (Neo4jAuthError, Neo4jQueryError)):
                     raise cause from exc  # nothing written: the setting is wrong
+                # (a lost connection passes; a rejected write fails again as it is)
+                then = (
+                    "run the same write again to complete it (it is idempotent)"
+                    if isinstance(cause, Neo4jConnectionError)
+                    else "remove the cause (the server's message above), then run the same "
+                    "write again: it is idempotent"
+                )
                 raise Neo4jWriteError(
                     f"writing {write_property!r} failed at batch {b + 1} of {batches} "
                     f"(nodes {lo}..{hi - 1}) after {written} of {n} nodes were written "
-                    f"(batches 1..{b} committed): {cause}. Nothing else was changed; run "
-                    "the same write again to complete it (it is idempotent).",
+                    f"(batches 1..{b} committed): {cause}. Nothing else was changed; {then}.",
                     nodes_written=written,
                     failed_batch=b + 1,
                     batches=batches,
                 ) from exc
+            if b == 0 and count == 0:
+                # (nodes deleted since the read leave some of a batch unmatched, not all)
+                raise Neo4jQueryError(
+                    f"none of the first {hi - lo} node ids matched a node ({where}), e.g. "
+                    f"{node_ids[0]!r}: the ids must be elementId(n) values; a query's "
+                    "source and target must be nodes or elementId(...) of nodes, not a "
+                    "property such as a name. Nothing was written."
+                )
             written += count
             not_found += (hi - lo) - count
             logger.debug("batch %d/%d: %d nodes written", b + 1, batches, count)
