@@ -77,8 +77,8 @@ def network_from_igraph(
     *,
     node_weights: str | Sequence | None = None,
     directed: bool | None = None,
-    node_id: str = "node_id",
-    layer_id: str = "layer_id",
+    node_id: str | None = "node_id",
+    layer_id: str | None = "layer_id",
     multilayer_inter_intra_format: bool = True,
 ) -> Network:
     """The :class:`~infomap_learn.Network` of an :class:`igraph.Graph`.
@@ -102,9 +102,10 @@ def network_from_igraph(
         None means ``g.is_directed()``. ``directed=True`` on an undirected graph gives
         each edge in both directions; ``directed=False`` on a directed graph merges
         ``u -> v`` and ``v -> u`` (summing their weights).
-    node_id, layer_id : str, default "node_id", "layer_id"
+    node_id, layer_id : str or None, default "node_id", "layer_id"
         The vertex attributes of a state or multilayer network (see above). Integer ids
-        are kept; other labels are numbered in order of first appearance.
+        are kept; other labels are numbered in order of first appearance. None: not read
+        (:func:`community_infomap` reads neither, as igraph's own).
     multilayer_inter_intra_format : bool, default True
         False keeps every edge of a multilayer graph as a link between its two state
         nodes (Infomap's ``*Multilayer`` format) instead of intra- and inter-layer links.
@@ -173,9 +174,9 @@ def network_from_igraph(
     vertex_attributes = g.vs.attributes()
     states = higher_order_network(
         names if names is not None else list(range(g.vcount())),
-        g.vs[node_id] if node_id in vertex_attributes else None,
-        g.vs[layer_id] if layer_id in vertex_attributes else None,
-        edges, w, directed, attributes=(node_id, layer_id),
+        g.vs[node_id] if node_id is not None and node_id in vertex_attributes else None,
+        g.vs[layer_id] if layer_id is not None and layer_id in vertex_attributes else None,
+        edges, w, directed, attributes=(str(node_id), str(layer_id)),
         describe_node=lambda i: f"vertex {_vertex_name(g, i)}",
         describe_edge=lambda i: _edge_name(g, i % max(m, 1)),
         inter_intra_format=multilayer_inter_intra_format,
@@ -239,9 +240,10 @@ def _network(
             f"{sorted(graph.es.attributes())}"
         )
     try:
-        return network_from_igraph(
-            graph, edge_weights, node_weights=vertex_weights, directed=directed
-        )
+        return network_from_igraph(  # (node attributes never change the graph read)
+            graph, edge_weights, node_weights=vertex_weights, directed=directed,
+            node_id=None, layer_id=None,
+        )  # fmt: skip
     except ValueError as error:  # (in igraph's terms: vertex_weights)
         raise ValueError(str(error).replace("node_weights", "vertex_weights")) from None
 

@@ -54,8 +54,8 @@ def network_from_networkx(
     *,
     node_weights: str | Sequence | None = None,
     directed: bool | None = None,
-    node_id: str = "node_id",
-    layer_id: str = "layer_id",
+    node_id: str | None = "node_id",
+    layer_id: str | None = "layer_id",
     multilayer_inter_intra_format: bool = True,
 ) -> Network:
     """The :class:`~infomap_learn.Network` of a :mod:`networkx` graph.
@@ -81,9 +81,10 @@ def network_from_networkx(
         None means ``G.is_directed()``. ``directed=True`` on an undirected graph gives
         each edge in both directions; ``directed=False`` on a directed graph merges
         ``u -> v`` and ``v -> u`` (summing their weights).
-    node_id, layer_id : str, default "node_id", "layer_id"
+    node_id, layer_id : str or None, default "node_id", "layer_id"
         The node attributes of a state or multilayer network (see above). Integer ids are
-        kept; other labels are numbered in order of first appearance.
+        kept; other labels are numbered in order of first appearance. None: not read (the
+        community front doors, such as :func:`infomap_communities`, read neither).
     multilayer_inter_intra_format : bool, default True
         False keeps every edge of a multilayer graph as a link between its two state
         nodes (Infomap's ``*Multilayer`` format) instead of intra- and inter-layer links.
@@ -144,9 +145,10 @@ def network_from_networkx(
     directed = graph_directed if directed is None else bool(directed)
     if directed and not graph_directed:
         edges, w = _both_directions(edges, w)
-    states = higher_order_network(
-        nodes, [d for _, d in G.nodes(data=node_id)], [d for _, d in G.nodes(data=layer_id)],
-        edges, w, directed, attributes=(node_id, layer_id),
+    states = None if node_id is None else higher_order_network(
+        nodes, [d for _, d in G.nodes(data=node_id)],
+        None if layer_id is None else [d for _, d in G.nodes(data=layer_id)],
+        edges, w, directed, attributes=(node_id, str(layer_id)),
         describe_node=lambda i: f"node {nodes[i]!r}",
         describe_edge=lambda i: f"edge ({us[i % m]!r}, {vs[i % m]!r})",
         inter_intra_format=multilayer_inter_intra_format,
@@ -206,7 +208,9 @@ def _network(G: Any, weight: str | None, directed: bool | None) -> Network:
         raise ValueError(
             f"edge attribute {weight!r} not found on any edge; edge attributes present: {names}"
         )
-    return network_from_networkx(G, weight, directed=directed)
+    # (as networkx's community functions: node attributes never change the graph read;
+    # a state network comes from network_from_networkx)
+    return network_from_networkx(G, weight, directed=directed, node_id=None, layer_id=None)
 
 
 def infomap_tree(

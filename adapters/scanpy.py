@@ -213,8 +213,9 @@ def infomap(
             in numerical order.
         ``adata.obs[f"{key_added}_level_{i}"]``, ``i = 1 .. num_levels`` : categorical of str
             Module path of each cell down to level ``i`` (1 = top), its module indices
-            from the top joined by commas, like ``"2,0,1"`` (the third submodule of the
-            first submodule of top module 2; siblings are numbered by decreasing flow);
+            from the top joined by commas, like ``"2,0,1"`` (0-based: submodule 1, the
+            second, of submodule 0, the first, of top module 2; siblings are numbered by
+            decreasing flow);
             the separator is the one scanpy's ``restrict_to`` subclustering uses.
             ``level_1`` equals ``obs[key_added]``. A cell whose leaf module is shallower
             than level ``i`` keeps its leaf module's path, so every column is a complete

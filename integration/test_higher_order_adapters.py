@@ -122,3 +122,24 @@ def test_bad_attributes_are_named(nodes, message):
     G.add_edge("a", "b")
     with pytest.raises(ValueError, match=message):
         network_from_networkx(G)
+
+
+def test_the_community_front_doors_never_read_node_attributes():
+    """As networkx's and igraph's own community functions: a ``node_id`` attribute (a
+    state network for ``network_from_*``) does not change what the front doors cluster."""
+    from infomap_learn.adapters.igraph import community_infomap
+    from infomap_learn.adapters.networkx import infomap_communities
+
+    g = igraph.Graph.Famous("Zachary")
+    plain = community_infomap(g, seed=1)
+    g.vs["node_id"] = [i % 3 for i in range(g.vcount())]
+    found = community_infomap(g, seed=1)
+    assert found.membership == plain.membership
+    assert found.codelength == pytest.approx(plain.codelength)
+    assert network_from_igraph(g).physical_ids is not None  # (the converter reads them)
+    assert network_from_igraph(g, node_id=None, layer_id=None).physical_ids is None
+    G = nx.karate_club_graph()
+    plain = infomap_communities(G, seed=1)
+    nx.set_node_attributes(G, {u: u % 3 for u in G}, "node_id")
+    assert infomap_communities(G, seed=1) == plain
+    assert network_from_networkx(G, node_id=None).physical_ids is None
