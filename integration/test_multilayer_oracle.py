@@ -232,3 +232,42 @@ def test_search_at_or_below_infomap(layers, directed, two_level):
         intra, extra, directed, two_level, seed=1, trials=trials, **options, **flow
     )
     assert expected_best(found.trial_codelengths) <= expected_best(im.codelengths) * 1.001
+
+
+@pytest.mark.parametrize("two_level", [True, False])
+def test_infomaps_state_files_of_a_multilayer_network_read_as_it_scores_them(tmp_path, two_level):
+    """Infomap numbers the state nodes of a multilayer file otherwise than we do: its
+    ``_states`` files are matched on their (layer, node) columns; its physical-level files
+    are refused with the reason, not misread."""
+    from infomap_learn import ModuleTree
+
+    rng = np.random.default_rng(1)
+    group = np.arange(1, 21) > 10  # (two groups of ten nodes, linked densely within)
+    pairs = [(a, b) for a, b in rng.integers(1, 21, (200, 2)) if a != b]
+    pairs = [(a, b) for a, b in pairs if group[a - 1] == group[b - 1] or rng.random() < 0.1]
+    vertices = ["*Vertices 20"] + [f'{i} "person {i}"' for i in range(1, 21)]
+    lines = vertices + ["*Intra"] + [  # (with *Vertices Infomap numbers states as met)
+        f"{layer} {a} {b}" for layer in (1, 2) for a, b in pairs[layer::2]
+    ]  # fmt: skip
+    path = tmp_path / "layers.net"
+    path.write_text("\n".join(lines) + "\n")
+    net, ids = read_network(path, relax_rate=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        im = official.Infomap(silent=True, two_level=two_level, seed=8,
+                              multilayer_relax_rate=0.1)  # fmt: skip
+        im.read_file(str(path))
+        im.run()
+        for states in (True, False):
+            suffix = "_states" if states else ""
+            im.write_tree(str(tmp_path / f"im{suffix}.tree"), states=states)
+            im.write_clu(str(tmp_path / f"im{suffix}.clu"), states=states)
+            im.write_json(str(tmp_path / f"im{suffix}.json"), states=states)
+    for ext in ("tree", "clu", "json"):
+        if ext == "clu" and not two_level:
+            continue  # (a .clu holds the top modules only)
+        tree = ModuleTree.read(tmp_path / f"im_states.{ext}", net, node_ids=ids)
+        assert tree.num_top_modules > 1
+        assert tree.codelength == pytest.approx(im.codelength, rel=1e-9), ext
+        with pytest.raises(ValueError, match="holds the physical level of a state network"):
+            ModuleTree.read(tmp_path / f"im.{ext}", net, node_ids=ids)

@@ -103,7 +103,12 @@ def read_tree(
     from .options import check_meta_data
 
     categories = check_meta_data(meta_data, network.n_nodes)
-    paths = read_module_paths(path, ids, allow_missing=assign_to_neighbouring_module)
+    layer_nodes = (
+        None if network.layer_ids is None else (network.layer_ids, network.physical_ids)
+    )
+    paths = read_module_paths(
+        path, ids, allow_missing=assign_to_neighbouring_module, layer_nodes=layer_nodes
+    )
     if assign_to_neighbouring_module:
         from .paths import assign_to_neighbouring_modules
 

@@ -121,8 +121,10 @@ def _run(args: argparse.Namespace) -> int:
         initial = None
         if args.cluster_data:  # start from its top modules, as Infomap's -c does
             paths = read_module_paths(
-                args.cluster_data, node_ids, allow_missing=args.assign_to_neighbouring_module
-            )
+                args.cluster_data, node_ids, allow_missing=args.assign_to_neighbouring_module,
+                layer_nodes=None if network.layer_ids is None
+                else (network.layer_ids, network.physical_ids),
+            )  # fmt: skip
             if args.assign_to_neighbouring_module:
                 from .paths import assign_to_neighbouring_modules
 

@@ -156,11 +156,16 @@ def module_paths_from_json(
     nodes = document.get("nodes") if isinstance(document, dict) else None
     if not isinstance(nodes, list):
         raise ValueError(f"{path}: no 'nodes' list: not a module tree of Infomap's -o json")
+    if document.get("higherOrder") and document.get("stateLevel") is False:
+        from ._tokens import _PHYSICAL_LEVEL
+
+        raise ValueError(_PHYSICAL_LEVEL.format(path=path))
     rows = []
     for position, node in enumerate(nodes):
         try:
             leaf_path = [int(x) for x in node["path"]]
             node_id = int(node["stateId"] if "stateId" in node else node["id"])
+            key = (int(node["layerId"]), int(node["id"])) if "layerId" in node else None
         except (KeyError, TypeError, ValueError):
             raise ValueError(
                 f"{path}: nodes[{position}] needs an integer 'id' and a 'path' of integers, "
@@ -169,6 +174,6 @@ def module_paths_from_json(
         module_path = [x - 1 for x in leaf_path[:-1]]
         if not module_path or min(module_path) < 0:
             raise ValueError(f"{path}: nodes[{position}] has no module path: {leaf_path}")
-        rows.append((f"{path}: nodes[{position}]", node_id, module_path))
+        rows.append((f"{path}: nodes[{position}]", node_id, module_path, key))
     return rows
 

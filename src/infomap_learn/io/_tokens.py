@@ -64,3 +64,9 @@ def _skip_links(links: np.ndarray, weights: np.ndarray | None, skip: tuple) -> t
     if keep.all():
         return links, weights
     return links[keep], None if weights is None else weights[keep]
+
+
+_PHYSICAL_LEVEL = (
+    "{path} holds the physical level of a state network's result (a row per module and "
+    "physical node): read the state level, its _states file, instead"
+)

@@ -21,7 +21,15 @@ from ..network import Network
 from ._multilayer import SECTIONS as _MULTILAYER_SECTIONS
 from ._multilayer import multilayer_network, parse_multilayer_rows
 from ._states import parse_states, state_network
-from ._tokens import _DATA_LINE, _MAX_EXACT_FLOAT, _node_id, _shown, _skip_links, _weight
+from ._tokens import (
+    _DATA_LINE,
+    _MAX_EXACT_FLOAT,
+    _PHYSICAL_LEVEL,
+    _node_id,
+    _shown,
+    _skip_links,
+    _weight,
+)
 
 __all__ = ["read_bipartite_start", "read_meta_data", "read_module_paths", "read_network"]
 
@@ -337,37 +345,49 @@ def _read_pajek(
     return network, node_ids
 
 
-def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int]]]:
-    """(file:line, node id, 0-based module path) of the node lines of a .clu/.tree/.ftree."""
+def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int], tuple | None]]:
+    """(file:line, node id, 0-based module path, (layer id, node id) of a multilayer state
+    row or None) of the node lines of a .clu/.tree/.ftree."""
     rows = []
     state_level = False  # (a _states.tree: the state id follows the name)
+    state_clu = False  # (a _states.clu: state_id module flow node_id [layer_id])
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("# path flow name state_id"):
             state_level = True
+        elif stripped.startswith("# state_id module"):
+            state_clu = True
+        elif stripped == "# physical level":
+            raise ValueError(_PHYSICAL_LEVEL.format(path=path))
         if not stripped or stripped.startswith("#"):
             continue
         if stripped.startswith("*"):  # an .ftree's link sections follow the nodes
             break
+        key = None
         try:
             if ":" in stripped.split()[0] or '"' in stripped:  # .tree: path flow "name" id
                 module_path = [int(x) - 1 for x in stripped.split()[0].split(":")][:-1]
                 after_name = stripped[stripped.rfind('"') + 1 :].split()
                 node = int(after_name[0] if state_level else after_name[-1])
+                if state_level and len(after_name) >= 3:
+                    key = (int(after_name[2]), int(after_name[1]))
             else:  # .clu: node_id module [flow]
                 parts = stripped.split()
                 node, module_path = int(parts[0]), [int(parts[1]) - 1]
+                if state_clu and len(parts) >= 5:
+                    key = (int(parts[4]), int(parts[3]))
         except (ValueError, IndexError):
             raise ValueError(f"{path}:{number}: cannot read {_shown(stripped)}") from None
         if not module_path or min(module_path) < 0:
             raise ValueError(f"{path}:{number}: no module path in {_shown(stripped)}")
-        rows.append((f"{path}:{number}", node, module_path))
+        rows.append((f"{path}:{number}", node, module_path, key))
     return rows
 
 
 def read_module_paths(
-    path: str | PathLike, node_ids: np.ndarray, allow_missing: bool = False
-) -> np.ndarray:
+    path: str | PathLike, node_ids: np.ndarray, allow_missing: bool = False,
+    layer_nodes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:  # fmt: skip
     r"""Module paths of the nodes from a ``.clu``, ``.tree``, ``.ftree`` or JSON file.
 
     Parameters
@@ -381,6 +401,10 @@ def read_module_paths(
         ``node_ids``, or ``np.arange(n)`` for 0-based indices).
     allow_missing : bool, default False
         Nodes the file leaves out get a row of -1 instead of an error.
+    layer_nodes : (layer ids, physical ids) of the network's state nodes, optional
+        For a multilayer network: the state-level rows of a file that names each state
+        by its layer and node (Infomap's ``_states`` files) are matched on those, since
+        the tools number the state nodes differently.
 
     Returns
     -------
@@ -414,7 +438,21 @@ def read_module_paths(
     else:
         found = _module_paths_from_text(path, text)
     rows: list[tuple[int, list[int]]] = []
-    for where, node, module_path in found:
+    by_layer = None
+    if layer_nodes is not None and found and all(key is not None for *_, key in found):
+        layers, physical = layer_nodes
+        by_layer = {
+            (int(a), int(b)): i for i, (a, b) in enumerate(zip(layers.tolist(), physical.tolist()))
+        }
+    for where, node, module_path, key in found:
+        if by_layer is not None:
+            if key not in by_layer:
+                raise ValueError(
+                    f"{where}: node {key[1]} in layer {key[0]} is not a state node of the "
+                    "network"
+                )
+            rows.append((by_layer[key], module_path))
+            continue
         at = int(np.searchsorted(sorted_ids, node))
         if at >= sorted_ids.size or sorted_ids[at] != node:
             raise ValueError(f"{where}: node id {node} is not a node of the network")
