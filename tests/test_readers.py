@@ -295,3 +295,31 @@ def test_a_gzip_file_is_named_as_such(tmp_path):
     path.write_bytes(gzip.compress(b"1 2\n2 3\n"))
     with pytest.raises(ValueError, match=r"net.txt.gz is gzip-compressed: decompress it first"):
         read_network(path)
+
+
+def test_a_partition_file_that_names_a_node_twice_is_refused(tmp_path):
+    from infomap_learn.io.readers import read_module_paths
+
+    path = write(tmp_path, "# modules\n1 1\n2 1\n2 2\n3 2\n", "dup.clu")
+    with pytest.raises(ValueError, match=r"dup.clu:4: node id 2 is given twice \(first at "):
+        read_module_paths(path, np.array([1, 2, 3]))
+
+
+@pytest.mark.parametrize(
+    "text, what",
+    [
+        ('path,flow,name,node_id\n1:1,0.5,"a",1\n', "is the CSV output"),
+        ("((1:0.5,2:0.5):1);\n", "is the Newick output"),
+    ],
+)
+def test_outputs_that_are_not_read_back_are_named(tmp_path, text, what):
+    from infomap_learn.io.readers import read_module_paths
+
+    with pytest.raises(ValueError, match=f"{what} of a module tree, which is not read back"):
+        read_module_paths(write(tmp_path, text, "out.txt"), np.array([1, 2]))
+    gz = tmp_path / "out.tree.gz"
+    import gzip
+
+    gz.write_bytes(gzip.compress(b'1:1 0.5 "a" 1\n'))
+    with pytest.raises(ValueError, match="is gzip-compressed"):
+        read_module_paths(gz, np.array([1, 2]))

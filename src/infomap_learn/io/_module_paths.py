@@ -80,8 +80,9 @@ def read_module_paths(
     Raises
     ------
     ValueError
-        Naming ``file:line`` for a malformed line or an id not in ``node_ids``, or the
-        number and first of the nodes the file leaves out (unless ``allow_missing``).
+        Naming ``file:line`` for a malformed line, an id not in ``node_ids`` or a node
+        given twice, or the number and first of the nodes the file leaves out (unless
+        ``allow_missing``).
 
     Examples
     --------
@@ -95,8 +96,18 @@ def read_module_paths(
     node_ids = np.asarray(node_ids, dtype=np.int64)
     order = np.argsort(node_ids, kind="stable")
     sorted_ids = node_ids[order]
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        text = handle.read()
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    if raw.startswith(b"\x1f\x8b"):  # (gzip's magic number)
+        raise ValueError(f"{path} is gzip-compressed: decompress it first (gunzip)")
+    text = raw.decode("utf-8", errors="replace")
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if first.startswith("path,flow,name,node_id") or first.startswith("("):
+        kind = "the CSV" if first.startswith("path") else "the Newick"
+        raise ValueError(
+            f"{path} is {kind} output of a module tree, which is not read back: read the "
+            ".tree, .clu, .ftree or .json file of the same run"
+        )
     if text.lstrip().startswith("{"):  # Infomap's -o json
         from ._json import module_paths_from_json
 
@@ -104,6 +115,7 @@ def read_module_paths(
     else:
         found = _module_paths_from_text(path, text)
     rows: list[tuple[int, list[int]]] = []
+    first_line: dict[int, str] = {}  # (the place of each node's row, to name a repeat)
     by_layer = None
     if layer_nodes is not None and found and all(key is not None for *_, key in found):
         layers, physical = layer_nodes
@@ -117,12 +129,16 @@ def read_module_paths(
                     f"{where}: node {key[1]} in layer {key[0]} is not a state node of the "
                     "network"
                 )
-            rows.append((by_layer[key], module_path))
-            continue
-        at = int(np.searchsorted(sorted_ids, node))
-        if at >= sorted_ids.size or sorted_ids[at] != node:
-            raise ValueError(f"{where}: node id {node} is not a node of the network")
-        rows.append((int(order[at]), module_path))
+            index, named = by_layer[key], f"node {key[1]} in layer {key[0]}"
+        else:
+            at = int(np.searchsorted(sorted_ids, node))
+            if at >= sorted_ids.size or sorted_ids[at] != node:
+                raise ValueError(f"{where}: node id {node} is not a node of the network")
+            index, named = int(order[at]), f"node id {node}"
+        if index in first_line:
+            raise ValueError(f"{where}: {named} is given twice (first at {first_line[index]})")
+        first_line[index] = where
+        rows.append((index, module_path))
     depth = max((len(p) for _, p in rows), default=1)
     paths = np.full((node_ids.size, depth), -1, dtype=np.int64)
     for node, module_path in rows:  # one per node of the file
