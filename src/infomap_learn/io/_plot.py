@@ -10,6 +10,7 @@ top module) where the bar is wide enough. matplotlib is imported only when a plo
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -45,8 +46,16 @@ def plot_tree(tree, ax=None, max_depth: int | None = None, label_min_flow: float
         raise ValueError(f"max_depth must be a positive integer or None, got {max_depth!r}")
     if not 0 <= label_min_flow <= 1:
         raise ValueError(f"label_min_flow must be in [0, 1], got {label_min_flow!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 1.2 + 0.7 * tree.num_levels))
+    if ax is None:  # (constrained: the axis label stays inside a saved figure)
+        _, ax = plt.subplots(figsize=(10, 1.2 + 0.7 * tree.num_levels), layout="constrained")
+    if not tree.node_flow.sum() > 0:
+        warnings.warn(
+            "the tree has no flow (a network without links): the plot is empty",
+            UserWarning, stacklevel=3,
+        )  # fmt: skip
+    # the axis fraction one character of the labels takes (8 points wide, about 0.085 in)
+    axis_inches = ax.get_position().width * ax.figure.get_figwidth()
+    per_character = 0.085 / max(axis_inches, 1e-9)
     paths = tree.paths
     depth = tree.num_levels if max_depth is None else min(max_depth, tree.num_levels)
     flow = tree.node_flow
@@ -54,7 +63,9 @@ def plot_tree(tree, ax=None, max_depth: int | None = None, label_min_flow: float
     order = np.lexsort(paths[:, ::-1].T)
     start_of_node = np.empty(len(order))
     start_of_node[order] = np.cumsum(flow[order]) - flow[order]
-    colours = plt.get_cmap("tab20").colors
+    # (the 20 colours of tab20, its darker ten first: neighbouring top modules differ)
+    tab20 = plt.get_cmap("tab20").colors
+    colours = tab20[0::2] + tab20[1::2]
     top_of = names = None
     for level, modules in enumerate(module_levels(paths, flow, max_depth=depth)):
         start = np.minimum.reduceat(start_of_node[modules.members], modules.member_start[:-1])
@@ -69,14 +80,13 @@ def plot_tree(tree, ax=None, max_depth: int | None = None, label_min_flow: float
             ]
         lighten = 0.55 * level / max(depth - 1, 1)
         for m, width in enumerate(modules.flow.tolist()):
-            rgb = np.asarray(colours[(2 * int(top_of[m])) % 20])
+            rgb = np.asarray(colours[int(top_of[m]) % 20])
             face = rgb + (1.0 - rgb) * lighten
             ax.add_patch(
                 Rectangle((start[m], -level - 0.45), width, 0.9, facecolor=face,
                           edgecolor="white", linewidth=0.5)
             )
-            # (about 0.011 of the axis per character at the default size)
-            if width >= max(label_min_flow, 0.011 * len(names[m])):
+            if width >= max(label_min_flow, per_character * (len(names[m]) + 1)):
                 ax.text(start[m] + width / 2, -level, names[m], ha="center", va="center",
                         fontsize=8, clip_on=True)
     ax.set_xlim(0, 1)
