@@ -264,3 +264,9 @@ def test_overwrites_an_existing_page(karate_tree, tmp_path):
     karate_tree.to_html(out)
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_a_title_that_is_not_a_string_is_named(karate_tree, tmp_path):
+    with pytest.raises(ValueError, match="title must be a string or None, got 123"):
+        karate_tree.to_html(tmp_path / "page.html", title=123)
+    assert not list(tmp_path.iterdir())

@@ -25,7 +25,8 @@ def read_tree(
     meta_data_unweighted: bool = False,
     **flow_options: Any,
 ) -> Any:
-    r"""A module tree from a ``.clu``, ``.tree`` or ``.ftree`` file, scored on ``network``.
+    r"""A module tree from a ``.clu``, ``.tree``, ``.ftree`` or JSON (``-o json``) file,
+    scored on ``network``.
 
     Files written by the official Infomap or by infomap-learn are read alike, so a
     tree made by either tool can be loaded, scored with this library's map equation
@@ -34,8 +35,9 @@ def read_tree(
     Parameters
     ----------
     path : str or path-like
-        The ``.clu`` (top modules, or the level it was written at) or ``.tree`` /
-        ``.ftree`` (the whole hierarchy) file.
+        The ``.clu`` (top modules, or the level it was written at), ``.tree`` /
+        ``.ftree`` or JSON (the whole hierarchy) file; of a state network its state level
+        (the ``_states`` file).
     network : Network
         The network the file partitions.
     node_ids : array of int, optional

@@ -215,6 +215,8 @@ def write_html(
     title : str, optional
         Page title (HTML-escaped).
     """
+    if title is not None and not isinstance(title, str):
+        raise ValueError(f"title must be a string or None, got {title!r}")
     page = render_html(
         tree_data(
             tree,
