@@ -239,13 +239,14 @@ def _physical_level(tree, names=None):
     from .._physical import physical_rows
 
     rows = physical_rows(tree.paths, tree.flow.node_flow, tree.physical_ids)
+    given = names is not None
     if names is None and tree.node_names is not None:
         names = _names(tree)
     row_names = (
         [str(u) for u in rows.physical_ids.tolist()] if names is None  # (as Infomap)
         else [names[i] for i in rows.first_state.tolist()]
     )  # fmt: skip
-    if tree.physical_names:  # (the physical nodes' own names, where the network has them)
+    if tree.physical_names and not given:  # (the physical nodes' own names, if known)
         known = tree.physical_names
         row_names = [
             known.get(u, name) for u, name in zip(rows.physical_ids.tolist(), row_names)
