@@ -304,6 +304,42 @@ def test_the_estimator_follows_dask_ml(client):
         DaskInfoMapClustering(weighting="jaccard").fit(X)
 
 
+def test_the_estimator_keeps_a_dask_dataframe_partitioned_and_its_column_names(client):
+    import dask.dataframe as dd
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(600, n_features=3, centers=3, cluster_std=0.5, random_state=2)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    model = DaskInfoMapClustering(n_neighbors=10, random_state=0)
+    labels = model.fit_predict(dd.from_pandas(frame, npartitions=3))
+    assert len(labels.chunks[0]) == 3 and model.stats_.n_shards == 3  # (not one chunk)
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c"])
+    same = DaskInfoMapClustering(n_neighbors=10, random_state=0)
+    same.fit(da.from_array(X, chunks=200))
+    np.testing.assert_array_equal(same.labels_.compute(), labels.compute())
+    assert not hasattr(same, "feature_names_in_")
+    renamed = dd.from_pandas(frame.rename(columns={"a": "x"}), npartitions=2)
+    with pytest.raises(ValueError, match="feature names of X differ"):
+        model.predict(renamed)
+    unknown = dd.from_pandas(frame, npartitions=3).to_dask_array()
+    with pytest.raises(ValueError, match="chunks of unknown size"):
+        DaskInfoMapClustering().fit(unknown)
+    from scipy import sparse
+
+    with pytest.raises(TypeError, match="scipy sparse X"):
+        DaskInfoMapClustering().fit(sparse.csr_matrix(X))
+
+
+def test_the_estimator_without_a_client_fails_before_any_work(monkeypatch):
+    def no_client():
+        raise ValueError("No clients found")
+
+    monkeypatch.setattr(distributed, "get_client", no_client)
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    with pytest.raises(ValueError, match="needs a running Dask client: start one first"):
+        DaskInfoMapClustering().fit(X)
+
+
 def _pulled(labels, neighbors, weights) -> np.ndarray:
     """The module each new sample's links carry the most weight into (ties: lowest id),
     from the single-machine adapter's neighbours and weights."""

@@ -15,6 +15,31 @@ from . import _knn
 from ._front import infomap
 
 
+def _samples(X):
+    """``X`` as a dask array of samples, and a DataFrame's column names (None otherwise).
+
+    A dask DataFrame's partitions stay on the workers (``to_dask_array(lengths=True)``);
+    other array-likes are loaded as a dask array of 10,000-row blocks.
+    """
+    import dask.array as da
+    from scipy import sparse
+
+    columns = getattr(X, "columns", None)
+    names = None
+    if columns is not None and all(isinstance(c, str) for c in columns):
+        names = np.asarray(list(columns), dtype=object)
+    if hasattr(X, "to_dask_array"):
+        return X.to_dask_array(lengths=True), names
+    if isinstance(X, da.Array):
+        return X, names
+    if sparse.issparse(X):
+        raise TypeError(
+            "a scipy sparse X is not split into blocks here: pass a dask array of sparse "
+            "blocks (dask.array.from_array(X, chunks=(10_000, -1))) or X.toarray()"
+        )
+    return da.from_array(np.asarray(X, dtype=np.float64), chunks=(10_000, -1)), names
+
+
 class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
     """Infomap clustering of a chunked dask array of embeddings, on a Dask cluster.
 
@@ -58,6 +83,8 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
     n_clusters_ : int
     n_features_in_ : int
         Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a (dask or pandas) DataFrame with string column names.
     codelength_ : float
         The map equation of the answer, in bits.
     stats_ : DistributedStats
@@ -152,8 +179,21 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         import dask
         import dask.array as da
 
-        if not isinstance(X, da.Array):
-            X = da.from_array(np.asarray(X, dtype=np.float64), chunks=(10_000, -1))
+        from ._front import _client
+
+        try:  # (before any work: the neighbour search would run on the local scheduler)
+            _client(None)
+        except ValueError:
+            raise ValueError(
+                "DaskInfoMapClustering needs a running Dask client: start one first "
+                "(distributed.Client() for a local cluster, or Client(scheduler_address))"
+            ) from None
+        X, names = _samples(X)
+        if any(np.isnan(size) for size in X.chunks[0]):
+            raise ValueError(
+                "X has chunks of unknown size (a dask DataFrame's to_dask_array() or a "
+                "filtered array): call X.compute_chunk_sizes() first, or pass the DataFrame"
+            )
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         X, k, metric, weighting, symmetrize, threshold, method = _knn.checked_options(
             X, self.n_neighbors, self.metric, self.weighting, self.symmetrize,
@@ -186,6 +226,10 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         self.labels_ = da.from_array(labels, chunks=(X.chunks[0],))
         self.n_clusters_ = int(labels.max()) + 1
         self.n_features_in_ = int(X.shape[1])
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self.codelength_ = stats.codelength
         self.stats_ = stats
         self._fit_X, self._fit_k, self._fit_seed = X, k, seed
@@ -238,8 +282,13 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         import dask.array as da
 
         check_is_fitted(self)
-        if not isinstance(X, da.Array):
-            X = da.from_array(np.asarray(X, dtype=np.float64), chunks=(10_000, -1))
+        X, names = _samples(X)
+        fitted = getattr(self, "feature_names_in_", None)
+        if names is not None and fitted is not None and list(names) != list(fitted):
+            raise ValueError(
+                "The feature names of X differ from those seen in fit: "
+                f"{list(names)[:5]} against {list(fitted)[:5]}"
+            )
         if X.ndim != 2:
             raise ValueError(f"X must be 2-dimensional (n_samples, n_features), got {X.ndim}")
         if X.shape[1] != self.n_features_in_:
