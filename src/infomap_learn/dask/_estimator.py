@@ -92,7 +92,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
 
     ``predict`` needs the training samples: the estimator keeps a reference to the dask
     array given to ``fit`` (with its task graph; persist it first if it is costly to
-    compute), and the training labels and kernel scales on the client (12 bytes per
+    compute), and the training labels and kernel scales on the client (16 bytes per
     sample).
 
     See Also
