@@ -474,3 +474,11 @@ def test_approximate_knn_finds_the_exact_neighbours():
     found = links["source"].to_numpy() * len(X) + links["target"].to_numpy()
     assert np.isin(truth, found).mean() >= 0.99
     assert len(links) == len(X) * k
+
+
+def test_the_estimator_on_fewer_samples_than_neighbours_warns_as_the_single_machine_one(client):
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    with pytest.warns(UserWarning, match="n_neighbors=15 is not smaller than n_samples=8") as w:
+        model = DaskInfoMapClustering(random_state=0).fit(X)
+    assert w[0].filename == __file__
+    assert model.labels_.shape == (8,)

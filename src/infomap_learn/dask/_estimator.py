@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,8 +12,23 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..adapters._neighbors import _floor_scales, _pair_weights
+from ..estimator import _caller_stacklevel
 from . import _knn
 from ._front import infomap
+
+
+def _warn_fewer_neighbors(n_neighbors: int, n_samples: int) -> int:
+    """``n_neighbors``, or ``n_samples - 1`` with a warning on smaller data (as
+    :class:`~infomap_learn.InfoMapClustering`)."""
+    if n_neighbors < n_samples or n_samples < 2:
+        return n_neighbors
+    warnings.warn(
+        f"n_neighbors={n_neighbors} is not smaller than n_samples={n_samples}: using "
+        f"n_neighbors={n_samples - 1}",
+        UserWarning,
+        stacklevel=_caller_stacklevel(),
+    )
+    return n_samples - 1
 
 
 def _samples(X):
@@ -196,7 +212,8 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
             )
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         X, k, metric, weighting, symmetrize, threshold, method = _knn.checked_options(
-            X, self.n_neighbors, self.metric, self.weighting, self.symmetrize,
+            X, _warn_fewer_neighbors(self.n_neighbors, int(X.shape[0])), self.metric,
+            self.weighting, self.symmetrize,
             self.threshold, self.method, seed,
         )  # fmt: skip
         found = _knn.nearest_neighbours(X, X, k, metric, method, seed)
