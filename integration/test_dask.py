@@ -482,3 +482,23 @@ def test_the_estimator_on_fewer_samples_than_neighbours_warns_as_the_single_mach
         model = DaskInfoMapClustering(random_state=0).fit(X)
     assert w[0].filename == __file__
     assert model.labels_.shape == (8,)
+
+
+def _links_read_over_a_broken_connection(part: int) -> pd.DataFrame:
+    if part == 1:  # (as a read of the user's data from a store that dropped the connection)
+        raise ConnectionResetError("the store reset the connection while reading part 1")
+    first = 3 * part
+    return pd.DataFrame({"source": [first, first + 1], "target": [first + 1, first + 2]})
+
+
+def test_a_read_error_of_the_users_data_surfaces_as_itself(client):
+    """Not as 'a Dask worker was lost': the task's own error, once, without retries."""
+    import dask
+
+    meta = pd.DataFrame({"source": pd.Series(dtype=np.int64), "target": pd.Series(dtype=np.int64)})
+    parts = [dask.delayed(_links_read_over_a_broken_connection)(p) for p in range(3)]
+    links = dd.from_delayed(parts, meta=meta)
+    start = time.perf_counter()
+    with pytest.raises(ConnectionResetError, match="the store reset the connection"):
+        dask_infomap(links, client)
+    assert time.perf_counter() - start < 60  # (no wait for workers that never left)

@@ -198,6 +198,20 @@ def test_only_a_lost_worker_counts_as_one():
     assert not lost_worker(FileNotFoundError("links.parquet"))
     assert not lost_worker(ValueError("link 1 -> 2 has weight -2.0"))
 
+    def raised(error, filename):
+        try:
+            exec(compile("raise error", filename, "exec"), {"error": error})
+        except Exception as caught:
+            return caught
+
+    # raised in distributed's own code (its comms): a lost worker; raised by a task (a
+    # read of the user's data that lost its connection): the user's error
+    comm = "/site-packages/distributed/comm/tcp.py"
+    assert lost_worker(raised(ConnectionResetError("reset"), comm))
+    assert lost_worker(raised(OSError("Timed out trying to connect"), comm))
+    for error in (ConnectionResetError("reset"), TimeoutError(), OSError("disk I/O error")):
+        assert not lost_worker(raised(error, "/site-packages/s3fs/core.py"))
+
 
 @pytest.mark.parametrize("directed", [False, True])
 def test_a_shard_gives_the_links_inside_modules_by_group(directed):

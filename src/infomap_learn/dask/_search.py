@@ -208,12 +208,24 @@ def lost_worker(error: BaseException) -> bool:
     from distributed import KilledWorker
     from distributed.comm import CommClosedError
 
-    lost = (
-        KilledWorker, CommClosedError, asyncio.CancelledError,
-        concurrent.futures.CancelledError, ConnectionError, TimeoutError,
-    )  # fmt: skip
-    # (distributed raises a plain OSError when it cannot reach a worker)
-    return isinstance(error, lost) or type(error) is OSError
+    if isinstance(error, (KilledWorker, CommClosedError, asyncio.CancelledError,
+                          concurrent.futures.CancelledError)):  # fmt: skip
+        return True
+    # (distributed raises a plain OSError, ConnectionError or TimeoutError when it cannot
+    # reach a worker; a task that raises one, reading a file say, is the user's error: its
+    # traceback ends in the task's code, re-raised by the client, not in distributed's)
+    if not (isinstance(error, (ConnectionError, TimeoutError)) or type(error) is OSError):
+        return False
+    last = error.__traceback__
+    while last is not None and last.tb_next is not None:
+        last = last.tb_next
+    return last is None or _in_distributed(last.tb_frame.f_code.co_filename)
+
+
+def _in_distributed(filename: str) -> bool:
+    """Whether ``filename`` is a module of dask.distributed (or the event loop under it)."""
+    parts = filename.replace("\\", "/").split("/")
+    return "distributed" in parts or "asyncio" in parts or "tornado" in parts
 
 
 def _nbytes(value) -> int:
