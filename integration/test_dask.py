@@ -502,3 +502,9 @@ def test_a_read_error_of_the_users_data_surfaces_as_itself(client):
     with pytest.raises(ConnectionResetError, match="the store reset the connection"):
         dask_infomap(links, client)
     assert time.perf_counter() - start < 60  # (no wait for workers that never left)
+
+
+def test_a_threshold_that_drops_every_link_is_named(client):
+    X = np.random.default_rng(1).normal(size=(60, 3))
+    with pytest.raises(ValueError, match=r"no neighbour link has a weight >= threshold=0\.9999"):
+        DaskInfoMapClustering(n_neighbors=5, threshold=0.9999, random_state=0).fit(X)

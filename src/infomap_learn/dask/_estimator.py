@@ -228,11 +228,20 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
         links = _knn.weighted_links(
             found, X.chunks[0], scales, weighting, metric, threshold, symmetrize
         )
-        modules, stats = infomap(
-            links, None, two_level=self.two_level, directed=symmetrize == "none",
-            markov_time=self.markov_time, num_trials=self.num_trials, seed=seed,
-            n_partitions=self.n_partitions or X.numblocks[0], return_stats=True,
-        )  # fmt: skip
+        try:
+            modules, stats = infomap(
+                links, None, two_level=self.two_level, directed=symmetrize == "none",
+                markov_time=self.markov_time, num_trials=self.num_trials, seed=seed,
+                n_partitions=self.n_partitions or X.numblocks[0], return_stats=True,
+            )  # fmt: skip
+        except ValueError as error:
+            if "links has no rows" not in str(error):
+                raise
+            raise ValueError(  # (in the estimator's terms, as InfoMapClustering says it)
+                "the neighbour graph has no links"
+                + (f": no neighbour link has a weight >= threshold={threshold!r}; lower the "
+                   "threshold" if threshold is not None else "")
+            ) from None
         del found  # (the persisted neighbour lists, released)
         frame = modules.compute()
         # a sample without links (all its neighbour weights dropped) is a module of its own
