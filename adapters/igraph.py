@@ -446,13 +446,8 @@ def to_vertex_clustering(
     ([17, 12, 5], 0.402, 4.311793)
     """
     tree = _tree_of(result, graph)
-    if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
-        raise ValueError(f"level must be an integer, got {level!r}")
-    if level == -1:
-        level = tree.num_levels
-    if not 1 <= level <= tree.num_levels:
-        raise ValueError(f"level must be -1 or in [1, {tree.num_levels}], got {level}")
-    return _clustering(tree, graph, int(level), edge_weights)
+    tree.labels_at(level)  # (the level checked as every view checks it)
+    return _clustering(tree, graph, tree.num_levels if level == -1 else int(level), edge_weights)
 
 
 def _merges(tree: ModuleTree) -> tuple[list[tuple[int, int]], list[int]]:

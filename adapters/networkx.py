@@ -348,8 +348,6 @@ def to_communities(tree: ModuleTree, level: int = 1) -> list[set[Hashable]]:
     >>> sorted(to_communities(tree)[-1])
     [4, 5, 6, 10, 16]
     """
-    if level == -1:
-        level = tree.num_levels
     labels = tree.labels_at(level)
     names = _names(tree)
     size = np.bincount(labels)

@@ -33,6 +33,20 @@ def _caller_stacklevel() -> int:
     return level
 
 
+def _effective_n_neighbors(n_neighbors: int, n_samples: int) -> int:
+    """``n_neighbors``, or ``n_samples - 1`` (with a warning) on smaller data, as UMAP
+    and scanpy do; shared by the Dask estimator."""
+    if n_neighbors < n_samples or n_samples < 2:
+        return n_neighbors
+    warnings.warn(
+        f"n_neighbors={n_neighbors} is not smaller than n_samples={n_samples}: "
+        f"using n_neighbors={n_samples - 1}",
+        UserWarning,
+        stacklevel=_caller_stacklevel(),
+    )
+    return n_samples - 1
+
+
 class InfoMapClustering(ClusterMixin, BaseEstimator):
     r"""Cluster samples with the map equation (Infomap) on a similarity graph.
 
@@ -239,18 +253,6 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
         tags.input_tags.positive_only = self.affinity != "nearest_neighbors"
         return tags
 
-    def _effective_n_neighbors(self, n_samples: int) -> int:
-        """``n_neighbors``, or ``n_samples - 1`` (with a warning) on smaller data."""
-        if self.n_neighbors < n_samples:
-            return self.n_neighbors
-        warnings.warn(
-            f"n_neighbors={self.n_neighbors} is not smaller than n_samples={n_samples}: "
-            f"using n_neighbors={n_samples - 1}",
-            UserWarning,
-            stacklevel=_caller_stacklevel(),
-        )
-        return n_samples - 1
-
     def _build_graph(self, X, seed: int) -> Network:
         from .adapters.knn import (
             _candidate_count,
@@ -397,7 +399,7 @@ class InfoMapClustering(ClusterMixin, BaseEstimator):
             if hasattr(self, stale):
                 delattr(self, stale)
         if self.affinity != "precomputed":
-            self.n_neighbors_ = self._effective_n_neighbors(X.shape[0])
+            self.n_neighbors_ = _effective_n_neighbors(self.n_neighbors, X.shape[0])
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         graph = self._build_graph(X, seed)
         if not np.any(graph.source != graph.target):  # self-links link no two samples

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,23 +11,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..adapters._neighbors import _floor_scales, _pair_weights
-from ..estimator import _caller_stacklevel
+from ..estimator import _effective_n_neighbors
 from . import _knn
-from ._front import infomap
-
-
-def _warn_fewer_neighbors(n_neighbors: int, n_samples: int) -> int:
-    """``n_neighbors``, or ``n_samples - 1`` with a warning on smaller data (as
-    :class:`~infomap_learn.InfoMapClustering`)."""
-    if n_neighbors < n_samples or n_samples < 2:
-        return n_neighbors
-    warnings.warn(
-        f"n_neighbors={n_neighbors} is not smaller than n_samples={n_samples}: using "
-        f"n_neighbors={n_samples - 1}",
-        UserWarning,
-        stacklevel=_caller_stacklevel(),
-    )
-    return n_samples - 1
+from ._front import NoLinksError, infomap
 
 
 def _samples(X):
@@ -212,7 +197,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
             )
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         X, k, metric, weighting, symmetrize, threshold, method = _knn.checked_options(
-            X, _warn_fewer_neighbors(self.n_neighbors, int(X.shape[0])), self.metric,
+            X, _effective_n_neighbors(self.n_neighbors, int(X.shape[0])), self.metric,
             self.weighting, self.symmetrize,
             self.threshold, self.method, seed,
         )  # fmt: skip
@@ -234,9 +219,7 @@ class DaskInfoMapClustering(ClusterMixin, BaseEstimator):
                 markov_time=self.markov_time, num_trials=self.num_trials, seed=seed,
                 n_partitions=self.n_partitions or X.numblocks[0], return_stats=True,
             )  # fmt: skip
-        except ValueError as error:
-            if "links has no rows" not in str(error):
-                raise
+        except NoLinksError:
             raise ValueError(  # (in the estimator's terms, as InfoMapClustering says it)
                 "the neighbour graph has no links"
                 + (f": no neighbour link has a weight >= threshold={threshold!r}; lower the "

@@ -170,6 +170,10 @@ def _check_options(**options) -> dict:
     return options
 
 
+class NoLinksError(ValueError):
+    """The links have no rows: there is no network to search."""
+
+
 def _client(client):
     try:
         from distributed import Client, get_client
@@ -265,7 +269,7 @@ def _load(cluster: _Cluster, links, options, stats: DistributedStats):
     ids = _sorted_ids(id_parts)
     n = ids.size
     if n == 0:
-        raise ValueError("links has no rows: there is no network to search")
+        raise NoLinksError("links has no rows: there is no network to search")
     n_shards = options["n_partitions"] or links.npartitions
     starts = _shards.shard_starts(n, n_shards)
     ids_future = client.submit(_search._same, ids, pure=False)  # (recomputable)

@@ -8,7 +8,7 @@ from os import PathLike
 
 import numpy as np
 
-from ._tokens import _PHYSICAL_LEVEL, _shown
+from ._tokens import _PHYSICAL_LEVEL, _refuse_gzip, _shown
 
 
 def _module_paths_from_text(path, text: str) -> list[tuple[str, int, list[int], tuple | None]]:
@@ -98,17 +98,17 @@ def read_module_paths(
     sorted_ids = node_ids[order]
     with open(path, "rb") as handle:
         raw = handle.read()
-    if raw.startswith(b"\x1f\x8b"):  # (gzip's magic number)
-        raise ValueError(f"{path} is gzip-compressed: decompress it first (gunzip)")
+    _refuse_gzip(raw, path)
     text = raw.decode("utf-8", errors="replace")
-    first = text.lstrip().split("\n", 1)[0].strip()
+    content = text.lstrip()
+    first = content.split("\n", 1)[0].strip()
     if first.startswith("path,flow,name,node_id") or first.startswith("("):
         kind = "the CSV" if first.startswith("path") else "the Newick"
         raise ValueError(
             f"{path} is {kind} output of a module tree, which is not read back: read the "
             ".tree, .clu, .ftree or .json file of the same run"
         )
-    if text.lstrip().startswith("{"):  # Infomap's -o json
+    if content.startswith("{"):  # Infomap's -o json
         from ._json import module_paths_from_json
 
         found = module_paths_from_json(path, text)

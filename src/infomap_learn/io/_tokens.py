@@ -70,3 +70,9 @@ _PHYSICAL_LEVEL = (
     "{path} holds the physical level of a state network's result (a row per module and "
     "physical node): read the state level, its _states file, instead"
 )
+
+
+def _refuse_gzip(raw: bytes, path) -> None:
+    """A ValueError naming ``path`` if ``raw`` starts with gzip's magic number."""
+    if raw.startswith(b"\x1f\x8b"):
+        raise ValueError(f"{path} is gzip-compressed: decompress it first (gunzip)")

@@ -254,6 +254,7 @@ def _physical_level(tree, names=None):
     physical = SimpleNamespace(
         paths=rows.paths, node_flow=rows.flow,
         flow=SimpleNamespace(node_flow=rows.flow, flow_model=tree.flow.flow_model),
+        row_of_state=rows.row_of_state,
         n_nodes=len(rows.flow), n_physical=int(np.unique(rows.physical_ids).size),
         node_names=row_names,
         options=tree.options, codelength=tree.codelength, num_levels=tree.num_levels,
@@ -319,25 +320,24 @@ def _node_rows(tree, node_ids, states: bool, first_hidden=None):
     return tree, layout, _tree_lines(tree, layout, layout.module_strings(), node_ids, first_hidden)
 
 
-def _physical_flow(tree):
-    """The flow between the (leaf module, physical node) pairs of a state tree: its state
-    links between the pairs of their states (links within a pair dropped)."""
-    from .._physical import physical_rows
+def _physical_flow(tree, physical):
+    """The flow between the (leaf module, physical node) pairs of a state tree (their
+    tree ``physical`` from :func:`_physical_level`): its state links between the pairs of
+    their states (links within a pair dropped)."""
     from ..flow import Flow
 
     flow = tree.flow
-    rows = physical_rows(tree.paths, flow.node_flow, tree.physical_ids)
-    pair = rows.row_of_state
+    pair = physical.row_of_state
     source, target, link_flow = flow.link_source, flow.link_target, flow.link_flow
     if flow.undirected:  # (each link once: it stands for both directions)
         once = source < target
         source, target, link_flow = source[once], target[once], link_flow[once]
     teleport = [
-        None if rates is None else np.bincount(pair, rates, len(rows.flow))
+        None if rates is None else np.bincount(pair, rates, physical.n_nodes)
         for rates in (flow.teleport_source, flow.teleport_target)
     ]
     return Flow.from_links(
-        rows.flow, pair[source], pair[target], link_flow, undirected=flow.undirected,
+        physical.node_flow, pair[source], pair[target], link_flow, undirected=flow.undirected,
         flow_model=flow.flow_model, teleport_source=teleport[0], teleport_target=teleport[1],
     )  # fmt: skip
 
@@ -490,7 +490,7 @@ def write_ftree(tree, path: str | PathLike, node_ids=None, states: bool = False)
     shown, layout, rows = _node_rows(tree, node_ids, states)
     states_layout = None
     if shown is not tree:
-        shown.flow = _physical_flow(tree)
+        shown.flow = _physical_flow(tree, shown)
         states_layout = _Layout(tree)
     module_str = layout.module_strings()
     lines = _header(tree, node_ids) + _level_line(tree, states) + rows

@@ -26,6 +26,7 @@ from ._tokens import (
     _DATA_LINE,
     _MAX_EXACT_FLOAT,
     _node_id,
+    _refuse_gzip,
     _shown,
     _skip_links,
     _weight,
@@ -114,8 +115,7 @@ def read_network(
     """
     with open(path, "rb") as handle:
         raw = handle.read()
-    if raw.startswith(b"\x1f\x8b"):  # (gzip's magic number)
-        raise ValueError(f"{path} is gzip-compressed: decompress it first (gunzip)")
+    _refuse_gzip(raw, path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
