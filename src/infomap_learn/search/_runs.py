@@ -3,8 +3,9 @@ within a trial, and the progress bar."""
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Callable, Generator
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ..options import check_n_jobs
 
@@ -59,7 +60,9 @@ def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], Non
     after the levels below: five trials on two threads took 0.71 of one thread's time on
     the digits kNN graph before, 0.58-0.64 with steps). A paused trial holds its tree
     only. Trials share no state, so the results do not depend on the threads or the
-    order.
+    order. The threads take steps from one queue themselves: a scheduler thread handing
+    out futures held the GIL for a sixth of a small search's time (PBMC's kNN graph, five
+    multilevel trials), which the trials' Python steps wait for.
 
     Examples
     --------
@@ -70,30 +73,62 @@ def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], Non
     [0, 1, 4, 9, 16]
     """
     results: list = [None] * len(trials)
-    if n_threads <= 1:
+    if n_threads <= 1 or len(trials) <= 1:
         for index, steps in enumerate(trials):
             finished = False
             while not finished:
                 finished, results[index] = _step(steps)
             done()
         return results
-    waiting = list(range(len(trials)))[::-1]  # (the next trial to start is last)
-    with ThreadPoolExecutor(max_workers=n_threads) as pool:
-        running = {}
-        while waiting and len(running) < n_threads + 1:
-            index = waiting.pop()
-            running[pool.submit(_step, trials[index])] = index
-        while running:
-            finished_steps, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(finished_steps, key=running.get):
-                index = running.pop(future)
-                finished, result = future.result()
+    not_started = deque(range(len(trials)))
+    ready: deque[int] = deque()  # trials whose next step waits, the longest waiting first
+    for _ in range(min(n_threads + 1, len(trials))):
+        ready.append(not_started.popleft())
+    changed = threading.Condition()
+    running = 0  # steps under way
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        nonlocal running
+        while True:
+            with changed:
+                while not ready and running and not failure:
+                    changed.wait()
+                if failure or not ready:
+                    changed.notify_all()
+                    return
+                index = ready.popleft()
+                running += 1
+            try:
+                finished, result = _step(trials[index])
+            except BaseException as error:  # (re-raised by the caller's thread)
+                with changed:
+                    running -= 1
+                    failure.append(error)
+                    changed.notify_all()
+                return
+            with changed:
+                running -= 1
                 if not finished:
-                    running[pool.submit(_step, trials[index])] = index
-                    continue
-                results[index] = result
-                done()
-                if waiting:
-                    start = waiting.pop()
-                    running[pool.submit(_step, trials[start])] = start
+                    ready.append(index)
+                else:
+                    results[index] = result
+                    done()
+                    if not_started:
+                        ready.append(not_started.popleft())
+                changed.notify()
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # (an interrupt: the threads stop after their current step)
+        with changed:
+            failure.append(KeyboardInterrupt())
+            changed.notify_all()
+        raise
+    if failure:
+        raise failure[0]
     return results
