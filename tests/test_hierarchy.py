@@ -519,3 +519,72 @@ def test_codeflow_plogp_sum_is_kept_under_new_parents():
     assert "codeflow_plogp_sum" in under.__dict__  # (kept, not recomputed)
     assert "arrays" not in under.__dict__  # (the kernels' view holds the old parents)
     assert S.new_context(under, 1).codeflow_plogp_sum == leaf.codeflow_plogp_sum
+
+
+# --------------------------------------------------------------------------------------
+# the recursion in one kernel call against its Python reference
+# --------------------------------------------------------------------------------------
+
+
+def _both_recursions(monkeypatch, leaf, top, seed, first_split=None, cost=0.0, levels=(0, 0.0)):
+    from infomap_learn.search import _hierarchy as H
+
+    assert H._recursion_in_one_call(leaf, None, 0.0)
+    kernel = H._recursive_partition(leaf, top, seed, None, first_split, cost, 0.0, levels)
+    with monkeypatch.context() as patch:
+        patch.setattr(H, "_recursion_in_one_call", lambda *args: False)
+        reference = H._recursive_partition(leaf, top, seed, None, first_split, cost, 0.0, levels)
+    return kernel, reference
+
+
+@pytest.mark.parametrize("options", FLOW_OPTIONS[:4])
+@pytest.mark.parametrize("seed", [1, 7])
+def test_recursion_kernel_takes_the_reference_steps(monkeypatch, options, seed):
+    """The same tree, level by level, as the Python steps with the same random streams:
+    from the top modules of a network with three nested levels, on every flow model."""
+    net = nested_sbm(seed, sizes=(3, 4, 10), p=(0.7, 0.12, 0.005), directed="flow_model" in options)
+    leaf = S.leaf_units(compute_flow(net, **options))
+    top = np.arange(net.n_nodes) // 40  # (the planted groups)
+    kernel, reference = _both_recursions(monkeypatch, leaf, top, seed)
+    np.testing.assert_array_equal(kernel, reference)
+    if not options.get("recorded_teleportation"):  # (which blurs the blocks)
+        assert kernel.shape[1] > 1  # (it found levels below the top)
+
+
+def test_recursion_kernel_takes_the_reference_steps_with_every_option(monkeypatch):
+    """A first split given, a module cost, a preferred depth, a seed beyond 2**64 and the
+    constants changed at run time: still the reference's tree."""
+    net = nested_sbm(3, sizes=(2, 4, 12), p=(0.6, 0.1, 0.004), weighted=True)
+    leaf = S.leaf_units(compute_flow(net))
+    top = np.arange(net.n_nodes) // 48
+    first_split = np.arange(net.n_nodes) // 12
+    for case in [
+        {"first_split": first_split},
+        {"cost": 0.02},
+        {"levels": (2, 1.0)},
+        {"seed": 2**70 + 5},
+    ]:
+        seed = case.pop("seed", 11)
+        kernel, reference = _both_recursions(monkeypatch, leaf, top, seed, **case)
+        np.testing.assert_array_equal(kernel, reference)
+    monkeypatch.setattr(S._constants, "RECURSION_REUSE", 0)
+    monkeypatch.setattr(S._constants, "HIERARCHY_SUB_TUNE_LIMIT", 1)
+    monkeypatch.setattr(S._constants, "TUNE_PATIENT_MAX_UNITS", 1000)
+    kernel, reference = _both_recursions(monkeypatch, leaf, top, 5, first_split=first_split)
+    np.testing.assert_array_equal(kernel, reference)
+
+
+def test_recursion_runs_in_python_where_searches_use_threads_or_meta_data():
+    from infomap_learn.search import _hierarchy as H
+
+    leaf = S.leaf_units(compute_flow(nested_sbm(1)))
+    assert H._recursion_in_one_call(leaf, None, 0.0)
+    assert not H._recursion_in_one_call(leaf, None, 0.5)  # (meta data)
+    big = replace(leaf, codeflow=np.zeros(S._constants.PARENT_GROUPS_MIN_UNITS))
+    assert not H._recursion_in_one_call(big, None, 0.0)
+
+
+def test_plogp_sum_kernel_matches_numpy():
+    x = np.array([0.0, 0.25, 0.5, 1e-300, 0.125, 0.0])
+    assert K.plogp_sum(x) == pytest.approx(float(plogp(x).sum()), rel=1e-15)
+    assert K.plogp_sum(np.zeros(0)) == 0.0

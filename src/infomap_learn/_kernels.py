@@ -48,6 +48,17 @@ def plogp_array(x):
 
 
 @njit(cache=True, nogil=True)
+def plogp_sum(x):
+    """The sum of ``plogp_scalar`` over a 1-d array, in index order (a search's constant
+    term, ``Units.codeflow_plogp_sum``, the same in Python and in the kernels that search
+    aggregated networks)."""
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += plogp_scalar(x[i])
+    return total
+
+
+@njit(cache=True, nogil=True)
 def random_sweep_limit(state, limit):
     """A number of sweeps drawn uniformly from 1..``limit`` (Infomap's randomized core
     loop limit: searches that stop at different points end in different optima)."""

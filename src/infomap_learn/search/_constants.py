@@ -77,7 +77,16 @@ AGGREGATE_EXACT_MIN_LINKS = 1_000_000
 # Measured with benchmarks/hierarchy_quality.py on kNN graphs and LFR: 20 top iterations
 # cost up to 1.5x the time for codelengths shorter by less than 0.02%; one sub iteration
 # instead of two loses up to 0.06% (PBMC) for 20-30% less time.
-HIERARCHY_TOP_TUNE_LIMIT = 2
+# The top search then stops after its fine tune (1): its coarse tune runs only where the top
+# modules take no super-modules (_hierarchy.deferred_coarse_tune), since below super-modules
+# the recursion searches from single nodes again and the coarse tune's submodules are lost.
+# Measured with benchmarks/constants_ab.py (multilevel, seeds 1-5, one thread, 2 -> 1):
+# digits-k15 0.175 -> 0.154 s, gap to Infomap -0.134 -> -0.107%; digits-k30 0.235 -> 0.197 s,
+# -0.062 -> -0.057%; PBMC 0.087 -> 0.076 s, equal; breast cancer 0.060 -> 0.052 s, -0.282 ->
+# -0.246%; blobs 0.282 -> 0.252 s, -0.202 -> -0.124%; digits-k10 0.159 -> 0.143 s, -0.099 ->
+# -0.091% (every seed below Infomap). Without the deferred coarse tune, LFR 10k (no
+# super-modules) took 1.4x the time (mu 0.3: 0.38 -> 0.53 s).
+HIERARCHY_TOP_TUNE_LIMIT = 1
 # Networks of up to this many nodes tune their top search as the two-level search does
 # (TUNE_ITERATION_LIMIT). On the directed bipartite graph of integration/test_variants.py
 # (42 nodes, Markov time 1.7), whose landscape holds rare deep trials, the expected best of

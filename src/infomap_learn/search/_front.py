@@ -29,6 +29,7 @@ from ._dissolve import collapse_single_child_modules, dissolve_modules
 from ._hierarchy import (
     _add_super_modules,
     _recursive_partition,
+    deferred_coarse_tune,
     tune_leaf_modules,
 )
 from ._leaf_flow import leaf_module_flow
@@ -363,16 +364,15 @@ def _search(
         if super_preferred is None:
             super_preferred = preferred
         found = None if top_searches is None else top_searches.get(top_preferred)
+        full_tune = two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
+        tune_limit = (
+            constants.TUNE_ITERATION_LIMIT if full_tune else constants.HIERARCHY_TOP_TUNE_LIMIT
+        )
         if found is None:
             ctx = new_context(
                 leaf, trial_seed, pool=group_pool, module_cost=cost,
                 preferred_modules=top_preferred, meta_rate=meta_rate,
             )  # fmt: skip
-            tune_limit = (
-                constants.TUNE_ITERATION_LIMIT
-                if two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
-                else constants.HIERARCHY_TOP_TUNE_LIMIT
-            )
             found = two_level_search(
                 leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
                 initial=None if initial is None else initial.copy(),
@@ -406,6 +406,19 @@ def _search(
             paths = _add_super_modules(
                 leaf, paths, trial_seed, group_pool, cost, super_preferred, levels
             )
+            if paths.shape[1] == 1 and not full_tune and submodules is None:
+                # (with super-modules the recursion searches below them from single nodes,
+                # and the top search's coarse tune would be lost: it runs only now)
+                tuned, top_length, submodules = deferred_coarse_tune(
+                    leaf, labels, top_length, trial_seed + constants.ROUND_STRIDE,
+                    group_pool, cost, top_preferred, meta_rate,
+                )  # fmt: skip
+                if tuned is not labels:  # (new top modules: super-modules searched again)
+                    labels = tuned
+                    paths = _add_super_modules(
+                        leaf, labels[:, None], trial_seed, group_pool, cost, super_preferred,
+                        levels,
+                    )  # fmt: skip
             yield  # (a step of the trial ends: see _runs.run_in_steps)
             # (the super-modules over the trial's modules: a tree the rest must improve on)
             grouped_tree = paths if paths.shape[1] > 1 else None

@@ -15,7 +15,9 @@ from ..mapequation import (
 from ..mapequation import plogp as _plogp
 from ..paths import leaf_module_ids, prefix_keys
 from . import _constants as constants
+from . import _recursion as R
 from ._two_level import (
+    _coarse_tune,
     find_modules,
     two_level_search,
 )
@@ -100,6 +102,32 @@ def _add_super_modules(
         ):  # fmt: skip
             return paths
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
+
+
+def deferred_coarse_tune(
+    leaf: Units,
+    labels: np.ndarray,
+    length: float,
+    seed: int,
+    pool: Executor | None = None,
+    module_cost: float = 0.0,
+    preferred_modules: int = 0,
+    meta_rate: float = 0.0,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """The coarse tune that the top search of a hierarchical search leaves out
+    (``constants.HIERARCHY_TOP_TUNE_LIMIT``), for top modules ``labels`` (of codelength
+    ``length``) that took no super-modules: its submodules, searched from single nodes
+    inside each module, are the recursion's first level (``first_split`` of
+    :func:`_recursive_partition`). Returns the modules (the tuned ones where shorter),
+    their codelength and the submodules, which lie in either."""
+    ctx = new_context(
+        leaf, seed, pool=pool, module_cost=module_cost, preferred_modules=preferred_modules,
+        meta_rate=meta_rate,
+    )  # fmt: skip
+    tuned, tuned_length, submodules = _coarse_tune(leaf, labels, ctx, False, length)
+    if tuned_length < length:
+        return tuned, float(tuned_length), submodules
+    return labels, float(length), submodules
 
 
 def _meta_costs(units: Units, labels: np.ndarray, k: int) -> np.ndarray:
@@ -247,7 +275,12 @@ def _recursive_partition(
     for the first level's search. A level that searched sets the next level's modules
     from its search where ``constants.RECURSION_REUSE`` says so (:func:`_next_split`).
     ``levels``: a preferred number of levels, which biases each level's splits
-    (:func:`depth_bias`)."""
+    (:func:`depth_bias`).
+
+    Where :func:`_recursion_in_one_call` says so, ``_recursion.recursive_partition`` takes
+    these steps in one kernel call (this function is its reference)."""
+    if _recursion_in_one_call(leaf, pool, meta_rate):
+        return _recursive_partition_kernel(leaf, top, seed, first_split, module_cost, levels)
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
@@ -324,6 +357,53 @@ def _recursive_partition(
         if constants.RECURSION_REUSE:
             first_split = _next_split(sub, n_sub, fine_of_unit[unit_of], found, unit_of, queued)
     return paths
+
+
+def _recursion_in_one_call(leaf: Units, pool: Executor | None, meta_rate: float) -> bool:
+    """Whether :func:`_recursive_partition` runs in one kernel call: without meta data,
+    where every search of it runs its units one at a time (no parent groups, no parallel
+    moves: ``_two_level._searches_serially`` of every subnetwork)."""
+    return (
+        not meta_rate
+        and leaf.n < constants.PARENT_GROUPS_MIN_UNITS
+        and (leaf.n < constants.PARALLEL_MOVES_MIN_UNITS or pool is None)
+    )
+
+
+def _recursive_partition_kernel(
+    leaf: Units,
+    top: np.ndarray,
+    seed: int,
+    first_split: np.ndarray | None,
+    module_cost: float,
+    levels: tuple[int, float],
+) -> np.ndarray:
+    """:func:`_recursive_partition` by ``_recursion.recursive_partition``, with the
+    constants as they are now."""
+    target, strength = levels
+    return R.recursive_partition(
+        leaf.arrays, np.ascontiguousarray(top, dtype=np.int64), np.uint64(int(seed) % 2**64),
+        np.zeros(0, np.int64) if first_split is None else np.asarray(first_split, np.int64),
+        first_split is not None, R._module_costs(module_cost, leaf.meta_total), leaf.undirected,
+        float(leaf.tele_total),
+        (int(target) if strength > 0 else 0, float(strength), float(np.log(2.0))),
+        bool(constants.RECURSION_REUSE), int(constants.SEED_STRIDE),
+        (
+            int(constants.TUNE_PATIENT_MAX_UNITS), int(constants.TUNE_PATIENT_STALL_LIMIT),
+            int(constants.TUNE_STALL_LIMIT),
+        ),
+        (
+            float(constants.CORE_LOOP_THRESHOLD), int(constants.MAX_ROUNDS),
+            int(constants.ROUND_STRIDE), int(constants.HIERARCHY_SUB_TUNE_LIMIT),
+            int(constants.TUNE_ITERATION_LIMIT), int(constants.TUNE_PATIENT_STALL_LIMIT),
+        ),
+        (
+            int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT),
+            bool(constants.RANDOM_CORE_LOOP_LIMIT), int(constants.AGGREGATE_EXACT_MIN_LINKS),
+            bool(constants.ALTERNATE_COARSE_TUNE), float(constants.CORE_LOOP_THRESHOLD),
+            float(constants.TUNE_RELATIVE_THRESHOLD),
+        ),
+    )  # fmt: skip
 
 
 def _next_split(sub, n_sub, fine, found, unit_of, queued):

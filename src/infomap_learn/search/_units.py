@@ -69,8 +69,7 @@ class Units:
     def codeflow_plogp_sum(self) -> float:
         """The objective's constant term: ``sum_u plogp(codeflow_u)`` (kept by
         :meth:`with_parent`: a search inside modules computes it once, not per search)."""
-        positive = self.codeflow[self.codeflow > 0]
-        return float((positive * np.log2(positive)).sum())
+        return float(K.plogp_sum(self.codeflow))
 
     @property
     def n_meta(self) -> int:
