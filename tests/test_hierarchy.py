@@ -588,3 +588,33 @@ def test_plogp_sum_kernel_matches_numpy():
     x = np.array([0.0, 0.25, 0.5, 1e-300, 0.125, 0.0])
     assert K.plogp_sum(x) == pytest.approx(float(plogp(x).sum()), rel=1e-15)
     assert K.plogp_sum(np.zeros(0)) == 0.0
+
+
+@SETTINGS
+@given(
+    net=networks,
+    options=st.sampled_from([o for o in FLOW_OPTIONS if not o.get("recorded_teleportation")]),
+    seed=st.integers(0, 2**70),
+    searched=st.booleans(),
+    cost=st.sampled_from([0.0, 0.05]),
+)
+def test_leaf_tune_kernel_takes_the_reference_steps(net, options, seed, searched, cost):
+    """``_leaf_tune.tune_leaf_modules`` gives the reference's tree: on found trees and on
+    random ones, every flow model without recorded teleportation, any seed."""
+    from infomap_learn.search import _hierarchy as H
+
+    flow = compute_flow(net, **options)
+    leaf = S.leaf_units(flow)
+    if searched:
+        paths = infomap(net, seed=seed % 2**32, **options).paths
+    else:
+        paths = random_tree(np.random.default_rng(seed % 2**32), net.n_nodes)
+    assert H._recursion_in_one_call(leaf, None, 0.0)
+    kernel = S.tune_leaf_modules(leaf, flow, paths, seed, module_cost=cost)
+    one_call = H._recursion_in_one_call
+    try:
+        H._recursion_in_one_call = lambda *args: False
+        reference = S.tune_leaf_modules(leaf, flow, paths, seed, module_cost=cost)
+    finally:
+        H._recursion_in_one_call = one_call
+    np.testing.assert_array_equal(kernel, reference)

@@ -15,6 +15,7 @@ from ..mapequation import (
 from ..mapequation import plogp as _plogp
 from ..paths import leaf_module_ids, prefix_keys
 from . import _constants as constants
+from . import _leaf_tune
 from . import _recursion as R
 from ._two_level import (
     _coarse_tune,
@@ -436,7 +437,23 @@ def tune_leaf_modules(
 
     Under a fixed parent, a move changes only the two leaf modules' codebooks and the
     parent's codebook, which is the two-level objective of the search with the parent's
-    exit flow, so the core loop and aggregation do it for all parents at once."""
+    exit flow, so the core loop and aggregation do it for all parents at once.
+
+    Without recorded teleportation, where :func:`_recursion_in_one_call` says so,
+    ``_leaf_tune.tune_leaf_modules`` takes these steps in one kernel call (this function
+    is its reference)."""
+    if flow.teleport_source is None and _recursion_in_one_call(leaf, pool, meta_rate):
+        return _leaf_tune.tune_leaf_modules(
+            leaf.arrays, flow.out_ptr, flow.out_idx, flow.out_flow,
+            np.ascontiguousarray(paths, dtype=np.int64), np.uint64(int(seed) % 2**64),
+            R._module_costs(module_cost, leaf.meta_total), leaf.undirected,
+            float(leaf.tele_total),
+            (
+                int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT),
+                float(constants.CORE_LOOP_THRESHOLD), bool(constants.RANDOM_CORE_LOOP_LIMIT),
+                int(constants.AGGREGATE_EXACT_MIN_LINKS),
+            ),
+        )  # fmt: skip
     paths = np.array(paths, dtype=np.int64)
     n, depth = paths.shape
     keys = prefix_keys(paths)
