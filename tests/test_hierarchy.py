@@ -618,3 +618,21 @@ def test_leaf_tune_kernel_takes_the_reference_steps(net, options, seed, searched
     finally:
         H._recursion_in_one_call = one_call
     np.testing.assert_array_equal(kernel, reference)
+
+
+@pytest.mark.parametrize("options", FLOW_OPTIONS[:4])
+def test_deferred_coarse_tune_never_lengthens_and_its_submodules_nest(options):
+    """The top search's coarse tune, run after the super-module search found none: the
+    modules it returns are never longer than the ones it started from, and every
+    submodule (the recursion's first split) lies inside one of them."""
+    net = nested_sbm(2, sizes=(3, 4, 10), p=(0.7, 0.12, 0.005), directed="flow_model" in options)
+    flow = compute_flow(net, **options)
+    leaf = S.leaf_units(flow)
+    ctx = S.new_context(leaf, 3)
+    labels, length = S.two_level_search(leaf, ctx, tune_limit=1)
+    tuned, tuned_length, submodules = S._hierarchy.deferred_coarse_tune(leaf, labels, length, 9)
+    assert tuned_length <= length
+    assert tuned_length == pytest.approx(S.codelength_of(leaf, tuned, S.new_context(leaf, 0)))
+    assert submodules.shape == (net.n_nodes,)
+    pairs = np.unique(np.c_[submodules, tuned], axis=0)
+    assert len(np.unique(pairs[:, 0])) == len(pairs)  # (one module per submodule)
