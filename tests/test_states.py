@@ -125,3 +125,28 @@ def test_the_physical_level_is_named_by_the_vertices_and_the_states_by_their_own
     # a network built in Python without physical names keeps the states' names
     plain = Network.from_states(network.physical_ids, [[0, 1], [1, 0]], node_names=list("abcd"))
     assert plain.physical_names is None
+
+
+@pytest.mark.parametrize("two_level", [True, False])
+def test_tune_limits_of_state_networks(monkeypatch, two_level):
+    """A state network of more than ``HIERARCHY_FULL_TUNE_MAX_NODES`` state nodes tunes
+    its two-level search ``STATE_TUNE_ITERATION_LIMIT`` times at most, its multilevel top
+    search ``HIERARCHY_META_TOP_TUNE_LIMIT`` times; a small one as any network."""
+    limits = []
+    search = S._front.two_level_search
+
+    def recording(units, ctx, tune_limit=S._constants.TUNE_ITERATION_LIMIT, **kwargs):
+        limits.append(tune_limit)
+        return search(units, ctx, tune_limit=tune_limit, **kwargs)
+
+    monkeypatch.setattr(S._front, "two_level_search", recording)
+    large = state_network(0, n_physical=40, n_states=200, n_links=900)
+    infomap(large, two_level=two_level, seed=1)
+    expected = (
+        S._constants.STATE_TUNE_ITERATION_LIMIT if two_level
+        else S._constants.HIERARCHY_META_TOP_TUNE_LIMIT
+    )  # fmt: skip
+    assert limits[0] == expected
+    limits.clear()
+    infomap(state_network(0), two_level=two_level, seed=1)  # (40 state nodes)
+    assert limits[0] == S._constants.TUNE_ITERATION_LIMIT

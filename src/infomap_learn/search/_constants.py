@@ -40,6 +40,16 @@ CORE_LOOP_THRESHOLD = 1e-10
 # entropy-corrected and regularized), so only alternating.
 ALTERNATE_COARSE_TUNE = 1
 TUNE_ITERATION_LIMIT = 20
+# ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose
+# tune iterations keep shortening the code by more than TUNE_RELATIVE_THRESHOLD for all 20
+# iterations (Infomap's two-level search stops after about 4). Measured, two-level, one
+# trial, one thread, on benchmarks/states_scaling.py's second-order networks (rng 0;
+# Infomap 0.40 s, 8.528 bits at 20k states; 14.5 s, 9.018 bits at 195k), limit 20 -> 10 ->
+# 6 -> 4: 20k states 1.28 -> 0.76 -> 0.53 -> 0.42 s, 8.441 -> 8.452 -> 8.464 -> 8.479 bits;
+# 195k states about 33 -> 16.1 -> 12.8 -> 9.4 s, 8.928 (limit 10) -> 8.939 -> 8.959 bits:
+# at 4, 0.6% shorter than Infomap's code in 0.65x its time, and the per-link cost of a
+# first-order network of the same size (issue 17).
+STATE_TUNE_ITERATION_LIMIT = 4
 TUNE_RELATIVE_THRESHOLD = 1e-5
 # The tuning (fine and coarse tune in turn) stops at the first iteration that does not
 # improve, once a coarse tune has run: Infomap's rule. Measured with
@@ -87,6 +97,11 @@ AGGREGATE_EXACT_MIN_LINKS = 1_000_000
 # -0.091% (every seed below Infomap). Without the deferred coarse tune, LFR 10k (no
 # super-modules) took 1.4x the time (mu 0.3: 0.38 -> 0.53 s).
 HIERARCHY_TOP_TUNE_LIMIT = 1
+# ... but 2 with meta data and on state networks, whose recursion the top search's coarse
+# tune still helps: a 20k-state second-order network (benchmarks/states_scaling.py),
+# multilevel, 7.5864 bits with 2 against 7.5967 with 1 (Infomap 7.6512), at 195k states
+# 7.9076 against 7.9452 (Infomap 7.9085).
+HIERARCHY_META_TOP_TUNE_LIMIT = 2
 # Networks of up to this many nodes tune their top search as the two-level search does
 # (TUNE_ITERATION_LIMIT). On the directed bipartite graph of integration/test_variants.py
 # (42 nodes, Markov time 1.7), whose landscape holds rare deep trials, the expected best of

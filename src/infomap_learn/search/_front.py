@@ -320,9 +320,9 @@ def _search(
 
     # As Infomap's first core loop, units stay in a module once it holds others: in the
     # two-level search of a state network (see _constants.SETTLE_JOINED_STATES)
+    state_network = meta is not None and meta.physical
     settle_joined = (
-        bool(constants.SETTLE_JOINED_STATES) and two_level and meta is not None
-        and meta.physical and initial is None
+        bool(constants.SETTLE_JOINED_STATES) and two_level and state_network and initial is None
     )  # fmt: skip
 
     def scored(tree_paths: np.ndarray) -> float:
@@ -366,8 +366,12 @@ def _search(
         found = None if top_searches is None else top_searches.get(top_preferred)
         full_tune = two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
         tune_limit = (
-            constants.TUNE_ITERATION_LIMIT if full_tune else constants.HIERARCHY_TOP_TUNE_LIMIT
-        )
+            constants.TUNE_ITERATION_LIMIT if full_tune
+            else constants.HIERARCHY_TOP_TUNE_LIMIT if meta is None
+            else constants.HIERARCHY_META_TOP_TUNE_LIMIT
+        )  # fmt: skip
+        if state_network and n_searched > constants.HIERARCHY_FULL_TUNE_MAX_NODES:
+            tune_limit = min(tune_limit, constants.STATE_TUNE_ITERATION_LIMIT)
         if found is None:
             ctx = new_context(
                 leaf, trial_seed, pool=group_pool, module_cost=cost,
