@@ -21,6 +21,7 @@ from infomap_learn import search as S
 from infomap_learn.datasets import planted_partition
 from infomap_learn.mapequation import hierarchical_codelength, module_flows, plogp
 from infomap_learn.paths import canonical_paths
+from infomap_learn.search._leaf_flow import leaf_module_flow
 
 FLOW_OPTIONS = [
     {},
@@ -636,3 +637,41 @@ def test_deferred_coarse_tune_never_lengthens_and_its_submodules_nest(options):
     assert submodules.shape == (net.n_nodes,)
     pairs = np.unique(np.c_[submodules, tuned], axis=0)
     assert len(np.unique(pairs[:, 0])) == len(pairs)  # (one module per submodule)
+
+
+@SETTINGS
+@given(
+    net=networks,
+    options=st.sampled_from([o for o in FLOW_OPTIONS if not o.get("recorded_teleportation")]),
+    seed=st.integers(0, 10_000),
+    searched=st.booleans(),
+    cost=st.sampled_from([0.0, 0.05]),
+    keep_top=st.booleans(),
+)
+def test_dissolve_kernel_takes_the_reference_steps(net, options, seed, searched, cost, keep_top):
+    """``_dissolve_kernel.dissolve_modules`` gives the reference's tree, on found trees
+    (deep ones: from the flow of their leaf modules, as the search dissolves them) and on
+    random ones."""
+    flow = compute_flow(net, **options)
+    if searched:
+        paths = infomap(net, seed=seed, **options).paths
+        flow, _, paths = leaf_module_flow(flow, paths)
+    else:
+        paths = random_tree(np.random.default_rng(seed), net.n_nodes, max_depth=5)
+    kernel = S.dissolve_modules(flow, paths, cost, keep_top=keep_top)
+    reference = S.dissolve_modules(flow, paths, cost, keep_top=keep_top, in_one_call=False)
+    np.testing.assert_array_equal(kernel, reference)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 40), depth=st.integers(1, 5))
+def test_collapse_kernel_takes_the_reference_steps(seed, n, depth):
+    """``_dissolve_kernel.collapse_single_child_modules`` gives the reference's tree on
+    random module paths full of single-child modules (few ids per level)."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, depth + 1, n)
+    paths = rng.integers(0, 2, (n, depth))
+    paths[np.arange(depth)[None, :] >= lengths[:, None]] = -1
+    kernel = S.collapse_single_child_modules(paths)
+    reference = S.collapse_single_child_modules(paths, in_one_call=False)
+    np.testing.assert_array_equal(kernel, reference)

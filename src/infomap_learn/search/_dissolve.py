@@ -10,12 +10,14 @@ from ..mapequation import module_flows
 from ..mapequation import plogp as _plogp
 from ..paths import prefix_keys
 from . import _constants as constants
+from ._dissolve_kernel import collapse_single_child_modules as _collapse_in_one_call
+from ._dissolve_kernel import dissolve_modules as _dissolve_in_one_call
 from ._hierarchy import _children_per_parent
 
 
 def dissolve_modules(
     flow: Flow, paths: np.ndarray, module_cost: float = 0.0, preferred_modules: int = 0,
-    keep_top: bool = False,
+    keep_top: bool = False, in_one_call: bool = True,
 ) -> np.ndarray:
     """Dissolve modules into their parents while that shortens the codelength.
 
@@ -33,7 +35,18 @@ def dissolve_modules(
     leaf module's nodes would land beside modules, a tree shape that Infomap does not define
     a codelength for. ``keep_top``: the top modules stay (the distributed search dissolves
     them on the client, where the root is known).
+
+    Without a preferred number of modules and without recorded teleportation the rounds
+    run in one kernel call, ``_dissolve_kernel.dissolve_modules``; these steps are its
+    reference (``in_one_call=False``).
     """
+    if in_one_call and not preferred_modules and flow.teleport_source is None:
+        return _dissolve_in_one_call(
+            np.ascontiguousarray(flow.node_flow, dtype=np.float64), flow.out_ptr,
+            flow.out_idx, flow.out_flow, np.ascontiguousarray(paths, dtype=np.int64),
+            float(module_cost), bool(keep_top), float(constants.CORE_LOOP_THRESHOLD),
+            int(constants.MAX_ROUNDS),
+        )  # fmt: skip
     paths = np.array(paths, dtype=np.int64)
     n = paths.shape[0]
     p = flow.node_flow
@@ -73,7 +86,8 @@ def dissolve_modules(
             C = child_sum[level]
             if level == 0:
                 x_p = np.zeros(k)
-                s_p = np.full(k, stats[0][1].sum())
+                # (summed in order, as the kernel does: numpy's sum is pairwise)
+                s_p = np.full(k, np.cumsum(stats[0][1])[-1])
             else:
                 x_p = stats[level - 1][2][parent_of[level]]
                 s_p = child_sum[level - 1][parent_of[level]]
@@ -192,13 +206,23 @@ def top_set_deltas(
     return sets, delta
 
 
-def collapse_single_child_modules(paths: np.ndarray) -> np.ndarray:
+def collapse_single_child_modules(paths: np.ndarray, in_one_call: bool = True) -> np.ndarray:
     """Remove the redundant level below every module whose only child is one submodule.
 
     Such a module and its child hold the same nodes and enter flow, so dropping the child
     level saves the module's own codebook (a codelength never lower than zero) and changes
-    nothing else. The module keeps its id, so sibling ids stay distinct.
+    nothing else. The module keeps its id, so sibling ids stay distinct. Runs in one kernel
+    call, ``_dissolve_kernel.collapse_single_child_modules``; these steps are its reference
+    (``in_one_call=False``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> collapse_single_child_modules(np.array([[0, 0, 0], [0, 0, 1], [1, 0, -1]])).tolist()
+    [[0, 0], [0, 1], [1, -1]]
     """
+    if in_one_call:
+        return _collapse_in_one_call(np.ascontiguousarray(paths, dtype=np.int64))
     paths = np.array(paths, dtype=np.int64)
     level = 0
     while level < paths.shape[1] - 1:
