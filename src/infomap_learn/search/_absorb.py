@@ -25,6 +25,7 @@ from ..mapequation import module_flows
 from ..mapequation import plogp as _plogp
 from ..paths import prefix_keys
 from . import _constants as constants
+from ._absorb_kernel import absorb_modules as _absorb_in_one_call
 from ._dissolve import collapse_single_child_modules
 
 
@@ -103,7 +104,7 @@ def _deltas(levels: _Levels, level: int):
     of_modules = np.bincount(key[present & ~has_sub], minlength=k) == 0
     if level == 0:
         x_g = np.zeros(k)
-        s_g = np.full(k, enter.sum())
+        s_g = np.full(k, np.cumsum(enter)[-1])  # (summed in order, as the kernel does)
     else:
         up_exit = levels.flows(level - 1)[2]
         up_children = np.bincount(parent, enter, levels.size(level - 1))
@@ -165,7 +166,9 @@ class _Moves:
         )
         total = self.total[chosen][first]
         shrink = np.bincount(inverse, self.shrink[chosen], len(parents))
-        return float(self.own[chosen].sum() + (_plogp(total - shrink) - _plogp(total)).sum())
+        # (summed in order, as the kernel does: numpy's sum is pairwise)
+        parents = _plogp(total - shrink) - _plogp(total)
+        return float(np.cumsum(self.own[chosen])[-1] + np.cumsum(parents)[-1])
 
 
 def _apply(
@@ -191,7 +194,9 @@ def _apply(
     return grown
 
 
-def absorb_modules(flow: Flow, paths: np.ndarray, top_level: bool = False) -> np.ndarray:
+def absorb_modules(
+    flow: Flow, paths: np.ndarray, top_level: bool = False, in_one_call: bool = True
+) -> np.ndarray:
     """Move modules below the top level (and top modules, with ``top_level``) under
     sibling modules of modules while the moves shorten the code.
 
@@ -205,8 +210,18 @@ def absorb_modules(flow: Flow, paths: np.ndarray, top_level: bool = False) -> np
     less than its best one alone keeps that one. A parent left with one child loses the
     level between (:func:`collapse_single_child_modules`). Returns ``paths`` itself when
     nothing moves.
+
+    Without recorded teleportation the rounds run in one kernel call,
+    ``_absorb_kernel.absorb_modules``; these steps are its reference (``in_one_call=False``).
     """
     original = paths
+    if in_one_call and flow.teleport_source is None:
+        moved_paths, moved = _absorb_in_one_call(
+            flow.out_ptr, flow.out_idx, flow.out_flow,
+            np.ascontiguousarray(paths, dtype=np.int64), bool(top_level),
+            float(constants.CORE_LOOP_THRESHOLD), int(constants.MAX_ROUNDS),
+        )  # fmt: skip
+        return collapse_single_child_modules(moved_paths) if moved else original
     paths = np.array(paths, dtype=np.int64)
     levels = _Levels(flow, paths)
     moved = False
