@@ -16,9 +16,10 @@ from infomap_learn.search._absorb import _apply, _deltas, _Levels, absorb_deltas
 from tests.test_hierarchy import (
     FLOW_OPTIONS,
     SETTINGS,
+    TREE_CASES,
     assert_valid_tree,
+    found_or_random_tree,
     nested_sbm,
-    networks,
     random_tree,
     same_tree,
 )
@@ -249,24 +250,11 @@ def test_the_search_with_the_move_is_never_longer_trial_by_trial(monkeypatch):
 
 
 @SETTINGS
-@given(
-    net=networks,
-    options=st.sampled_from([o for o in FLOW_OPTIONS if not o.get("recorded_teleportation")]),
-    seed=st.integers(0, 10_000),
-    searched=st.booleans(),
-    top_level=st.booleans(),
-)
+@given(**TREE_CASES, top_level=st.booleans())
 def test_absorb_kernel_takes_the_reference_steps(net, options, seed, searched, top_level):
-    """``_absorb_kernel.absorb_modules`` gives the reference's tree, on found trees (from
-    the flow of their leaf modules, as the search moves them) and on random ones."""
-    from infomap_learn.search._leaf_flow import leaf_module_flow
-
-    flow = compute_flow(net, **options)
-    if searched:
-        paths = infomap(net, seed=seed, **options).paths
-        flow, _, paths = leaf_module_flow(flow, paths)
-    else:
-        paths = random_tree(np.random.default_rng(seed), net.n_nodes, max_depth=5)
+    """``_absorb_kernel.absorb_modules`` gives the reference's tree, on found trees and
+    on random ones."""
+    flow, paths = found_or_random_tree(net, options, seed, searched)
     kernel = absorb_modules(flow, paths, top_level=top_level)
     reference = absorb_modules(flow, paths, top_level=top_level, in_one_call=False)
     np.testing.assert_array_equal(kernel, reference)

@@ -234,6 +234,15 @@ networks = st.one_of(
         st.booleans(),
     ),
 )
+# flow options the kernels of a finished tree's moves take (recorded teleportation: Python)
+WITHOUT_TELEPORTATION = st.sampled_from(
+    [o for o in FLOW_OPTIONS if not o.get("recorded_teleportation")]
+)
+# a finished tree to move: found or random (found_or_random_tree), any flow but teleportation
+TREE_CASES = {
+    "net": networks, "options": WITHOUT_TELEPORTATION, "seed": st.integers(0, 10_000),
+    "searched": st.booleans(),
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -594,7 +603,7 @@ def test_plogp_sum_kernel_matches_numpy():
 @SETTINGS
 @given(
     net=networks,
-    options=st.sampled_from([o for o in FLOW_OPTIONS if not o.get("recorded_teleportation")]),
+    options=WITHOUT_TELEPORTATION,
     seed=st.integers(0, 2**70),
     searched=st.booleans(),
     cost=st.sampled_from([0.0, 0.05]),
@@ -639,25 +648,21 @@ def test_deferred_coarse_tune_never_lengthens_and_its_submodules_nest(options):
     assert len(np.unique(pairs[:, 0])) == len(pairs)  # (one module per submodule)
 
 
-@SETTINGS
-@given(
-    net=networks,
-    options=st.sampled_from([o for o in FLOW_OPTIONS if not o.get("recorded_teleportation")]),
-    seed=st.integers(0, 10_000),
-    searched=st.booleans(),
-    cost=st.sampled_from([0.0, 0.05]),
-    keep_top=st.booleans(),
-)
-def test_dissolve_kernel_takes_the_reference_steps(net, options, seed, searched, cost, keep_top):
-    """``_dissolve_kernel.dissolve_modules`` gives the reference's tree, on found trees
-    (deep ones: from the flow of their leaf modules, as the search dissolves them) and on
-    random ones."""
+def found_or_random_tree(net, options, seed, searched):
+    """(flow, tree) for a finished tree's moves: a found tree on the flow of its leaf
+    modules, as the search moves it, or a random deep tree on the network's flow."""
     flow = compute_flow(net, **options)
     if searched:
-        paths = infomap(net, seed=seed, **options).paths
-        flow, _, paths = leaf_module_flow(flow, paths)
-    else:
-        paths = random_tree(np.random.default_rng(seed), net.n_nodes, max_depth=5)
+        return leaf_module_flow(flow, infomap(net, seed=seed, **options).paths)[::2]
+    return flow, random_tree(np.random.default_rng(seed), net.n_nodes, max_depth=5)
+
+
+@SETTINGS
+@given(**TREE_CASES, cost=st.sampled_from([0.0, 0.05]), keep_top=st.booleans())
+def test_dissolve_kernel_takes_the_reference_steps(net, options, seed, searched, cost, keep_top):
+    """``_dissolve_kernel.dissolve_modules`` gives the reference's tree, on found trees
+    and on random ones."""
+    flow, paths = found_or_random_tree(net, options, seed, searched)
     kernel = S.dissolve_modules(flow, paths, cost, keep_top=keep_top)
     reference = S.dissolve_modules(flow, paths, cost, keep_top=keep_top, in_one_call=False)
     np.testing.assert_array_equal(kernel, reference)

@@ -18,6 +18,7 @@ from .._kernels import (
     prefix_key_table,
     symmetric_links,
 )
+from ._dissolve_kernel import without_empty_levels
 
 
 @njit(cache=True, inline="always")
@@ -154,17 +155,7 @@ def _apply(paths, key, level, movers, receivers):
                 grown[i, c + 1] = paths[i, c]
             grown[i, level + 1] = child_id[key[i]]
             grown[i, level] = column[receiver_of[key[i]]]
-    width = depth + 1
-    while width > 1:
-        empty = True
-        for i in range(n):
-            if grown[i, width - 1] >= 0:
-                empty = False
-                break
-        if not empty:
-            break
-        width -= 1
-    return grown[:, :width].copy()
+    return without_empty_levels(grown)
 
 
 @njit(cache=True, nogil=True)

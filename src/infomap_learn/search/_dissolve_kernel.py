@@ -16,6 +16,19 @@ from .._kernels import crossing_flows, plogp_scalar, prefix_key_table
 
 
 @njit(cache=True, nogil=True)
+def without_empty_levels(paths):
+    """``paths`` without its last columns where they hold no module (a copy; one column
+    at least)."""
+    width = paths.shape[1]
+    while width > 1:
+        for i in range(paths.shape[0]):
+            if paths[i, width - 1] >= 0:
+                return paths[:, :width].copy()
+        width -= 1
+    return paths[:, :width].copy()
+
+
+@njit(cache=True, nogil=True)
 def dissolve_modules(node_flow, out_ptr, out_idx, out_flow, paths, module_cost, keep_top,
                      threshold, max_rounds):  # fmt: skip
     """``_dissolve.dissolve_modules`` without a preferred number of modules and without
@@ -146,17 +159,7 @@ def dissolve_modules(node_flow, out_ptr, out_idx, out_flow, paths, module_cost, 
                     for column in range(level, depth - 1):
                         paths[i, column] = paths[i, column + 1]
                     paths[i, depth - 1] = -1
-        new_depth = depth
-        while new_depth > 1:
-            empty = True
-            for i in range(n):
-                if paths[i, new_depth - 1] >= 0:
-                    empty = False
-                    break
-            if not empty:
-                break
-            new_depth -= 1
-        paths = paths[:, :new_depth].copy()
+        paths = without_empty_levels(paths)
     return paths
 
 
@@ -198,15 +201,5 @@ def collapse_single_child_modules(paths):
                 for column in range(level + 1, depth - 1):
                     paths[i, column] = paths[i, column + 1]
                 paths[i, depth - 1] = -1
-        new_depth = depth
-        while new_depth > 1:
-            empty = True
-            for i in range(n):
-                if paths[i, new_depth - 1] >= 0:
-                    empty = False
-                    break
-            if not empty:
-                break
-            new_depth -= 1
-        paths = paths[:, :new_depth].copy()
+        paths = without_empty_levels(paths)
     return paths
