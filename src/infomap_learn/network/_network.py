@@ -458,7 +458,8 @@ class Network:
             # (a kernel or similarity matrix computed in floating point is symmetric only
             # to rounding: rbf_kernel(X) differs from its transpose by ~1e-15)
             directed = not (
-                same_links and np.allclose(T.data, C.data, rtol=_SYMMETRY_RTOL, atol=0.0)
+                symmetric
+                or (same_links and np.allclose(T.data, C.data, rtol=_SYMMETRY_RTOL, atol=0.0))
             )
         directed = _check_bool("directed", directed)
         if not directed and not symmetric:
