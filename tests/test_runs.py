@@ -55,3 +55,19 @@ def test_a_failing_step_is_raised_to_the_caller(n_threads):
     trials = [_trial(0, log), failing(), _trial(2, log)]
     with pytest.raises(ValueError, match="step two failed"):
         run_in_steps(trials, n_threads, lambda: None)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_a_failing_done_callback_is_raised_to_the_caller(n_threads):
+    """``done()`` (a progress bar's update) that raises stops the run and reaches the
+    caller, instead of leaving a thread waiting or results missing."""
+    calls: list = []
+
+    def done():
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("progress bar closed")
+
+    trials = [_trial(i, [], steps=1) for i in range(5)]
+    with pytest.raises(RuntimeError, match="progress bar closed"):
+        run_in_steps(trials, n_threads, done)

@@ -113,15 +113,21 @@ def run_in_steps(trials: list[Generator], n_threads: int, done: Callable[[], Non
                     ready.append(index)
                 else:
                     results[index] = result
-                    done()
+                    try:
+                        if not failure:
+                            done()
+                    except BaseException as error:  # (a progress bar's, say: the caller's)
+                        failure.append(error)
+                        changed.notify_all()
+                        return
                     if not_started:
                         ready.append(not_started.popleft())
                 changed.notify()
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(n_threads)]
-    for thread in threads:
-        thread.start()
     try:
+        for thread in threads:
+            thread.start()
         for thread in threads:
             thread.join()
     except BaseException:  # (an interrupt: the threads stop after their current step)
