@@ -46,7 +46,8 @@ TUNE_ITERATION_LIMIT = 20
 # trial, one thread, on benchmarks/states_scaling.py's second-order networks (rng 0;
 # Infomap 0.40 s, 8.528 bits at 20k states; 14.5 s, 9.018 bits at 195k), limit 20 -> 10 ->
 # 6 -> 4: 20k states 1.28 -> 0.76 -> 0.53 -> 0.42 s, 8.441 -> 8.452 -> 8.464 -> 8.479 bits;
-# 195k states about 33 -> 16.1 -> 12.8 -> 9.4 s, 8.928 (limit 10) -> 8.939 -> 8.959 bits:
+# 195k states (limit 20 not run on it; 33 s on the benchmark's network of that size,
+# states-2026-12-06-2.md) 10 -> 6 -> 4: 16.1 -> 12.8 -> 9.4 s, 8.928 -> 8.939 -> 8.959 bits:
 # at 4, 0.6% shorter than Infomap's code in 0.65x its time, and the per-link cost of a
 # first-order network of the same size (issue 17).
 STATE_TUNE_ITERATION_LIMIT = 4

@@ -17,6 +17,7 @@ from ..paths import leaf_module_ids, prefix_keys
 from . import _constants as constants
 from . import _leaf_tune
 from . import _recursion as R
+from ._moves import ModuleCosts
 from ._two_level import (
     _coarse_tune,
     find_modules,
@@ -385,7 +386,7 @@ def _recursive_partition_kernel(
     return R.recursive_partition(
         leaf.arrays, np.ascontiguousarray(top, dtype=np.int64), np.uint64(int(seed) % 2**64),
         np.zeros(0, np.int64) if first_split is None else np.asarray(first_split, np.int64),
-        first_split is not None, R._module_costs(module_cost, leaf.meta_total), leaf.undirected,
+        first_split is not None, _module_costs(module_cost, leaf.meta_total), leaf.undirected,
         float(leaf.tele_total),
         (int(target) if strength > 0 else 0, float(strength), float(np.log(2.0))),
         bool(constants.RECURSION_REUSE), int(constants.SEED_STRIDE),
@@ -398,13 +399,26 @@ def _recursive_partition_kernel(
             int(constants.ROUND_STRIDE), int(constants.HIERARCHY_SUB_TUNE_LIMIT),
             int(constants.TUNE_ITERATION_LIMIT), int(constants.TUNE_PATIENT_STALL_LIMIT),
         ),
-        (
-            int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT),
-            bool(constants.RANDOM_CORE_LOOP_LIMIT), int(constants.AGGREGATE_EXACT_MIN_LINKS),
-            bool(constants.ALTERNATE_COARSE_TUNE), float(constants.CORE_LOOP_THRESHOLD),
-            float(constants.TUNE_RELATIVE_THRESHOLD),
-        ),
+        _search_settings(),
     )  # fmt: skip
+
+
+def _search_settings() -> tuple:
+    """The search constants as the kernels of small networks take them, as they are now:
+    (core loop limit, aggregated core loop limit, random sweeps, exact minimum links,
+    alternate coarse tune, sweep threshold, tune threshold)."""
+    return (
+        int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT),
+        bool(constants.RANDOM_CORE_LOOP_LIMIT), int(constants.AGGREGATE_EXACT_MIN_LINKS),
+        bool(constants.ALTERNATE_COARSE_TUNE), float(constants.CORE_LOOP_THRESHOLD),
+        float(constants.TUNE_RELATIVE_THRESHOLD),
+    )  # fmt: skip
+
+
+def _module_costs(module_cost: float, meta_total: float) -> ModuleCosts:
+    """The objective's module terms of the searches of the kernels of small networks (no
+    preferred number of modules, no meta data)."""
+    return ModuleCosts(float(module_cost), 0, 0.0, 0, float(meta_total))
 
 
 def _next_split(sub, n_sub, fine, found, unit_of, queued):
@@ -446,13 +460,8 @@ def tune_leaf_modules(
         return _leaf_tune.tune_leaf_modules(
             leaf.arrays, flow.out_ptr, flow.out_idx, flow.out_flow,
             np.ascontiguousarray(paths, dtype=np.int64), np.uint64(int(seed) % 2**64),
-            R._module_costs(module_cost, leaf.meta_total), leaf.undirected,
-            float(leaf.tele_total),
-            (
-                int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT),
-                float(constants.CORE_LOOP_THRESHOLD), bool(constants.RANDOM_CORE_LOOP_LIMIT),
-                int(constants.AGGREGATE_EXACT_MIN_LINKS),
-            ),
+            _module_costs(module_cost, leaf.meta_total), leaf.undirected,
+            float(leaf.tele_total), _search_settings(),
         )  # fmt: skip
     paths = np.array(paths, dtype=np.int64)
     n, depth = paths.shape

@@ -13,7 +13,8 @@ import numpy as np
 from numba import njit
 
 from .._kernels import compact_labels, crossing_flows, distinct_pairs, plogp_sum, prefix_key_table
-from ._moves import UnitArrays, aggregate_unit_arrays, find_modules_serial
+from ._moves import aggregate_unit_arrays, find_modules_serial
+from ._recursion import _rng_state, _with
 
 
 @njit(cache=True, nogil=True)
@@ -32,9 +33,10 @@ def tune_leaf_modules(leaf, out_ptr, out_idx, out_flow, paths, seed, costs, undi
                       tele_total, settings):  # fmt: skip
     """``_hierarchy.tune_leaf_modules`` without meta data and recorded teleportation
     (``out_*``: the flow's out-links; ``seed``: the random state's seed, a uint64;
-    ``settings``: (core loop limit, aggregated core loop limit, sweep threshold, random
-    sweeps, exact minimum links))."""
-    core_loop_limit, aggregated_limit, sweep_threshold, random_sweeps, exact_min_links = settings
+    ``settings``: the search settings of ``_recursion.recursive_partition``)."""
+    core_loop_limit, aggregated_limit, random_sweeps, exact_min_links, _, sweep_threshold, _ = (
+        settings
+    )
     paths = paths.copy()
     n, depth = paths.shape
     keys = prefix_key_table(paths)
@@ -94,15 +96,10 @@ def tune_leaf_modules(leaf, out_ptr, out_idx, out_flow, paths, seed, costs, undi
         module_of[unit_of[i]] = leaf_module[i]
     exact = leaf.out_idx.shape[0] >= exact_min_links  # (as _units.aggregate)
     a = aggregate_unit_arrays(leaf, unit_of, n_units, undirected, exact)
-    units = UnitArrays(
-        a.codeflow, a.exit, a.enter, a.tele_src, a.tele_tgt, parent_of_unit, a.out_ptr,
-        a.out_idx, a.out_flow, a.in_ptr, a.in_idx, a.in_flow, a.meta_ptr, a.meta_idx,
-        a.meta_flow,
-    )  # fmt: skip
-    rng_state = np.array([seed * np.uint64(2654435761) + np.uint64(1)], dtype=np.uint64)
+    units = _with(a, a.codeflow, parent_of_unit)
     new_of_unit, _ = find_modules_serial(
         module_of, units, undirected, np.concatenate((parent_exit, np.zeros(n_leaf_modules))),
-        tele_total, plogp_sum(units.codeflow), costs, rng_state, core_loop_limit,
+        tele_total, plogp_sum(units.codeflow), costs, _rng_state(seed), core_loop_limit,
         sweep_threshold, random_sweeps, exact_min_links, aggregated_limit, False, False,
     )  # fmt: skip
     new_leaf = np.empty(n, dtype=np.int64)

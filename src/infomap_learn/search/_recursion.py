@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._kernels import compact_labels, distinct_pairs, plogp_scalar, plogp_sum
-from ._moves import ModuleCosts, UnitArrays, aggregate_unit_arrays, module_flow_totals
+from .._kernels import compact_labels, distinct_pairs, plogp_array, plogp_sum, sum_by_label
+from ._moves import UnitArrays, aggregate_unit_arrays, module_flow_totals
 from ._tune import two_level_search_serial
 
 _INT64_MAX = np.iinfo(np.int64).max
@@ -38,27 +38,10 @@ def _with(units, codeflow, parent):
 
 
 @njit(cache=True, inline="always")
-def _bincount(labels, weights, n):
-    """``np.bincount(labels, weights, n)``, summed in the same order."""
-    out = np.zeros(n)
-    for i in range(labels.shape[0]):
-        out[labels[i]] += weights[i]
-    return out
-
-
-@njit(cache=True, inline="always")
 def _counts(labels, n):
     out = np.zeros(n, dtype=np.int64)
     for i in range(labels.shape[0]):
         out[labels[i]] += 1
-    return out
-
-
-@njit(cache=True, inline="always")
-def _plogp(x):
-    out = np.empty(x.shape[0])
-    for i in range(x.shape[0]):
-        out[i] = plogp_scalar(x[i])
     return out
 
 
@@ -88,11 +71,11 @@ def parent_codelengths(units, labels, k, parent_exit, module_cost, undirected, t
         group_parent[labels[u]] = units.parent[u]
     n_parents = parent_exit.shape[0]
     q = parent_exit
-    own = _plogp(mexit + mflow) - _plogp(mexit) + np.zeros(k)
+    own = plogp_array(mexit + mflow) - plogp_array(mexit)
     return (
-        _plogp(q + _bincount(group_parent, menter, n_parents)) - _plogp(q)
-        - _bincount(group_parent, _plogp(menter), n_parents)
-        + _bincount(group_parent, own, n_parents)
+        plogp_array(q + sum_by_label(group_parent, menter, n_parents)) - plogp_array(q)
+        - sum_by_label(group_parent, plogp_array(menter), n_parents)
+        + sum_by_label(group_parent, own, n_parents)
         + module_cost * _counts(group_parent, n_parents)
     )  # fmt: skip
 
@@ -135,10 +118,10 @@ def coarsest_super_modules(units, labels, parent_exit, seed, costs, undirected, 
         new = parent_codelengths(
             agg, super_of_module, n_super, sub_exit, costs.per_module, undirected, tele_total
         )
-        plogp_enter = _bincount(module_parent, _plogp(enter), n_parents)
+        plogp_enter = sum_by_label(module_parent, plogp_array(enter), n_parents)
         new = new[:n_parents] - plogp_enter
-        enter_sum = _bincount(module_parent, enter, n_parents)
-        old = _plogp(q + enter_sum) - _plogp(q) - plogp_enter
+        enter_sum = sum_by_label(module_parent, enter, n_parents)
+        old = plogp_array(q + enter_sum) - plogp_array(q) - plogp_enter
         first_of_pair = distinct_pairs(module_parent, super_of_module)[0]
         n_super_in = _counts(first_of_pair, n_parents + k)[:n_parents]
         accept = np.zeros(n_parents, dtype=np.bool_)
@@ -258,7 +241,7 @@ def recursive_partition(leaf, top, seed, first_split, has_first_split, costs, un
             )  # fmt: skip
         has_first_split = False
         q = parent_exit
-        without = _plogp(q + _bincount(deepest, leaf.codeflow, k)) - _plogp(q)
+        without = plogp_array(q + sum_by_label(deepest, leaf.codeflow, k)) - plogp_array(q)
         with_sub = parent_codelengths(
             leaf_in_modules, sub, sub.max() + 1, q, costs.per_module, undirected, tele_total
         )
@@ -329,9 +312,3 @@ def _next_split(sub, n_sub, fine_of_unit, found, has_found, unit_of, queued):
     for u in range(n):
         out[u] = fine[u] if fine_count[sub[u]] > 1 else offset + found[unit_of[u]]
     return out, True
-
-
-def _module_costs(module_cost: float, meta_total: float) -> ModuleCosts:
-    """The objective's module terms of the recursion's searches (no preferred number of
-    modules, no meta data)."""
-    return ModuleCosts(float(module_cost), 0, 0.0, 0, float(meta_total))
