@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from functools import partial
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from ._units import (
     module_exit_totals,
     module_totals,
     new_context,
+    pool_threads,
 )
 
 
@@ -72,22 +74,24 @@ def _add_super_modules(
         if k <= 2:
             return paths
         _, enter, _ = module_totals(leaf, top, k)
-        agg = aggregate(leaf, top, k, codeflow=enter)
+        agg = aggregate(leaf, top, k, codeflow=enter, threads=pool_threads(pool))
         super_labels, length = None, np.inf
         attempts = (
             constants.SUPER_MODULE_TRIALS if k <= constants.SUPER_MODULE_TRIALS_MAX_MODULES else 1
         )
-        for attempt in range(attempts):
-            ctx = new_context(
-                agg, seed + attempt * constants.ROUND_STRIDE, pool=pool,
-                module_cost=module_cost, preferred_modules=preferred_modules,
-            )  # fmt: skip
-            # (its modules' terms included; tuned through a stalled iteration: with the
-            # first-stall stop, blobs' multilevel gap went from -0.20% to -0.17%, see
-            # _constants.TUNE_STALL_LIMIT)
-            found, found_length = two_level_search(
-                agg, ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT
-            )
+        seeds = [seed + attempt * constants.ROUND_STRIDE for attempt in range(attempts)]
+        search = partial(
+            _super_module_search, agg, module_cost=module_cost,
+            preferred_modules=preferred_modules,
+        )  # fmt: skip
+        if attempts > 1 and pool_threads(pool) > 1:
+            # side by side, each on one thread: these module networks (at most
+            # SUPER_MODULE_TRIALS_MAX_MODULES units) are searched serially with or
+            # without a pool, so the result is the same
+            found_by_attempt = list(pool.map(search, seeds))
+        else:
+            found_by_attempt = [search(attempt_seed, pool=pool) for attempt_seed in seeds]
+        for found, found_length in found_by_attempt:
             if found_length < length - constants.CORE_LOOP_THRESHOLD:
                 super_labels, length = found, found_length
         n_super = int(super_labels.max()) + 1
@@ -104,6 +108,23 @@ def _add_super_modules(
         ):  # fmt: skip
             return paths
         paths = np.concatenate([super_labels[top][:, None], paths], axis=1)
+
+
+def _super_module_search(
+    agg: Units,
+    seed: int,
+    pool: Executor | None = None,
+    module_cost: float = 0.0,
+    preferred_modules: int = 0,
+) -> tuple[np.ndarray, float]:
+    """One search for the super-modules of the modules ``agg`` (coded by their enter
+    flow): (super-module of each module, codelength)."""
+    ctx = new_context(
+        agg, seed, pool=pool, module_cost=module_cost, preferred_modules=preferred_modules
+    )
+    # (its modules' terms included; tuned through a stalled iteration: with the first-stall
+    # stop, blobs' multilevel gap went from -0.20% to -0.17%, see _constants.TUNE_STALL_LIMIT)
+    return two_level_search(agg, ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT)
 
 
 def deferred_coarse_tune(
@@ -218,7 +239,9 @@ def _coarsest_super_modules(
         # modules of other parents are frozen: each alone under a parent of its own
         frozen = ~searching[module_parent]
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
-        agg = aggregate(units, labels, k, codeflow=enter).with_parent(super_parent)
+        agg = aggregate(
+            units, labels, k, codeflow=enter, threads=pool_threads(pool)
+        ).with_parent(super_parent)
         sub_ctx = new_context(
             agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool,
             module_cost,
@@ -303,7 +326,9 @@ def _recursive_partition(
             unit_of, n_units = K.compact_labels(unit_key, n + k)
             parent_of_unit = np.zeros(n_units, dtype=np.int64)
             parent_of_unit[unit_of] = deepest
-            units = aggregate(leaf, unit_of, n_units).with_parent(parent_of_unit)
+            units = aggregate(leaf, unit_of, n_units, threads=pool_threads(pool)).with_parent(
+                parent_of_unit
+            )
         q = parent_exit
         module_flow = np.bincount(deepest, leaf.codeflow, k)
         without = _plogp(q + module_flow) - _plogp(q)

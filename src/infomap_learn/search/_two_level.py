@@ -17,6 +17,7 @@ from ._units import (
     aggregate,
     codelength_of,
     module_exit_totals,
+    pool_threads,
 )
 
 
@@ -42,7 +43,7 @@ def _runs_in_groups(units: Units, ctx: SearchContext) -> bool:
 
 def _pool_threads(ctx: SearchContext) -> int:
     """The threads of the search's pool (1 without one)."""
-    return 1 if ctx.pool is None else int(getattr(ctx.pool, "_max_workers", 1))
+    return pool_threads(ctx.pool)
 
 
 def _moves_in_parallel(units: Units, ctx: SearchContext) -> bool:

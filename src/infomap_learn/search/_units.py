@@ -125,6 +125,11 @@ def _links_in_parallel(module_of, k: int, ptr, idx, flow, threads: int):
     )
 
 
+def pool_threads(pool: Executor | None) -> int:
+    """The threads of a search's pool (1 without one)."""
+    return 1 if pool is None else int(getattr(pool, "_max_workers", 1))
+
+
 def aggregate(
     units: Units, module_of: np.ndarray, k: int, codeflow=None, threads: int = 1
 ) -> Units:
