@@ -427,6 +427,29 @@ def test_threads_do_not_change_the_tree(monkeypatch, min_units):
     assert one.codelength == two.codelength
 
 
+def test_super_module_searches_side_by_side_find_the_serial_levels():
+    """The super-module searches of a trial run on the pool's threads, each serially:
+    the levels equal those of the searches one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    net = nested_sbm(2, (4, 4, 12), p=(0.6, 0.1, 0.002))
+    leaf = S.leaf_units(compute_flow(net))
+    top = np.arange(net.n_nodes) // 12  # the 16 blocks, in 4 groups
+    serial = S._hierarchy._add_super_modules(leaf, top[:, None], 5)
+    mapped = []
+
+    class CountingPool(ThreadPoolExecutor):
+        def map(self, fn, *iterables, **kwargs):
+            mapped.append(1)
+            return super().map(fn, *iterables, **kwargs)
+
+    with CountingPool(2) as pool:
+        side_by_side = S._hierarchy._add_super_modules(leaf, top[:, None], 5, pool)
+    assert mapped  # (the pool did run the searches)
+    assert serial.shape[1] > 1  # (super-modules formed)
+    np.testing.assert_array_equal(serial, side_by_side)
+
+
 def test_tune_leaf_modules_shortens_random_trees():
     """The tune does move nodes: on random trees (far from any optimum) the code gets
     strictly shorter, by as much as the core loop's objective says."""
