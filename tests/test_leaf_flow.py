@@ -59,3 +59,26 @@ def test_moves_on_the_leaf_modules_are_the_moves_on_the_nodes(seed, directed, op
     small, leaf, tree = leaf_module_flow(flow, dissolved)
     moved = absorb_modules(small, tree, top_level=top_level)[leaf]
     assert same_tree(moved, absorbed, flow.node_flow)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), directed=st.booleans(), options=st.sampled_from(FLOW_OPTIONS))
+def test_threads_sum_the_same_links(seed, directed, options):
+    """On several threads (for large networks) the leaf modules' links are the same to
+    the bit, in the same order."""
+    import infomap_learn.search._constants as constants
+    import infomap_learn.search._leaf_flow as module
+
+    flow, paths = _case(seed, directed, options)
+    one = leaf_module_flow(flow, paths)[0]
+    saved, summed = constants.AGGREGATE_EXACT_MIN_LINKS, module._links_in_parallel
+    calls = []
+    constants.AGGREGATE_EXACT_MIN_LINKS = 1  # (every network counts as large)
+    module._links_in_parallel = lambda *args: calls.append(args[-1]) or summed(*args)
+    try:
+        several = leaf_module_flow(flow, paths, threads=3)[0]
+    finally:
+        constants.AGGREGATE_EXACT_MIN_LINKS, module._links_in_parallel = saved, summed
+    assert calls and set(calls) == {3}
+    for name in ("out_ptr", "out_idx", "out_flow", "in_ptr", "in_idx", "in_flow", "node_flow"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(several, name), err_msg=name)

@@ -40,6 +40,7 @@ from ._two_level import two_level_search
 from ._units import (
     leaf_units,
     new_context,
+    pool_threads,
 )
 
 
@@ -341,7 +342,7 @@ def _search(
         if tree.shape[1] > 1:  # (else these are the top search's tuned modules)
             tree = tune_leaf_modules(leaf, flow, tree, trial_seed, group_pool, cost, meta_rate)
         # (the moves below keep the leaf modules: they run on the network of those)
-        small, leaf_of, tree = leaf_module_flow(flow, tree)
+        small, leaf_of, tree = leaf_module_flow(flow, tree, pool_threads(group_pool))
         if not levels[0]:  # (dissolving would undo levels taken for the preference)
             tree = dissolve_modules(small, tree, cost, preferred)
         tree = collapse_single_child_modules(tree)

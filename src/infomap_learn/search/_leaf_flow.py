@@ -9,9 +9,13 @@ import numpy as np
 from .. import _kernels as K
 from ..flow import Flow
 from ..paths import leaf_module_ids
+from . import _constants as constants
+from ._units import _links_in_parallel
 
 
-def leaf_module_flow(flow: Flow, paths: np.ndarray) -> tuple[Flow, np.ndarray, np.ndarray]:
+def leaf_module_flow(
+    flow: Flow, paths: np.ndarray, threads: int = 1
+) -> tuple[Flow, np.ndarray, np.ndarray]:
     """The flow of ``paths``' leaf modules as nodes, each node's leaf module, and the tree
     of the leaf modules (one node in each; ``tree[leaf]`` gives back ``paths``).
 
@@ -34,11 +38,14 @@ def leaf_module_flow(flow: Flow, paths: np.ndarray) -> tuple[Flow, np.ndarray, n
     k = int(leaf.max()) + 1 if leaf.size else 0
     first = np.full(k, leaf.size, dtype=np.int64)
     np.minimum.at(first, leaf, np.arange(leaf.size))
-    out_csr = K.aggregate_links(leaf, k, flow.out_ptr, flow.out_idx, flow.out_flow)
-    in_csr = (
-        out_csr if flow.undirected
-        else K.aggregate_links(leaf, k, flow.in_ptr, flow.in_idx, flow.in_flow)
-    )  # fmt: skip
+    if threads > 1 and flow.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS:
+        def links(ptr, idx, link_flow):
+            return _links_in_parallel(leaf, k, ptr, idx, link_flow, threads)
+    else:
+        def links(ptr, idx, link_flow):
+            return K.aggregate_links(leaf, k, ptr, idx, link_flow)
+    out_csr = links(flow.out_ptr, flow.out_idx, flow.out_flow)
+    in_csr = out_csr if flow.undirected else links(flow.in_ptr, flow.in_idx, flow.in_flow)
     teleport = (
         (None, None) if flow.teleport_source is None
         else (
