@@ -323,3 +323,37 @@ def test_outputs_that_are_not_read_back_are_named(tmp_path, text, what):
     gz.write_bytes(gzip.compress(b'1:1 0.5 "a" 1\n'))
     with pytest.raises(ValueError, match="is gzip-compressed"):
         read_module_paths(gz, np.array([1, 2]))
+
+
+_PAJEK_PIECES = st.sampled_from(
+    ["*Vertices 3", " *Edges", "\t*arcs x", '1 "a*b"', "2 3", "* ", "**", "x*", "#*c", " ", "\t"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_PAJEK_PIECES, st.sampled_from(["\n", "\r\n", "", " "])), max_size=12))
+def test_section_headers_are_the_section_pattern_matches(pieces):
+    """The headers found from their stars are the pattern's matches at every line."""
+    from infomap_learn.io.readers import _SECTION, _section_headers
+
+    text = "".join(piece + end for piece, end in pieces)
+    expected = [(m.span(), m.groups()) for m in _SECTION.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _section_headers(text)] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**63 - 1) | st.integers(0, 40), min_size=0, max_size=40),
+)
+def test_numbered_ids_are_numpy_unique(ids):
+    """Ids numbered by a table (small ids) or by a sort (others): as np.unique."""
+    from infomap_learn.io.readers import _numbered_ids
+
+    ids = np.array(ids, dtype=np.int64).reshape(-1, 2) if len(ids) % 2 == 0 else np.array(
+        ids, dtype=np.int64
+    )
+    node_ids, place = _numbered_ids(ids)
+    expected_ids, inverse = np.unique(ids, return_inverse=True)
+    np.testing.assert_array_equal(node_ids, expected_ids)
+    np.testing.assert_array_equal(place, inverse.reshape(ids.shape))
+    assert node_ids.dtype == np.int64 and place.shape == ids.shape

@@ -124,16 +124,25 @@ def read_network(
 
     if looks_like_json(text):
         return read_network_json(text, directed, path, (weight_threshold, self_links))
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            if stripped.startswith("*"):
-                relax = dict(relax_rate=relax_rate, relax_limit=relax_limit,
-                             relax_limit_up=relax_limit_up, relax_limit_down=relax_limit_down,
-                             relax_by_jsd=relax_by_jsd, relax_to_self=relax_to_self)
-                return _read_pajek(text, directed, path, (weight_threshold, self_links), relax)
-            break
+    first = _first_data_line(text)
+    if first is not None and first.startswith("*"):
+        relax = dict(relax_rate=relax_rate, relax_limit=relax_limit,
+                     relax_limit_up=relax_limit_up, relax_limit_down=relax_limit_down,
+                     relax_by_jsd=relax_by_jsd, relax_to_self=relax_to_self)
+        return _read_pajek(text, directed, path, (weight_threshold, self_links), relax)
     return _read_link_list(text, directed, path, (weight_threshold, self_links))
+
+
+def _first_data_line(text: str, head: int = 1 << 16) -> str | None:
+    """The first line that is neither blank nor a comment, stripped (None: there is none).
+    Looked for in the first ``head`` characters, then in the whole text: splitting a 10M-line
+    file into lines takes seconds and gigabytes."""
+    for chunk in (text[:head], text) if len(text) > head else (text,):
+        for line in chunk.splitlines():
+            stripped = line.strip()
+            if stripped and not stripped.startswith("#"):
+                return stripped
+    return None
 
 
 def _parse_lines(lines: Iterable[tuple[int, str]], path):
@@ -167,16 +176,19 @@ def _parse_links(text: str, path, numbers: list[int] | None = None):
     """
     if not _DATA_LINE.search(text):
         return np.empty((0, 2), dtype=np.int64), None
-    lines = zip(itertools.count(1) if numbers is None else numbers, text.splitlines())
+
+    def lines():  # (numbered only where needed: a list of 10M lines takes gigabytes)
+        return zip(itertools.count(1) if numbers is None else numbers, text.splitlines())
+
     try:
         table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2, dtype=np.float64)
     except ValueError:  # ragged lines or a token that is no number: find and name it
-        return _parse_lines(lines, path)
+        return _parse_lines(lines(), path)
     if table.shape[1] < 2:
-        return _parse_lines(lines, path)
+        return _parse_lines(lines(), path)
     as_float = table[:, :2]
     if not (np.isfinite(as_float).all() and (as_float == np.round(as_float)).all()):
-        return _parse_lines(lines, path)
+        return _parse_lines(lines(), path)
     if np.abs(as_float).max() < _MAX_EXACT_FLOAT:
         links = as_float.astype(np.int64)
     else:  # large ids: floats would merge neighbouring ids, so read them as integers
@@ -185,10 +197,10 @@ def _parse_links(text: str, path, numbers: list[int] | None = None):
                 io.StringIO(text), comments="#", ndmin=2, dtype=np.int64, usecols=(0, 1)
             )
         except (ValueError, OverflowError):
-            return _parse_lines(lines, path)
+            return _parse_lines(lines(), path)
     weights = table[:, 2] if table.shape[1] > 2 else None
     if weights is not None and not (np.isfinite(weights).all() and (weights >= 0).all()):
-        return _parse_lines(lines, path)
+        return _parse_lines(lines(), path)
     return links, weights
 
 
@@ -198,8 +210,8 @@ def _read_link_list(
     links, weights = _parse_links(text, path)
     if links.size == 0:
         raise ValueError(f"{path}: no links found")
-    node_ids, inverse = np.unique(links, return_inverse=True)  # nodes of skipped links too
-    edges, weights = _skip_links(inverse.reshape(links.shape), weights, skip)
+    node_ids, edges = _numbered_ids(links)  # nodes of skipped links too
+    edges, weights = _skip_links(edges, weights, skip)
     network = Network.from_edges(
         edges,
         weights,
@@ -208,6 +220,19 @@ def _read_link_list(
         node_names=[str(i) for i in node_ids],
     )
     return network, node_ids
+
+
+def _numbered_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``ids`` in increasing order, and each id's place among them (as
+    ``np.unique(ids, return_inverse=True)``). Ids from 0 to a few times their count are
+    numbered with a table instead of a sort: 10M links in 0.3 s instead of 5 s."""
+    if ids.size and ids.min() >= 0 and ids.max() < 4 * ids.size:
+        present = np.zeros(int(ids.max()) + 1, dtype=np.bool_)
+        present[ids.ravel()] = True
+        place = np.cumsum(present, dtype=np.int64) - 1
+        return np.flatnonzero(present).astype(np.int64), place[ids]
+    node_ids, inverse = np.unique(ids, return_inverse=True)
+    return node_ids, inverse.reshape(ids.shape)
 
 
 _SECTION = re.compile(r"^[ \t]*(\*[^\s]*)[^\n]*", re.MULTILINE)
@@ -273,10 +298,27 @@ def _parse_vertices(body: str, path, first_line: int):
     )
 
 
+def _section_headers(text: str) -> list[re.Match]:
+    """The section header lines of a Pajek ``text`` (``_SECTION``'s matches), found from
+    their stars: ``_SECTION.finditer`` tries a match at every line and takes seconds on a
+    10M-line file."""
+    headers = []
+    star = text.find("*")
+    while star != -1:
+        line_start = text.rfind("\n", 0, star) + 1
+        if text[line_start:star].strip(" \t"):  # (a star inside a line)
+            star = text.find("*", star + 1)
+            continue
+        header = _SECTION.match(text, line_start)
+        headers.append(header)
+        star = text.find("*", header.end())
+    return headers
+
+
 def _read_pajek(
     text: str, directed: bool, path, skip: tuple = (None, True), relax: dict | None = None
 ) -> tuple[Network, np.ndarray]:
-    headers = list(_SECTION.finditer(text))
+    headers = _section_headers(text)
     start = headers[0].start() if headers else len(text)
     stray = _DATA_LINE.search(text, 0, start)
     if stray:
@@ -325,13 +367,13 @@ def _read_pajek(
             state_parts, (vertex_ids, vertex_names), links, weights, link_bodies, directed,
             path, skip,
         )  # fmt: skip
-    node_ids = np.unique(np.concatenate([vertex_ids, links.ravel()]))
+    node_ids, place = _numbered_ids(np.concatenate([vertex_ids, links.ravel()]))
     if node_ids.size == 0:
         raise ValueError(f"{path}: no vertices or links found")
-    edges, weights = _skip_links(np.searchsorted(node_ids, links), weights, skip)
+    position, link_places = place[: len(vertex_ids)], place[len(vertex_ids) :]
+    edges, weights = _skip_links(link_places.reshape(links.shape), weights, skip)
     names = np.array([str(i) for i in node_ids.tolist()], dtype=object)
     node_weights = np.ones(len(node_ids))
-    position = np.searchsorted(node_ids, vertex_ids)
     names[position] = np.array(vertex_names, dtype=object)
     node_weights[position] = vertex_weights
     network = Network.from_edges(
