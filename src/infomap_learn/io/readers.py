@@ -18,6 +18,8 @@ from os import PathLike
 import numpy as np
 
 from ..network import Network
+from ._link_kernel import _POWERS_OF_TEN
+from ._link_kernel import parse_links as parse_link_bytes
 from ._module_paths import read_module_paths
 from ._multilayer import SECTIONS as _MULTILAYER_SECTIONS
 from ._multilayer import multilayer_network, parse_multilayer_rows
@@ -169,13 +171,25 @@ def _parse_lines(lines: Iterable[tuple[int, str]], path):
 
 
 def _parse_links(text: str, path, numbers: list[int] | None = None):
-    """Links of a link list or a Pajek links section: numpy's reader, else line by line.
+    """Links of a link list or a Pajek links section: (ids (m, 2) int64, weights or None).
 
+    Read in one compiled pass where it reads the text exactly (``_link_kernel``), else by
+    numpy's reader (the pass's reference), else line by line, naming what is wrong.
     ``numbers`` are the file's line numbers of the lines of ``text`` (None: the lines of
     ``text`` are the file's, from 1); only the line-by-line pass needs them.
     """
     if not _DATA_LINE.search(text):
         return np.empty((0, 2), dtype=np.int64), None
+    read, links, weights, columns = parse_link_bytes(
+        np.frombuffer(text.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN
+    )
+    if read:
+        return links, (weights if columns == 3 else None)
+    return _parse_links_by_numpy(text, path, numbers)
+
+
+def _parse_links_by_numpy(text: str, path, numbers: list[int] | None = None):
+    """:func:`_parse_links` by numpy's reader, else line by line."""
 
     def lines():  # (numbered only where needed: a list of 10M lines takes gigabytes)
         return zip(itertools.count(1) if numbers is None else numbers, text.splitlines())
