@@ -815,3 +815,28 @@ def test_module_flow_totals_match_the_module_state():
         moved = units.with_parent(labels)
         assert moved.parent is labels and moved.arrays.parent is labels
         assert units.arrays.parent is not labels
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_large_fine_tune_ends_when_no_unit_moves(monkeypatch, seed):
+    """A fine tune of a large network whose core loop moves no unit ends there, without
+    aggregating the modules again: the same modules and codelength as the full fine tune
+    (networks made "large" and searched step by step, in parent groups, here)."""
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", 1)
+    net, _ = planted_partition(10, 30, 0.5, 0.005, seed=seed)
+    leaf = S.leaf_units(compute_flow(net))
+    results, aggregations = [], []
+    aggregate = S._two_level.aggregate
+    monkeypatch.setattr(
+        S._two_level, "aggregate", lambda *a, **k: aggregations.append(1) or aggregate(*a, **k)
+    )
+    for min_units in (10**12, 1):
+        monkeypatch.setattr(S._constants, "FINE_TUNE_STOP_UNMOVED_MIN_UNITS", min_units)
+        aggregations.clear()
+        ctx = S.new_context(leaf, seed)
+        labels, length = S.two_level_search(leaf, ctx)
+        results.append((labels, length, len(aggregations)))
+    (full, full_length, full_count), (short, short_length, short_count) = results
+    np.testing.assert_array_equal(full, short)
+    assert full_length == pytest.approx(short_length, rel=1e-14)
+    assert short_count < full_count  # (the unmoved fine tune aggregated nothing)

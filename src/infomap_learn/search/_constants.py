@@ -82,6 +82,16 @@ PARALLEL_BLOCK_MIN = 256
 # exact size, on the search's threads (search/_aggregate.py), instead of one pass into
 # arrays of the input's size: the peak memory of large searches.
 AGGREGATE_EXACT_MIN_LINKS = 1_000_000
+# A fine tune of a network of this many units or more ends when its core loop on the units
+# moves none: the modules are those the search before it ended on, whose module network
+# settled (no move of a module shortened the code), so the aggregation and the core loop
+# on it again found nothing (LFR 1M mu 0.3: 0.55 s aggregating, 0.2 s moving, no change).
+# Same codelengths, seeds 1-2, two-level and multilevel, on LFR 100k (mu 0.3, 0.6) and a
+# 40k-point 10-d blobs kNN graph (the estimator's). Below it, as before: on the 3000-point
+# blobs kNN graph module moves after unmoved nodes still shortened the code (the module
+# loops' sweep limit, AGGREGATED_CORE_LOOP_LIMIT, can end them unsettled). The serial
+# kernel (_tune.two_level_search_serial) only runs networks below PARENT_GROUPS_MIN_UNITS.
+FINE_TUNE_STOP_UNMOVED_MIN_UNITS = 20_000
 # Tune iterations (fine, coarse, fine, ...) in the hierarchical search: for the two-level
 # modules it starts from (below super-modules the recursion searches again; elsewhere the
 # finished tree's leaf tune continues where these stop) and in the recursion's sub-searches.

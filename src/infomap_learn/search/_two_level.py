@@ -133,8 +133,9 @@ def find_modules(
 
     ``stop_unmoved``: a first core loop that moves no unit ends the search; for the coarse
     tune's move of submodules, whose modules are those of a finished search: unmoved,
-    the module network is the one that search ended on. (Not for the fine tune: on the
-    blobs kNN graph its module moves after unmoved nodes still shorten the code.)
+    the module network is the one that search ended on; and for the fine tune of large
+    networks (``constants.FINE_TUNE_STOP_UNMOVED_MIN_UNITS``: on the 3000-point blobs kNN
+    graph its module moves after unmoved nodes still shorten the code).
 
     Returns the module of each unit (ids 0..k-1) and the codelength. Searches that run
     their units one at a time (below the size for parent groups) run in one kernel call,
@@ -304,7 +305,8 @@ def _two_level_search_stepwise(
         if int(labels.max()) + 1 <= 1:
             break
         if fine:
-            new_labels, new_length = find_modules(units, ctx, labels)
+            large = units.n >= constants.FINE_TUNE_STOP_UNMOVED_MIN_UNITS
+            new_labels, new_length = find_modules(units, ctx, labels, stop_unmoved=large)
         else:
             fast = bool(constants.ALTERNATE_COARSE_TUNE) and n_coarse % 2 == 1
             n_coarse += 1
