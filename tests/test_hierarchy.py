@@ -703,3 +703,32 @@ def test_collapse_kernel_takes_the_reference_steps(seed, n, depth):
     kernel = S.collapse_single_child_modules(paths)
     reference = S.collapse_single_child_modules(paths, in_one_call=False)
     np.testing.assert_array_equal(kernel, reference)
+
+
+def test_deferred_tune_keeps_the_modules_for_a_rounding_gain(monkeypatch):
+    """A coarse tune shorter by no more than the core loop's threshold (the same modules,
+    summed in another order) leaves the modules as they were: new ones would be searched
+    for super-modules again."""
+    net = nested_sbm(1)
+    leaf = S.leaf_units(compute_flow(net))
+    labels = np.arange(net.n_nodes) // 6
+    sub = np.arange(net.n_nodes) // 3
+    hierarchy = S._hierarchy
+    for gain, kept in ((1e-14, True), (1e-6, False)):
+        renamed = labels[::-1].copy()
+        tuned = (renamed, 5.0 - gain, sub)
+        monkeypatch.setattr(hierarchy, "_coarse_tune", lambda *a, t=tuned: t)
+        modules, length, submodules = hierarchy.deferred_coarse_tune(leaf, labels, 5.0, 1)
+        assert (modules is labels) == kept and (modules is renamed) != kept
+        assert length == (5.0 if kept else 5.0 - gain)
+        assert submodules is sub
+
+
+def test_super_module_searches_fit_one_thread():
+    """The super-module searches run side by side, each serially: their networks (at most
+    SUPER_MODULE_TRIALS_MAX_MODULES modules) are below the sizes of parallel moves and
+    parent groups, where a pool would change a search's result."""
+    c = S._constants
+    assert c.SUPER_MODULE_TRIALS_MAX_MODULES < min(
+        c.PARENT_GROUPS_MIN_UNITS, c.PARALLEL_MOVES_MIN_UNITS
+    )

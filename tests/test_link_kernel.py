@@ -26,8 +26,8 @@ _WEIGHTS = st.floats(0, 1e6).map("{:.6g}".format) | st.sampled_from(
      "0.1234567890123456789", "-1", "-0", "inf", "nan", "1e400", "5e-324", "00.010",
      "123456789.123456", "9007199254740993", "1e22", "1e23", "e5", ".", "1e"]
 )  # fmt: skip
-_SEPARATORS = st.sampled_from([" ", "\t", "  ", " \t "])
-_ENDS = st.sampled_from(["\n", "\r\n", " # note\n", "#\n", "\n\n", "  \n"])
+_SEPARATORS = st.sampled_from([" ", "\t", "  ", " \t ", "\r", " \r"])
+_ENDS = st.sampled_from(["\n", "\r\n", " # note\n", "#\n", "\n\n", "  \n", "\r", "\r\r\n"])
 
 
 @st.composite
@@ -91,3 +91,25 @@ def test_usual_files_take_the_pass():
 )  # fmt: skip
 def test_what_the_pass_leaves_to_numpy(text):
     assert not _kernel(text)[0]
+
+
+def test_large_texts_take_the_pass(monkeypatch):
+    """Texts of a megabyte or more go through the pass, smaller ones to numpy (whose
+    first use costs less than loading the pass), with the same links either way."""
+    import infomap_learn.io.readers as module
+
+    rng = np.random.default_rng(0)
+    links = rng.integers(0, 50_000, (80_000, 2))
+    weights = rng.random(80_000).round(6)
+    text = "".join(f"{a} {b} {w}\n" for (a, b), w in zip(links.tolist(), weights.tolist()))
+    assert len(text) >= module._COMPILED_PASS_MIN_CHARS
+    calls = []
+    passed = module.parse_link_bytes
+    monkeypatch.setattr(module, "parse_link_bytes", lambda *a: calls.append(1) or passed(*a))
+    read_links, read_weights = R._parse_links(text, "f")
+    assert calls
+    np.testing.assert_array_equal(read_links, links)
+    np.testing.assert_array_equal(read_weights, weights)
+    calls.clear()
+    R._parse_links(text[:1000].rsplit("\n", 1)[0], "f")
+    assert not calls

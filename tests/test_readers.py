@@ -343,7 +343,10 @@ def test_section_headers_are_the_section_pattern_matches(pieces):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.integers(0, 2**63 - 1) | st.integers(0, 40), min_size=0, max_size=40),
+    st.lists(
+        st.integers(-(2**63), 2**63 - 1) | st.integers(0, 40) | st.integers(-5, 5),
+        min_size=0, max_size=40,
+    ),
 )
 def test_numbered_ids_are_numpy_unique(ids):
     """Ids numbered by a table (small ids) or by a sort (others): as np.unique."""
@@ -357,3 +360,29 @@ def test_numbered_ids_are_numpy_unique(ids):
     np.testing.assert_array_equal(node_ids, expected_ids)
     np.testing.assert_array_equal(place, inverse.reshape(ids.shape))
     assert node_ids.dtype == np.int64 and place.shape == ids.shape
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 2\r5\n3 4 1\n", [[1, 2, 5.0], [3, 4, 1.0]]),  # (a lone \r is a blank)
+        ("*Vertices 6\n*Edges\n1 2\r\r\n3 4\n5 6 1.0\n", [[1, 2, 1], [3, 4, 1], [5, 6, 1]]),
+        ("1 2\r\n3 4\r\n", [[1, 2, 1], [3, 4, 1]]),
+    ],
+)
+def test_lines_end_at_newlines(tmp_path, text, expected):
+    """Lines end at a newline, and a carriage return elsewhere is a blank, as in Infomap's
+    reader; no line is lost (splitting at every kind of line break dropped the last ones)."""
+    path = tmp_path / ("f.net" if text.startswith("*") else "f.txt")
+    path.write_bytes(text.encode())
+    net, ids = read_network(path)
+    pairs = ids[np.column_stack([net.source, net.target])]
+    assert pairs.tolist() == [row[:2] for row in expected]
+    np.testing.assert_array_equal(net.weight, [row[2] for row in expected])
+
+
+def test_bad_line_numbers_count_newlines(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"1 2\n\x0c\n3 x\n")
+    with pytest.raises(ValueError, match=r"f.txt:3:"):
+        read_network(path)

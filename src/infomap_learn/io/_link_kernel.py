@@ -4,7 +4,8 @@ The pass reads what it can read exactly and refuses everything else, and the cal
 reads the text with numpy's parser (its reference, ``readers._parse_links_by_numpy``), which
 also names what is wrong. It reads lines of a source id, a target id and optionally a
 weight, separated by spaces or tabs, every data line with the same number of columns;
-blank lines, ``#`` comments and ``\r\n`` line ends. Ids are decimal integers of at most
+blank lines and ``#`` comments; lines end at ``\n``, and a ``\r`` is a blank, as in
+Infomap's reader (and ``readers._parse_links_by_numpy``). Ids are decimal integers of at most
 18 digits. Weights are non-negative decimal numbers whose digits, as an integer, are at
 most 2**53 and whose power of ten is at most 22 in size: the value is then one correctly
 rounded multiplication or division of two exact doubles (Clinger's fast path), the double
@@ -19,7 +20,7 @@ from numba import njit
 _POWERS_OF_TEN = np.array([10.0**k for k in range(23)])
 _MAX_EXACT_INTEGER = 2**53
 _SPACE, _TAB, _CR, _NEWLINE, _HASH = 32, 9, 13, 10, 35
-_PLUS, _MINUS, _DOT, _ZERO, _NINE = 43, 45, 46, 48, 57
+_PLUS, _MINUS, _DOT, _ZERO, _NINE, _LOWER_E, _UPPER_E = 43, 45, 46, 48, 57, 101, 69
 
 
 @njit(cache=True, inline="always")
@@ -54,7 +55,7 @@ def _integer(data, i):
 
 
 @njit(cache=True)
-def _weight(data, i, powers):
+def _decimal(data, i, powers):
     """(read, value, position after it) of the non-negative decimal token at ``i``."""
     if data[i] == _PLUS:
         i += 1
@@ -82,7 +83,7 @@ def _weight(data, i, powers):
     if digits == 0:
         return False, 0.0, i
     exponent = 0
-    if i < data.shape[0] and (data[i] == 101 or data[i] == 69):  # e, E
+    if i < data.shape[0] and (data[i] == _LOWER_E or data[i] == _UPPER_E):
         i += 1
         negative = False
         if i < data.shape[0] and (data[i] == _PLUS or data[i] == _MINUS):
@@ -137,7 +138,7 @@ def parse_links(data, powers):
                 read, value, i = _integer(data, i)
                 ids[m, tokens] = value
             elif tokens == 2:
-                read, weight, i = _weight(data, i, powers)
+                read, weight, i = _decimal(data, i, powers)
                 weights[m] = weight
             else:
                 read = False

@@ -1,10 +1,12 @@
-"""Readers for the network file formats the official Infomap reads: link lists, Pajek and
+r"""Readers for the network file formats the official Infomap reads: link lists, Pajek and
 Infomap's JSON network input (``_network_json``).
 
 Node ids are read as integers exactly (64-bit ids from databases stay distinct), and every
-error names the file and line as the user wrote them. Link lists are parsed by numpy in one
-pass; a line-by-line pass runs only to find what is wrong with a file numpy refused, or for
-link lists whose lines carry a weight only sometimes.
+error names the file and line as the user wrote them. Link lines of large files are read
+in one compiled pass (``_link_kernel``) where it reads them exactly, else by numpy's reader;
+a line-by-line pass runs only to find what is wrong with a file numpy refused, or for link
+lists whose lines carry a weight only sometimes. Lines end at ``\n`` (a ``\r`` before it is
+dropped), as in Infomap's reader.
 """
 
 from __future__ import annotations
@@ -180,19 +182,29 @@ def _parse_links(text: str, path, numbers: list[int] | None = None):
     """
     if not _DATA_LINE.search(text):
         return np.empty((0, 2), dtype=np.int64), None
-    read, links, weights, columns = parse_link_bytes(
-        np.frombuffer(text.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN
-    )
-    if read:
-        return links, (weights if columns == 3 else None)
+    if len(text) >= _COMPILED_PASS_MIN_CHARS:
+        read, links, weights, columns = parse_link_bytes(
+            np.frombuffer(text.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN
+        )
+        if read:
+            return links, (weights if columns == 3 else None)
     return _parse_links_by_numpy(text, path, numbers)
+
+
+# Texts from which the compiled pass is tried: numpy reads a megabyte in ~25 ms, and the
+# pass's first use in a process costs more than that (loading it from numba's cache).
+_COMPILED_PASS_MIN_CHARS = 1 << 20
 
 
 def _parse_links_by_numpy(text: str, path, numbers: list[int] | None = None):
     """:func:`_parse_links` by numpy's reader, else line by line."""
+    if "\r" in text:  # (numpy's reader would end a line at a lone \r)
+        text = text.replace("\r\n", "\n").replace("\r", " ")
 
     def lines():  # (numbered only where needed: a list of 10M lines takes gigabytes)
-        return zip(itertools.count(1) if numbers is None else numbers, text.splitlines())
+        # split at "\n" only, as the line numbers count them (splitlines also splits at
+        # \f, \v, \x85, ...: the numbers would drift and zip would drop the last lines)
+        return zip(itertools.count(1) if numbers is None else numbers, text.split("\n"))
 
     try:
         table = np.loadtxt(io.StringIO(text), comments="#", ndmin=2, dtype=np.float64)
@@ -240,11 +252,12 @@ def _numbered_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct ``ids`` in increasing order, and each id's place among them (as
     ``np.unique(ids, return_inverse=True)``). Ids from 0 to a few times their count are
     numbered with a table instead of a sort: 10M links in 0.3 s instead of 5 s."""
-    if ids.size and ids.min() >= 0 and ids.max() < 4 * ids.size:
+    if ids.size and ids.min() >= 0 and ids.max() < min(ids.size, 2**31 - 1):
+        # (a table no longer than the ids, of 4-byte places: less than a sort's scratch)
         present = np.zeros(int(ids.max()) + 1, dtype=np.bool_)
         present[ids.ravel()] = True
-        place = np.cumsum(present, dtype=np.int64) - 1
-        return np.flatnonzero(present).astype(np.int64), place[ids]
+        place = np.cumsum(present, dtype=np.int32) - 1
+        return np.flatnonzero(present).astype(np.int64), place[ids].astype(np.int64)
     node_ids, inverse = np.unique(ids, return_inverse=True)
     return node_ids, inverse.reshape(ids.shape)
 
@@ -320,8 +333,9 @@ def _section_headers(text: str) -> list[re.Match]:
     star = text.find("*")
     while star != -1:
         line_start = text.rfind("\n", 0, star) + 1
-        if text[line_start:star].strip(" \t"):  # (a star inside a line)
-            star = text.find("*", star + 1)
+        if text[line_start:star].strip(" \t"):  # (a star inside a line: on to the next)
+            line_end = text.find("\n", star)
+            star = -1 if line_end == -1 else text.find("*", line_end + 1)
             continue
         header = _SECTION.match(text, line_start)
         headers.append(header)

@@ -141,8 +141,9 @@ def deferred_coarse_tune(
     (``constants.HIERARCHY_TOP_TUNE_LIMIT``), for top modules ``labels`` (of codelength
     ``length``) that took no super-modules: its submodules, searched from single nodes
     inside each module, are the recursion's first level (``first_split`` of
-    :func:`_recursive_partition`). Returns the modules (the tuned ones where shorter),
-    their codelength and the submodules, which lie in either."""
+    :func:`_recursive_partition`). Returns the modules (the tuned ones where shorter by more
+    than ``constants.CORE_LOOP_THRESHOLD``), their codelength and the submodules, which lie
+    in either."""
     ctx = new_context(
         leaf, seed, pool=pool, module_cost=module_cost, preferred_modules=preferred_modules,
         meta_rate=meta_rate,

@@ -21,7 +21,8 @@ def leaf_module_flow(
 
     Every module's flow, enter and exit flow is the same in the two trees (links within a
     leaf module cross no module's boundary), so are the codelength's terms of every
-    module but the leaf modules' (whose nodes are now one).
+    module but the leaf modules' (whose nodes are now one). ``threads``: for the links of
+    large networks (the result is the same for any).
 
     Examples
     --------

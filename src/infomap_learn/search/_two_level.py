@@ -41,18 +41,13 @@ def _runs_in_groups(units: Units, ctx: SearchContext) -> bool:
     )
 
 
-def _pool_threads(ctx: SearchContext) -> int:
-    """The threads of the search's pool (1 without one)."""
-    return pool_threads(ctx.pool)
-
-
 def _moves_in_parallel(units: Units, ctx: SearchContext) -> bool:
     """Whether a search over ``units`` proposes its moves on several threads
     (``_parallel_moves``): a large search, without meta data, with a pool of threads. The
     result does not depend on their number, but differs from the one-thread search's."""
     return (
         units.n >= constants.PARALLEL_MOVES_MIN_UNITS
-        and _pool_threads(ctx) > 1
+        and pool_threads(ctx.pool) > 1
         and not ctx.costs.meta_rate
     )
 
@@ -96,7 +91,7 @@ def _core(
     if not grouped and _moves_in_parallel(units, ctx):
         import numba
 
-        threads = min(_pool_threads(ctx), numba.config.NUMBA_NUM_THREADS)
+        threads = min(pool_threads(ctx.pool), numba.config.NUMBA_NUM_THREADS)
         return run_core_loop_parallel(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
             ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, sweeps or constants.CORE_LOOP_LIMIT,
@@ -180,7 +175,7 @@ def _find_modules_stepwise(
         unit_module = module_of[unit_module]
         if (moves == 0 and (stop_unmoved or not first)) or k == current.n or k == 1:
             break
-        current = aggregate(current, module_of, k, threads=_pool_threads(ctx))
+        current = aggregate(current, module_of, k, threads=pool_threads(ctx.pool))
         module_of = np.arange(k, dtype=np.int64)
         first = False
     return unit_module, float(length)
@@ -217,7 +212,7 @@ def _coarse_tune(
         # every module is one submodule: nothing to move that the search that found the
         # modules did not try
         return labels, codelength_of(units, labels, ctx) if length is None else length, sublabels
-    agg = aggregate(units, sublabels, n_sub, threads=_pool_threads(ctx))
+    agg = aggregate(units, sublabels, n_sub, threads=pool_threads(ctx.pool))
     initial = np.zeros(n_sub, dtype=np.int64)
     initial[sublabels] = labels
     # (unmoved submodules leave the modules of a finished search: see find_modules)
