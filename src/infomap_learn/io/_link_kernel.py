@@ -34,22 +34,35 @@ def _token_end(data, i):
     return i >= data.shape[0] or _blank(data[i]) or data[i] == _NEWLINE or data[i] == _HASH
 
 
+@njit(cache=True, inline="always")
+def _sign(data, i):
+    """(negative, position after an optional sign at ``i``)."""
+    if i < data.shape[0] and (data[i] == _PLUS or data[i] == _MINUS):
+        return data[i] == _MINUS, i + 1
+    return False, i
+
+
+@njit(cache=True, inline="always")
+def _digits(data, i, most):
+    """(value, count, position after them) of the decimal digits at ``i``; a count of -1
+    where there are more than ``most`` (the value would not fit)."""
+    value = 0
+    count = 0
+    while i < data.shape[0] and _ZERO <= data[i] <= _NINE:
+        if count == most:
+            return 0, -1, i
+        value = value * 10 + (data[i] - _ZERO)
+        count += 1
+        i += 1
+    return value, count, i
+
+
 @njit(cache=True)
 def _integer(data, i):
     """(read, value, position after it) of the integer token at ``i``."""
-    negative = False
-    if data[i] == _PLUS or data[i] == _MINUS:
-        negative = data[i] == _MINUS
-        i += 1
-    value = 0
-    digits = 0
-    while i < data.shape[0] and _ZERO <= data[i] <= _NINE:
-        if digits == 18:
-            return False, 0, i
-        value = value * 10 + (data[i] - _ZERO)
-        digits += 1
-        i += 1
-    if digits == 0 or not _token_end(data, i):
+    negative, i = _sign(data, i)
+    value, count, i = _digits(data, i, 18)
+    if count <= 0 or not _token_end(data, i):
         return False, 0, i
     return True, -value if negative else value, i
 
@@ -84,19 +97,9 @@ def _decimal(data, i, powers):
         return False, 0.0, i
     exponent = 0
     if i < data.shape[0] and (data[i] == _LOWER_E or data[i] == _UPPER_E):
-        i += 1
-        negative = False
-        if i < data.shape[0] and (data[i] == _PLUS or data[i] == _MINUS):
-            negative = data[i] == _MINUS
-            i += 1
-        exponent_digits = 0
-        while i < data.shape[0] and _ZERO <= data[i] <= _NINE:
-            if exponent_digits == 4:
-                return False, 0.0, i
-            exponent = exponent * 10 + (data[i] - _ZERO)
-            exponent_digits += 1
-            i += 1
-        if exponent_digits == 0:
+        negative, i = _sign(data, i + 1)
+        exponent, count, i = _digits(data, i, 4)
+        if count <= 0:
             return False, 0.0, i
         if negative:
             exponent = -exponent
