@@ -70,7 +70,9 @@ def read_network(
     ``"version": "1.0"``, ``"nodes"`` with ``id``, ``name``, ``weight`` and ``"edges"``
     with ``source``, ``target``, ``weight``; its ``"directed": true`` reads the links as
     directed; edges of weight zero are left out and unknown fields ignored, as Infomap
-    does). Files are read as UTF-8, or as Latin-1 where they are not valid UTF-8.
+    does). Files are read as UTF-8, or as Latin-1 where they are not valid UTF-8. A line
+    ends at ``\n``, and a ``\r`` inside a line is a blank, as Infomap reads them (Windows
+    line ends work as they are); the ``file:line`` of an error counts ``\n``.
 
     Parameters
     ----------
