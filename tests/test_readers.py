@@ -386,3 +386,54 @@ def test_bad_line_numbers_count_newlines(tmp_path):
     path.write_bytes(b"1 2\n\x0c\n3 x\n")
     with pytest.raises(ValueError, match=r"f.txt:3:"):
         read_network(path)
+
+
+def _state_file(path, n_states, names_every=0, twice=False):
+    """A Pajek state network: 1000 named physical nodes (the last one twice, renamed),
+    ``n_states`` states on them, a ring of state links; every ``names_every``-th state
+    named on its own line."""
+    lines = ["*Vertices 1000"] + [f'{i} "v{i}"' for i in range(1, 1001)] + ['1000 "last"']
+    lines.append(f"*States {n_states}")
+    for s in range(1, n_states + 1):
+        own = f' "s{s}"' if names_every and s % names_every == 0 else ""
+        lines.append(f"{s} {(s * 3) % 1001 + 1}{own}")  # (physical 1001 is not a vertex)
+    if twice:
+        lines.append("5 5")
+    lines.append("*Links")
+    lines += [f"{s} {s % n_states + 1} {1 + s % 3}" for s in range(1, n_states + 1)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("names_every", [0, 97])
+def test_large_state_sections_read_as_line_by_line(tmp_path, monkeypatch, names_every):
+    """A *States section of a megabyte or more, without names, goes through the compiled
+    pass; with names, line by line: either way the states, their physical nodes and names
+    are those of the line-by-line reading, and a state declared twice is named by line."""
+    import infomap_learn.io._states as states
+
+    path = _state_file(tmp_path / "big.net", 120_000, names_every)
+    passes = []
+    compiled = states.parse_link_bytes
+    monkeypatch.setattr(states, "parse_link_bytes", lambda *a: passes.append(1) or compiled(*a))
+    fast, fast_ids = read_network(path, directed=True)
+    assert bool(passes) == (not names_every)
+    monkeypatch.setattr(states, "_COMPILED_PASS_MIN_CHARS", 10**12)
+    slow, slow_ids = read_network(path, directed=True)
+    np.testing.assert_array_equal(fast_ids, slow_ids)
+    np.testing.assert_array_equal(fast.physical_ids, slow.physical_ids)
+    np.testing.assert_array_equal(fast.source, slow.source)
+    np.testing.assert_array_equal(fast.weight, slow.weight)
+    assert list(fast.node_names) == list(slow.node_names)
+    vertex = {i: f"v{i}" for i in range(1, 1000)} | {1000: "last"}
+    expected = [
+        f"s{s}" if names_every and s % names_every == 0
+        else vertex.get((s * 3) % 1001 + 1, str(s))
+        for s in range(1, 120_001)
+    ]  # fmt: skip
+    assert list(fast.node_names) == expected
+    monkeypatch.undo()
+    twice = _state_file(tmp_path / "twice.net", 120_000, twice=True)
+    line = 1001 + 1 + 1 + 120_000 + 1
+    with pytest.raises(ValueError, match=rf"twice.net:{line}: state 5 is declared twice"):
+        read_network(twice, directed=True)

@@ -7,14 +7,27 @@ from __future__ import annotations
 import numpy as np
 
 from ..network import Network
+from ._link_kernel import _POWERS_OF_TEN
+from ._link_kernel import parse_links as parse_link_bytes
 from ._tokens import _node_id, _shown, _skip_links
+
+# (as readers._COMPILED_PASS_MIN_CHARS: below, the compiled pass costs more than it saves)
+_COMPILED_PASS_MIN_CHARS = 1 << 20
 
 
 def parse_states(body: str, path, first_line: int):
-    """State ids, physical ids, names (None where absent) and line numbers of a
-    ``*States`` section (``state_id physical_id ["name"]`` lines)."""
+    """State ids, physical ids, names (None where absent, or None for none at all) and
+    the file's line number of each state (a function of its index) of a ``*States``
+    section (``state_id physical_id ["name"]`` lines). Large sections without names are
+    read by the link lines' compiled pass (two integer columns), others line by line."""
+    if len(body) >= _COMPILED_PASS_MIN_CHARS and '"' not in body:
+        read, ids, _, columns = parse_link_bytes(
+            np.frombuffer(body.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN
+        )
+        if read and columns == 2:
+            return ids[:, 0], ids[:, 1], None, lambda index: _data_line(body, first_line, index)
     states, physical, names, numbers = [], [], [], []
-    for number, line in enumerate(body.splitlines(), start=first_line):
+    for number, line in enumerate(body.split("\n"), start=first_line):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -31,14 +44,29 @@ def parse_states(body: str, path, first_line: int):
         physical.append(_node_id(head[1], path, number))
         names.append(stripped[first + 1 : last] if first >= 0 else None)
         numbers.append(number)
-    return states, physical, names, numbers
+    return (
+        np.array(states, dtype=np.int64), np.array(physical, dtype=np.int64), names,
+        numbers.__getitem__,
+    )  # fmt: skip
+
+
+def _data_line(body: str, first_line: int, index: int) -> int:
+    """The file's line number of the ``index``-th line of ``body`` that is neither blank
+    nor a comment (only to name a line in an error)."""
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            if index == 0:
+                return number
+            index -= 1
+    raise IndexError(f"no data line {index} in the section")  # (the caller's index is read)
 
 
 def _link_line(link_bodies: list[tuple[str, int]], index: int) -> int:
     """The file's line number of the ``index``-th link of the link sections (only to name
     a line in an error)."""
     for body, first_line in link_bodies:
-        for number, line in enumerate(body.splitlines(), start=first_line):
+        for number, line in enumerate(body.split("\n"), start=first_line):
             stripped = line.strip()
             if stripped and not stripped.startswith("#"):
                 if index == 0:
@@ -47,42 +75,83 @@ def _link_line(link_bodies: list[tuple[str, int]], index: int) -> int:
     raise IndexError(f"no link {index} in the link sections")  # (the caller's index is read)
 
 
+def _places(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``ids``' place in the distinct ``sorted_ids`` (0 where missing), and whether
+    it is missing there; by a table where the ids are small (2M states and 16M link ends:
+    a binary search takes seconds), else by a binary search."""
+    if sorted_ids.size and sorted_ids[0] >= 0 and sorted_ids[-1] < max(ids.size, 1 << 16):
+        table = np.full(int(sorted_ids[-1]) + 1, -1, dtype=np.int64)
+        table[sorted_ids] = np.arange(sorted_ids.size)
+        found = table[np.clip(ids, 0, table.size - 1)]
+        found[(ids < 0) | (ids >= table.size)] = -1
+        missing = found < 0
+        found[missing] = 0
+        return found, missing
+    found = np.searchsorted(sorted_ids, ids)
+    clipped = np.minimum(found, sorted_ids.size - 1)
+    return found, (found >= sorted_ids.size) | (sorted_ids[clipped] != ids)
+
+
 def state_network(
     state_parts, vertices, links, weights, link_bodies, directed: bool, path, skip: tuple
 ) -> tuple[Network, np.ndarray]:
     """The state network of a Pajek file with a ``*States`` section: nodes are the state
     nodes (in increasing order of their ids), links join states, and the ``*Vertices``
     name the physical nodes."""
-    states = np.array([s for part in state_parts for s in part[0]], dtype=np.int64)
-    physical = np.array([p for part in state_parts for p in part[1]], dtype=np.int64)
-    names = [name for part in state_parts for name in part[2]]
-    numbers = [n for part in state_parts for n in part[3]]
+    states = np.concatenate([part[0] for part in state_parts])
+    physical = np.concatenate([part[1] for part in state_parts])
     order = np.argsort(states, kind="stable")
     repeated = np.flatnonzero(np.diff(states[order]) == 0)
     if repeated.size:
         i = int(order[repeated[0] + 1])
-        raise ValueError(f"{path}:{numbers[i]}: state {int(states[i])} is declared twice")
+        line = _state_line(state_parts, i)
+        raise ValueError(f"{path}:{line}: state {int(states[i])} is declared twice")
     node_ids = states[order]
     if node_ids.size == 0:
         raise ValueError(f"{path}: the *States section declares no states")
-    flat = links.ravel()
-    found = np.searchsorted(node_ids, flat)
-    missing = (found >= node_ids.size) | (node_ids[np.minimum(found, node_ids.size - 1)] != flat)
+    found, missing = _places(node_ids, links.ravel())
     if missing.any():
         i = int(np.flatnonzero(missing)[0])
         raise ValueError(
-            f"{path}:{_link_line(link_bodies, i // 2)}: the link refers to state {int(flat[i])}, "
-            "which the *States section does not declare"
+            f"{path}:{_link_line(link_bodies, i // 2)}: the link refers to state "
+            f"{int(links.ravel()[i])}, which the *States section does not declare"
         )
     edges, weights = _skip_links(found.reshape(-1, 2), weights, skip)
     vertex_ids, vertex_names = vertices
     physical_name = dict(zip(vertex_ids.tolist(), vertex_names))
-    state_names = [
-        names[i] if names[i] is not None else physical_name.get(int(physical[i]), str(states[i]))
-        for i in order.tolist()
-    ]
+    state_names = _state_names(state_parts, states, physical, order, vertices)
     network = Network.from_states(
         physical[order], edges.reshape(-1, 2), weights, directed=directed,
         node_names=state_names, physical_names=physical_name or None,
     )  # fmt: skip
     return network, node_ids
+
+
+def _state_line(state_parts, index: int) -> int:
+    """The file's line number of the ``index``-th state of the ``*States`` sections."""
+    for part in state_parts:
+        if index < len(part[0]):
+            return part[3](index)
+        index -= len(part[0])
+    raise IndexError(f"no state {index}")  # (the caller's index is read)
+
+
+def _state_names(state_parts, states, physical, order, vertices) -> list[str]:
+    """Each state's name, in the order ``order``: its own from the ``*States`` line, else
+    its physical node's from ``*Vertices``, else its id."""
+    vertex_ids, vertex_names = vertices
+    names = np.array([str(i) for i in states[order].tolist()], dtype=object)
+    if vertex_ids.size:
+        by_id = np.argsort(vertex_ids, kind="stable")
+        sorted_vertices = vertex_ids[by_id]
+        # (a vertex id given twice is named by its last line, as a dict of them would be)
+        last = np.flatnonzero(np.append(np.diff(sorted_vertices) != 0, True))
+        at, missing = _places(sorted_vertices[last], physical[order])
+        vertex_name = np.array(vertex_names, dtype=object)[by_id[last]]
+        names = np.where(missing, names, vertex_name[at])
+    if any(part[2] is not None for part in state_parts):
+        own = [name for part in state_parts for name in (part[2] or [None] * len(part[0]))]
+        for place, i in enumerate(order.tolist()):
+            if own[i] is not None:
+                names[place] = own[i]
+    return names.tolist()
