@@ -4,6 +4,8 @@ memory networks)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..network import Network
@@ -50,29 +52,30 @@ def parse_states(body: str, path, first_line: int):
     )  # fmt: skip
 
 
-def _data_line(body: str, first_line: int, index: int) -> int:
-    """The file's line number of the ``index``-th line of ``body`` that is neither blank
-    nor a comment (only to name a line in an error)."""
+def _data_lines(body: str, first_line: int):
+    """The file's line numbers of the lines of ``body`` that are neither blank nor a
+    comment (only to name a line in an error)."""
     for number, line in enumerate(body.split("\n"), start=first_line):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
-            if index == 0:
-                return number
-            index -= 1
-    raise IndexError(f"no data line {index} in the section")  # (the caller's index is read)
+            yield number
+
+
+def _nth(numbers, index: int) -> int:
+    number = next(itertools.islice(numbers, index, None), None)
+    if number is None:
+        raise IndexError(f"no data line {index}")  # (the caller's index is read)
+    return number
+
+
+def _data_line(body: str, first_line: int, index: int) -> int:
+    """The file's line number of the ``index``-th data line of ``body``."""
+    return _nth(_data_lines(body, first_line), index)
 
 
 def _link_line(link_bodies: list[tuple[str, int]], index: int) -> int:
-    """The file's line number of the ``index``-th link of the link sections (only to name
-    a line in an error)."""
-    for body, first_line in link_bodies:
-        for number, line in enumerate(body.split("\n"), start=first_line):
-            stripped = line.strip()
-            if stripped and not stripped.startswith("#"):
-                if index == 0:
-                    return number
-                index -= 1
-    raise IndexError(f"no link {index} in the link sections")  # (the caller's index is read)
+    """The file's line number of the ``index``-th link of the link sections."""
+    return _nth(itertools.chain.from_iterable(_data_lines(*part) for part in link_bodies), index)
 
 
 def _places(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
