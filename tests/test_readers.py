@@ -437,3 +437,20 @@ def test_large_state_sections_read_as_line_by_line(tmp_path, monkeypatch, names_
     line = 1001 + 1 + 1 + 120_000 + 1
     with pytest.raises(ValueError, match=rf"twice.net:{line}: state 5 is declared twice"):
         read_network(twice, directed=True)
+
+
+@pytest.mark.parametrize(
+    ("vertices", "states", "names"),
+    [
+        ('70000 "a"', "1 70001", ["1"]),  # (a physical node above every vertex id)
+        ('-5 "a"\n1 "b"', "1 7\n2 1", ["1", "b"]),  # (a negative vertex id)
+        ('70000 "a"\n3 "c"', "1 3\n2 2\n3 70000", ["c", "2", "a"]),
+    ],
+)
+def test_state_names_from_sparse_vertex_ids(tmp_path, vertices, states, names):
+    """States take their physical node's name where *Vertices has it, else their id,
+    whatever the vertex ids (found by a binary search where they are not small)."""
+    path = tmp_path / "f.net"
+    path.write_text(f"*Vertices\n{vertices}\n*States\n{states}\n*Links\n1 1\n")
+    net, _ = read_network(path, directed=True)
+    assert list(net.node_names) == names

@@ -90,9 +90,11 @@ def _places(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.nda
         missing = found < 0
         found[missing] = 0
         return found, missing
-    found = np.searchsorted(sorted_ids, ids)
-    clipped = np.minimum(found, sorted_ids.size - 1)
-    return found, (found >= sorted_ids.size) | (sorted_ids[clipped] != ids)
+    if sorted_ids.size == 0:
+        return np.zeros(ids.shape, dtype=np.int64), np.ones(ids.shape, dtype=np.bool_)
+    clipped = np.minimum(np.searchsorted(sorted_ids, ids), sorted_ids.size - 1)
+    missing = sorted_ids[clipped] != ids
+    return np.where(missing, 0, clipped), missing
 
 
 def state_network(
