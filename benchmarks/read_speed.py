@@ -43,15 +43,23 @@ def _write_files(folder: Path, m: int, seed: int = 0) -> tuple[Path, Path, Path]
     weight = rng.random(m) + 0.01
     links = folder / f"links-{m}.txt"
     with open(links, "w") as fh:
-        np.savetxt(fh, np.column_stack([source, target, weight]), fmt=["%d", "%d", "%.6f"])
+        _write_links(fh, source, target, weight)
     pajek = folder / f"links-{m}.net"
     with open(pajek, "w") as fh:
-        fh.write(f"*Vertices {n}\n")
-        ids = np.arange(1, n + 1)
-        np.savetxt(fh, np.column_stack([ids, ids]), fmt='%d "v%d"')
+        _write_vertices(fh, n)
         fh.write(f"*Arcs {m}\n")
-        np.savetxt(fh, np.column_stack([source, target, weight]), fmt=["%d", "%d", "%.6f"])
+        _write_links(fh, source, target, weight)
     return links, pajek, _write_states(folder, m, rng)
+
+
+def _write_vertices(fh, n: int) -> None:
+    fh.write(f"*Vertices {n}\n")
+    ids = np.arange(1, n + 1)
+    np.savetxt(fh, np.column_stack([ids, ids]), fmt='%d "v%d"')
+
+
+def _write_links(fh, source, target, weight) -> None:
+    np.savetxt(fh, np.column_stack([source, target, weight]), fmt=["%d", "%d", "%.6f"])
 
 
 def _write_states(folder: Path, m: int, rng) -> Path:
@@ -60,17 +68,14 @@ def _write_states(folder: Path, m: int, rng) -> Path:
     n_states, n_physical = max(m // 4, 2), max(m // 40, 2)
     path = folder / f"states-{m}.net"
     with open(path, "w") as fh:
-        fh.write(f"*Vertices {n_physical}\n")
-        ids = np.arange(1, n_physical + 1)
-        np.savetxt(fh, np.column_stack([ids, ids]), fmt='%d "v%d"')
+        _write_vertices(fh, n_physical)
         fh.write(f"*States {n_states}\n")
         states = np.arange(1, n_states + 1)
         np.savetxt(fh, np.column_stack([states, rng.integers(1, n_physical + 1, n_states)]),
                    fmt="%d")  # fmt: skip
         fh.write(f"*Links {m}\n")
         source, target = rng.integers(1, n_states + 1, (2, m))
-        weight = rng.random(m) + 0.01
-        np.savetxt(fh, np.column_stack([source, target, weight]), fmt=["%d", "%d", "%.6f"])
+        _write_links(fh, source, target, rng.random(m) + 0.01)
     return path
 
 
