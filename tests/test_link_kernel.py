@@ -96,16 +96,16 @@ def test_what_the_pass_leaves_to_numpy(text):
 def test_large_texts_take_the_pass(monkeypatch):
     """Texts of a megabyte or more go through the pass, smaller ones to numpy (whose
     first use costs less than loading the pass), with the same links either way."""
-    import infomap_learn.io.readers as module
+    import infomap_learn.io._link_kernel as module
 
     rng = np.random.default_rng(0)
     links = rng.integers(0, 50_000, (80_000, 2))
     weights = rng.random(80_000).round(6)
     text = "".join(f"{a} {b} {w}\n" for (a, b), w in zip(links.tolist(), weights.tolist()))
-    assert len(text) >= module._COMPILED_PASS_MIN_CHARS
+    assert len(text) >= module.COMPILED_PASS_MIN_CHARS
     calls = []
-    passed = module.parse_link_bytes
-    monkeypatch.setattr(module, "parse_link_bytes", lambda *a: calls.append(1) or passed(*a))
+    passed = module.parse_links
+    monkeypatch.setattr(module, "parse_links", lambda *a: calls.append(1) or passed(*a))
     read_links, read_weights = R._parse_links(text, "f")
     assert calls
     np.testing.assert_array_equal(read_links, links)

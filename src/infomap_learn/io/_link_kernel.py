@@ -158,3 +158,16 @@ def parse_links(data, powers):
         columns = tokens
         m += 1
     return True, ids[:m], weights[:m], columns
+
+
+# Texts from which the compiled pass is tried: numpy reads a megabyte in ~25 ms, and the
+# pass's first use in a process costs more than that (loading it from numba's cache).
+COMPILED_PASS_MIN_CHARS = 1 << 20
+
+
+def read_link_text(text: str):
+    """:func:`parse_links` of ``text`` where it is long enough for the pass to pay (else
+    not read): (read, ids, weights, number of columns)."""
+    if len(text) < COMPILED_PASS_MIN_CHARS:
+        return False, np.empty((0, 2), dtype=np.int64), np.empty(0), 0
+    return parse_links(np.frombuffer(text.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN)

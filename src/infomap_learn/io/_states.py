@@ -9,12 +9,8 @@ import itertools
 import numpy as np
 
 from ..network import Network
-from ._link_kernel import _POWERS_OF_TEN
-from ._link_kernel import parse_links as parse_link_bytes
+from ._link_kernel import read_link_text
 from ._tokens import _node_id, _shown, _skip_links
-
-# (as readers._COMPILED_PASS_MIN_CHARS: below, the compiled pass costs more than it saves)
-_COMPILED_PASS_MIN_CHARS = 1 << 20
 
 
 def parse_states(body: str, path, first_line: int):
@@ -22,10 +18,8 @@ def parse_states(body: str, path, first_line: int):
     the file's line number of each state (a function of its index) of a ``*States``
     section (``state_id physical_id ["name"]`` lines). Large sections without names are
     read by the link lines' compiled pass (two integer columns), others line by line."""
-    if len(body) >= _COMPILED_PASS_MIN_CHARS and '"' not in body:
-        read, ids, _, columns = parse_link_bytes(
-            np.frombuffer(body.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN
-        )
+    if '"' not in body:
+        read, ids, _, columns = read_link_text(body)
         if read and columns == 2:
             return ids[:, 0], ids[:, 1], None, lambda index: _data_line(body, first_line, index)
     states, physical, names, numbers = [], [], [], []

@@ -20,8 +20,7 @@ from os import PathLike
 import numpy as np
 
 from ..network import Network
-from ._link_kernel import _POWERS_OF_TEN
-from ._link_kernel import parse_links as parse_link_bytes
+from ._link_kernel import read_link_text
 from ._module_paths import read_module_paths
 from ._multilayer import SECTIONS as _MULTILAYER_SECTIONS
 from ._multilayer import multilayer_network, parse_multilayer_rows
@@ -184,18 +183,10 @@ def _parse_links(text: str, path, numbers: list[int] | None = None):
     """
     if not _DATA_LINE.search(text):
         return np.empty((0, 2), dtype=np.int64), None
-    if len(text) >= _COMPILED_PASS_MIN_CHARS:
-        read, links, weights, columns = parse_link_bytes(
-            np.frombuffer(text.encode("utf-8"), dtype=np.uint8), _POWERS_OF_TEN
-        )
-        if read:
-            return links, (weights if columns == 3 else None)
+    read, links, weights, columns = read_link_text(text)
+    if read:
+        return links, (weights if columns == 3 else None)
     return _parse_links_by_numpy(text, path, numbers)
-
-
-# Texts from which the compiled pass is tried: numpy reads a megabyte in ~25 ms, and the
-# pass's first use in a process costs more than that (loading it from numba's cache).
-_COMPILED_PASS_MIN_CHARS = 1 << 20
 
 
 def _parse_links_by_numpy(text: str, path, numbers: list[int] | None = None):
