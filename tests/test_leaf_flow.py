@@ -67,7 +67,7 @@ def test_threads_sum_the_same_links(seed, directed, options):
     """On several threads (for large networks) the leaf modules' links are the same to
     the bit, in the same order."""
     import infomap_learn.search._constants as constants
-    import infomap_learn.search._leaf_flow as module
+    import infomap_learn.search._units as module
 
     flow, paths = _case(seed, directed, options)
     one = leaf_module_flow(flow, paths)[0]

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _kernels as K
 from ..flow import Flow
 from ..paths import leaf_module_ids
-from . import _constants as constants
-from ._units import _links_in_parallel
+from ._units import module_links
 
 
 def leaf_module_flow(
@@ -39,14 +37,11 @@ def leaf_module_flow(
     k = int(leaf.max()) + 1 if leaf.size else 0
     first = np.full(k, leaf.size, dtype=np.int64)
     np.minimum.at(first, leaf, np.arange(leaf.size))
-    if threads > 1 and flow.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS:
-        def links(ptr, idx, link_flow):
-            return _links_in_parallel(leaf, k, ptr, idx, link_flow, threads)
-    else:
-        def links(ptr, idx, link_flow):
-            return K.aggregate_links(leaf, k, ptr, idx, link_flow)
-    out_csr = links(flow.out_ptr, flow.out_idx, flow.out_flow)
-    in_csr = out_csr if flow.undirected else links(flow.in_ptr, flow.in_idx, flow.in_flow)
+    out_csr = module_links(leaf, k, flow.out_ptr, flow.out_idx, flow.out_flow, threads)
+    in_csr = (
+        out_csr if flow.undirected
+        else module_links(leaf, k, flow.in_ptr, flow.in_idx, flow.in_flow, threads)
+    )  # fmt: skip
     teleport = (
         (None, None) if flow.teleport_source is None
         else (

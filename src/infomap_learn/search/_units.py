@@ -125,6 +125,15 @@ def _links_in_parallel(module_of, k: int, ptr, idx, flow, threads: int):
     )
 
 
+def module_links(module_of, k: int, ptr, idx, flow, threads: int = 1):
+    """The links between the modules of ``module_of`` (CSR): for large networks on
+    ``threads`` threads into arrays of their exact size, else in one pass (the same
+    links, to the bit, either way)."""
+    if threads > 1 and idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS:
+        return _links_in_parallel(module_of, k, ptr, idx, flow, threads)
+    return K.aggregate_links(module_of, k, ptr, idx, flow)
+
+
 def pool_threads(pool: Executor | None) -> int:
     """The threads of a search's pool (1 without one)."""
     return 1 if pool is None else int(getattr(pool, "_max_workers", 1))
