@@ -8,7 +8,7 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ..flow import Flow, compute_flow
+from ..flow import compute_flow
 from ..mapequation import (
     Codelength,
     entropy_correction_per_module,
@@ -35,8 +35,15 @@ from ._hierarchy import (
 from ._leaf_flow import leaf_module_flow
 from ._result import _result
 from ._runs import _n_threads, _progress_bar, run_in_steps
+from ._searched import (
+    flow_moved,
+    module_order,
+    orders_by_modules,
+    with_isolated_nodes,
+    without_isolated_nodes,
+)
 from ._subtrees import best_subtrees
-from ._two_level import two_level_search
+from ._two_level import find_modules, two_level_search
 from ._units import (
     leaf_units,
     new_context,
@@ -277,7 +284,7 @@ def _search(
     )  # fmt: skip
     # nodes without links or flow never move: the search runs without them, and each is
     # put in a module of its own afterwards (a graph of sparse ids costs its links only)
-    flow, searched = _without_isolated_nodes(full_flow)
+    flow, searched = without_isolated_nodes(full_flow)
     n_searched = flow.n_nodes
     # (a node left out of the search is a module of its own: its meta term is zero)
     meta = (
@@ -295,7 +302,7 @@ def _search(
     preferred = options.preferred_number_of_modules or 0
     if n_searched < 2:
         best = np.zeros((n_searched, 1), dtype=np.int64)
-        best = _with_isolated_nodes(best, searched, full_flow)
+        best = with_isolated_nodes(best, searched, full_flow.n_nodes)
         return _result(network, full_flow, best, options, module_cost=cost, meta=full_meta)
     if preferred and searched is not None:
         # the nodes left out of the search are top modules of their own
@@ -374,14 +381,17 @@ def _search(
         if state_network and n_searched > constants.HIERARCHY_FULL_TUNE_MAX_NODES:
             tune_limit = min(tune_limit, constants.STATE_TUNE_ITERATION_LIMIT)
         if found is None:
-            ctx = new_context(
-                leaf, trial_seed, pool=group_pool, module_cost=cost,
-                preferred_modules=top_preferred, meta_rate=meta_rate,
-            )  # fmt: skip
+            # (the first trial's first step may have run already: see the trials below)
+            ctx, first = first_steps.pop((trial_seed, top_preferred), (None, None))
+            if ctx is None:
+                ctx = new_context(
+                    leaf, trial_seed, pool=group_pool, module_cost=cost,
+                    preferred_modules=top_preferred, meta_rate=meta_rate,
+                )  # fmt: skip
             found = two_level_search(
                 leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
                 initial=None if initial is None else initial.copy(),
-                settle_joined=settle_joined,
+                settle_joined=settle_joined, first_modules=first,
             )  # fmt: skip
             if top_searches is not None:
                 top_searches[top_preferred] = found
@@ -507,7 +517,27 @@ def _search(
     group_threads_context = (
         ThreadPoolExecutor(group_threads) if group_threads > 1 else nullcontext(None)
     )
+    first_steps: dict = {}  # (trial seed, preferred) -> context, modules found
+    n_nodes = full_flow.n_nodes
     with group_threads_context as group_pool, _progress_bar(num_trials, options.progress) as bar:
+        threads = pool_threads(group_pool)
+        if orders_by_modules(n_searched, meta is None and initial is None):
+            # The first trial's first step, then everything numbered by its modules
+            # (_searched); the flows' arrays are released as they are renumbered.
+            ctx = new_context(
+                leaf, int(seed) * constants.SEED_STRIDE, pool=group_pool, module_cost=cost,
+                preferred_modules=preferred,
+            )  # fmt: skip
+            labels, length = find_modules(leaf, ctx)
+            order = module_order(labels)
+            first_steps[int(seed) * constants.SEED_STRIDE, preferred] = (
+                ctx, (labels[order], length)
+            )  # fmt: skip
+            del labels
+            holder, flow, full_flow, leaf = [flow], None, None, None
+            flow = flow_moved(holder, np.argsort(order), n_searched, threads)
+            leaf = leaf_units(flow)
+            searched = order if searched is None else searched[order]
         # Trials share no state: each has its own seed, and the best is chosen in trial
         # order, so the result does not depend on the number of threads. The kernels
         # release the GIL, so trials run side by side, step by step (run_in_steps).
@@ -515,61 +545,26 @@ def _search(
             [run_trial(trial, group_pool) for trial in range(int(num_trials))], n_threads,
             lambda: bar.update(1),
         )  # fmt: skip
+    if full_flow is None:
+        # The tree is made on the flow in the network's numbering: an undirected one
+        # computed again (moved back, array by array, the peak memory is higher: see
+        # _searched), a directed one moved back (its power iteration takes seconds)
+        holder, flow, leaf = [flow], None, None
+        if holder[0].undirected:
+            holder.clear()
+            full_flow = compute_flow(network, **vars(options.flow))
+        else:
+            full_flow = flow_moved(holder, searched, n_nodes, threads)
     best_paths, best_length = results[0]
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
             best_paths, best_length = paths, length
-    best_paths = _with_isolated_nodes(best_paths, searched, full_flow)
+    best_paths = with_isolated_nodes(best_paths, searched, n_nodes)
     # (each node left out of the search is a module of its own: a module and a node more)
-    isolated = 2 * cost * (full_flow.n_nodes - n_searched)
+    isolated = 2 * cost * (n_nodes - n_searched)
     trial_lengths = tuple(float(length) + isolated for _, length in results)
-    n_isolated = full_flow.n_nodes - n_searched
+    n_isolated = n_nodes - n_searched
     if preferred and n_isolated >= (options.preferred_number_of_modules or 0):
         # (the search's preferred count was clamped: its lengths are not the tree's)
         trial_lengths = ()
     return _result(network, full_flow, best_paths, options, trial_lengths, cost, full_meta)
-
-
-def _without_isolated_nodes(flow: Flow) -> tuple[Flow, np.ndarray | None]:
-    """The flow without the nodes that have no flow link and no flow, and the ids of the
-    nodes kept (None when all are kept).
-
-    Such a node adds nothing to any codelength wherever it is, so the search leaves it
-    alone. With recorded teleportation every node is linked by teleportation, and all
-    are kept. The CSR rows of the kept nodes are the same slices in the same order.
-    """
-    if flow.teleport_source is not None:
-        return flow, None
-    isolated = (
-        (np.diff(flow.out_ptr) == 0) & (np.diff(flow.in_ptr) == 0) & (flow.node_flow == 0)
-    )
-    if not isolated.any():
-        return flow, None
-    kept = np.flatnonzero(~isolated)
-    new_id = np.full(flow.n_nodes, -1, dtype=np.int32)
-    new_id[kept] = np.arange(kept.size, dtype=np.int32)
-    rows = np.append(kept, flow.n_nodes)  # isolated rows are empty: the others stay contiguous
-    out_ptr, out_idx = flow.out_ptr[rows], new_id[flow.out_idx]
-    if flow.undirected:
-        in_ptr, in_idx = out_ptr, out_idx
-    else:
-        in_ptr, in_idx = flow.in_ptr[rows], new_id[flow.in_idx]
-    sub = Flow(
-        flow.node_flow[kept], out_ptr, out_idx, flow.out_flow, in_ptr, in_idx, flow.in_flow,
-        None, None, flow.undirected, flow.flow_model,
-    )  # fmt: skip
-    return sub, kept
-
-
-def _with_isolated_nodes(
-    paths: np.ndarray, searched: np.ndarray | None, flow: Flow
-) -> np.ndarray:
-    """``paths`` of the searched nodes, and a top module of its own for each other node."""
-    if searched is None:
-        return paths
-    full = np.full((flow.n_nodes, paths.shape[1]), -1, dtype=np.int64)
-    full[searched] = paths
-    others = np.setdiff1d(np.arange(flow.n_nodes), searched, assume_unique=True)
-    first = int(paths[:, 0].max()) + 1 if paths.size else 0
-    full[others, 0] = first + np.arange(others.size)
-    return full

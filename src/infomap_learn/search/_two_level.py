@@ -242,6 +242,7 @@ def two_level_search(
     initial: np.ndarray | None = None,
     settle_joined: bool = False,
     stall_limit: int | None = None,
+    first_modules: tuple[np.ndarray, float] | None = None,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
@@ -253,7 +254,9 @@ def two_level_search(
     start from these modules instead of one module per unit. ``settle_joined``: the first
     core loop leaves units alone once their module holds others (``_moves.core_loop``).
     ``stall_limit``: tune iterations in a row without improvement that end the tuning
-    (default: :func:`_stall_limit` of the number of units).
+    (default: :func:`_stall_limit` of the number of units). ``first_modules``: the
+    modules and codelength that its first step, ``find_modules(units, ctx)`` from one
+    module per unit, found already (with ``ctx``, whose random state went on from there).
 
     Searches whose steps all run their units one at a time run in one kernel call,
     ``_tune.two_level_search_serial``; ``_two_level_search_stepwise`` takes the same steps
@@ -261,10 +264,11 @@ def two_level_search(
     """
     if stall_limit is None:
         stall_limit = _stall_limit(units.n)
-    if not _searches_serially(units, ctx):
+    if first_modules is not None or not _searches_serially(units, ctx):
         return _two_level_search_stepwise(
-            units, ctx, tune_limit, keep_submodules, initial, settle_joined, stall_limit
-        )
+            units, ctx, tune_limit, keep_submodules, initial, settle_joined, stall_limit,
+            first_modules,
+        )  # fmt: skip
     start = np.arange(units.n, dtype=np.int64) if initial is None else np.array(initial, np.int64)
     labels, length, found, found_kept = two_level_search_serial(
         start, units.arrays, units.undirected, ctx.parent_exit, units.tele_total,
@@ -287,11 +291,15 @@ def _two_level_search_stepwise(
     initial: np.ndarray | None = None,
     settle_joined: bool = False,
     stall_limit: int | None = None,
+    first_modules: tuple[np.ndarray, float] | None = None,
 ):
     """``two_level_search`` one step at a time from Python."""
     if stall_limit is None:
         stall_limit = _stall_limit(units.n)
-    labels, length = find_modules(units, ctx, initial, settle_joined=settle_joined)
+    if first_modules is None:
+        labels, length = find_modules(units, ctx, initial, settle_joined=settle_joined)
+    else:
+        labels, length = first_modules
     submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
