@@ -115,8 +115,9 @@ def test_a_search_from_its_first_modules_is_the_search():
     units = S.leaf_units(compute_flow(net))
     whole = _two_level_search_stepwise(units, S.new_context(units, 3), keep_submodules=True)
     ctx = S.new_context(units, 3)
-    first = find_modules(units, ctx)
+    first = list(find_modules(units, ctx))
     resumed = S.two_level_search(units, ctx, keep_submodules=True, first_modules=first)
+    assert first == []
     np.testing.assert_array_equal(whole[0], resumed[0])
     assert whole[1] == resumed[1]
     assert (whole[2] is None) == (resumed[2] is None)
@@ -188,3 +189,15 @@ def test_searches_with_meta_data_or_initial_modules_keep_the_input_numbering(mon
     assert calls == []
     infomap(net, two_level=True, seed=1)
     assert calls == [net.n_nodes]
+
+
+def test_freed_memory_is_returned_where_the_c_library_can(monkeypatch):
+    import sys
+
+    from infomap_learn.search import _memory
+
+    assert _memory.release_freed_memory() is (_memory._malloc_trim() is not None)
+    if sys.platform.startswith("linux"):
+        assert _memory._malloc_trim() is not None  # (glibc)
+    monkeypatch.setattr(_memory, "_malloc_trim", lambda: None)
+    assert _memory.release_freed_memory() is False

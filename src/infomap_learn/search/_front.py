@@ -531,7 +531,7 @@ def _search(
             labels, length = find_modules(leaf, ctx)
             order = module_order(labels)
             first_steps[int(seed) * constants.SEED_STRIDE, preferred] = (
-                ctx, (labels[order], length)
+                ctx, [labels[order], length]
             )  # fmt: skip
             del labels
             holder, flow, full_flow, leaf = [flow], None, None, None

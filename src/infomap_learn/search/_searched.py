@@ -12,9 +12,12 @@ LFR 1M nodes, mu 0.3: the coarse tune's search inside the modules took 4.9-5.2 s
 input's numbering and 3.5 s in module order, its aggregations 1.3 s and 0.5 s.
 
 The flow is renumbered in place of the original, array by array, each one released
-once its copy is made, so the search never holds two copies of its links (LFR 1M: the
-peak memory 889 MB, 871 MB without renumbering); the tree is made on the flow computed
-again in the network's numbering (moved back, array by array, the peak was 922 MB).
+once its copy is made, so the search never holds two copies of its links; the tree is
+made on the flow in the network's numbering again: an undirected flow computed again, a
+directed one (whose power iteration takes seconds) moved back. LFR 1M, mu 0.3, 2
+threads, peak memory in-process: 871 MB before, 922 MB with the flow moved back,
+882 MB computed again, 861 MB with ``_memory.release_freed_memory`` (843 MB without
+renumbering).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 from ..flow import Flow
 from . import _constants as constants
 from ._launch import launch_parallel
+from ._memory import release_freed_memory
 from ._order_kernel import moved_columns, moved_ptr, moved_values
 
 
@@ -82,8 +86,9 @@ def orders_by_modules(n_nodes: int, plain: bool) -> bool:
 
 def module_order(labels: np.ndarray) -> np.ndarray:
     """The nodes module by module (each module's in their own order): ``order[i]`` is
-    the node numbered ``i``."""
-    return np.argsort(labels, kind="stable")
+    the node numbered ``i`` (int32 where that holds every id: the search keeps it)."""
+    order = np.argsort(labels, kind="stable")
+    return order.astype(np.int32) if labels.shape[0] < 2**31 else order
 
 
 def flow_moved(holder: list[Flow], place: np.ndarray, n_nodes: int, threads: int = 1) -> Flow:
@@ -92,6 +97,7 @@ def flow_moved(holder: list[Flow], place: np.ndarray, n_nodes: int, threads: int
 
     Array by array: each of the old flow's link arrays is released, where nothing else
     holds it, once its renumbered copy is made."""
+    release_freed_memory()  # (before its largest arrays: see _memory)
     old = holder.pop()
     undirected, model = old.undirected, old.flow_model
     node_flow = _moved_nodes(place, old.node_flow, n_nodes)

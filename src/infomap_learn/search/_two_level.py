@@ -72,6 +72,7 @@ def _core(
         first_unit = np.full(k, units.n, dtype=np.int64)
         np.minimum.at(first_unit, module_of, np.arange(units.n))
         module_of[:] = first_unit[module_of]
+        del first_unit  # (8 bytes a unit, not held through the core loop)
         k = units.n
     state = _module_state(units, module_of, k, ctx.costs)
     arrays = units.arrays
@@ -242,7 +243,7 @@ def two_level_search(
     initial: np.ndarray | None = None,
     settle_joined: bool = False,
     stall_limit: int | None = None,
-    first_modules: tuple[np.ndarray, float] | None = None,
+    first_modules: list | None = None,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
@@ -256,7 +257,8 @@ def two_level_search(
     ``stall_limit``: tune iterations in a row without improvement that end the tuning
     (default: :func:`_stall_limit` of the number of units). ``first_modules``: the
     modules and codelength that its first step, ``find_modules(units, ctx)`` from one
-    module per unit, found already (with ``ctx``, whose random state went on from there).
+    module per unit, found already (with ``ctx``, whose random state went on from there),
+    in a list that the search empties (the modules are its own: not held twice).
 
     Searches whose steps all run their units one at a time run in one kernel call,
     ``_tune.two_level_search_serial``; ``_two_level_search_stepwise`` takes the same steps
@@ -291,7 +293,7 @@ def _two_level_search_stepwise(
     initial: np.ndarray | None = None,
     settle_joined: bool = False,
     stall_limit: int | None = None,
-    first_modules: tuple[np.ndarray, float] | None = None,
+    first_modules: list | None = None,
 ):
     """``two_level_search`` one step at a time from Python."""
     if stall_limit is None:
@@ -300,6 +302,7 @@ def _two_level_search_stepwise(
         labels, length = find_modules(units, ctx, initial, settle_joined=settle_joined)
     else:
         labels, length = first_modules
+        first_modules.clear()
     submodules = None  # (the modules that were split, their submodules)
     fine = True
     stalled = 0
@@ -317,6 +320,7 @@ def _two_level_search_stepwise(
         improved = new_length < length - constants.TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
+        new_labels = None  # (a step's modules, unless kept, are not held through the next)
         if not fine:
             # the coarse tune moves whole submodules: they lie in its modules or in the
             # ones it started from, whichever are kept

@@ -14,6 +14,7 @@ from . import _constants as constants
 from . import _moves as M
 from ._aggregate import aggregate_links_exact
 from ._launch import launch_parallel
+from ._memory import release_freed_memory
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def aggregate(
     module_of = np.asarray(module_of, dtype=np.int64)
     # links summed into arrays of their exact size from this many on: the peak memory
     exact = units.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS
+    if exact:
+        release_freed_memory()  # (the core loop's freed scratch: see _memory)
     if exact and threads > 1:
         out_ptr, out_idx, out_flow = _links_in_parallel(
             module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
