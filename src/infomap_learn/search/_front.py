@@ -38,6 +38,7 @@ from ._runs import _n_threads, _progress_bar, run_in_steps
 from ._searched import (
     flow_moved,
     module_order,
+    numbers_of,
     orders_by_modules,
     with_isolated_nodes,
     without_isolated_nodes,
@@ -535,7 +536,7 @@ def _search(
             )  # fmt: skip
             del labels
             holder, flow, full_flow, leaf = [flow], None, None, None
-            flow = flow_moved(holder, np.argsort(order), n_searched, threads)
+            flow = flow_moved(holder, numbers_of(order), n_searched, threads)
             leaf = leaf_units(flow)
             searched = order if searched is None else searched[order]
         # Trials share no state: each has its own seed, and the best is chosen in trial
@@ -545,16 +546,9 @@ def _search(
             [run_trial(trial, group_pool) for trial in range(int(num_trials))], n_threads,
             lambda: bar.update(1),
         )  # fmt: skip
-    if full_flow is None:
-        # The tree is made on the flow in the network's numbering: an undirected one
-        # computed again (moved back, array by array, the peak memory is higher: see
-        # _searched), a directed one moved back (its power iteration takes seconds)
+    if full_flow is None:  # (the tree is made on the flow in the network's numbering)
         holder, flow, leaf = [flow], None, None
-        if holder[0].undirected:
-            holder.clear()
-            full_flow = compute_flow(network, **vars(options.flow))
-        else:
-            full_flow = flow_moved(holder, searched, n_nodes, threads)
+        full_flow = flow_moved(holder, searched, n_nodes, threads)
     best_paths, best_length = results[0]
     for paths, length in results[1:]:
         if length < best_length - 1e-12:
