@@ -197,13 +197,52 @@ def test_searches_with_meta_data_or_initial_modules_keep_the_input_numbering(mon
     assert calls == [net.n_nodes] * 2
 
 
-def test_freed_memory_is_returned_where_the_c_library_can(monkeypatch):
-    import sys
+def test_large_aggregations_return_freed_memory_first(monkeypatch):
+    from infomap_learn.search import _memory, _units
 
-    from infomap_learn.search import _memory
-
-    assert _memory.release_freed_memory() is (_memory._malloc_trim() is not None)
-    if sys.platform.startswith("linux"):
-        assert _memory._malloc_trim() is not None  # (glibc)
+    assert (_memory._malloc_trim() is not None) is _memory.release_freed_memory()
+    calls = []
+    monkeypatch.setattr(_units, "release_freed_memory", lambda: calls.append(1))
+    units = S.leaf_units(compute_flow(random_network(8, n=60)))
+    labels = np.arange(60) % 7
+    small = S.aggregate(units, labels, 7)
+    assert calls == []
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
+    large = S.aggregate(units, labels, 7)
+    assert calls == [1]
+    np.testing.assert_array_equal(small.out_flow, large.out_flow)
     monkeypatch.setattr(_memory, "_malloc_trim", lambda: None)
     assert _memory.release_freed_memory() is False
+
+
+def test_the_first_trial_goes_on_from_the_renumbering_step(monkeypatch):
+    import numba
+
+    calls = _spied(monkeypatch, 100)
+    used = []
+    real = _front.two_level_search
+
+    def spy(*args, first_modules=None, **kwargs):
+        used.append(first_modules is not None)
+        return real(*args, first_modules=first_modules, **kwargs)
+
+    monkeypatch.setattr(_front, "two_level_search", spy)
+    net, _ = planted_partition(6, 40, 0.3, 0.01, seed=4)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    threads = numba.get_num_threads()
+    for two_level, preferred in ((True, None), (False, None), (True, 3)):
+        used.clear()
+        infomap(net, two_level=two_level, seed=1, num_trials=2,
+                preferred_number_of_modules=preferred)  # fmt: skip
+        assert used.count(True) == 1 and used[0]
+    assert len(calls) == 6
+    # (the renumbering's kernels give the caller's numba thread count back)
+    assert numba.get_num_threads() == threads
+
+
+def test_first_modules_are_the_first_steps_alone():
+    units = S.leaf_units(compute_flow(random_network(5, n=40)))
+    ctx = S.new_context(units, 1)
+    first = list(find_modules(units, ctx))
+    with pytest.raises(ValueError, match="first step"):
+        S.two_level_search(units, ctx, initial=np.zeros(40, np.int64), first_modules=first)

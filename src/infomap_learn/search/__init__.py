@@ -25,7 +25,8 @@ The hot loops are numba kernels in ``_moves`` (local moves) and ``infomap_learn.
 (aggregation, labels); this package orchestrates them: ``_units`` (units and module state),
 ``_two_level`` (core loop rounds and tuning; ``_tune`` runs a small search's in one kernel
 call), ``_hierarchy`` (super-modules, recursion, tuning the finished tree), ``_dissolve``
-(dissolving modules and single-child levels of a finished tree), ``_front``
+(dissolving modules and single-child levels of a finished tree), ``_searched`` (the nodes
+a search works on and their numbering: large networks module by module), ``_front``
 (``infomap()``: validation, trials, threads) and ``_constants`` (tuning constants).
 """
 

@@ -258,7 +258,8 @@ def two_level_search(
     (default: :func:`_stall_limit` of the number of units). ``first_modules``: the
     modules and codelength that its first step, ``find_modules(units, ctx)`` from one
     module per unit, found already (with ``ctx``, whose random state went on from there),
-    in a list that the search empties (the modules are its own: not held twice).
+    in a list that the search empties (the modules are its own: not held twice); then
+    ``initial`` and ``settle_joined``, which are that step's, must not be given.
 
     Searches whose steps all run their units one at a time run in one kernel call,
     ``_tune.two_level_search_serial``; ``_two_level_search_stepwise`` takes the same steps
@@ -266,6 +267,8 @@ def two_level_search(
     """
     if stall_limit is None:
         stall_limit = _stall_limit(units.n)
+    if first_modules is not None and (initial is not None or settle_joined):
+        raise ValueError("first_modules are the first step's: initial and settle_joined too")
     if first_modules is not None or not _searches_serially(units, ctx):
         return _two_level_search_stepwise(
             units, ctx, tune_limit, keep_submodules, initial, settle_joined, stall_limit,
