@@ -525,15 +525,13 @@ def _search(
         if orders_by_modules(n_searched, meta is None and initial is None):
             # The first trial's first step, then everything numbered by its modules
             # (_searched); the flows' arrays are released as they are renumbered.
+            first_seed = int(seed) * constants.SEED_STRIDE  # (run_trial's seed of trial 0)
             ctx = new_context(
-                leaf, int(seed) * constants.SEED_STRIDE, pool=group_pool, module_cost=cost,
-                preferred_modules=preferred,
-            )  # fmt: skip
+                leaf, first_seed, pool=group_pool, module_cost=cost, preferred_modules=preferred
+            )
             labels, length = find_modules(leaf, ctx)
             order = module_order(labels)
-            first_steps[int(seed) * constants.SEED_STRIDE, preferred] = (
-                ctx, [labels[order], length]
-            )  # fmt: skip
+            first_steps[first_seed, preferred] = (ctx, [labels[order], length])
             del labels
             holder, flow, full_flow, leaf = [flow], None, None, None
             flow = flow_moved(holder, numbers_of(order), n_searched, threads)

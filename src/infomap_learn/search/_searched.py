@@ -8,8 +8,9 @@ by module, most of a node's neighbours lie in one short range. Once the first tr
 first core loops have found modules (``find_modules``), a large search renumbers its
 flow by them (``flow_moved``) and runs everything after on that: the tune steps that
 sweep the nodes again, the other trials from their first core loop on, the hierarchy.
-LFR 1M nodes, mu 0.3: the coarse tune's search inside the modules took 4.9-5.2 s with the
-input's numbering and 3.5 s in module order, its aggregations 1.3 s and 0.5 s.
+LFR 1M nodes, mu 0.3, in-process A/B: the coarse tune's search inside the modules took
+4.4-5.2 s with the input's numbering and 3.3-3.5 s in module order, its aggregations
+1.2-1.3 s and 0.5 s; the renumbering 0.2 s each way.
 
 The flow is renumbered in place of the original, array by array, each one released
 once its copy is made, so the search never holds two copies of its links, and the tree
