@@ -22,8 +22,9 @@ from infomap_learn.search._units import _module_state
 from tests.test_search import FLOW_OPTIONS, random_network
 
 
-def run_loop(kernel_args, units, ctx, module_of, threads=None, block_size=None):
-    """One core loop from ``module_of`` (a copy): serial without ``block_size``."""
+def run_loop(kernel_args, units, ctx, module_of, threads=None, block_size=None, settle=False):
+    """One core loop from ``module_of`` (a copy): serial without ``block_size``;
+    ``settle``: the loop's ``settle_joined``."""
     module_of = module_of.copy()
     k = max(int(module_of.max()) + 1, units.n)
     state = _module_state(units, module_of, k, ctx.costs)
@@ -33,10 +34,12 @@ def run_loop(kernel_args, units, ctx, module_of, threads=None, block_size=None):
         ctx.codeflow_plogp_sum, ctx.costs, rng, *kernel_args,
     )  # fmt: skip
     if block_size is None:
-        moves, length = core_loop(*common, np.arange(units.n), np.arange(k), module_scratch(state))
+        moves, length = core_loop(
+            *common, np.arange(units.n), np.arange(k), module_scratch(state), settle
+        )
     else:
         numba.set_num_threads(threads)
-        moves, length = core_loop_parallel(*common, block_size, threads)
+        moves, length = core_loop_parallel(*common, block_size, settle, threads)
     return module_of, moves, length
 
 
@@ -54,14 +57,15 @@ def units_of(seed, options, directed, module_cost=0.0, preferred=0, n=60):
     options=st.sampled_from(FLOW_OPTIONS),
     directed=st.booleans(),
     costs=st.sampled_from([(0.0, 0), (0.05, 0), (0.0, 4)]),
+    settle=st.booleans(),
 )
-def test_blocks_of_one_unit_are_the_serial_core_loop(seed, options, directed, costs):
+def test_blocks_of_one_unit_are_the_serial_core_loop(seed, options, directed, costs, settle):
     # each block proposes against the state every earlier move left: the serial loop
     _, units, ctx = units_of(seed, options, directed, *costs)
     start = np.arange(units.n, dtype=np.int64)
     args = (constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD)
-    serial = run_loop(args, units, ctx, start)
-    blocks = run_loop(args, units, ctx, start, threads=1, block_size=1)
+    serial = run_loop(args, units, ctx, start, settle=settle)
+    blocks = run_loop(args, units, ctx, start, threads=1, block_size=1, settle=settle)
     np.testing.assert_array_equal(serial[0], blocks[0])
     assert serial[1:] == blocks[1:]
 
@@ -148,3 +152,16 @@ def test_a_large_search_with_threads_ends_near_the_serial_one(monkeypatch):
     parallel = infomap(net, two_level=True, seed=1, n_jobs=2)
     assert parallel.codelength <= serial.codelength * 1.001
     assert parallel.codelength == infomap(net, two_level=True, seed=1, n_jobs=2).codelength
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_a_settled_parallel_loop_moves_each_unit_once_at_most(directed):
+    # (Infomap's first core loop, in blocks: a unit whose module holds others stays)
+    flow, units, ctx = units_of(7, {}, directed, n=120)
+    start = np.arange(units.n, dtype=np.int64)
+    args = (constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD)
+    settled = run_loop(args, units, ctx, start, threads=2, block_size=16, settle=True)
+    free = run_loop(args, units, ctx, start, threads=2, block_size=16)
+    module_of, moves, length = settled
+    assert 0 < moves <= units.n < free[1]
+    assert length == pytest.approx(two_level_codelength(flow, module_of).codelength, rel=1e-12)

@@ -840,3 +840,45 @@ def test_large_fine_tune_ends_when_no_unit_moves(monkeypatch, seed):
     np.testing.assert_array_equal(full, short)
     assert full_length == pytest.approx(short_length, rel=1e-14)
     assert short_count < full_count  # (the unmoved fine tune aggregated nothing)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_large_two_level_searches_start_with_a_settled_first_loop(monkeypatch, n_jobs):
+    """From SETTLE_JOINED_MIN_NODES nodes the two-level search's first core loop is
+    Infomap's (units stay in modules that hold others): on the renumbered path too; never
+    in the multilevel search or from an initial partition."""
+    from infomap_learn.search import _constants as constants
+    from infomap_learn.search import _front
+
+    seen = []
+    find, search = _front.find_modules, _front.two_level_search
+
+    def recording_find(*args, settle_joined=False, **kwargs):
+        seen.append(("find", settle_joined))
+        return find(*args, settle_joined=settle_joined, **kwargs)
+
+    def recording_search(*args, settle_joined=False, **kwargs):
+        seen.append(("search", settle_joined))
+        return search(*args, settle_joined=settle_joined, **kwargs)
+
+    monkeypatch.setattr(_front, "find_modules", recording_find)
+    monkeypatch.setattr(_front, "two_level_search", recording_search)
+    net, _ = planted_partition(6, 30, 0.3, 0.01, seed=3)
+    monkeypatch.setattr(constants, "SETTLE_JOINED_MIN_NODES", net.n_nodes + 1)
+    below = infomap(net, two_level=True, seed=1, n_jobs=n_jobs)
+    assert seen == [("search", False)]
+    monkeypatch.setattr(constants, "SETTLE_JOINED_MIN_NODES", net.n_nodes)
+    seen.clear()
+    settled = infomap(net, two_level=True, seed=1, n_jobs=n_jobs)
+    assert seen == [("search", True)]
+    assert settled.codelength <= below.codelength * 1.01
+    monkeypatch.setattr(constants, "MODULE_ORDER_MIN_NODES", net.n_nodes)
+    seen.clear()
+    renumbered = infomap(net, two_level=True, num_trials=2, seed=1, n_jobs=n_jobs)
+    # (the first trial goes on from the renumbering step's modules, the second settles)
+    assert seen == [("find", True), ("search", False), ("search", True)]
+    assert codelength(net, renumbered.labels) == pytest.approx(renumbered.codelength)
+    seen.clear()
+    infomap(net, seed=1, n_jobs=n_jobs)
+    infomap(net, two_level=True, seed=1, initial_partition=np.arange(net.n_nodes) % 6)
+    assert all(not settle for _, settle in seen)

@@ -20,6 +20,18 @@ AGGREGATED_CORE_LOOP_LIMIT = 10
 # (multilevel) a seed ends +0.10% above Infomap (from -0.25%), LFR 10k mu 0.7 -0.04% (from
 # -0.08%), digits and blobs 0.02-0.06% shorter.
 SETTLE_JOINED_STATES = 1
+# ... and in the two-level search of a first-order network of this many nodes or more,
+# where the modules grown freely end more numerous and the code longer than Infomap's on
+# kNN graphs (10-d make_blobs, 60 centres, std 4, k=15, weights exp(-(d/mean d)^2); seeds
+# 1-3, one trial; Infomap's mean, then ours without -> with): 50k points 11.03792 bits,
+# 11.03077 -> 11.02975; 100k 11.88575, 11.88860 -> 11.87847; 200k 12.78524, 12.79798 ->
+# 12.77193 (695 -> 534 top modules; Infomap 490). The same codelengths on LFR 100k (mu
+# 0.3, 0.6), LFR 1M (mu 0.3) and a 200k-node nested block model; times: LFR 1M 14.0 ->
+# 13.5 s, LFR 100k mu 0.6 1.33 -> 1.48 s, mu 0.3 0.77 -> 0.81 s (medians of 6-8
+# alternated runs, 2 threads). Below this size no gain and a cost: on
+# benchmarks/constants_ab.py --two-level's graphs (5 trials) gaps to Infomap within 0.07%
+# either way, LFR 10k mu 0.7 0.80 -> 1.09 s.
+SETTLE_JOINED_MIN_NODES = 100_000
 # Whether each core loop stops after a random 1..CORE_LOOP_LIMIT sweeps, as Infomap's do.
 # Measured with benchmarks/constants_ab.py (multilevel, seeds 1-5): mean codelength gaps to
 # Infomap -0.087/-0.129/-0.007/-0.047% (digits-k15, blobs, PBMC, breast cancer) against

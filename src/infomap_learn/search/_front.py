@@ -328,10 +328,14 @@ def _search(
     levels = ((options.preferred_number_of_levels or 0) if strength > 0 else 0, strength)
 
     # As Infomap's first core loop, units stay in a module once it holds others: in the
-    # two-level search of a state network (see _constants.SETTLE_JOINED_STATES)
+    # two-level search of a state network and of a large network (see _constants)
     state_network = meta is not None and meta.physical
     settle_joined = (
-        bool(constants.SETTLE_JOINED_STATES) and two_level and state_network and initial is None
+        two_level and initial is None
+        and (
+            (bool(constants.SETTLE_JOINED_STATES) and state_network)
+            or (meta is None and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
+        )
     )  # fmt: skip
 
     def scored(tree_paths: np.ndarray) -> float:
@@ -392,7 +396,7 @@ def _search(
             found = two_level_search(
                 leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
                 initial=None if initial is None else initial.copy(),
-                settle_joined=settle_joined, first_modules=first,
+                settle_joined=settle_joined and first is None, first_modules=first,
             )  # fmt: skip
             if top_searches is not None:
                 top_searches[top_preferred] = found
@@ -529,7 +533,7 @@ def _search(
             ctx = new_context(
                 leaf, first_seed, pool=group_pool, module_cost=cost, preferred_modules=preferred
             )
-            labels, length = find_modules(leaf, ctx)
+            labels, length = find_modules(leaf, ctx, settle_joined=settle_joined)
             order = module_order(labels)
             first_steps[first_seed, preferred] = (ctx, [labels[order], length])
             del labels

@@ -100,7 +100,7 @@ def _list_row(u, p, ptr, idx, flow, sums, n_touched, module_of, parent, one_pare
 @njit(cache=True, nogil=True, parallel=True)
 def core_loop_parallel(
     module_of, units, undirected, state, parent_exit, tele_total, codeflow_plogp_sum,
-    costs, rng_state, max_sweeps, sweep_threshold, block_size, n_threads,
+    costs, rng_state, max_sweeps, sweep_threshold, block_size, settle_joined, n_threads,
 ):  # fmt: skip
     """``_moves.core_loop`` over every unit and module, with the moves of each block of
     units proposed in parallel and committed in order (see the module docstring), on
@@ -163,8 +163,10 @@ def core_loop_parallel(
                 u = order[i]
                 if not active[u]:
                     continue
-                active[u] = False
                 a = module_of[u]
+                if settle_joined and mod_size[a] > 1:
+                    continue  # (as _moves.core_loop's)
+                active[u] = False
                 p = parent[u]
                 n_touched = _listed_flows(
                     u, p, module_of, parent, out_ptr, out_idx, out_flow, in_ptr, in_idx,
@@ -247,7 +249,7 @@ def core_loop_parallel(
                 # u's link flows to a and b change only when a unit joins or leaves a or b,
                 # so the proposal is stale only if a or b changed in this block (two reads,
                 # where checking u's neighbours took one cache miss per link)
-                stale = changed_in_block[a] == block_id
+                stale = changed_in_block[a] == block_id or (settle_joined and mod_size[a] > 1)
                 if b == _EMPTY:
                     stale |= leaves_empty or n_free == 0
                 else:

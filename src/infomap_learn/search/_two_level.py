@@ -58,8 +58,7 @@ def _core(
 ):  # fmt: skip
     """Run the core loop on ``units`` from ``module_of`` (modified in place; modules may
     be renamed), for at most ``sweeps`` sweeps (0: ``CORE_LOOP_LIMIT``, or a random
-    number up to it); ``settle_joined``: see ``_moves.core_loop`` (not in the parallel
-    core loop)."""
+    number up to it); ``settle_joined``: see ``_moves.core_loop``."""
     k = int(module_of.max()) + 1 if module_of.size else 0
     k = max(k, units.n)
     n_parents = ctx.parent_exit.shape[0]
@@ -97,7 +96,8 @@ def _core(
             module_of, arrays, units.undirected, state, ctx.parent_exit, units.tele_total,
             ctx.codeflow_plogp_sum, ctx.costs, ctx.rng_state, sweeps or constants.CORE_LOOP_LIMIT,
             constants.CORE_LOOP_THRESHOLD,
-            max(constants.PARALLEL_BLOCK_MIN, units.n // constants.PARALLEL_BLOCKS), threads,
+            max(constants.PARALLEL_BLOCK_MIN, units.n // constants.PARALLEL_BLOCKS), settle_joined,
+            threads,
         )  # fmt: skip
     if not grouped:
         return run(np.arange(units.n), np.arange(k), ctx.rng_state)
