@@ -882,3 +882,30 @@ def test_large_two_level_searches_start_with_a_settled_first_loop(monkeypatch, n
     infomap(net, seed=1, n_jobs=n_jobs)
     infomap(net, two_level=True, seed=1, initial_partition=np.arange(net.n_nodes) % 6)
     assert all(not settle for _, settle in seen)
+
+
+def test_large_multilevel_searches_tune_their_top_search_further(monkeypatch):
+    """From HIERARCHY_LARGE_MIN_NODES first-order nodes the multilevel search's top search
+    tunes HIERARCHY_LARGE_TOP_TUNE_LIMIT times (fine, coarse, fine), below it
+    HIERARCHY_TOP_TUNE_LIMIT times; the two-level search always to the end."""
+    from infomap_learn.search import _constants as constants
+    from infomap_learn.search import _front
+
+    limits = []
+    search = _front.two_level_search
+
+    def recording(*args, tune_limit=0, **kwargs):
+        limits.append(tune_limit)
+        return search(*args, tune_limit=tune_limit, **kwargs)
+
+    monkeypatch.setattr(_front, "two_level_search", recording)
+    net, _ = planted_partition(6, 30, 0.3, 0.01, seed=3)
+    for min_nodes in (net.n_nodes + 1, net.n_nodes):
+        monkeypatch.setattr(constants, "HIERARCHY_LARGE_MIN_NODES", min_nodes)
+        tree = infomap(net, seed=1)
+        assert codelength(net, tree.multilevel_labels) == pytest.approx(tree.codelength)
+    infomap(net, two_level=True, seed=1)
+    assert limits == [
+        constants.HIERARCHY_TOP_TUNE_LIMIT, constants.HIERARCHY_LARGE_TOP_TUNE_LIMIT,
+        constants.TUNE_ITERATION_LIMIT,
+    ]

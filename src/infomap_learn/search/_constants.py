@@ -130,6 +130,20 @@ HIERARCHY_TOP_TUNE_LIMIT = 1
 # multilevel, 7.5864 bits with 2 against 7.5967 with 1 (Infomap 7.6512), at 195k states
 # 7.9076 against 7.9452 (Infomap 7.9085).
 HIERARCHY_META_TOP_TUNE_LIMIT = 2
+# ... and 3 (fine, coarse, fine) on first-order networks of HIERARCHY_LARGE_MIN_NODES nodes
+# or more, whose multilevel codes otherwise end above Infomap's. A 200k-point kNN graph
+# (see SETTLE_JOINED_MIN_NODES), one trial, one thread: limit 1 -> 3, seeds 1-3 and 5-8,
+# mean 11.99875 -> 11.99062 bits (Infomap 11.99522, seeds 1-4; ours with 20: 11.99590 in
+# twice the time), 12.3 -> 13.9 s. At 100k points 11.30425 -> 11.29987 and at 50k 10.65979
+# -> 10.66553 (seeds 1-3; Infomap 11.32439 and 10.68542, seeds 1-2): no clear gain below.
+# LFR 100k (mu 0.3, 0.6) and 1M (mu 0.3): the same codelengths and times (0.84 / 0.85 s,
+# 1.43 / 1.45 s, 16.9 / 17.0 s, medians of 2-6 alternated runs, 2 threads). On the small
+# graphs of benchmarks/constants_ab.py 3 shortens the codes too (blobs -0.124 -> -0.208% to
+# Infomap, breast cancer -0.246 -> -0.286%, digits-k15 -0.107 -> -0.134%) for 15-24% more
+# time, but benchmarks/embedding_quality.py's mean NMI goes 0.638 -> 0.634 (seeds 0-9;
+# blobs-2d 0.694 -> 0.664), under scanpy's 0.637: so only on large networks.
+HIERARCHY_LARGE_TOP_TUNE_LIMIT = 3
+HIERARCHY_LARGE_MIN_NODES = 100_000
 # Networks of up to this many nodes tune their top search as the two-level search does
 # (TUNE_ITERATION_LIMIT). On the directed bipartite graph of integration/test_variants.py
 # (42 nodes, Markov time 1.7), whose landscape holds rare deep trials, the expected best of

@@ -380,8 +380,10 @@ def _search(
         full_tune = two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
         tune_limit = (
             constants.TUNE_ITERATION_LIMIT if full_tune
-            else constants.HIERARCHY_TOP_TUNE_LIMIT if meta is None
-            else constants.HIERARCHY_META_TOP_TUNE_LIMIT
+            else constants.HIERARCHY_META_TOP_TUNE_LIMIT if meta is not None
+            else constants.HIERARCHY_LARGE_TOP_TUNE_LIMIT
+            if n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
+            else constants.HIERARCHY_TOP_TUNE_LIMIT
         )  # fmt: skip
         if state_network and n_searched > constants.HIERARCHY_FULL_TUNE_MAX_NODES:
             tune_limit = min(tune_limit, constants.STATE_TUNE_ITERATION_LIMIT)
