@@ -301,7 +301,8 @@ def _recursive_partition(
     submodules of the top modules that a search from singletons found (the coarse tune of
     the two-level search, under these modules or the ones it started from); they stand in
     for the first level's search. A level that searched sets the next level's modules
-    from its search where ``constants.RECURSION_REUSE`` says so (:func:`_next_split`).
+    from its search where ``constants.RECURSION_REUSE`` says so (:func:`_next_split`), on
+    networks below ``constants.HIERARCHY_LARGE_MIN_NODES`` nodes or with meta data.
     ``levels``: a preferred number of levels, which biases each level's splits
     (:func:`depth_bias`).
 
@@ -384,7 +385,7 @@ def _recursive_partition(
         new_key = np.where(split, n + local, deepest)
         deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
         queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
-        if constants.RECURSION_REUSE:
+        if constants.RECURSION_REUSE and (n < constants.HIERARCHY_LARGE_MIN_NODES or meta_rate):
             first_split = _next_split(sub, n_sub, fine_of_unit[unit_of], found, unit_of, queued)
     return paths
 
