@@ -31,12 +31,21 @@ Graphs (``--graphs``; default all but the 100k LFR):
 - ``dsbm``: a directed, weighted, nested stochastic block model (4 groups of 4 blocks of
   40 nodes; directed flow);
 - ``lfr100k-0.3``: LFR 100,000 nodes, for the speed of the hierarchical search (not run
-  unless named).
+  unless named);
+- ``knn200k``, ``knn200k-directed``, ``nested200k``: graphs of 200,000 nodes whose search
+  steps differ from the small graphs' (``search/_constants.py``: the ``..._MIN_NODES``
+  thresholds), not run unless named. The kNN graphs of ``make_blobs(200000, n_features=10,
+  centers=60, cluster_std=4, random_state=0)``: 15 neighbours, union of both directions,
+  weights ``exp(-(d / mean d)**2)``; directed: 10 out-neighbours with those weights,
+  directed flow. ``nested200k``: a nested block model of 10 groups of 20 blocks of 1,000
+  nodes (about 10 links per node inside its block, 3 inside its group, 1 anywhere;
+  labels: the groups).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 import warnings
@@ -111,6 +120,49 @@ def _lfr(n: int, mu: float) -> Graph:
     return Graph(Network.from_edges(edges, n_nodes=n), membership)
 
 
+@functools.lru_cache(maxsize=1)
+def _blobs_neighbours(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels, distances and ids of the 15 nearest neighbours of each point (itself left
+    out) of the 200k-point blobs: one query for both kNN graphs."""
+    from sklearn.datasets import make_blobs
+    from sklearn.neighbors import NearestNeighbors
+
+    X, y = make_blobs(n, n_features=10, centers=60, cluster_std=4, random_state=0)
+    distances, neighbours = NearestNeighbors(n_neighbors=16, n_jobs=-1).fit(X).kneighbors(X)
+    return y, distances[:, 1:], neighbours[:, 1:]
+
+
+def _knn_blobs(n: int, directed: bool) -> Graph:
+    y, distances, neighbours = _blobs_neighbours(n)
+    k = 10 if directed else 15
+    distances, neighbours = distances[:, :k], neighbours[:, :k]
+    weights = np.exp(-((distances / distances.mean()) ** 2)).ravel()
+    edges = np.stack([np.repeat(np.arange(n), k), neighbours.ravel()], axis=1)
+    if directed:
+        net = Network.from_edges(edges, weights=weights, n_nodes=n, directed=True)
+        return Graph(net, y, flow_model="directed")
+    # each pair once, with its first weight (the distance is the same both ways)
+    pair = np.sort(edges, axis=1)
+    _, first = np.unique(pair[:, 0] * n + pair[:, 1], return_index=True)
+    return Graph(Network.from_edges(pair[first], weights=weights[first], n_nodes=n), y)
+
+
+def _nested_sbm(groups: int = 10, blocks: int = 20, size: int = 1000) -> Graph:
+    rng = np.random.default_rng(0)
+    n = groups * blocks * size
+    group_size = blocks * size
+    source = rng.integers(0, n, n * 7)
+    target = rng.integers(0, n, n * 7)  # (links anywhere: the last n // 2)
+    in_block, in_group = slice(0, n * 5), slice(n * 5, n * 5 + n * 3 // 2)
+    target[in_block] = source[in_block] // size * size + rng.integers(0, size, n * 5)
+    target[in_group] = source[in_group] // group_size * group_size + rng.integers(
+        0, group_size, n * 3 // 2
+    )
+    keep = source != target
+    pairs = np.unique(np.sort(np.stack([source[keep], target[keep]], axis=1), axis=1), axis=0)
+    return Graph(Network.from_edges(pairs, n_nodes=n), np.arange(n) // group_size)
+
+
 def _dsbm() -> Graph:
     """4 groups of 4 blocks of 40 nodes, directed links with weights in [0.5, 2]."""
     rng = np.random.default_rng(7)
@@ -141,8 +193,12 @@ GRAPHS = {
     "lfr10k-0.7": lambda: _lfr(10_000, 0.7),
     "dsbm": _dsbm,
     "lfr100k-0.3": lambda: _lfr(100_000, 0.3),
+    "knn200k": lambda: _knn_blobs(200_000, directed=False),
+    "knn200k-directed": lambda: _knn_blobs(200_000, directed=True),
+    "nested200k": _nested_sbm,
 }
-DEFAULT_GRAPHS = [name for name in GRAPHS if not name.startswith("lfr100k")]
+LARGE_GRAPHS = ["lfr100k-0.3", "knn200k", "knn200k-directed", "nested200k"]
+DEFAULT_GRAPHS = [name for name in GRAPHS if name not in LARGE_GRAPHS]
 
 
 @dataclass
