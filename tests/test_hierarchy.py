@@ -607,9 +607,10 @@ def test_recursion_kernel_takes_the_reference_steps_with_every_option(monkeypatc
     np.testing.assert_array_equal(kernel, reference)
 
 
-def test_large_recursions_search_every_level_again(monkeypatch):
-    """From HIERARCHY_LARGE_MIN_NODES nodes no level takes its modules from the level
-    above's search (RECURSION_REUSE off), below it they do."""
+def test_a_recursion_without_reuse_searches_every_level_again(monkeypatch):
+    """``reuse=False`` (the search's choice on large first-order networks): no level takes
+    its modules from the level above's search, as with RECURSION_REUSE off, in the kernel
+    and in the Python steps; with it, some level does."""
     from infomap_learn.search import _hierarchy as H
 
     net = nested_sbm(2, sizes=(2, 4, 12), p=(0.6, 0.1, 0.004))
@@ -618,20 +619,20 @@ def test_large_recursions_search_every_level_again(monkeypatch):
     reused = []
     next_split = H._next_split
     monkeypatch.setattr(H, "_next_split", lambda *a: reused.append(1) or next_split(*a))
-    monkeypatch.setattr(H, "_recursion_in_one_call", lambda *args: False)
 
-    def tree(large_from, reuse=1):
+    def tree(reuse, constant=1, python=False):
         with monkeypatch.context() as patch:
-            patch.setattr(S._constants, "HIERARCHY_LARGE_MIN_NODES", large_from)
-            patch.setattr(S._constants, "RECURSION_REUSE", reuse)
-            return H._recursive_partition(leaf, top, 3, None)
+            patch.setattr(S._constants, "RECURSION_REUSE", constant)
+            if python:
+                patch.setattr(H, "_recursion_in_one_call", lambda *args: False)
+            return H._recursive_partition(leaf, top, 3, None, reuse=reuse)
 
-    small = tree(net.n_nodes + 1)
-    assert reused and small.shape[1] > 1  # (a level split, and set the next one's modules)
-    reused.clear()
-    large = tree(net.n_nodes)
-    assert not reused
-    np.testing.assert_array_equal(large, tree(net.n_nodes + 1, reuse=0))
+    for python in (False, True):
+        without = tree(False, python=python)
+        np.testing.assert_array_equal(without, tree(True, constant=0, python=python))
+        assert not reused
+    tree(True, python=True)
+    assert reused  # (a level split, and set the next one's modules)
 
 
 def test_recursion_runs_in_python_where_searches_use_threads_or_meta_data():

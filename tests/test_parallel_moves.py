@@ -165,3 +165,19 @@ def test_a_settled_parallel_loop_moves_each_unit_once_at_most(directed):
     module_of, moves, length = settled
     assert 0 < moves <= units.n < free[1]
     assert length == pytest.approx(two_level_codelength(flow, module_of).codelength, rel=1e-12)
+
+
+def test_the_parallel_core_loop_settles_where_asked(monkeypatch):
+    # (_core hands settle_joined to the parallel kernel: no unit moves twice)
+    monkeypatch.setattr(constants, "PARALLEL_MOVES_MIN_UNITS", 100)
+    net, _ = planted_partition(10, 40, 0.25, 0.01, seed=4)
+    units = S.leaf_units(compute_flow(net))
+    moves = []
+    with ThreadPoolExecutor(2) as pool:
+        for settle in (True, False):
+            ctx = S.new_context(units, 1, pool=pool)
+            assert S._two_level._moves_in_parallel(units, ctx)
+            module_of = np.arange(units.n, dtype=np.int64)
+            moved, _ = S._core(units, module_of, ctx, 50, settle_joined=settle)
+            moves.append(moved)
+    assert 0 < moves[0] <= units.n and moves[0] < moves[1]

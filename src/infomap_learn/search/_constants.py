@@ -16,7 +16,8 @@ AGGREGATED_CORE_LOOP_LIMIT = 10
 # 10k equal (8.442/8.443); the multilayer oracle cases of integration/test_multilayer_oracle
 # all stay below Infomap. Not in hierarchical searches: there it helps a 30k-state network
 # (7.791 -> 7.753) but the directed multilayer network with inter-layer links ends +0.14%
-# above Infomap (from +0.04%). Not for first-order networks: on breast cancer's kNN graph
+# above Infomap (from +0.04%). Not for first-order networks below SETTLE_JOINED_MIN_NODES:
+# on breast cancer's kNN graph
 # (multilevel) a seed ends +0.10% above Infomap (from -0.25%), LFR 10k mu 0.7 -0.04% (from
 # -0.08%), digits and blobs 0.02-0.06% shorter.
 SETTLE_JOINED_STATES = 1
@@ -130,8 +131,9 @@ HIERARCHY_TOP_TUNE_LIMIT = 1
 # multilevel, 7.5864 bits with 2 against 7.5967 with 1 (Infomap 7.6512), at 195k states
 # 7.9076 against 7.9452 (Infomap 7.9085).
 HIERARCHY_META_TOP_TUNE_LIMIT = 2
-# ... and 3 (fine, coarse, fine) on first-order networks of HIERARCHY_LARGE_MIN_NODES nodes
-# or more, whose multilevel codes otherwise end above Infomap's. A 200k-point kNN graph
+# ... and 3 (fine, coarse, fine; the deferred coarse tune may follow) on first-order
+# networks of HIERARCHY_LARGE_MIN_NODES nodes or more, whose multilevel codes otherwise
+# end above Infomap's. A 200k-point kNN graph
 # (see SETTLE_JOINED_MIN_NODES), one trial, one thread: limit 1 -> 3, seeds 1-3 and 5-8,
 # mean 11.99875 -> 11.99062 bits (Infomap 11.99522, seeds 1-4; ours with 20: 11.99590 in
 # twice the time), 12.3 -> 13.9 s. At 100k points 11.30425 -> 11.29987 and at 50k 10.65979

@@ -328,15 +328,19 @@ def _search(
     levels = ((options.preferred_number_of_levels or 0) if strength > 0 else 0, strength)
 
     # As Infomap's first core loop, units stay in a module once it holds others: in the
-    # two-level search of a state network and of a large network (see _constants)
+    # two-level search of a state network and of a large first-order network; large
+    # first-order networks also tune the multilevel search's top search further and search
+    # every level of its recursion (see _constants)
     state_network = meta is not None and meta.physical
+    large_plain = meta is None and not preferred
     settle_joined = (
         two_level and initial is None
         and (
             (bool(constants.SETTLE_JOINED_STATES) and state_network)
-            or (meta is None and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
+            or (large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
         )
     )  # fmt: skip
+    large_hierarchy = large_plain and n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
 
     def scored(tree_paths: np.ndarray) -> float:
         """The codelength of a tree of the searched nodes, every term of the objective."""
@@ -378,13 +382,14 @@ def _search(
             super_preferred = preferred
         found = None if top_searches is None else top_searches.get(top_preferred)
         full_tune = two_level or n_searched <= constants.HIERARCHY_FULL_TUNE_MAX_NODES
-        tune_limit = (
-            constants.TUNE_ITERATION_LIMIT if full_tune
-            else constants.HIERARCHY_META_TOP_TUNE_LIMIT if meta is not None
-            else constants.HIERARCHY_LARGE_TOP_TUNE_LIMIT
-            if n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
-            else constants.HIERARCHY_TOP_TUNE_LIMIT
-        )  # fmt: skip
+        if full_tune:
+            tune_limit = constants.TUNE_ITERATION_LIMIT
+        elif meta is not None:
+            tune_limit = constants.HIERARCHY_META_TOP_TUNE_LIMIT
+        elif large_hierarchy:
+            tune_limit = constants.HIERARCHY_LARGE_TOP_TUNE_LIMIT
+        else:
+            tune_limit = constants.HIERARCHY_TOP_TUNE_LIMIT
         if state_network and n_searched > constants.HIERARCHY_FULL_TUNE_MAX_NODES:
             tune_limit = min(tune_limit, constants.STATE_TUNE_ITERATION_LIMIT)
         if found is None:
@@ -447,7 +452,8 @@ def _search(
             if paths.shape[1] > 1:
                 submodules = None  # they lie under other modules than the top ones
             searched = _recursive_partition(
-                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels
+                leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels,
+                reuse=not large_hierarchy,
             )
             yield
             paths = finished(searched, trial_seed, group_pool)

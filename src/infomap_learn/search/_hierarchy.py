@@ -137,8 +137,9 @@ def deferred_coarse_tune(
     preferred_modules: int = 0,
     meta_rate: float = 0.0,
 ) -> tuple[np.ndarray, float, np.ndarray]:
-    """The coarse tune that the top search of a hierarchical search leaves out
-    (``constants.HIERARCHY_TOP_TUNE_LIMIT``), for top modules ``labels`` (of codelength
+    """The coarse tune that the top search of a hierarchical search leaves out (where it
+    ends on a fine tune: ``constants.HIERARCHY_TOP_TUNE_LIMIT`` and the limits beside it),
+    for top modules ``labels`` (of codelength
     ``length``) that took no super-modules: its submodules, searched from single nodes
     inside each module, are the recursion's first level (``first_split`` of
     :func:`_recursive_partition`). Returns the modules (the tuned ones where shorter by more
@@ -291,6 +292,7 @@ def _recursive_partition(
     module_cost: float = 0.0,
     meta_rate: float = 0.0,
     levels: tuple[int, float] = (0, 0.0),
+    reuse: bool = True,
 ) -> np.ndarray:
     """Module paths below the top modules ``top``: every module is re-partitioned from
     its nodes (a two-level search with tuning, then super-modules inside it, keeping the
@@ -301,15 +303,18 @@ def _recursive_partition(
     submodules of the top modules that a search from singletons found (the coarse tune of
     the two-level search, under these modules or the ones it started from); they stand in
     for the first level's search. A level that searched sets the next level's modules
-    from its search where ``constants.RECURSION_REUSE`` says so (:func:`_next_split`), on
-    networks below ``constants.HIERARCHY_LARGE_MIN_NODES`` nodes or with meta data.
+    from its search where ``constants.RECURSION_REUSE`` and ``reuse`` say so
+    (:func:`_next_split`; the search does not on large first-order networks, see
+    ``constants.HIERARCHY_LARGE_MIN_NODES``).
     ``levels``: a preferred number of levels, which biases each level's splits
     (:func:`depth_bias`).
 
     Where :func:`_recursion_in_one_call` says so, ``_recursion.recursive_partition`` takes
     these steps in one kernel call (this function is its reference)."""
     if _recursion_in_one_call(leaf, pool, meta_rate):
-        return _recursive_partition_kernel(leaf, top, seed, first_split, module_cost, levels)
+        return _recursive_partition_kernel(
+            leaf, top, seed, first_split, module_cost, levels, reuse
+        )
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
@@ -385,7 +390,7 @@ def _recursive_partition(
         new_key = np.where(split, n + local, deepest)
         deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
         queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
-        if constants.RECURSION_REUSE and (n < constants.HIERARCHY_LARGE_MIN_NODES or meta_rate):
+        if constants.RECURSION_REUSE and reuse:
             first_split = _next_split(sub, n_sub, fine_of_unit[unit_of], found, unit_of, queued)
     return paths
 
@@ -408,6 +413,7 @@ def _recursive_partition_kernel(
     first_split: np.ndarray | None,
     module_cost: float,
     levels: tuple[int, float],
+    reuse: bool = True,
 ) -> np.ndarray:
     """:func:`_recursive_partition` by ``_recursion.recursive_partition``, with the
     constants as they are now."""
@@ -418,7 +424,7 @@ def _recursive_partition_kernel(
         first_split is not None, _module_costs(module_cost, leaf.meta_total), leaf.undirected,
         float(leaf.tele_total),
         (int(target) if strength > 0 else 0, float(strength), float(np.log(2.0))),
-        bool(constants.RECURSION_REUSE), int(constants.SEED_STRIDE),
+        bool(constants.RECURSION_REUSE) and reuse, int(constants.SEED_STRIDE),
         (
             int(constants.TUNE_PATIENT_MAX_UNITS), int(constants.TUNE_PATIENT_STALL_LIMIT),
             int(constants.TUNE_STALL_LIMIT),

@@ -277,6 +277,10 @@ def core_loop(
     modules, write disjoint parts of the state and may run at the same time: a unit looks
     only at neighbours under its own parent, and never reads the others' state. Such calls
     may share one ``scratch`` (``_move_terms.module_scratch`` of the state).
+
+    ``settle_joined``: Infomap's first core loop, in which a unit stays where it is once
+    its module holds other units (it is tried again when its module is its own), so
+    that modules grow around the units that moved first.
     """
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,

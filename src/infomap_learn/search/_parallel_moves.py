@@ -249,7 +249,8 @@ def core_loop_parallel(
                 # u's link flows to a and b change only when a unit joins or leaves a or b,
                 # so the proposal is stale only if a or b changed in this block (two reads,
                 # where checking u's neighbours took one cache miss per link)
-                stale = changed_in_block[a] == block_id or (settle_joined and mod_size[a] > 1)
+                # (a settled unit was alone in a: a unit that joined a marked it changed)
+                stale = changed_in_block[a] == block_id
                 if b == _EMPTY:
                     stale |= leaves_empty or n_free == 0
                 else:
