@@ -19,7 +19,7 @@ two-level search; ``ML/2L`` (on the multilevel rows) is our multilevel time over
 two-level time on the same graph. Results are written as markdown and JSON to ``--out``
 (``hierarchy-<date>.md`` / ``.json``).
 
-Graphs (``--graphs``; default all but the 100k LFR):
+Graphs (``--graphs``; default all but ``LARGE_GRAPHS``, the 100k LFR and the 200k graphs):
 
 - ``digits-k10``, ``digits-k15``, ``digits-k30``: scikit-learn's digits (1797 images), the
   plain kNN graph (Jaccard weights, union symmetrisation, no hubness reduction) at k neighbours;
@@ -36,8 +36,9 @@ Graphs (``--graphs``; default all but the 100k LFR):
   steps differ from the small graphs' (``search/_constants.py``: the ``..._MIN_NODES``
   thresholds), not run unless named. The kNN graphs of ``make_blobs(200000, n_features=10,
   centers=60, cluster_std=4, random_state=0)``: 15 neighbours, union of both directions,
-  weights ``exp(-(d / mean d)**2)``; directed: 10 out-neighbours with those weights,
-  directed flow. ``nested200k``: a nested block model of 10 groups of 20 blocks of 1,000
+  weights ``exp(-(d / mean d)**2)``; directed: 10 out-neighbours, weights ``exp(-(d /
+  mean d)**2)`` with the mean over those 10 neighbours' distances, directed flow.
+  ``nested200k``: a nested block model of 10 groups of 20 blocks of 1,000
   nodes (about 10 links per node inside its block, 3 inside its group, 1 anywhere;
   labels: the groups).
 """
