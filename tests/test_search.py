@@ -660,12 +660,15 @@ def test_fused_find_modules_takes_the_same_steps(directed, start, variant, monke
 @pytest.mark.parametrize(
     "case",
     ["singletons", "given", "settled", "under parents", "teleportation", "meta data",
-     "preferred"],
+     "preferred", "fast first coarse tune"],
 )  # fmt: skip
-def test_fused_two_level_search_takes_the_same_steps(directed, case):
+def test_fused_two_level_search_takes_the_same_steps(directed, case, monkeypatch):
     """The one-call two-level search (small searches) against the same steps from Python:
     the same modules, codelength, submodules of the last coarse tune and random stream."""
     from infomap_learn.search import _two_level as T
+
+    if case == "fast first coarse tune":
+        monkeypatch.setattr(S._constants, "FAST_FIRST_COARSE_TUNE_MIN_UNITS", 100)
 
     net, _ = planted_partition(
         n_modules=8, module_size=20, p_in=0.3, p_out=0.03, seed=6, directed=directed
@@ -705,6 +708,30 @@ def test_fused_two_level_search_takes_the_same_steps(directed, case):
         if fused[2] is not None:
             np.testing.assert_array_equal(fused[2], stepwise[2])
         assert contexts[0].rng_state[0] == contexts[1].rng_state[0]
+
+
+@pytest.mark.parametrize("min_units", [100, 10**9])
+def test_large_searches_start_the_coarse_tunes_with_the_fast_one(min_units, monkeypatch):
+    """Coarse tunes alternate between a search inside each module and only its first core
+    loop; searches of FAST_FIRST_COARSE_TUNE_MIN_UNITS units or more start with the fast
+    one."""
+    from infomap_learn.search import _two_level as T
+
+    monkeypatch.setattr(S._constants, "FAST_FIRST_COARSE_TUNE_MIN_UNITS", min_units)
+    net, _ = planted_partition(n_modules=8, module_size=20, p_in=0.3, p_out=0.03, seed=6)
+    units = S.leaf_units(compute_flow(net))
+    fast_flags = []
+    coarse_tune = T._coarse_tune
+
+    def recorded(units, labels, ctx, fast=False, length=None):
+        fast_flags.append(fast)
+        return coarse_tune(units, labels, ctx, fast, length)
+
+    monkeypatch.setattr(T, "_coarse_tune", recorded)
+    T._two_level_search_stepwise(units, S.new_context(units, 3), stall_limit=4)
+    assert len(fast_flags) >= 2
+    first_fast = units.n >= min_units
+    assert fast_flags == [(i % 2 == 1) != first_fast for i in range(len(fast_flags))]
 
 
 def test_options_are_declared_once_and_checked_by_name():

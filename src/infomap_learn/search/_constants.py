@@ -52,6 +52,19 @@ CORE_LOOP_THRESHOLD = 1e-10
 # too, but +0.16 to +0.3% on the variants' digits graph (variable Markov time,
 # entropy-corrected and regularized), so only alternating.
 ALTERNATE_COARSE_TUNE = 1
+# Searches of this many units or more start the alternation with the fast coarse tune (the
+# second one searches). Its full search inside the modules was most of the coarse tune's
+# time, and at this size the fast one's smaller submodules move as well: in-process A/B,
+# alternated, 2 threads, seeds 1-4 or 1-6 (median time, mean codelength, full -> fast
+# first): LFR 100k two-level mu 0.3 0.76 -> 0.73 s, mu 0.6 1.35 -> 1.19 s (10.090563
+# equal, 13.797555 -> 13.797583), multilevel mu 0.6 1.62 -> 1.57 s (equal); kNN 200k
+# (10-d blobs, k=15) two-level 7.5 -> 6.1 s (12.77525 -> 12.77593; Infomap 12.78524),
+# multilevel 12.2 -> 11.4 s (11.96611 -> 11.96549); its directed twin multilevel 15.0 ->
+# 13.2 s (9.81862 -> 9.82049; Infomap 9.86632); a nested block model of 200k nodes
+# multilevel 8.4 -> 6.7 s (12.52052 equal); LFR 1M two-level 13.5 s both (equal: there
+# the sub-search's first core loop is the cost). Not below: on a 50k-point kNN graph
+# 1.38 -> 1.48 s (11.03129 -> 11.03103).
+FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose
 # tune iterations keep shortening the code by more than TUNE_RELATIVE_THRESHOLD for all 20

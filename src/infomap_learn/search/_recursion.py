@@ -56,8 +56,8 @@ def _search(units, start, undirected, parent_exit, tele_total, costs, seed, tune
     labels, _, found, kept = two_level_search_serial(
         start, units, undirected, parent_exit, tele_total, plogp_sum(units.codeflow), costs,
         _rng_state(seed), tune_limit, False, (core_loop_limit, aggregated_limit),
-        sweep_threshold, random_sweeps, exact_min_links, alternate_coarse, tune_threshold,
-        stall_limit,
+        sweep_threshold, random_sweeps, exact_min_links, alternate_coarse, False,
+        tune_threshold, stall_limit,
     )  # fmt: skip
     return labels, found, kept
 

@@ -96,12 +96,13 @@ def _coarse_tune(
 def two_level_search_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, tune_limit, settle_joined, limits, sweep_threshold, random_sweeps,
-    exact_min_links, alternate_coarse, tune_threshold, stall_limit,
+    exact_min_links, alternate_coarse, fast_first, tune_threshold, stall_limit,
 ):  # fmt: skip
     """``_two_level.two_level_search`` in one call, from the modules ``module_of`` (which
     it overwrites; one per unit for a search from singletons), with the same steps and
     random stream. ``limits``: the core loop limits on units and on module networks;
-    ``alternate_coarse``: every other coarse tune runs only a first core loop;
+    ``alternate_coarse``: every other coarse tune runs only a first core loop (from the
+    second on, or from the first if ``fast_first``);
     ``tune_threshold``: a tune iteration improves if it shortens the code by this share;
     ``stall_limit``: the tuning stops after this many iterations in a row that do not
     improve, once a coarse tune has run.
@@ -129,7 +130,7 @@ def two_level_search_serial(
                 random_sweeps, exact_min_links, aggregated_limit,
             )  # fmt: skip
         else:
-            fast = alternate_coarse and n_coarse % 2 == 1
+            fast = alternate_coarse and (n_coarse % 2 == 1) != fast_first
             n_coarse += 1
             new_labels, new_length, submodules = _coarse_tune(
                 labels, length, units, undirected, parent_exit, tele_total,

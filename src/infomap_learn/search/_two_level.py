@@ -229,6 +229,13 @@ def _stall_limit(n_units: int) -> int:
     return int(constants.TUNE_STALL_LIMIT)
 
 
+def _fast_first_coarse_tune(units: Units) -> bool:
+    """Whether the first of the alternating coarse tunes of a search over ``units`` runs
+    only a first core loop inside each module: see
+    ``constants.FAST_FIRST_COARSE_TUNE_MIN_UNITS``."""
+    return units.n >= constants.FAST_FIRST_COARSE_TUNE_MIN_UNITS
+
+
 def _searches_serially(units: Units, ctx: SearchContext) -> bool:
     """Whether every search of a two-level search over ``units`` runs its units one at a
     time (no parent groups, no parallel moves): then it runs in one kernel call."""
@@ -281,7 +288,7 @@ def two_level_search(
         (int(constants.CORE_LOOP_LIMIT), int(constants.AGGREGATED_CORE_LOOP_LIMIT)),
         constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
         int(constants.AGGREGATE_EXACT_MIN_LINKS), bool(constants.ALTERNATE_COARSE_TUNE),
-        constants.TUNE_RELATIVE_THRESHOLD, int(stall_limit),
+        _fast_first_coarse_tune(units), constants.TUNE_RELATIVE_THRESHOLD, int(stall_limit),
     )  # fmt: skip
     if not keep_submodules:
         return labels, float(length)
@@ -307,6 +314,7 @@ def _two_level_search_stepwise(
         labels, length = first_modules
         first_modules.clear()
     submodules = None  # (the modules that were split, their submodules)
+    fast_first = _fast_first_coarse_tune(units)
     fine = True
     stalled = 0
     n_coarse = 0
@@ -317,7 +325,7 @@ def _two_level_search_stepwise(
             large = units.n >= constants.FINE_TUNE_STOP_UNMOVED_MIN_UNITS
             new_labels, new_length = find_modules(units, ctx, labels, stop_unmoved=large)
         else:
-            fast = bool(constants.ALTERNATE_COARSE_TUNE) and n_coarse % 2 == 1
+            fast = bool(constants.ALTERNATE_COARSE_TUNE) and (n_coarse % 2 == 1) != fast_first
             n_coarse += 1
             new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx, fast, length)
         improved = new_length < length - constants.TUNE_RELATIVE_THRESHOLD * abs(length)
