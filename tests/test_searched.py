@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
-from infomap_learn import Network, compute_flow, infomap
+from infomap_learn import Network, codelength, compute_flow, infomap
 from infomap_learn import search as S
 from infomap_learn.datasets import planted_partition
 from infomap_learn.mapequation import hierarchical_codelength
@@ -187,14 +187,51 @@ def test_nodes_left_out_of_a_renumbered_search_are_modules_of_their_own(monkeypa
     assert not np.isin(labels[1::2], labels[::2]).any()
 
 
-def test_searches_with_meta_data_or_initial_modules_keep_the_input_numbering(monkeypatch):
+def test_searches_from_initial_modules_keep_the_input_numbering(monkeypatch):
     net, truth = planted_partition(4, 30, 0.4, 0.01, seed=3)
     calls = _spied(monkeypatch, 10)
     infomap(net, two_level=True, seed=1, initial_partition=truth)
-    infomap(net, two_level=True, seed=1, meta_data=truth % 2, meta_data_rate=1.0)
     assert calls == []
     infomap(net, two_level=True, seed=1)
     assert calls == [net.n_nodes] * 2
+
+
+def _state_network(seed: int) -> Network:
+    """State nodes linked as a planted partition whose modules are not the states' number
+    ranges (so that the renumbering moves them), 3 of a module's states per physical
+    node."""
+    planted, truth = planted_partition(6, 40, 0.3, 0.02, seed=seed, directed=True)
+    planted, old_of_new = _shuffled(planted, 1)
+    physical = np.empty(planted.n_nodes, dtype=np.int64)
+    physical[np.argsort(truth[old_of_new], kind="stable")] = np.arange(planted.n_nodes) // 3
+    links = np.stack([planted.source, planted.target], axis=1)
+    return Network.from_states(physical, links, directed=True)
+
+
+@pytest.mark.parametrize("two_level", [True, False])
+@pytest.mark.parametrize("kind", ["meta data", "state network"])
+def test_meta_data_and_physical_nodes_are_renumbered_with_the_flow(monkeypatch, two_level, kind):
+    """The searches on the renumbered nodes, their meta data or physical nodes with them,
+    are as short as in the input's numbering, and the tree's codelength is that of its
+    paths in the network's numbering."""
+    if kind == "meta data":
+        planted, truth = planted_partition(6, 40, 0.3, 0.02, seed=5)
+        net, old_of_new = _shuffled(planted, 3)
+        options = {"meta_data": (truth[old_of_new] + np.arange(net.n_nodes) % 2) % 4,
+                   "meta_data_rate": 0.5}  # fmt: skip
+    else:
+        net, options = _state_network(5), {}
+    kwargs = dict(two_level=two_level, seed=1, num_trials=2, **options)
+    plain = infomap(net, **kwargs)
+    calls = _spied(monkeypatch, 100)
+    ordered = infomap(net, **kwargs)
+    assert calls == [net.n_nodes] * 2
+    assert min(ordered.trial_codelengths) == pytest.approx(ordered.codelength, rel=1e-9)
+    assert ordered.codelength == pytest.approx(codelength(net, ordered, **options), rel=1e-9)
+    # (every trial: the ones after the first search the renumbered nodes from the start)
+    assert max(ordered.trial_codelengths) <= plain.codelength * 1.01
+    again = infomap(net, **kwargs, n_jobs=2)
+    np.testing.assert_array_equal(again.labels, ordered.labels)
 
 
 def test_large_aggregations_return_freed_memory_first(monkeypatch):

@@ -8,9 +8,10 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ..flow import compute_flow
+from ..flow import Flow, compute_flow
 from ..mapequation import (
     Codelength,
+    MetaData,
     entropy_correction_per_module,
     hierarchical_codelength,
     node_meta,
@@ -46,6 +47,7 @@ from ._searched import (
 from ._subtrees import best_subtrees
 from ._two_level import find_modules, two_level_search
 from ._units import (
+    Units,
     leaf_units,
     new_context,
     pool_threads,
@@ -257,6 +259,14 @@ def infomap(
         ) from error
 
 
+def _leaf_units(flow: Flow, meta: MetaData | None) -> Units:
+    """The search's units of ``flow``'s nodes with their meta data (physical nodes:
+    ``meta_total`` 0, see :class:`Units`)."""
+    if meta is None:
+        return leaf_units(flow)
+    return leaf_units(flow, (meta.categories, meta.weights), 0.0 if meta.physical else 1.0)
+
+
 def _check_initial_partition(labels, n_nodes: int) -> np.ndarray | None:
     """Labels as module ids 0..k-1 (None passes), or a ValueError naming the problem."""
     if labels is None:
@@ -310,10 +320,7 @@ def _search(
         preferred = max(preferred - (full_flow.n_nodes - n_searched), 1)
     if initial is not None and searched is not None:
         initial = np.unique(initial[searched], return_inverse=True)[1].astype(np.int64)
-    leaf = leaf_units(
-        flow, None if meta is None else (meta.categories, meta.weights),
-        meta_total=0.0 if meta is not None and meta.physical else 1.0,
-    )  # fmt: skip
+    leaf = _leaf_units(flow, meta)
     one_level = with_meta(
         with_module_cost(
             Codelength(one_level_codelength(flow), 0.0, 0.0), np.zeros((n_searched, 1)), cost,
@@ -534,20 +541,23 @@ def _search(
     n_nodes = full_flow.n_nodes
     with group_threads_context as group_pool, _progress_bar(num_trials, options.progress) as bar:
         threads = pool_threads(group_pool)
-        if orders_by_modules(n_searched, meta is None and initial is None):
+        if orders_by_modules(n_searched, initial is None):
             # The first trial's first step, then everything numbered by its modules
             # (_searched); the flows' arrays are released as they are renumbered.
             first_seed = int(seed) * constants.SEED_STRIDE  # (run_trial's seed of trial 0)
             ctx = new_context(
-                leaf, first_seed, pool=group_pool, module_cost=cost, preferred_modules=preferred
-            )
+                leaf, first_seed, pool=group_pool, module_cost=cost,
+                preferred_modules=preferred, meta_rate=meta_rate,
+            )  # fmt: skip
             labels, length = find_modules(leaf, ctx, settle_joined=settle_joined)
             order = module_order(labels)
             first_steps[first_seed, preferred] = (ctx, [labels[order], length])
             del labels
             holder, flow, full_flow, leaf = [flow], None, None, None
             flow = flow_moved(holder, numbers_of(order), n_searched, threads)
-            leaf = leaf_units(flow)
+            if meta is not None:
+                meta = meta._replace(categories=meta.categories[order], weights=meta.weights[order])
+            leaf = _leaf_units(flow, meta)
             searched = order if searched is None else searched[order]
         # Trials share no state: each has its own seed, and the best is chosen in trial
         # order, so the result does not depend on the number of threads. The kernels

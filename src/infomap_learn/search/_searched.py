@@ -78,12 +78,12 @@ def with_isolated_nodes(paths: np.ndarray, searched: np.ndarray | None, n_nodes:
     return full
 
 
-def orders_by_modules(n_nodes: int, plain: bool) -> bool:
+def orders_by_modules(n_nodes: int, from_single_nodes: bool) -> bool:
     """Whether a search of ``n_nodes`` nodes renumbers them by its first modules: large
-    networks (``constants.MODULE_ORDER_MIN_NODES``; a rule of sizes, never of threads),
-    ``plain``: without meta data, physical nodes or initial modules (those keep the
-    input's numbering)."""
-    return plain and n_nodes >= constants.MODULE_ORDER_MIN_NODES
+    networks (``constants.MODULE_ORDER_MIN_NODES``; a rule of sizes, never of threads)
+    whose search starts from single nodes (initial modules keep the input's numbering;
+    meta data and physical nodes are renumbered with the flow)."""
+    return from_single_nodes and n_nodes >= constants.MODULE_ORDER_MIN_NODES
 
 
 def module_order(labels: np.ndarray) -> np.ndarray:
