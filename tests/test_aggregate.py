@@ -98,3 +98,41 @@ def test_searches_are_the_same_with_exact_module_networks(monkeypatch, directed)
     after = infomap(net, num_trials=2, seed=4)
     np.testing.assert_array_equal(after.paths, before.paths)
     assert after.codelength == before.codelength
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_internal_flows_on_threads_equal_the_serial_pass(n_threads):
+    from infomap_learn.search._aggregate import internal_flows, internal_flows_serial
+
+    rng = np.random.default_rng(n_threads)
+    ptr, idx, data = _random_csr(rng, 500, 4000)
+    module_of = rng.integers(0, 9, 500)
+    expected = internal_flows_serial(module_of, ptr, idx, data)
+    found = launch_parallel(internal_flows, n_threads, module_of, ptr, idx, data)
+    np.testing.assert_array_equal(found, expected)
+    # the numpy reference: each link's flow where both ends share a module
+    own = module_of[np.repeat(np.arange(500), np.diff(ptr))] == module_of[idx]
+    numpy_sums = np.bincount(np.repeat(np.arange(500), np.diff(ptr))[own], data[own], 500)
+    np.testing.assert_allclose(found, numpy_sums, rtol=1e-12)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_module_totals_on_threads_are_the_same_to_the_bit(monkeypatch, directed):
+    from infomap_learn import compute_flow
+    from infomap_learn.search import _units
+    from tests.test_search import random_network
+
+    units = leaf_units(compute_flow(random_network(3, n=300, p=0.05, directed=directed)))
+    labels = np.random.default_rng(4).integers(0, 11, units.n)
+    serial = _units.module_totals(units, labels, 11)
+    launches = []
+    real = _units.launch_parallel
+    monkeypatch.setattr(
+        _units, "launch_parallel", lambda *args: launches.append(1) or real(*args)
+    )
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
+    threaded = _units.module_totals(units, labels, 11, threads=2)
+    assert len(launches) == (1 if directed else 0) + 1
+    for want, got in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(_units.module_exit_totals(units, labels, 11, 2), serial[2])

@@ -117,3 +117,35 @@ def aggregate_links_exact_serial(module_of, n_modules, indptr, indices, data):
     _fill_rows(module_of, start, members, indptr, indices, data, 0, n_modules, new_ptr,
                new_idx, new_data)  # fmt: skip
     return new_ptr, new_idx, new_data
+
+
+@njit(cache=True, nogil=True)
+def internal_flows_serial(module_of, indptr, indices, data):
+    """Each unit's flow on its links into its own module (``internal_flows``' reference)."""
+    n = module_of.shape[0]
+    internal = np.zeros(n)
+    for u in range(n):
+        m = module_of[u]
+        total = 0.0
+        for k in range(indptr[u], indptr[u + 1]):
+            if module_of[indices[k]] == m:
+                total += data[k]
+        internal[u] = total
+    return internal
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def internal_flows(module_of, indptr, indices, data):
+    """Each unit's flow on its links into its own module, on numba's threads: the module
+    sums' link pass (``_moves.module_flow_totals``), whose sums over units stay serial,
+    so the totals are the same to the bit for any number of threads."""
+    n = module_of.shape[0]
+    internal = np.zeros(n)
+    for u in prange(n):
+        m = module_of[u]
+        total = 0.0
+        for k in range(indptr[u], indptr[u + 1]):
+            if module_of[indices[k]] == m:
+                total += data[k]
+        internal[u] = total
+    return internal

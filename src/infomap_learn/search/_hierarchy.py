@@ -73,7 +73,7 @@ def _add_super_modules(
         k = int(top.max()) + 1
         if k <= 2:
             return paths
-        _, enter, _ = module_totals(leaf, top, k)
+        _, enter, _ = module_totals(leaf, top, k, pool_threads(pool))
         agg = aggregate(leaf, top, k, codeflow=enter, threads=pool_threads(pool))
         super_labels, length = None, np.inf
         attempts = (
@@ -239,7 +239,7 @@ def _coarsest_super_modules(
         searching &= n_modules > 2  # one or two modules: any grouping is trivial
         if not searching.any():
             break
-        _, enter, _ = module_totals(units, labels, k)
+        _, enter, _ = module_totals(units, labels, k, pool_threads(pool))
         # modules of other parents are frozen: each alone under a parent of its own
         frozen = ~searching[module_parent]
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
@@ -324,7 +324,7 @@ def _recursive_partition(
     while queued.any():
         level += 1
         level_seed = seed * constants.SEED_STRIDE + level
-        parent_exit = module_exit_totals(leaf, deepest, k)
+        parent_exit = module_exit_totals(leaf, deepest, k, pool_threads(pool))
         leaf_in_modules = leaf.with_parent(deepest)
         if queued.all():  # (no copy of the links: at 1M nodes that is the peak memory)
             unit_of, n_units = np.arange(n), n

@@ -123,9 +123,11 @@ class ModuleState(NamedTuple):
 
 @njit(cache=True, inline="always")
 def _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
-                 mod_ttgt):  # fmt: skip
+                 mod_ttgt, internal_out=None, internal_in=None):  # fmt: skip
     """Per module: the units' codeflow, link exit and enter flow (links inside it left
-    out) and teleportation rates, summed into the given zeroed arrays."""
+    out) and teleportation rates, summed into the given zeroed arrays. ``internal_out``,
+    ``internal_in``: each unit's out- and in-flow into its own module where computed
+    already (``_aggregate.internal_flows``; in-flow for directed units only), or None."""
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, _,
      out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, _, _, _) = units  # fmt: skip
     for u in range(module_of.shape[0]):
@@ -133,19 +135,24 @@ def _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter
         mod_codeflow[m] += codeflow[u]
         mod_tsrc[m] += tele_src[u]
         mod_ttgt[m] += tele_tgt[u]
-        internal_out = 0.0
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            if module_of[out_idx[k]] == m:
-                internal_out += out_flow[k]
-        mod_exit[m] += unit_exit[u] - internal_out
-        if undirected:
-            mod_enter[m] += unit_enter[u] - internal_out
+        if internal_out is None:
+            own_out = 0.0
+            for k in range(out_ptr[u], out_ptr[u + 1]):
+                if module_of[out_idx[k]] == m:
+                    own_out += out_flow[k]
         else:
-            internal_in = 0.0
+            own_out = internal_out[u]
+        mod_exit[m] += unit_exit[u] - own_out
+        if undirected:
+            mod_enter[m] += unit_enter[u] - own_out
+        elif internal_in is None:
+            own_in = 0.0
             for k in range(in_ptr[u], in_ptr[u + 1]):
                 if module_of[in_idx[k]] == m:
-                    internal_in += in_flow[k]
-            mod_enter[m] += unit_enter[u] - internal_in
+                    own_in += in_flow[k]
+            mod_enter[m] += unit_enter[u] - own_in
+        else:
+            mod_enter[m] += unit_enter[u] - internal_in[u]
 
 
 @njit(cache=True, nogil=True)
@@ -174,16 +181,18 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
 
 
 @njit(cache=True, nogil=True)
-def module_flow_totals(module_of, n_modules, units, undirected, tele_total):
+def module_flow_totals(module_of, n_modules, units, undirected, tele_total, internal_out=None,
+                       internal_in=None):  # fmt: skip
     """Codeflow, enter and exit rate of each module of ``module_of`` (teleportation
-    included): the rates of ``init_modules``' state, without the rest of it."""
+    included): the rates of ``init_modules``' state, without the rest of it.
+    ``internal_out``, ``internal_in``: see ``_module_sums``."""
     mod_codeflow = np.zeros(n_modules)
     mod_exit = np.zeros(n_modules)
     mod_enter = np.zeros(n_modules)
     mod_tsrc = np.zeros(n_modules)
     mod_ttgt = np.zeros(n_modules)
     _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
-                 mod_ttgt)  # fmt: skip
+                 mod_ttgt, internal_out, internal_in)  # fmt: skip
     for m in range(n_modules):
         mod_exit[m] = _exit_total(mod_exit[m], mod_tsrc[m], mod_ttgt[m])
         mod_enter[m] = _enter_total(mod_enter[m], mod_tsrc[m], mod_ttgt[m], tele_total)

@@ -194,7 +194,7 @@ def _coarse_tune(
     Returns the new labels, their codelength and the submodules of ``labels``."""
     k = int(labels.max()) + 1
     sub_ctx = SearchContext(
-        parent_exit=module_exit_totals(units, labels, k),
+        parent_exit=module_exit_totals(units, labels, k, pool_threads(ctx.pool)),
         codeflow_plogp_sum=ctx.codeflow_plogp_sum,
         rng_state=ctx.rng_state,
         pool=ctx.pool,
