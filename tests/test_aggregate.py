@@ -86,16 +86,20 @@ def test_serial_two_pass_equals_the_one_pass_kernel():
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("n_jobs, num_trials", [(None, 2), (2, 1)])
 @pytest.mark.parametrize("directed", [False, True])
-def test_searches_are_the_same_with_exact_module_networks(monkeypatch, directed):
+def test_searches_are_the_same_with_exact_module_networks(
+    monkeypatch, directed, n_jobs, num_trials
+):
+    """... and with the module sums' link pass on threads (one trial on two threads)."""
     from infomap_learn import Network, infomap
 
     rng = np.random.default_rng(3)
     edges = rng.integers(0, 600, size=(4000, 2))
     net = Network.from_edges(edges, n_nodes=600, directed=directed)
-    before = infomap(net, num_trials=2, seed=4)
+    before = infomap(net, num_trials=num_trials, seed=4, n_jobs=n_jobs)
     monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
-    after = infomap(net, num_trials=2, seed=4)
+    after = infomap(net, num_trials=num_trials, seed=4, n_jobs=n_jobs)
     np.testing.assert_array_equal(after.paths, before.paths)
     assert after.codelength == before.codelength
 
@@ -132,7 +136,12 @@ def test_module_totals_on_threads_are_the_same_to_the_bit(monkeypatch, directed)
     )
     monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
     threaded = _units.module_totals(units, labels, 11, threads=2)
-    assert len(launches) == (1 if directed else 0) + 1
+    assert len(launches) == (1 if directed else 0) + 1  # (out-flows, and in-flows)
     for want, got in zip(serial, threaded, strict=True):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(_units.module_exit_totals(units, labels, 11, 2), serial[2])
+    # the search's module state likewise
+    state = _units._module_state(units, labels, 11, threads=2)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 10**9)
+    for want, got in zip(_units._module_state(units, labels, 11), state, strict=True):
+        np.testing.assert_array_equal(got, want)

@@ -156,10 +156,12 @@ def _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter
 
 
 @njit(cache=True, nogil=True)
-def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight=1.0):
+def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight=1.0,
+                 internal_out=None, internal_in=None):  # fmt: skip
     """Module state for the assignment ``module_of`` (ids in [0, n_modules)) of the
     ``units`` (a UnitArrays), with ``n_meta`` meta-data categories (0: none kept) whose
-    costs weigh each module's total by ``total_weight``."""
+    costs weigh each module's total by ``total_weight``; ``internal_out``,
+    ``internal_in``: see ``_module_sums``."""
     parent, meta_ptr, meta_idx, meta_flow = units.parent, units[12], units[13], units[14]
     records = module_records(n_modules)
     mod_codeflow, mod_exit, mod_enter = records["codeflow"], records["exit"], records["enter"]
@@ -167,7 +169,7 @@ def init_modules(module_of, n_modules, units, undirected, n_meta=0, total_weight
     mod_tsrc = np.zeros(n_modules)
     mod_ttgt = np.zeros(n_modules)
     _module_sums(module_of, units, undirected, mod_codeflow, mod_exit, mod_enter, mod_tsrc,
-                 mod_ttgt)  # fmt: skip
+                 mod_ttgt, internal_out, internal_in)  # fmt: skip
     for u in range(module_of.shape[0]):
         mod_size[module_of[u]] += 1
         mod_parent[module_of[u]] = parent[u]

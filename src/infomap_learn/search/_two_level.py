@@ -73,7 +73,7 @@ def _core(
         module_of[:] = first_unit[module_of]
         del first_unit  # (8 bytes a unit, not held through the core loop)
         k = units.n
-    state = _module_state(units, module_of, k, ctx.costs)
+    state = _module_state(units, module_of, k, ctx.costs, pool_threads(ctx.pool))
     arrays = units.arrays
     # (one set for every group: each writes only its own modules' entries)
     scratch = module_scratch(state)

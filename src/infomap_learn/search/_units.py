@@ -201,14 +201,36 @@ class SearchContext:
     costs: M.ModuleCosts = M.ModuleCosts(0.0, 0)  # the objective's module-count terms
 
 
+def _internal_flows(units: Units, module_of: np.ndarray, threads: int) -> tuple | None:
+    """Each unit's out- and in-flow (None: undirected) into its own module, summed on
+    ``threads`` threads, for the module sums of large networks; None where the sums'
+    own serial pass does it (one thread, or fewer links than
+    ``constants.AGGREGATE_EXACT_MIN_LINKS``). The sums are the same to the bit either way."""
+    if threads <= 1 or units.out_idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
+        return None
+    internal_out = launch_parallel(
+        internal_flows, threads, module_of, units.out_ptr, units.out_idx, units.out_flow
+    )
+    internal_in = None if units.undirected else launch_parallel(
+        internal_flows, threads, module_of, units.in_ptr, units.in_idx, units.in_flow
+    )  # fmt: skip
+    return internal_out, internal_in
+
+
 def _module_state(
-    units: Units, module_of: np.ndarray, k: int, costs: M.ModuleCosts | None = None
-) -> M.ModuleState:
+    units: Units, module_of: np.ndarray, k: int, costs: M.ModuleCosts | None = None,
+    threads: int = 1,
+) -> M.ModuleState:  # fmt: skip
     """The module state, with the meta-data categories where ``costs`` weigh them (their
-    ``n_meta`` is 0 without a meta rate)."""
+    ``n_meta`` is 0 without a meta rate); ``threads``: see :func:`module_totals`."""
     n_meta = costs.n_meta if costs is not None else 0
+    internal = _internal_flows(units, module_of, threads)
+    if internal is None:
+        return M.init_modules(
+            module_of, k, units.arrays, units.undirected, n_meta, units.meta_total
+        )
     return M.init_modules(
-        module_of, k, units.arrays, units.undirected, n_meta, units.meta_total
+        module_of, k, units.arrays, units.undirected, n_meta, units.meta_total, *internal
     )
 
 
@@ -227,19 +249,13 @@ def module_totals(units: Units, module_of: np.ndarray, k: int, threads: int = 1)
     ``threads`` threads for large networks, whose link pass then runs in parallel (the
     same totals, to the bit, either way)."""
     module_of = np.asarray(module_of, dtype=np.int64)
-    if threads > 1 and units.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS:
-        internal_out = launch_parallel(
-            internal_flows, threads, module_of, units.out_ptr, units.out_idx, units.out_flow
-        )
-        internal_in = None if units.undirected else launch_parallel(
-            internal_flows, threads, module_of, units.in_ptr, units.in_idx, units.in_flow
-        )  # fmt: skip
+    internal = _internal_flows(units, module_of, threads)
+    if internal is None:
         return M.module_flow_totals(
-            module_of, k, units.arrays, units.undirected, units.tele_total, internal_out,
-            internal_in,
+            module_of, k, units.arrays, units.undirected, units.tele_total
         )  # fmt: skip
     return M.module_flow_totals(
-        module_of, k, units.arrays, units.undirected, units.tele_total
+        module_of, k, units.arrays, units.undirected, units.tele_total, *internal
     )  # fmt: skip
 
 
