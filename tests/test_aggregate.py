@@ -105,19 +105,15 @@ def test_searches_are_the_same_with_exact_module_networks(
 
 
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
-def test_internal_flows_on_threads_equal_the_serial_pass(n_threads):
-    from infomap_learn.search._aggregate import internal_flows, internal_flows_serial
+def test_internal_flows_on_threads_equal_the_numpy_reference(n_threads):
+    from infomap_learn.search._aggregate import internal_flows, internal_flows_reference
 
     rng = np.random.default_rng(n_threads)
     ptr, idx, data = _random_csr(rng, 500, 4000)
     module_of = rng.integers(0, 9, 500)
-    expected = internal_flows_serial(module_of, ptr, idx, data)
     found = launch_parallel(internal_flows, n_threads, module_of, ptr, idx, data)
-    np.testing.assert_array_equal(found, expected)
-    # the numpy reference: each link's flow where both ends share a module
-    own = module_of[np.repeat(np.arange(500), np.diff(ptr))] == module_of[idx]
-    numpy_sums = np.bincount(np.repeat(np.arange(500), np.diff(ptr))[own], data[own], 500)
-    np.testing.assert_allclose(found, numpy_sums, rtol=1e-12)
+    np.testing.assert_array_equal(found, internal_flows_reference(module_of, ptr, idx, data))
+    assert found.any()  # (some links within modules)
 
 
 @pytest.mark.parametrize("directed", [False, True])
