@@ -607,18 +607,25 @@ def test_recursion_kernel_takes_the_reference_steps_with_every_option(monkeypatc
     np.testing.assert_array_equal(kernel, reference)
 
 
-def test_a_recursion_without_reuse_searches_every_level_again(monkeypatch):
-    """``reuse=False`` (the search's choice on large first-order networks): no level takes
-    its modules from the level above's search, as with RECURSION_REUSE off, in the kernel
-    and in the Python steps; with it, some level does."""
+def test_how_a_recursion_reuses_the_level_above(monkeypatch):
+    """``reuse="never"``: no level takes its modules from the level above's search, as with
+    RECURSION_REUSE off, in the kernel and in the Python steps; "as found": some level
+    does; "tuned" (the search's choice on large first-order networks): such a level starts
+    a search with tuning from them (a search with initial modules), in the Python steps."""
     from infomap_learn.search import _hierarchy as H
 
     net = nested_sbm(2, sizes=(2, 4, 12), p=(0.6, 0.1, 0.004))
     leaf = S.leaf_units(compute_flow(net))
     top = np.arange(net.n_nodes) // 48
-    reused = []
-    next_split = H._next_split
+    reused, initials = [], []
+    next_split, search = H._next_split, H.two_level_search
     monkeypatch.setattr(H, "_next_split", lambda *a: reused.append(1) or next_split(*a))
+
+    def recorded(*args, initial=None, **kwargs):
+        initials.append(initial is not None)
+        return search(*args, initial=initial, **kwargs)
+
+    monkeypatch.setattr(H, "two_level_search", recorded)
 
     def tree(reuse, constant=1, python=False):
         with monkeypatch.context() as patch:
@@ -628,11 +635,19 @@ def test_a_recursion_without_reuse_searches_every_level_again(monkeypatch):
             return H._recursive_partition(leaf, top, 3, None, reuse=reuse)
 
     for python in (False, True):
-        without = tree(False, python=python)
-        np.testing.assert_array_equal(without, tree(True, constant=0, python=python))
+        without = tree("never", python=python)
+        np.testing.assert_array_equal(without, tree("as found", constant=0, python=python))
         assert not reused
-    tree(True, python=True)
-    assert reused  # (a level split, and set the next one's modules)
+    tree("as found", python=True)
+    assert reused and not any(initials)  # (a level split, and set the next one's modules)
+    reused.clear()
+    tuned = tree("tuned")  # (in the Python steps whatever the size)
+    assert reused and any(initials)
+    assert hierarchical_codelength(compute_flow(net), tuned).codelength < (
+        hierarchical_codelength(compute_flow(net), top[:, None]).codelength
+    )
+    with pytest.raises(ValueError, match="reuse must be"):
+        H._recursive_partition(leaf, top, 3, None, reuse=False)
 
 
 def test_recursion_runs_in_python_where_searches_use_threads_or_meta_data():

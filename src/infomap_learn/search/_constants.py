@@ -200,13 +200,19 @@ MAX_ROUNDS = 1000
 # s, -0.145 -> -0.099%; DSBM 0.092 -> 0.067 s, equal. Taking the top level's split from
 # the two-level modules under super-modules as well (no search at the first level) ends
 # above Infomap (digits-k15 +0.12%, digits-k10 +0.37%).
-# Not on networks of HIERARCHY_LARGE_MIN_NODES nodes or more without meta data (state
-# networks not measured), where every level searches again. kNN graphs as for
+# On networks of HIERARCHY_LARGE_MIN_NODES nodes or more without meta data (state
+# networks not measured) those modules only start a search with tuning at each level
+# (_hierarchy._recursive_partition(reuse="tuned")). Measured first with every level
+# searching again from single nodes (reuse "never"); kNN graphs as for
 # SETTLE_JOINED_MIN_NODES, multilevel, one trial, one thread, seeds 1-3, reuse on -> off
 # (Infomap's mean, seeds 1-2): 200k points 11.9906 -> 11.9685 bits (11.9949), 14 -> 17 s;
 # 150k 11.7405 -> 11.7024 (11.7300), the worst seed 11.7626 -> 11.7097; 100k 11.2999 ->
 # 11.3004 (11.3244), 5.9 -> 7.9 s; the directed 200k-point graph (10 out-neighbours,
 # flow_model="directed") seeds 1-2 9.8761 -> 9.8203 (9.8667). LFR (medians of 2-4
 # alternated runs, 2 threads): the same codelengths, 100k 0.88 -> 0.91 s (mu 0.3), 1.59 ->
-# 1.60 s (mu 0.6), 1M 15.4 -> 16.9 s.
+# 1.60 s (mu 0.6), 1M 15.4 -> 16.9 s. Then, never -> tuned (one trial, 2 threads, medians
+# of alternated runs, mean codelengths): kNN 200k multilevel 14.8 -> 13.2 s, 11.9665 ->
+# 11.9762 (seeds 1-3); directed 15.8 -> 14.1 s, 9.8218 -> 9.8430 (seeds 1-3); 150k 8.6 ->
+# 7.2 s, 11.6960 -> 11.7050 (seeds 1-2, worst 11.7145): every one below Infomap's; LFR 1M
+# 18.8 -> 16.8 s, LFR 100k mu 0.6 1.66 / 1.68 s, the same codelengths.
 RECURSION_REUSE = 1

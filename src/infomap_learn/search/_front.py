@@ -336,8 +336,8 @@ def _search(
 
     # As Infomap's first core loop, units stay in a module once it holds others: in the
     # two-level search of a state network and of a large first-order network; large
-    # first-order networks also tune the multilevel search's top search further and search
-    # every level of its recursion (see _constants)
+    # first-order networks also tune the multilevel search's top search further and tune
+    # every level of its recursion from the modules the level above found (see _constants)
     state_network = meta is not None and meta.physical
     large_plain = meta is None and not preferred
     settle_joined = (
@@ -460,7 +460,7 @@ def _search(
                 submodules = None  # they lie under other modules than the top ones
             searched = _recursive_partition(
                 leaf, paths[:, 0], trial_seed, group_pool, submodules, cost, meta_rate, levels,
-                reuse=not large_hierarchy,
+                reuse="tuned" if large_hierarchy else "as found",
             )
             yield
             paths = finished(searched, trial_seed, group_pool)

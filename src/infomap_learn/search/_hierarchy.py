@@ -292,7 +292,7 @@ def _recursive_partition(
     module_cost: float = 0.0,
     meta_rate: float = 0.0,
     levels: tuple[int, float] = (0, 0.0),
-    reuse: bool = True,
+    reuse: str = "as found",
 ) -> np.ndarray:
     """Module paths below the top modules ``top``: every module is re-partitioned from
     its nodes (a two-level search with tuning, then super-modules inside it, keeping the
@@ -302,22 +302,28 @@ def _recursive_partition(
     that the search runs them side by side in groups (see ``_core``). ``first_split``:
     submodules of the top modules that a search from singletons found (the coarse tune of
     the two-level search, under these modules or the ones it started from); they stand in
-    for the first level's search. A level that searched sets the next level's modules
-    from its search where ``constants.RECURSION_REUSE`` and ``reuse`` say so
-    (:func:`_next_split`; the search does not on large first-order networks, see
-    ``constants.HIERARCHY_LARGE_MIN_NODES``).
+    for the first level's search. Where ``constants.RECURSION_REUSE`` says so, a level
+    that searched gives the next level modules from its search (:func:`_next_split`),
+    which ``reuse`` takes ``"as found"``, or ``"tuned"``: as the start of a search with
+    tuning (the search's choice on large first-order networks, see
+    ``constants.HIERARCHY_LARGE_MIN_NODES``); ``"never"``: every level searches from
+    single nodes.
     ``levels``: a preferred number of levels, which biases each level's splits
     (:func:`depth_bias`).
 
     Where :func:`_recursion_in_one_call` says so, ``_recursion.recursive_partition`` takes
     these steps in one kernel call (this function is its reference)."""
-    if _recursion_in_one_call(leaf, pool, meta_rate):
+    if reuse not in ("as found", "tuned", "never"):
+        raise ValueError(f"reuse must be 'as found', 'tuned' or 'never', got {reuse!r}")
+    # (the kernel takes the level above's modules as found or not at all)
+    if reuse != "tuned" and _recursion_in_one_call(leaf, pool, meta_rate):
         return _recursive_partition_kernel(
             leaf, top, seed, first_split, module_cost, levels, reuse
         )
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
+    tuned_start = False  # (the first level takes first_split as it is)
     # Infomap leaves modules of one or two nodes alone: a split could not pay.
     queued = np.bincount(deepest, minlength=k)[deepest] > 2
     level = 0
@@ -349,6 +355,17 @@ def _recursive_partition(
             fine_of_unit, _, found = two_level_search(
                 units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT, keep_submodules=True
             )
+        elif tuned_start:
+            # (the level above's modules as the start of a search with tuning)
+            start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
+            initial = np.zeros(n_units, dtype=np.int64)
+            initial[unit_of] = start
+            initial, _ = K.compact_labels(initial, int(start.max()) + 1)
+            fine_of_unit, _, found = two_level_search(
+                units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT,
+                keep_submodules=True, initial=initial,
+            )  # fmt: skip
+            first_split = None
         else:
             # The top modules are the two-level modules, and their coarse tune searched
             # below them from singletons already: its submodules stand in for this search
@@ -390,7 +407,8 @@ def _recursive_partition(
         new_key = np.where(split, n + local, deepest)
         deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
         queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
-        if constants.RECURSION_REUSE and reuse:
+        tuned_start = reuse == "tuned"
+        if constants.RECURSION_REUSE and reuse != "never":
             first_split = _next_split(sub, n_sub, fine_of_unit[unit_of], found, unit_of, queued)
     return paths
 
@@ -413,10 +431,10 @@ def _recursive_partition_kernel(
     first_split: np.ndarray | None,
     module_cost: float,
     levels: tuple[int, float],
-    reuse: bool = True,
+    reuse: str = "as found",
 ) -> np.ndarray:
     """:func:`_recursive_partition` by ``_recursion.recursive_partition``, with the
-    constants as they are now."""
+    constants as they are now (``reuse``: "as found" or "never")."""
     target, strength = levels
     return R.recursive_partition(
         leaf.arrays, np.ascontiguousarray(top, dtype=np.int64), np.uint64(int(seed) % 2**64),
@@ -424,7 +442,7 @@ def _recursive_partition_kernel(
         first_split is not None, _module_costs(module_cost, leaf.meta_total), leaf.undirected,
         float(leaf.tele_total),
         (int(target) if strength > 0 else 0, float(strength), float(np.log(2.0))),
-        bool(constants.RECURSION_REUSE) and reuse, int(constants.SEED_STRIDE),
+        bool(constants.RECURSION_REUSE) and reuse == "as found", int(constants.SEED_STRIDE),
         (
             int(constants.TUNE_PATIENT_MAX_UNITS), int(constants.TUNE_PATIENT_STALL_LIMIT),
             int(constants.TUNE_STALL_LIMIT),
