@@ -323,7 +323,6 @@ def _recursive_partition(
     n = leaf.n
     paths = top.astype(np.int64)[:, None]
     deepest, k = K.compact_labels(paths[:, 0].copy(), int(top.max()) + 1)
-    tuned_start = False  # (the first level takes first_split as it is)
     # Infomap leaves modules of one or two nodes alone: a split could not pay.
     queued = np.bincount(deepest, minlength=k)[deepest] > 2
     level = 0
@@ -355,26 +354,21 @@ def _recursive_partition(
             fine_of_unit, _, found = two_level_search(
                 units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT, keep_submodules=True
             )
-        elif tuned_start:
-            # (the level above's modules as the start of a search with tuning)
-            start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
-            initial = np.zeros(n_units, dtype=np.int64)
-            initial[unit_of] = start
-            initial, _ = K.compact_labels(initial, int(start.max()) + 1)
-            fine_of_unit, _, found = two_level_search(
-                units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT,
-                keep_submodules=True, initial=initial,
-            )  # fmt: skip
-            first_split = None
         else:
             # The top modules are the two-level modules, and their coarse tune searched
             # below them from singletons already: its submodules stand in for this search
-            # (frozen units keep a module of their own).
+            # (frozen units keep a module of their own); below the first level, a level
+            # above's search gave them, and reuse="tuned" only starts a search from them.
             start = np.where(queued, first_split, int(first_split.max()) + 1 + deepest)
             fine_of_unit = np.zeros(n_units, dtype=np.int64)
             fine_of_unit[unit_of] = start
             fine_of_unit, _ = K.compact_labels(fine_of_unit, int(start.max()) + 1)
             first_split = None
+            if reuse == "tuned" and level > 1:
+                fine_of_unit, _, found = two_level_search(
+                    units, ctx, tune_limit=constants.HIERARCHY_SUB_TUNE_LIMIT,
+                    keep_submodules=True, initial=fine_of_unit,
+                )  # fmt: skip
         sub = _coarsest_super_modules(
             units, fine_of_unit, parent_exit, level_seed, pool, module_cost
         )
@@ -407,7 +401,6 @@ def _recursive_partition(
         new_key = np.where(split, n + local, deepest)
         deepest, k = K.compact_labels(new_key, n + int(local.max()) + 1)
         queued = split & (np.bincount(deepest, minlength=k)[deepest] > 2)
-        tuned_start = reuse == "tuned"
         if constants.RECURSION_REUSE and reuse != "never":
             first_split = _next_split(sub, n_sub, fine_of_unit[unit_of], found, unit_of, queued)
     return paths

@@ -201,13 +201,13 @@ class SearchContext:
     costs: M.ModuleCosts = M.ModuleCosts(0.0, 0)  # the objective's module-count terms
 
 
-def _internal_flows(units: Units, module_of: np.ndarray, threads: int) -> tuple | None:
+def _internal_flows(units: Units, module_of: np.ndarray, threads: int) -> tuple:
     """Each unit's out- and in-flow (None: undirected) into its own module, summed on
-    ``threads`` threads, for the module sums of large networks; None where the sums'
+    ``threads`` threads, for the module sums of large networks; empty where the sums'
     own serial pass does it (one thread, or fewer links than
     ``constants.AGGREGATE_EXACT_MIN_LINKS``). The sums are the same to the bit either way."""
     if threads <= 1 or units.out_idx.shape[0] < constants.AGGREGATE_EXACT_MIN_LINKS:
-        return None
+        return ()
     internal_out = launch_parallel(
         internal_flows, threads, module_of, units.out_ptr, units.out_idx, units.out_flow
     )
@@ -224,14 +224,10 @@ def _module_state(
     """The module state, with the meta-data categories where ``costs`` weigh them (their
     ``n_meta`` is 0 without a meta rate); ``threads``: see :func:`module_totals`."""
     n_meta = costs.n_meta if costs is not None else 0
-    internal = _internal_flows(units, module_of, threads)
-    if internal is None:
-        return M.init_modules(
-            module_of, k, units.arrays, units.undirected, n_meta, units.meta_total
-        )
     return M.init_modules(
-        module_of, k, units.arrays, units.undirected, n_meta, units.meta_total, *internal
-    )
+        module_of, k, units.arrays, units.undirected, n_meta, units.meta_total,
+        *_internal_flows(units, module_of, threads),
+    )  # fmt: skip
 
 
 def codelength_of(units: Units, module_of: np.ndarray, ctx: SearchContext) -> float:
@@ -249,13 +245,9 @@ def module_totals(units: Units, module_of: np.ndarray, k: int, threads: int = 1)
     ``threads`` threads for large networks, whose link pass then runs in parallel (the
     same totals, to the bit, either way)."""
     module_of = np.asarray(module_of, dtype=np.int64)
-    internal = _internal_flows(units, module_of, threads)
-    if internal is None:
-        return M.module_flow_totals(
-            module_of, k, units.arrays, units.undirected, units.tele_total
-        )  # fmt: skip
     return M.module_flow_totals(
-        module_of, k, units.arrays, units.undirected, units.tele_total, *internal
+        module_of, k, units.arrays, units.undirected, units.tele_total,
+        *_internal_flows(units, module_of, threads),
     )  # fmt: skip
 
 
