@@ -453,7 +453,7 @@ def _precomputed_flow(network: Network) -> Flow:
         )
     return Flow.from_links(
         _node_weight_shares(network), network.source, network.target,
-        np.asarray(network.weight, dtype=np.float64), undirected=False,
+        np.ascontiguousarray(network.weight), undirected=False,
         flow_model="precomputed",
     )  # fmt: skip
 
@@ -503,7 +503,7 @@ def _safe_weights(w: np.ndarray) -> np.ndarray:
     near 1e308) nor lose precision in subnormals."""
     if w.size and not _SAFE_WEIGHTS[0] <= w.max() <= _SAFE_WEIGHTS[1]:
         return w / w.max()
-    return w
+    return np.ascontiguousarray(w)  # (an unweighted network's ones are a stride-0 view)
 
 
 def _both_directions(src, dst, w):

@@ -162,6 +162,14 @@ def _check_node_names(node_names: Any, n: int) -> list | None:
     return names
 
 
+def _unit_weights_as_view(w: np.ndarray) -> np.ndarray:
+    """``w``, or, if every weight is 1.0, a read-only view of one 1.0 with stride 0: an
+    unweighted network of 10M links then holds no 80 MB of ones through a search."""
+    if w.size and w.strides[0] != 0 and bool((w == 1.0).all()):
+        return np.broadcast_to(np.ones(1), w.shape)
+    return w
+
+
 def _readonly(*arrays: np.ndarray) -> None:
     for a in arrays:
         a.setflags(write=False)

@@ -35,6 +35,7 @@ from ._checks import (
     _check_physical_ids,
     _check_weights,
     _readonly,
+    _unit_weights_as_view,
 )
 from ._multilayer import from_multilayer as _from_multilayer
 
@@ -84,7 +85,8 @@ class Network:
     source, target : ndarray of int32, shape (n_links,)
         Link endpoints, sorted by ``(source, target)``; read-only.
     weight : ndarray of float64, shape (n_links,)
-        Link weights, all positive; read-only.
+        Link weights, all positive; read-only. When every weight is 1.0 (an unweighted
+        network), a view of one value with stride 0, which takes no memory per link.
     node_weights : ndarray of float64, shape (n_nodes,), or None
     node_names : list or None
     physical_ids : ndarray of int64, shape (n_nodes,), or None
@@ -211,8 +213,8 @@ class Network:
         self.physical_ids = _check_physical_ids(physical_ids, self.n_nodes)
         self.source = s
         self.target = t
-        self.weight = w
-        _readonly(s, t, w)
+        self.weight = _unit_weights_as_view(w)
+        _readonly(s, t, self.weight)
         self._out_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._in_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -235,16 +237,11 @@ class Network:
         if n > _INT32_MAX:
             raise ValueError(f"n_nodes={n} is too large: at most {_INT32_MAX} nodes are supported")
         net = cls.__new__(cls)
-        net._set(
-            n,
-            directed,
-            np.ascontiguousarray(s, dtype=np.int32),
-            np.ascontiguousarray(t, dtype=np.int32),
-            np.ascontiguousarray(w, dtype=np.float64),
-            node_weights,
-            node_names,
-            physical_ids,
-        )
+        s, t = (np.ascontiguousarray(a, dtype=np.int32) for a in (s, t))
+        w = np.asarray(w, dtype=np.float64)
+        if w.strides != (0,):  # (an unweighted network's ones stay a view: no copy)
+            w = np.ascontiguousarray(w)
+        net._set(n, directed, s, t, w, node_weights, node_names, physical_ids)
         return net
 
     # ---- constructors ----------------------------------------------------------------
@@ -546,7 +543,7 @@ class Network:
                 indptr = np.zeros(self.n_nodes + 1, dtype=np.int64)
                 np.cumsum(counts, out=indptr[1:])
                 _readonly(indptr)
-                self._out_csr = (indptr, self.target, self.weight)
+                self._out_csr = (indptr, self.target, np.ascontiguousarray(self.weight))
             else:
                 self._out_csr = self._both_ways_csr()
         return self._out_csr
@@ -566,13 +563,15 @@ class Network:
         if not self.directed:
             return self.out_csr()
         if self._in_csr is None:
-            csr = _sort_kernel(self.target, self.source, self.weight, self.n_nodes, False)
+            w = np.ascontiguousarray(self.weight)  # (unweighted: a stride-0 view of ones)
+            csr = _sort_kernel(self.target, self.source, w, self.n_nodes, False)
             _readonly(*csr)
             self._in_csr = csr
         return self._in_csr
 
     def _both_ways_csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        csr = _both_ways_kernel(self.source, self.target, self.weight, self.n_nodes)
+        w = np.ascontiguousarray(self.weight)  # (unweighted: a stride-0 view of ones)
+        csr = _both_ways_kernel(self.source, self.target, w, self.n_nodes)
         _readonly(*csr)
         return csr
 
@@ -589,6 +588,7 @@ class Network:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self.weight = _unit_weights_as_view(self.weight)  # (pickle stores every element)
         arrays = [self.source, self.target, self.weight]
         if self.node_weights is not None:
             arrays.append(self.node_weights)
