@@ -98,8 +98,10 @@ from pathlib import Path
 import numpy as np
 
 try:  # imported as benchmarks.compare (tests) or run as benchmarks/compare.py
+    from benchmarks._results import code_version
     from benchmarks.lfr import lfr, lfr_path
 except ImportError:  # pragma: no cover
+    from _results import code_version
     from lfr import lfr, lfr_path
 
 HERE = Path(__file__).resolve().parent
@@ -418,16 +420,6 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True
-        )
-        return out.stdout.strip() or None
-    except OSError:
-        return None
-
-
 def _output_path(out: Path, date: str, suffix: str) -> Path:
     """``compare-<date>{suffix}``, numbered so that earlier results of the day stay."""
     path, k = out / f"compare-{date}{suffix}", 2
@@ -505,7 +497,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "date": started.isoformat(timespec="seconds"),
         "machine": machine(),
         "python": platform.python_version(),
-        "commit": _git_commit(),
+        "commit": code_version(),
         "command": "python benchmarks/compare.py " + " ".join(sys.argv[1:] if argv is None
                                                                else argv),
         "pythonpath": os.environ.get("PYTHONPATH"),

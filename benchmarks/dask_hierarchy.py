@@ -13,7 +13,6 @@ reported codelength is the map equation of the returned paths.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 try:  # imported as benchmarks.dask_hierarchy or run as benchmarks/dask_hierarchy.py
-    from benchmarks._results import write_results
+    from benchmarks._results import code_version, write_results
     from benchmarks.hierarchy_quality import Graph, run_infomap
 except ImportError:
-    from _results import write_results
+    from _results import code_version, write_results
     from hierarchy_quality import Graph, run_infomap
 
 
@@ -72,8 +71,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()  # fmt: skip
+    commit = code_version()
     cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None)  # fmt: skip
     client = distributed.Client(cluster)

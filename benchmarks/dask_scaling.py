@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import gc
 import platform
-import subprocess
 import sys
 import threading
 import time
@@ -54,10 +53,10 @@ from sklearn.metrics import normalized_mutual_info_score as nmi
 from infomap_learn import Network, infomap
 
 try:  # imported as benchmarks.dask_scaling or run as benchmarks/dask_scaling.py
-    from benchmarks._results import publish
+    from benchmarks._results import code_version, publish
     from benchmarks.lfr import generate_lfr, lfr
 except ImportError:
-    from _results import publish
+    from _results import code_version, publish
     from lfr import generate_lfr, lfr
 
 MB = 2**20
@@ -198,16 +197,6 @@ def graph(n: int, mu: float, quick: bool):
     return generate_lfr(n, mu, seed=0) if quick else lfr(n, mu, seed=0)
 
 
-def _git_commit() -> str:
-    try:
-        git = dict(capture_output=True, text=True, check=True)
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], **git).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "src"], **git).stdout.strip()
-        return commit + (" (src/ modified)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -241,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     import distributed
     from distributed import Client, LocalCluster
 
-    began, commit = time.perf_counter(), _git_commit()  # (the code this run imports)
+    began, commit = time.perf_counter(), code_version()  # (the code this run imports)
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                            dashboard_address=None)  # fmt: skip
     client = Client(cluster)

@@ -43,10 +43,12 @@ from pathlib import Path
 import numpy as np
 
 try:  # imported as benchmarks.scaling or run as benchmarks/scaling.py
-    from benchmarks.compare import MULTI, TOOLS, TWO, _git_commit, machine, run_in_subprocess
+    from benchmarks._results import code_version
+    from benchmarks.compare import MULTI, TOOLS, TWO, machine, run_in_subprocess
     from benchmarks.lfr import lfr_path
 except ImportError:  # pragma: no cover
-    from compare import MULTI, TOOLS, TWO, _git_commit, machine, run_in_subprocess
+    from _results import code_version
+    from compare import MULTI, TOOLS, TWO, machine, run_in_subprocess
     from lfr import lfr_path
 
 HERE = Path(__file__).resolve().parent
@@ -278,7 +280,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "date": started.isoformat(timespec="seconds"),
         "machine": machine(),
         "python": platform.python_version(),
-        "commit": _git_commit(),
+        "commit": code_version(),
         "command": "python benchmarks/scaling.py "
         + " ".join(sys.argv[1:] if argv is None else argv),
         "pythonpath": os.environ.get("PYTHONPATH"),

@@ -53,5 +53,36 @@ def test_results_of_the_same_day_are_never_overwritten(tmp_path):
     second = write_results(tmp_path, "demo", "second\n", {"run": 2})
     assert second.name == first.name + "-2"
     assert first.with_suffix(".md").read_text() == "first\n"
-    assert json.loads(second.with_suffix(".json").read_text()) == {"run": 2}
+    assert json.loads(second.with_suffix(".json").read_text())["run"] == 2
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_results_name_the_code_they_ran_and_whether_it_was_edited(tmp_path, monkeypatch):
+    import subprocess
+
+    from benchmarks import _results
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                              text=True).stdout.strip()  # fmt: skip
+
+    repo, plain = tmp_path / "repo", tmp_path / "plain"
+    repo.mkdir()
+    plain.mkdir()
+    git("init", "-q")
+    (repo / "src").mkdir()
+    (repo / "src" / "kernel.py").write_text("x = 1\n")
+    (repo / "notes.md").write_text("a\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    head = git("rev-parse", "--short", "HEAD")
+    monkeypatch.setattr(_results, "_REPO", repo)
+    (repo / "notes.md").write_text("b\n")  # (not code a benchmark imports)
+    assert _results.code_version() == head
+    (repo / "src" / "kernel.py").write_text("x = 2\n")
+    assert _results.code_version() == f"{head} (src/ or adapters/ modified)"
+    written = _results.write_results(tmp_path / "out", "demo", "t\n", {"run": 1})
+    payload = json.loads(written.with_suffix(".json").read_text())
+    assert payload == {"run": 1, "commit": f"{head} (src/ or adapters/ modified)"}
+    monkeypatch.setattr(_results, "_REPO", plain)
+    assert _results.code_version() == "unknown"
