@@ -3,6 +3,8 @@ scripts' numbers are read by people, these tests only keep the scripts working).
 
 import json
 
+import pytest
+
 from benchmarks import embedding_quality, hierarchy_quality, small_graphs, variants
 
 
@@ -86,3 +88,28 @@ def test_results_name_the_code_they_ran_and_whether_it_was_edited(tmp_path, monk
     assert payload == {"run": 1, "commit": f"{head} (src/ or adapters/ modified)"}
     monkeypatch.setattr(_results, "_REPO", plain)
     assert _results.code_version() == "unknown"
+
+
+def test_scaling_repeats_run_in_rounds_and_keep_the_fastest(monkeypatch, capsys):
+    from benchmarks import scaling
+
+    calls, totals = [], iter([3.0, 5.0, 2.0, 6.0])  # (n=10 twice, n=20 twice, in rounds)
+    monkeypatch.setattr(scaling, "graph_file", lambda n, mu, seed: f"lfr{n}")
+    monkeypatch.setattr(scaling, "n_links", lambda path: 7)
+
+    def run(spec, timeout):
+        calls.append(spec["n"])
+        total = next(totals)
+        return {"total_s": total, "run_s": total - (1.5 if total == 3.0 else 1.0),
+                "peak_mb": 1.0}  # fmt: skip
+
+    monkeypatch.setattr(scaling, "run_in_subprocess", run)
+    args = scaling.parse_args(["--sizes", "20", "10", "--tools", "ours", "--repeats", "2"])
+    rows = {r["n"]: r for r in scaling.measure(args)}
+    assert calls == [10, 20, 10, 20]
+    assert rows[10]["total_s"] == 2.0 and rows[10]["run_s"] == 1.0
+    assert rows[10]["total_s_runs"] == [3.0, 2.0] and rows[10]["run_s_runs"] == [1.5, 1.0]
+    assert rows[20]["total_s"] == 5.0 and rows[20]["run_s_runs"] == [4.0, 5.0]
+    with pytest.raises(SystemExit):
+        scaling.parse_args(["--repeats", "0"])
+    assert "--repeats must be at least 1, got 0" in capsys.readouterr().err
