@@ -450,6 +450,38 @@ def test_super_module_searches_side_by_side_find_the_serial_levels():
     np.testing.assert_array_equal(serial, side_by_side)
 
 
+def test_super_module_search_never_proposes_in_parallel(monkeypatch):
+    """The search over the top modules moves them one at a time even with a pool and
+    more modules than the parallel proposals' minimum (on its dense module networks
+    those go stale as modules merge in chains: 2.7x slower on LFR 1M), so its levels are
+    those of the search without a pool."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(S._constants, "SUPER_MODULE_TRIALS_MAX_MODULES", 10)
+    monkeypatch.setattr(S._constants, "PARALLEL_MOVES_MIN_UNITS", 10)
+    proposed = []
+    parallel = S._two_level.run_core_loop_parallel
+
+    def counted(*args):
+        proposed.append(1)
+        return parallel(*args)
+
+    monkeypatch.setattr(S._two_level, "run_core_loop_parallel", counted)
+    net = nested_sbm(5, (8, 8, 50), p=(0.5, 0.05, 0.0005))
+    leaf = S.leaf_units(compute_flow(net))
+    top = np.arange(net.n_nodes) // 50  # the 64 blocks, in 8 groups
+    serial = S._hierarchy._add_super_modules(leaf, top[:, None], 5)
+    with ThreadPoolExecutor(2) as pool:
+        with_pool = S._hierarchy._add_super_modules(leaf, top[:, None], 5, pool)
+        # (the pool would propose in parallel on a network of this size)
+        assert S._two_level._moves_in_parallel(
+            leaf, S._hierarchy.new_context(leaf, 5, pool=pool)
+        )
+    assert not proposed
+    assert serial.shape[1] > 1  # (super-modules formed)
+    np.testing.assert_array_equal(serial, with_pool)
+
+
 def test_tune_leaf_modules_shortens_random_trees():
     """The tune does move nodes: on random trees (far from any optimum) the code gets
     strictly shorter, by as much as the core loop's objective says."""
