@@ -10,11 +10,13 @@ weights and the cost, and the weights ``W_Mc`` themselves in a hash table of the
 (module, category) pairs that hold a unit: no more pairs than units' meta entries, so a
 state network of millions of state and physical nodes costs memory in its states only.
 A move changes the costs by the change it was chosen for, in the moving unit's categories
-only. For physical nodes the table gives the starting costs only: the core loop sums a
-physical node's ``W_Mc`` from its few units as it prices a move (``add_category_modules``)
-and writes no table, so searches of different parents share nothing they write. Every
-search starts from costs computed afresh; the final codelength is computed
-from the tree by ``mapequation.meta_codelength``, the plain-numpy reference.
+only. For physical nodes the table gives the starting costs only: each core loop call
+keeps, per physical node, the distinct modules of its states and their ``W_Mc``
+(``physical_modules``, as Infomap's memory search keeps them), so a move is priced in the
+modules of the unit's physical nodes, not in all their states; and searches of different
+parents share nothing they write. Every search starts from costs computed afresh; the
+final codelength is computed from the tree by ``mapequation.meta_codelength``, the
+plain-numpy reference.
 
 The table is a float64 array of shape (capacity, 3), capacity a power of two at least
 twice the units' meta entries: per slot the key ``category * n_modules + module`` (exact
@@ -161,53 +163,111 @@ def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, 
 
 
 @njit(cache=True, nogil=True)
-def units_by_category(meta_ptr, meta_idx, meta_flow, n_meta, n_modules):
-    """The units of each category in CSR form (``ptr``, ``units``, with each unit's weight
-    on the category in ``weights``), from the units' meta rows (empty for ``n_meta`` 0),
-    and the scratch arrays of :func:`add_category_modules` for ``n_modules`` modules
-    (``shared``, ``stamp``, ``held``, ``listed``)."""
-    n_units = meta_ptr.shape[0] - 1
-    ptr = np.zeros(n_meta + 1, dtype=np.int64)
+def physical_modules(module_of, moving, meta_ptr, meta_idx, meta_flow, n_meta, n_modules):
+    """Per physical node (category), the distinct modules that hold the units ``moving``
+    with it, each with its summed weight ``W_mc`` and its number of unit entries: a slab
+    ``(ptr, used, module, weight, count)``, the entries of category ``c`` at
+    ``ptr[c] .. ptr[c] + used[c]`` (room for one per unit entry), kept by
+    :func:`move_physical` as the units move; and the scratch arrays of
+    :func:`add_category_modules` for ``n_modules`` modules (``shared``, ``stamp``).
+    Empty for ``n_meta`` 0. Only ``moving``'s units are listed: a core loop call keeps
+    its own, so calls on disjoint parents share nothing they write."""
     if n_meta == 0:
-        return (ptr, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
-                np.zeros((0, 2), np.int64), np.zeros(0), np.zeros(0, np.int64))  # fmt: skip
-    for j in range(meta_idx.shape[0]):
-        ptr[meta_idx[j] + 1] += 1
+        return ((np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                 np.zeros(0), np.zeros(0, np.int64)),
+                np.zeros(0), np.zeros(0, np.int64))  # fmt: skip
+    ptr = np.zeros(n_meta + 1, dtype=np.int64)
+    for i in range(moving.shape[0]):
+        u = moving[i]
+        for j in range(meta_ptr[u], meta_ptr[u + 1]):
+            ptr[meta_idx[j] + 1] += 1
     for c in range(n_meta):
         ptr[c + 1] += ptr[c]
+    # the units' entries by category, so that each category's modules are found with
+    # one mark per module (units one by one would scan each category's list per entry)
     fill = ptr[:-1].copy()
-    units = np.empty(meta_idx.shape[0], dtype=np.int64)
-    weights = np.empty(meta_idx.shape[0])
-    for u in range(n_units):
+    entry_module = np.empty(ptr[-1], dtype=np.int64)
+    entry_weight = np.empty(ptr[-1])
+    for i in range(moving.shape[0]):
+        u = moving[i]
         for j in range(meta_ptr[u], meta_ptr[u + 1]):
-            units[fill[meta_idx[j]]] = u
-            weights[fill[meta_idx[j]]] = meta_flow[j]
-            fill[meta_idx[j]] += 1
-    return (ptr, units, weights, np.zeros(n_modules + 2), np.zeros((n_modules + 1, 2), np.int64),
-            np.zeros(n_modules), np.empty(n_modules, np.int64))  # fmt: skip
+            c = meta_idx[j]
+            entry_module[fill[c]] = module_of[u]
+            entry_weight[fill[c]] = meta_flow[j]
+            fill[c] += 1
+    used = np.zeros(n_meta, dtype=np.int64)
+    module = np.empty(ptr[-1], dtype=np.int64)
+    weight = np.zeros(ptr[-1])
+    count = np.zeros(ptr[-1], dtype=np.int64)
+    mark = np.full(n_modules, -1, dtype=np.int64)
+    slot = np.empty(n_modules, dtype=np.int64)
+    for c in range(n_meta):
+        for k in range(ptr[c], ptr[c + 1]):
+            m = entry_module[k]
+            if mark[m] != c:
+                mark[m] = c
+                slot[m] = ptr[c] + used[c]
+                module[slot[m]] = m
+                used[c] += 1
+            weight[slot[m]] += entry_weight[k]
+            count[slot[m]] += 1
+    return ((ptr, used, module, weight, count), np.zeros(n_modules + 2),
+            np.zeros(n_modules + 1, np.int64))  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _slab_add(slab, c, m, w, n):
+    """Add weight ``w`` of ``n`` unit entries (+1 or -1) to module ``m`` in category
+    ``c``'s slab entries; an entry whose last unit leaves is dropped (the last takes its
+    place), with the rounding its departures left."""
+    ptr, used, module, weight, count = slab
+    first = ptr[c]
+    last = first + used[c]
+    e = first
+    while e < last and module[e] != m:
+        e += 1
+    if e == last:  # (a new module of c: only joins get here)
+        module[e] = m
+        weight[e] = w
+        count[e] = n
+        used[c] += 1
+        return
+    weight[e] += w
+    count[e] += n
+    if count[e] <= 0:
+        last -= 1
+        module[e], weight[e], count[e] = module[last], weight[last], count[last]
+        used[c] -= 1
+
+
+@njit(cache=True, nogil=True)
+def move_physical(u, a, b, meta_ptr, meta_idx, meta_flow, slab):
+    """Unit ``u`` moves from module ``a`` to ``b`` in the slab of
+    :func:`physical_modules`: work in the modules of ``u``'s physical nodes only."""
+    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+        _slab_add(slab, meta_idx[j], a, -meta_flow[j], -1)
+        _slab_add(slab, meta_idx[j], b, meta_flow[j], 1)
 
 
 @njit(cache=True)
-def add_category_modules(u, p, a, meta_ptr, meta_idx, meta_flow, cat_ptr, cat_units,
-                         cat_weights, module_of, parent, touched, is_touched, n_touched,
-                         shared, stamp, held, listed):  # fmt: skip
+def add_category_modules(u, p, a, meta_ptr, meta_idx, meta_flow, slab, mod_parent, touched,
+                         is_touched, n_touched, shared, stamp):  # fmt: skip
     """Add to the candidates ``touched`` the modules (of parent ``p``) that hold a unit
     sharing a category with unit ``u`` (in module ``a``): where the categories are physical
     nodes, a state node may join a module that codes its physical node already, linked to
     it or not (as Infomap's memory search). Returns the new number of candidates.
 
-    On the way, in one pass over the units of ``u``'s categories, as Infomap's memory search
-    does: ``shared[m] = sum_c plogp(W_mc + w_uc) - plogp(W_mc) - plogp(w_uc)`` over the
-    categories ``c`` of ``u`` in module ``m``, ``shared[-2] = sum_c plogp(w_uc)``, so that
-    :func:`meta_join_change` prices a candidate in constant time rather than in the number
-    of ``u``'s categories, and ``shared[-1]``: the change of ``a``'s cost when ``u`` leaves.
-    The weights ``W_mc`` are summed from the units themselves (``held``, the modules of one
-    category listed in ``listed``): no table is read or kept. ``stamp[m]``: the unit visit
-    that last wrote ``shared[m]`` and the category visit that last listed ``m``
-    (``stamp[-1]``: the running counts)."""
+    On the way, in one pass over the modules of ``u``'s categories (the slab of
+    :func:`physical_modules`), as Infomap's memory search does: ``shared[m] = sum_c
+    plogp(W_mc + w_uc) - plogp(W_mc) - plogp(w_uc)`` over the categories ``c`` of ``u`` in
+    module ``m``, ``shared[-2] = sum_c plogp(w_uc)``, so that :func:`meta_join_change`
+    prices a candidate in constant time rather than in the number of ``u``'s categories,
+    and ``shared[-1]``: the change of ``a``'s cost when ``u`` leaves. ``stamp[m]``: the
+    unit visit that last wrote ``shared[m]`` (``stamp[-1]``: the running count)."""
+    ptr, used, module, weight, count = slab
     n_modules = shared.shape[0] - 2
-    stamp[n_modules, 0] += 1
-    visit = stamp[n_modules, 0]
+    stamp[n_modules] += 1
+    visit = stamp[n_modules]
     own = 0.0
     leave = 0.0
     for j in range(meta_ptr[u], meta_ptr[u + 1]):
@@ -215,30 +275,20 @@ def add_category_modules(u, p, a, meta_ptr, meta_idx, meta_flow, cat_ptr, cat_un
         w = meta_flow[j]
         plogp_w = _plogp(w)
         own += plogp_w
-        stamp[n_modules, 1] += 1
-        category_visit = stamp[n_modules, 1]
-        n_listed = 0
-        for k in range(cat_ptr[c], cat_ptr[c + 1]):
-            v = cat_units[k]
-            if v == u or parent[v] != p:
-                continue
-            m = module_of[v]
-            if stamp[m, 1] != category_visit:
-                stamp[m, 1] = category_visit
-                held[m] = 0.0
-                listed[n_listed] = m
-                n_listed += 1
-            held[m] += cat_weights[k]
         in_a = 0.0  # (W_ac without u)
-        for i in range(n_listed):
-            m = listed[i]
+        for e in range(ptr[c], ptr[c] + used[c]):
+            m = module[e]
             if m == a:
-                in_a = held[m]
+                # (u alone in a: exactly nothing, whatever rounding the sums carry)
+                in_a = weight[e] - w if count[e] > 1 else 0.0
                 continue
-            if stamp[m, 0] != visit:
-                stamp[m, 0] = visit
+            if mod_parent[m] != p:
+                continue
+            held = weight[e]
+            if stamp[m] != visit:
+                stamp[m] = visit
                 shared[m] = 0.0
-            shared[m] += _plogp(held[m] + w) - _plogp(held[m]) - plogp_w
+            shared[m] += _plogp(held + w) - _plogp(held) - plogp_w
             if not is_touched[m]:
                 is_touched[m] = True
                 touched[n_touched] = m
@@ -260,7 +310,7 @@ def meta_join_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, tot
         return meta_change(table, meta_total, b, meta_ptr, meta_idx, meta_flow, u, 1.0,
                            total_u, total_weight)  # fmt: skip
     n_modules = shared.shape[0] - 2
-    common = shared[b] if stamp[b, 0] == stamp[n_modules, 0] else 0.0
+    common = shared[b] if stamp[b] == stamp[n_modules] else 0.0
     if total_weight == 0.0:  # (physical nodes: no total term, and two logarithms saved)
         return -common - shared[n_modules]
     change = total_weight * (_plogp(meta_total[b] + total_u) - _plogp(meta_total[b]))

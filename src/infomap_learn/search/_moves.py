@@ -302,11 +302,9 @@ def core_loop(
     # (the meta-data entropy only where the state keeps the categories)
     with_meta = meta_rate > 0.0 and mod_meta.shape[0] > 0  # (a table of some capacity)
     physical = with_meta and costs.meta_total == 0.0  # (see _meta.add_category_modules)
-    cat_ptr, cat_units, cat_weights, shared, stamp, held, listed = (
-        meta_kernels.units_by_category(
-            meta_ptr, meta_idx, meta_flow, meta_idx.max() + 1 if physical else 0,
-            mod_codeflow.shape[0],
-        )
+    slab, shared, stamp = meta_kernels.physical_modules(
+        module_of, moving, meta_ptr, meta_idx, meta_flow,
+        meta_idx.max() + 1 if physical else 0, mod_codeflow.shape[0],
     )  # fmt: skip
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
@@ -359,8 +357,8 @@ def core_loop(
             )  # fmt: skip
             if physical:
                 n_touched = meta_kernels.add_category_modules(u, p, a, meta_ptr, meta_idx,
-                    meta_flow, cat_ptr, cat_units, cat_weights, module_of, parent, touched,
-                    is_touched, n_touched, shared, stamp, held, listed)  # fmt: skip
+                    meta_flow, slab, mod_parent, touched, is_touched, n_touched, shared,
+                    stamp)  # fmt: skip
             cu = codeflow[u]
             tu = tele_src[u]
             tau_u = tele_tgt[u]
@@ -466,6 +464,8 @@ def core_loop(
                         state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, meta_a,
                         best_meta, mod_size[a] == 1, not physical,
                     )  # fmt: skip
+                    if physical:
+                        meta_kernels.move_physical(u, a, b, meta_ptr, meta_idx, meta_flow, slab)
                 n_free = apply_move(
                     u, a, b, p, cu, tu, tau_u, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt,
                     best_ex, best_en, s_base, module_of, mod_codeflow, mod_exit, mod_enter,
