@@ -96,9 +96,28 @@ def test_unit_weights_hold_no_memory_per_link(directed):
         assert data.flags.c_contiguous and data.tolist() == [1.0] * indices.size
     back = pickle.loads(pickle.dumps(net))
     assert back.weight.strides == (0,) and links(back) == links(net)
+    assert not back.weight.flags.writeable
     # summed duplicates, or any other weight, keep an array of their own
     summed = Network.from_edges([[0, 1], [0, 1], [1, 2]], directed=directed)
     assert summed.weight.strides == (8,) and summed.weight.tolist() == [2.0, 1.0]
+
+
+def test_pickle_of_unit_weights_stores_no_weight_per_link():
+    # (numpy pickles a stride-0 view element by element, and the Dask front door ships
+    # networks to its workers; the CSR caches are built again on the other side)
+    edges = np.column_stack([np.arange(20_000), np.arange(1, 20_001)])
+    net = Network.from_edges(edges, directed=True)
+    net.out_csr(), net.in_csr()
+    stored = pickle.dumps(net)
+    ids_only = pickle.dumps((net.source, net.target))
+    assert len(stored) < len(ids_only) + 2_000
+    back = pickle.loads(stored)
+    assert back.weight.strides == (0,) and back.weight.shape == (20_000,)
+    assert links(back) == links(net)
+    for mine, theirs in zip(back.out_csr() + back.in_csr(), net.out_csr() + net.in_csr()):
+        assert np.array_equal(mine, theirs) and not mine.flags.writeable
+    weighted = Network.from_edges(edges, np.full(20_000, 2.0), directed=True)
+    assert pickle.loads(pickle.dumps(weighted)).weight.tolist() == [2.0] * 20_000
 
 
 @pytest.mark.parametrize("directed", [False, True])

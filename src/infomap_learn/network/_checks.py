@@ -170,6 +170,21 @@ def _unit_weights_as_view(w: np.ndarray) -> np.ndarray:
     return w
 
 
+def _pickled_weights(w: np.ndarray) -> np.ndarray | tuple[str, int]:
+    """What a pickle stores of the weights ``w``: for the view of unit weights, its
+    length only (numpy pickles a stride-0 view element by element: 80 MB for 10M links,
+    which the Dask front door ships to every worker)."""
+    return ("unit weights", w.shape[0]) if w.size and w.strides[0] == 0 else w
+
+
+def _unpickled_weights(stored: np.ndarray | tuple[str, int]) -> np.ndarray:
+    """The weights of :func:`_pickled_weights`' ``stored`` (an array of ones, as older
+    pickles stored them, becomes the view)."""
+    if isinstance(stored, tuple):
+        return np.broadcast_to(np.ones(1), (stored[1],))
+    return _unit_weights_as_view(stored)
+
+
 def _readonly(*arrays: np.ndarray) -> None:
     for a in arrays:
         a.setflags(write=False)

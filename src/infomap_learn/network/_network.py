@@ -34,8 +34,10 @@ from ._checks import (
     _check_node_weights,
     _check_physical_ids,
     _check_weights,
+    _pickled_weights,
     _readonly,
     _unit_weights_as_view,
+    _unpickled_weights,
 )
 from ._multilayer import from_multilayer as _from_multilayer
 
@@ -542,8 +544,8 @@ class Network:
                 counts = np.bincount(self.source, minlength=self.n_nodes)
                 indptr = np.zeros(self.n_nodes + 1, dtype=np.int64)
                 np.cumsum(counts, out=indptr[1:])
-                _readonly(indptr)
                 self._out_csr = (indptr, self.target, np.ascontiguousarray(self.weight))
+                _readonly(*self._out_csr)  # (unit weights: the copy is the network's too)
             else:
                 self._out_csr = self._both_ways_csr()
         return self._out_csr
@@ -586,13 +588,13 @@ class Network:
             )
         return f"Network(n_nodes={self.n_nodes}, n_links={self.n_links}, {kind}, {weighted})"
 
+    def __getstate__(self) -> dict:
+        # (the CSR caches are built again where needed: cheaper than shipping them)
+        return {**self.__dict__, "weight": _pickled_weights(self.weight), "_out_csr": None,
+                "_in_csr": None}  # fmt: skip
+
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
-        self.weight = _unit_weights_as_view(self.weight)  # (pickle stores every element)
-        arrays = [self.source, self.target, self.weight]
-        if self.node_weights is not None:
-            arrays.append(self.node_weights)
-        for cache in (self._out_csr, self._in_csr):
-            if cache is not None:
-                arrays.extend(cache)
-        _readonly(*arrays)
+        self.__dict__.update(state, weight=_unpickled_weights(state["weight"]), _out_csr=None,
+                             _in_csr=None)  # fmt: skip
+        node_weights = [] if self.node_weights is None else [self.node_weights]
+        _readonly(self.source, self.target, self.weight, *node_weights)
