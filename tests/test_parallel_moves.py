@@ -181,3 +181,79 @@ def test_the_parallel_core_loop_settles_where_asked(monkeypatch):
             moved, _ = S._core(units, module_of, ctx, 50, settle_joined=settle)
             moves.append(moved)
     assert 0 < moves[0] <= units.n and moves[0] < moves[1]
+
+
+def state_units_of(seed, n_physical=40, n_states=160, categories=False):
+    """A random state network's search units with its physical nodes as the meta data
+    (``categories``: instead, random meta-data categories on a first-order network)."""
+    from infomap_learn import Network
+    from infomap_learn.mapequation import node_meta
+    from infomap_learn.search._front import _leaf_units
+
+    rng = np.random.default_rng(seed)
+    physical = rng.integers(0, n_physical, n_states)
+    links = rng.integers(0, n_states, (4 * n_states, 2))
+    links = links[links[:, 0] != links[:, 1]]
+    if categories:
+        net = Network.from_edges(links, n_nodes=n_states, directed=True)
+        meta = node_meta(physical % 5, compute_flow(net).node_flow, 1.0, False)
+    else:
+        net = Network.from_states(physical, links, directed=True)
+        meta = node_meta(None, compute_flow(net).node_flow, 1.0, False, net.physical_ids)
+    units = _leaf_units(compute_flow(net), meta)
+    return units, S.new_context(units, seed, meta_rate=1.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), categories=st.booleans(), settle=st.booleans())
+def test_blocks_of_one_unit_price_meta_data_as_the_serial_loop(seed, categories, settle):
+    # physical nodes of state networks and meta-data categories, proposed and committed
+    units, ctx = state_units_of(seed, categories=categories)
+    start = np.arange(units.n, dtype=np.int64)
+    args = (constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD)
+    serial = run_loop(args, units, ctx, start, settle=settle)
+    blocks = run_loop(args, units, ctx, start, threads=1, block_size=1, settle=settle)
+    np.testing.assert_array_equal(serial[0], blocks[0])
+    assert serial[1] == blocks[1] and serial[2] == pytest.approx(blocks[2], abs=1e-12)
+
+
+@pytest.mark.parametrize("categories", [False, True])
+def test_large_blocks_of_meta_data_whatever_the_threads(categories):
+    units, ctx = state_units_of(3, n_physical=150, n_states=600, categories=categories)
+    start = np.arange(units.n, dtype=np.int64)
+    args = (constants.CORE_LOOP_LIMIT, constants.CORE_LOOP_THRESHOLD)
+    one = run_loop(args, units, ctx, start, threads=1, block_size=32)
+    two = run_loop(args, units, ctx, start, threads=2, block_size=32)
+    np.testing.assert_array_equal(one[0], two[0])
+    assert one[1:] == two[1:] and one[1] > 0
+    # the codelength the loop tracks is the one its modules have
+    k = int(one[0].max()) + 1
+    state = _module_state(units, one[0].copy(), k, ctx.costs)
+    from infomap_learn.search._moves import objective
+
+    fresh = objective(state, ctx.parent_exit, units.tele_total, ctx.codeflow_plogp_sum,
+                      ctx.costs, np.arange(k))  # fmt: skip
+    assert one[2] == pytest.approx(fresh, abs=1e-9)
+    assert one[2] < run_loop(args, units, ctx, start, settle=True)[2] + 0.05
+
+
+def test_a_state_network_with_threads_ends_near_the_serial_one(monkeypatch):
+    # (state networks used to search on one thread whatever n_jobs)
+    monkeypatch.setattr(constants, "PARALLEL_MOVES_MIN_UNITS", 500)
+    from infomap_learn import Network
+
+    rng = np.random.default_rng(5)
+    physical = rng.integers(0, 600, 3000)  # (in 20 blocks of 30 physical nodes)
+    links = rng.integers(0, 3000, (40_000, 2))
+    inside = physical[links[:, 0]] // 30 == physical[links[:, 1]] // 30
+    links = links[(inside | (rng.random(40_000) < 0.05)) & (links[:, 0] != links[:, 1])]
+    net = Network.from_states(physical, links, directed=True)
+    serial = infomap(net, two_level=True, seed=1)
+    calls = []
+    kernel = S._two_level.run_core_loop_parallel
+    monkeypatch.setattr(S._two_level, "run_core_loop_parallel",
+                        lambda *args: calls.append(args[-1]) or kernel(*args))  # fmt: skip
+    parallel = infomap(net, two_level=True, seed=1, n_jobs=2)
+    assert calls and set(calls) == {2}
+    assert parallel.codelength <= serial.codelength * 1.005
+    assert parallel.codelength == infomap(net, two_level=True, seed=1, n_jobs=2).codelength

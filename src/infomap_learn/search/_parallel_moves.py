@@ -9,14 +9,16 @@ module or into a module that another unit joined or left earlier in the block is
 (the unit's link flows to it may be stale; the unit stays active for the next sweep), and
 every other move is scored again against the modules as they stand now (the parent's
 index codebook changed with the earlier moves) and made only where it still shortens the
-code.
+code. Meta data (and the physical nodes of state networks) are priced as the serial loop
+prices them: their tables (``_meta``) are written by the commits only, and a move's meta
+terms read the weights of its modules a and b alone, which no earlier commit of the block
+changed when the move is not stale, so the proposal's terms stand at the commit.
 
 The moves are the serial core loop's (``_move_terms``), the proposals depend on the
 block's starting state only and the commits are in a fixed order, so the result does not
 depend on the number of threads. It differs from the serial loop's, whose units see
 every earlier move of their sweep; the search uses this loop only when it has several
-threads for one large search (see ``_two_level.find_modules``). Meta data are not
-supported here (their candidate terms keep scratch tables per call).
+threads for one large search (see ``_two_level.find_modules``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from numba import njit, prange
 
 from .._kernels import plogp_scalar as _plogp
 from .._kernels import shuffle
+from . import _meta as meta_kernels
 from ._launch import launch_parallel
 from ._move_terms import (
     activate_neighbours,
@@ -108,9 +111,13 @@ def core_loop_parallel(
     keep the kernel out of numba's cache). Returns the number of moves and the
     codelength."""
     (codeflow, unit_exit, unit_enter, tele_src, tele_tgt, parent,
-     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow, _, _, _) = units  # fmt: skip
+     out_ptr, out_idx, out_flow, in_ptr, in_idx, in_flow,
+     meta_ptr, meta_idx, meta_flow) = units  # fmt: skip
     (mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size, mod_parent,
-     _, _, meta_cost, records) = state  # fmt: skip
+     mod_meta, meta_total, meta_cost, records) = state  # fmt: skip
+    meta_rate = costs.meta_rate
+    with_meta = meta_rate > 0.0 and mod_meta.shape[0] > 0  # (as _moves.core_loop's)
+    physical = with_meta and costs.meta_total == 0.0
     n = module_of.shape[0]
     n_modules = mod_codeflow.shape[0]
     owned = np.arange(n_modules)
@@ -131,6 +138,19 @@ def core_loop_parallel(
     # took a float and a bool (``_listed_flows`` also reads each listed module's record:
     # that, not this layout, halved the proposals' time per candidate at 1M nodes)
     n_most = most_neighbours(order, out_ptr, in_ptr, undirected)
+    # physical nodes: any module may be a candidate, listed first by each thread's
+    # _meta.add_category_modules, with its prices, then merged into the neighbour list
+    slab, shared_one, stamp_one = meta_kernels.physical_modules(
+        module_of, order, meta_ptr, meta_idx, meta_flow, meta_idx.max() + 1 if physical else 0,
+        n_modules,
+    )  # fmt: skip
+    if physical:
+        n_most = n_modules
+    n_priced = n_modules if physical else 0
+    shared = np.zeros((n_threads, shared_one.shape[0]))
+    stamp = np.zeros((n_threads, stamp_one.shape[0]), dtype=np.int64)
+    priced = np.empty((n_threads, n_priced), dtype=np.int64)
+    is_priced = np.zeros((n_threads, n_priced), dtype=np.bool_)
     touched = np.empty((n_threads, n_most), dtype=np.int32)
     touched_to = np.zeros((n_threads, n_most))
     touched_from = np.zeros((n_threads, n_most))  # (unused for undirected links)
@@ -139,7 +159,7 @@ def core_loop_parallel(
     # a block's proposals: target module and u's link flows to (from) a and the target
     target = np.empty(block_size, dtype=np.int64)
     moved = np.empty(block_size, dtype=np.int64)  # the units that moved in the block
-    flows = np.empty((block_size, 4))
+    flows = np.empty((block_size, 6))  # (and the meta terms of a and the target)
     # the last block in which a unit joined or left each module (see the commits below)
     changed_in_block = np.full(n_modules, -1, dtype=np.int32)
     active = np.ones(n, dtype=np.bool_)
@@ -173,6 +193,17 @@ def core_loop_parallel(
                     in_flow, undirected, one_parent, touched[tid], touched_to[tid],
                     touched_from[tid], place[tid], mod_size, touched_size[tid],
                 )  # fmt: skip
+                if physical:
+                    n_listed = meta_kernels.add_category_modules(
+                        u, p, a, meta_ptr, meta_idx, meta_flow, slab, mod_parent, priced[tid],
+                        is_priced[tid], 0, shared[tid], stamp[tid],
+                    )  # fmt: skip
+                    for t in range(n_listed):
+                        m = priced[tid, t]
+                        is_priced[tid, m] = False
+                        _, n_touched = _place(m, n_touched, place[tid], touched[tid],
+                                              touched_to[tid], touched_from[tid], mod_size,
+                                              touched_size[tid])  # fmt: skip
                 to_a = 0.0
                 from_a = 0.0
                 at_a = place[tid, a]
@@ -187,6 +218,19 @@ def core_loop_parallel(
                     mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt, mod_size,
                     tele_total, pl_en, pl_ex, pl_exc, same_logs,
                 )  # fmt: skip
+                total_u = 0.0
+                meta_a = 0.0  # (the change of a's meta cost without u, as core_loop's)
+                if with_meta:
+                    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+                        total_u += meta_flow[j]
+                    if physical:
+                        meta_a = shared[tid, n_modules + 1]
+                    else:
+                        meta_a = meta_kernels.meta_change(
+                            mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0,
+                            total_u, costs.meta_total,
+                        )  # fmt: skip
+                    delta_a += meta_rate * meta_a
                 q_p = parent_exit[p]
                 s_base = enter_sum[p] - a_en_old + a_en_new
                 old_index = _plogp(q_p + enter_sum[p])
@@ -196,6 +240,7 @@ def core_loop_parallel(
                 best_delta = -_MIN_IMPROVEMENT
                 best_to = 0.0
                 best_from = 0.0
+                best_meta = 0.0
                 for t in range(n_touched + 1):
                     if t < n_touched:
                         b = touched[tid, t]
@@ -213,6 +258,12 @@ def core_loop_parallel(
                             b_en_old, mod_codeflow[b], pl_en[b], pl_ex[b], pl_exc[b], cu,
                             s_base, q_p, old_index, tele_total, same_logs,
                         )  # fmt: skip
+                        meta_b = 0.0
+                        if with_meta:
+                            meta_b = meta_kernels.meta_join_change(
+                                mod_meta, meta_total, b, meta_ptr, meta_idx, meta_flow, u,
+                                total_u, costs.meta_total, shared[tid], stamp[tid],
+                            )  # fmt: skip
                     else:
                         if leaves_empty or n_free == 0:
                             continue
@@ -224,17 +275,26 @@ def core_loop_parallel(
                             delta_a, unit_exit[u], unit_enter[u], tu, tau_u, 0.0, 0.0, 0.0,
                             0.0, 0.0, cu, s_base, q_p, old_index, tele_total, same_logs,
                         )  # fmt: skip
+                        meta_b = 0.0
+                        if with_meta:  # (an empty module: u's own meta cost)
+                            meta_b = meta_kernels.unit_meta_cost(
+                                meta_ptr, meta_idx, meta_flow, u, total_u, costs.meta_total
+                            )
                     delta += count_cost(costs, n_nonempty + change) - now
+                    delta += meta_rate * meta_b
                     if delta < best_delta:
                         best_delta = delta
                         best = b
                         best_to = to_b
                         best_from = from_b
+                        best_meta = meta_b
                 target[i - start] = best
                 flows[i - start, 0] = to_a
                 flows[i - start, 1] = from_a
                 flows[i - start, 2] = best_to
                 flows[i - start, 3] = best_from
+                flows[i - start, 4] = meta_a
+                flows[i - start, 5] = best_meta
                 for t in range(n_touched):
                     place[tid, touched[tid, t]] = -1
             n_moved = 0
@@ -274,6 +334,10 @@ def core_loop_parallel(
                                 mod_codeflow, mod_exit, mod_enter, mod_tsrc, mod_ttgt,
                                 mod_size, tele_total, pl_en, pl_ex, pl_exc, same_logs)
                 )  # fmt: skip
+                # (a and b unchanged in the block: so are the meta terms of the proposal)
+                meta_a = flows[i - start, 4]
+                meta_b = flows[i - start, 5]
+                delta_a += meta_rate * meta_a
                 q_p = parent_exit[p]
                 s_base = enter_sum[p] - a_en_old + a_en_new
                 if b == _EMPTY:
@@ -297,11 +361,21 @@ def core_loop_parallel(
                         _plogp(q_p + enter_sum[p]), tele_total, same_logs,
                     )  # fmt: skip
                 delta += count_cost(costs, n_nonempty + change) - count_cost(costs, n_nonempty)
+                delta += meta_rate * meta_b
                 if not delta < -_MIN_IMPROVEMENT:
                     continue
                 if b == _EMPTY:
                     b, n_free = open_module(free, n_free, p, mod_parent, mod_codeflow, mod_exit,
                                             mod_enter, mod_tsrc, mod_ttgt)  # fmt: skip
+                if with_meta:
+                    total_u = 0.0
+                    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+                        total_u += meta_flow[j]
+                    meta_kernels.move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow,
+                                           total_u, meta_a, meta_b, leaves_empty,
+                                           not physical)  # fmt: skip
+                    if physical:
+                        meta_kernels.move_physical(u, a, b, meta_ptr, meta_idx, meta_flow, slab)
                 n_free = apply_move(
                     u, a, b, p, cu, tu, tau_u, a_exit, a_enter, a_code, a_tsrc, a_ttgt,
                     b_exit, b_enter, s_base, module_of, mod_codeflow, mod_exit, mod_enter,

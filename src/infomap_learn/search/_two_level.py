@@ -43,13 +43,9 @@ def _runs_in_groups(units: Units, ctx: SearchContext) -> bool:
 
 def _moves_in_parallel(units: Units, ctx: SearchContext) -> bool:
     """Whether a search over ``units`` proposes its moves on several threads
-    (``_parallel_moves``): a large search, without meta data, with a pool of threads. The
-    result does not depend on their number, but differs from the one-thread search's."""
-    return (
-        units.n >= constants.PARALLEL_MOVES_MIN_UNITS
-        and pool_threads(ctx.pool) > 1
-        and not ctx.costs.meta_rate
-    )
+    (``_parallel_moves``): a large search with a pool of threads. The result does not
+    depend on their number, but differs from the one-thread search's."""
+    return units.n >= constants.PARALLEL_MOVES_MIN_UNITS and pool_threads(ctx.pool) > 1
 
 
 def _core(
