@@ -141,6 +141,21 @@ def meta_change(meta, meta_total, m, meta_ptr, meta_idx, meta_flow, u, sign, tot
     return change
 
 
+@njit(cache=True, inline="always")
+def leave_meta(meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, total_weight, shared,
+               physical):  # fmt: skip
+    """Unit ``u``'s total meta weight and the change of module ``a``'s meta cost when ``u``
+    leaves it: for physical nodes the one :func:`add_category_modules` left in
+    ``shared[-1]``, else :func:`meta_change`'s."""
+    total_u = 0.0
+    for j in range(meta_ptr[u], meta_ptr[u + 1]):
+        total_u += meta_flow[j]
+    if physical:
+        return total_u, shared[shared.shape[0] - 1]
+    return total_u, meta_change(meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0,
+                                total_u, total_weight)  # fmt: skip
+
+
 @njit(cache=True, nogil=True)
 def move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow, total_u, change_a, change_b,
               a_empties, in_table=True):  # fmt: skip

@@ -377,15 +377,10 @@ def core_loop(
             total_u = 0.0
             meta_a = 0.0  # (the change of a's meta cost without u)
             if with_meta:
-                for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                    total_u += meta_flow[j]
-                if physical:  # (from the units of u's physical nodes)
-                    meta_a = shared[n_modules + 1]
-                else:
-                    meta_a = meta_kernels.meta_change(
-                        mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0,
-                        total_u, costs.meta_total,
-                    )  # fmt: skip
+                total_u, meta_a = meta_kernels.leave_meta(
+                    mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u,
+                    costs.meta_total, shared, physical,
+                )  # fmt: skip
                 delta_a += meta_rate * meta_a
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)

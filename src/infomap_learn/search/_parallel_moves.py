@@ -221,15 +221,10 @@ def core_loop_parallel(
                 total_u = 0.0
                 meta_a = 0.0  # (the change of a's meta cost without u, as core_loop's)
                 if with_meta:
-                    for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                        total_u += meta_flow[j]
-                    if physical:
-                        meta_a = shared[tid, n_modules + 1]
-                    else:
-                        meta_a = meta_kernels.meta_change(
-                            mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u, -1.0,
-                            total_u, costs.meta_total,
-                        )  # fmt: skip
+                    total_u, meta_a = meta_kernels.leave_meta(
+                        mod_meta, meta_total, a, meta_ptr, meta_idx, meta_flow, u,
+                        costs.meta_total, shared[tid], physical,
+                    )  # fmt: skip
                     delta_a += meta_rate * meta_a
                 q_p = parent_exit[p]
                 s_base = enter_sum[p] - a_en_old + a_en_new
