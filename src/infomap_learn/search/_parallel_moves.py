@@ -159,7 +159,7 @@ def core_loop_parallel(
     # a block's proposals: target module and u's link flows to (from) a and the target
     target = np.empty(block_size, dtype=np.int64)
     moved = np.empty(block_size, dtype=np.int64)  # the units that moved in the block
-    flows = np.empty((block_size, 6))  # (and the meta terms of a and the target)
+    flows = np.empty((block_size, 7))  # (and the meta terms of a and the target, u's meta)
     # the last block in which a unit joined or left each module (see the commits below)
     changed_in_block = np.full(n_modules, -1, dtype=np.int32)
     active = np.ones(n, dtype=np.bool_)
@@ -290,6 +290,7 @@ def core_loop_parallel(
                 flows[i - start, 3] = best_from
                 flows[i - start, 4] = meta_a
                 flows[i - start, 5] = best_meta
+                flows[i - start, 6] = total_u
                 for t in range(n_touched):
                     place[tid, touched[tid, t]] = -1
             n_moved = 0
@@ -363,11 +364,8 @@ def core_loop_parallel(
                     b, n_free = open_module(free, n_free, p, mod_parent, mod_codeflow, mod_exit,
                                             mod_enter, mod_tsrc, mod_ttgt)  # fmt: skip
                 if with_meta:
-                    total_u = 0.0
-                    for j in range(meta_ptr[u], meta_ptr[u + 1]):
-                        total_u += meta_flow[j]
                     meta_kernels.move_meta(state, a, b, u, meta_ptr, meta_idx, meta_flow,
-                                           total_u, meta_a, meta_b, leaves_empty,
+                                           flows[i - start, 6], meta_a, meta_b, leaves_empty,
                                            not physical)  # fmt: skip
                     if physical:
                         meta_kernels.move_physical(u, a, b, meta_ptr, meta_idx, meta_flow, slab)
