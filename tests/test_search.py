@@ -660,14 +660,14 @@ def test_fused_find_modules_takes_the_same_steps(directed, start, variant, monke
 @pytest.mark.parametrize(
     "case",
     ["singletons", "given", "settled", "under parents", "teleportation", "meta data",
-     "preferred", "fast first coarse tune"],
+     "preferred", "fast first coarse tune", "settled fast coarse tune"],
 )  # fmt: skip
 def test_fused_two_level_search_takes_the_same_steps(directed, case, monkeypatch):
     """The one-call two-level search (small searches) against the same steps from Python:
     the same modules, codelength, submodules of the last coarse tune and random stream."""
     from infomap_learn.search import _two_level as T
 
-    if case == "fast first coarse tune":
+    if case in ("fast first coarse tune", "settled fast coarse tune"):
         monkeypatch.setattr(S._constants, "FAST_FIRST_COARSE_TUNE_MIN_UNITS", 100)
 
     net, _ = planted_partition(
@@ -694,7 +694,7 @@ def test_fused_two_level_search_takes_the_same_steps(directed, case, monkeypatch
         assert T._searches_serially(units, contexts[0])
         options = {
             "keep_submodules": True, "settle_joined": case == "settled",
-            "stall_limit": stall_limit,
+            "stall_limit": stall_limit, "settle_fast_coarse": case == "settled fast coarse tune",
         }  # fmt: skip
         fused = T.two_level_search(
             units, contexts[0], initial=None if initial is None else initial.copy(), **options
@@ -723,9 +723,9 @@ def test_large_searches_start_the_coarse_tunes_with_the_fast_one(min_units, monk
     fast_flags = []
     coarse_tune = T._coarse_tune
 
-    def recorded(units, labels, ctx, fast=False, length=None):
+    def recorded(units, labels, ctx, fast=False, length=None, settle=False):
         fast_flags.append(fast)
-        return coarse_tune(units, labels, ctx, fast, length)
+        return coarse_tune(units, labels, ctx, fast, length, settle)
 
     monkeypatch.setattr(T, "_coarse_tune", recorded)
     T._two_level_search_stepwise(units, S.new_context(units, 3), stall_limit=4)
@@ -913,6 +913,50 @@ def test_large_two_level_searches_start_with_a_settled_first_loop(monkeypatch, n
     infomap(net, two_level=True, seed=1, meta_data=np.arange(net.n_nodes) % 3)
     infomap(net, two_level=True, seed=1, preferred_number_of_modules=4)
     assert seen and all(not settle for _, settle in seen)
+
+
+def test_large_two_level_searches_settle_their_fast_coarse_tunes(monkeypatch):
+    """From SETTLE_JOINED_MIN_NODES nodes the fast coarse tunes of a first-order two-level
+    search settle their core loop inside each module (the sub-search leaves a unit alone
+    once its submodule holds others); never in the multilevel search, whose recursion
+    reuses those submodules, nor with meta data or a preferred number of modules."""
+    from infomap_learn.search import _constants as constants
+    from infomap_learn.search import _front
+    from infomap_learn.search import _two_level as T
+
+    flags, cores = [], []
+    search, core = _front.two_level_search, T._core
+
+    def recording_search(*args, settle_fast_coarse=False, **kwargs):
+        flags.append(settle_fast_coarse)
+        return search(*args, settle_fast_coarse=settle_fast_coarse, **kwargs)
+
+    def recording_core(units, module_of, ctx, sweeps=0, settle_joined=False):
+        cores.append((ctx.parent_exit.shape[0] > 1, settle_joined))
+        return core(units, module_of, ctx, sweeps, settle_joined)
+
+    monkeypatch.setattr(_front, "two_level_search", recording_search)
+    net, _ = planted_partition(6, 30, 0.3, 0.01, seed=3)
+    monkeypatch.setattr(constants, "SETTLE_JOINED_MIN_NODES", net.n_nodes + 1)
+    infomap(net, two_level=True, seed=1)
+    assert flags == [False]
+    monkeypatch.setattr(constants, "SETTLE_JOINED_MIN_NODES", net.n_nodes)
+    flags.clear()
+    infomap(net, two_level=True, seed=1)
+    assert flags == [True]
+    flags.clear()
+    infomap(net, seed=1)
+    infomap(net, two_level=True, seed=1, meta_data=np.arange(net.n_nodes) % 3)
+    infomap(net, two_level=True, seed=1, preferred_number_of_modules=4)
+    assert flags and not any(flags)
+    # the flag reaches the sub-search: the fast coarse tune's core loop under the modules
+    monkeypatch.setattr(T, "_core", recording_core)
+    units = S.leaf_units(compute_flow(net))
+    labels = np.arange(net.n_nodes) // 30
+    for settle in (False, True):
+        cores.clear()
+        T._coarse_tune(units, labels, S.new_context(units, 2), True, None, settle)
+        assert cores[0] == (True, settle)
 
 
 def test_large_multilevel_searches_tune_their_top_search_further(monkeypatch):

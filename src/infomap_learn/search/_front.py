@@ -340,14 +340,13 @@ def _search(
     # every level of its recursion from the modules the level above found (see _constants)
     state_network = meta is not None and meta.physical
     large_plain = meta is None and not preferred
-    settle_joined = (
-        two_level and initial is None
-        and (
-            (bool(constants.SETTLE_JOINED_STATES) and state_network)
-            or (large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
-        )
+    settle_joined = initial is None and (
+        (two_level and bool(constants.SETTLE_JOINED_STATES) and state_network)
+        or (two_level and large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
     )  # fmt: skip
     large_hierarchy = large_plain and n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
+    # (a large first-order two-level search settles its fast coarse tunes as well)
+    settle_fast_coarse = settle_joined and large_plain and bool(constants.SETTLE_FAST_COARSE_TUNE)
 
     def scored(tree_paths: np.ndarray) -> float:
         """The codelength of a tree of the searched nodes, every term of the objective."""
@@ -411,6 +410,7 @@ def _search(
                 leaf, ctx, tune_limit=tune_limit, keep_submodules=True,
                 initial=None if initial is None else initial.copy(),
                 settle_joined=settle_joined and first is None, first_modules=first,
+                settle_fast_coarse=settle_fast_coarse,
             )  # fmt: skip
             if top_searches is not None:
                 top_searches[top_preferred] = found

@@ -41,11 +41,11 @@ def _with_parent(units, parent):
 @njit(cache=True, nogil=True)
 def _coarse_tune(
     labels, length, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
-    rng_state, limits, sweep_threshold, random_sweeps, exact_min_links, fast,
+    rng_state, limits, sweep_threshold, random_sweeps, exact_min_links, fast, settle,
 ):  # fmt: skip
     """``_two_level._coarse_tune``: submodules searched inside each module (only a first
-    core loop if ``fast``), then moved between the modules. Returns the new labels, their
-    codelength and the submodules."""
+    core loop if ``fast``, settled if ``settle``), then moved between the modules. Returns
+    the new labels, their codelength and the submodules."""
     core_loop_limit, aggregated_limit = limits
     n = units.codeflow.shape[0]
     k = labels.max() + 1
@@ -64,7 +64,7 @@ def _coarse_tune(
         core_loop(
             sublabels, sub_units, undirected, state, sub_exit, tele_total, codeflow_plogp_sum,
             sub_costs, rng_state, sweeps, sweep_threshold, np.arange(n), np.arange(n),
-            module_scratch(state),
+            module_scratch(state), settle,
         )  # fmt: skip
         sublabels, n_sub = compact_labels(sublabels, n)
     else:
@@ -97,12 +97,14 @@ def two_level_search_serial(
     module_of, units, undirected, parent_exit, tele_total, codeflow_plogp_sum, costs,
     rng_state, tune_limit, settle_joined, limits, sweep_threshold, random_sweeps,
     exact_min_links, alternate_coarse, fast_first, tune_threshold, stall_limit,
+    settle_fast_coarse=False,
 ):  # fmt: skip
     """``_two_level.two_level_search`` in one call, from the modules ``module_of`` (which
     it overwrites; one per unit for a search from singletons), with the same steps and
     random stream. ``limits``: the core loop limits on units and on module networks;
     ``alternate_coarse``: every other coarse tune runs only a first core loop (from the
     second on, or from the first if ``fast_first``);
+    ``settle_fast_coarse``: those first core loops are settled (``_moves.core_loop``);
     ``tune_threshold``: a tune iteration improves if it shortens the code by this share;
     ``stall_limit``: the tuning stops after this many iterations in a row that do not
     improve, once a coarse tune has run.
@@ -135,7 +137,7 @@ def two_level_search_serial(
             new_labels, new_length, submodules = _coarse_tune(
                 labels, length, units, undirected, parent_exit, tele_total,
                 codeflow_plogp_sum, costs, rng_state, limits, sweep_threshold, random_sweeps,
-                exact_min_links, fast,
+                exact_min_links, fast, fast and settle_fast_coarse,
             )  # fmt: skip
         improved = new_length < length - tune_threshold * abs(length)
         if new_length < length:

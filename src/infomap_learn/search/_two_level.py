@@ -180,12 +180,12 @@ def _find_modules_stepwise(
 
 def _coarse_tune(
     units: Units, labels: np.ndarray, ctx: SearchContext, fast: bool = False,
-    length: float | None = None,
+    length: float | None = None, settle: bool = False,
 ):  # fmt: skip
     """Split each module into submodules (a search inside each, or only its first core
-    loop if ``fast``), then move the submodules between modules. ``labels`` must be the
-    modules of a finished search (no move of a module shortens the code), ``length``
-    their codelength if known.
+    loop if ``fast``, settled if ``settle``: see ``_moves.core_loop``), then move the
+    submodules between modules. ``labels`` must be the modules of a finished search (no
+    move of a module shortens the code), ``length`` their codelength if known.
 
     Returns the new labels, their codelength and the submodules of ``labels``."""
     k = int(labels.max()) + 1
@@ -200,7 +200,7 @@ def _coarse_tune(
     sub_units = units.with_parent(labels)
     if fast:
         sublabels = np.arange(units.n, dtype=np.int64)
-        _core(sub_units, sublabels, sub_ctx)
+        _core(sub_units, sublabels, sub_ctx, settle_joined=settle)
         sublabels, _ = K.compact_labels(sublabels, units.n)
     else:
         sublabels, _ = find_modules(sub_units, sub_ctx)
@@ -247,6 +247,7 @@ def two_level_search(
     settle_joined: bool = False,
     stall_limit: int | None = None,
     first_modules: list | None = None,
+    settle_fast_coarse: bool = False,
 ):
     """Two-level partition of ``units``: modules found by the core loop and aggregation,
     then at most ``tune_limit`` tune iterations (fine and coarse in turn) while they
@@ -263,6 +264,8 @@ def two_level_search(
     module per unit, found already (with ``ctx``, whose random state went on from there),
     in a list that the search empties (the modules are its own: not held twice); then
     ``initial`` and ``settle_joined``, which are that step's, must not be given.
+    ``settle_fast_coarse``: the coarse tunes that run only a first core loop inside each
+    module settle it as ``settle_joined`` does the first step's.
 
     Searches whose steps all run their units one at a time run in one kernel call,
     ``_tune.two_level_search_serial``; ``_two_level_search_stepwise`` takes the same steps
@@ -275,7 +278,7 @@ def two_level_search(
     if first_modules is not None or not _searches_serially(units, ctx):
         return _two_level_search_stepwise(
             units, ctx, tune_limit, keep_submodules, initial, settle_joined, stall_limit,
-            first_modules,
+            first_modules, settle_fast_coarse,
         )  # fmt: skip
     start = np.arange(units.n, dtype=np.int64) if initial is None else np.array(initial, np.int64)
     labels, length, found, found_kept = two_level_search_serial(
@@ -285,6 +288,7 @@ def two_level_search(
         constants.CORE_LOOP_THRESHOLD, bool(constants.RANDOM_CORE_LOOP_LIMIT),
         int(constants.AGGREGATE_EXACT_MIN_LINKS), bool(constants.ALTERNATE_COARSE_TUNE),
         _fast_first_coarse_tune(units), constants.TUNE_RELATIVE_THRESHOLD, int(stall_limit),
+        bool(settle_fast_coarse),
     )  # fmt: skip
     if not keep_submodules:
         return labels, float(length)
@@ -300,6 +304,7 @@ def _two_level_search_stepwise(
     settle_joined: bool = False,
     stall_limit: int | None = None,
     first_modules: list | None = None,
+    settle_fast_coarse: bool = False,
 ):
     """``two_level_search`` one step at a time from Python."""
     if stall_limit is None:
@@ -323,7 +328,9 @@ def _two_level_search_stepwise(
         else:
             fast = bool(constants.ALTERNATE_COARSE_TUNE) and (n_coarse % 2 == 1) != fast_first
             n_coarse += 1
-            new_labels, new_length, sublabels = _coarse_tune(units, labels, ctx, fast, length)
+            new_labels, new_length, sublabels = _coarse_tune(
+                units, labels, ctx, fast, length, fast and settle_fast_coarse
+            )
         improved = new_length < length - constants.TUNE_RELATIVE_THRESHOLD * abs(length)
         if new_length < length:
             labels, length = new_labels, new_length
