@@ -916,10 +916,11 @@ def test_large_two_level_searches_start_with_a_settled_first_loop(monkeypatch, n
 
 
 def test_large_two_level_searches_settle_their_fast_coarse_tunes(monkeypatch):
-    """From SETTLE_JOINED_MIN_NODES nodes the fast coarse tunes of a first-order two-level
-    search settle their core loop inside each module (the sub-search leaves a unit alone
-    once its submodule holds others); never in the multilevel search, whose recursion
-    reuses those submodules, nor with meta data or a preferred number of modules."""
+    """From SETTLE_JOINED_MIN_NODES nodes the fast coarse tunes of a two-level search of a
+    first-order or a state network settle their core loop inside each module (the
+    sub-search leaves a unit alone once its submodule holds others); never in the
+    multilevel search, whose recursion reuses those submodules, nor with meta data or a
+    preferred number of modules."""
     from infomap_learn.search import _constants as constants
     from infomap_learn.search import _front
     from infomap_learn.search import _two_level as T
@@ -949,6 +950,14 @@ def test_large_two_level_searches_settle_their_fast_coarse_tunes(monkeypatch):
     infomap(net, two_level=True, seed=1, meta_data=np.arange(net.n_nodes) % 3)
     infomap(net, two_level=True, seed=1, preferred_number_of_modules=4)
     assert flags and not any(flags)
+    states = Network.from_states(
+        np.arange(net.n_nodes) // 3, np.stack([net.source, net.target], axis=1)
+    )
+    flags.clear()
+    infomap(states, two_level=True, seed=1)
+    monkeypatch.setattr(constants, "SETTLE_JOINED_MIN_NODES", net.n_nodes + 1)
+    infomap(states, two_level=True, seed=1)
+    assert flags == [True, False]
     # the flag reaches the sub-search: the fast coarse tune's core loop under the modules
     monkeypatch.setattr(T, "_core", recording_core)
     units = S.leaf_units(compute_flow(net))

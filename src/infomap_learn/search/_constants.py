@@ -65,18 +65,20 @@ ALTERNATE_COARSE_TUNE = 1
 # the sub-search's first core loop is the cost). Not below: on a 50k-point kNN graph
 # 1.38 -> 1.48 s (11.03129 -> 11.03103).
 FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
-# In the two-level search of a first-order network of SETTLE_JOINED_MIN_NODES nodes or more,
-# the fast coarse tunes settle their core loop inside each module as the first step does
-# (a unit stays once its submodule holds others). In-process A/B, alternated, 2 threads,
-# seeds 1-8 (LFR 100k), 1-3 (LFR 1M), 1-4 and 11-16 (200k graphs of benchmarks/
-# hierarchy_quality.py); median time, mean codelength, off -> on: LFR 100k mu 0.3 0.82 ->
-# 0.72 s, 10.090563 equal; mu 0.6 1.27 -> 1.08 s, 13.797601 -> 13.797758; LFR 1M mu 0.3
-# 15.1 -> 12.7 s, equal; kNN 200k 12.771046 -> 12.769188 (shorter on each of 6 seeds),
-# 6.2 -> 6.5 s (noise: 4.4-7.7 s a run); nested 200k 12.983804 equal; directed kNN 200k
-# 11.593658 -> 11.588642, 15.3 -> 13.0 s. Not in multilevel searches: their recursion
-# reuses the coarse tune's submodules, and settled ones gave longer codes (kNN 200k 11.976
-# -> 11.988; directed kNN 200k 9.8456 -> 9.8684, above Infomap's 9.8663) and no time on
-# LFR 100k (1.063 -> 1.064 s).
+# In the two-level search of a first-order network or a state network of SETTLE_JOINED_MIN_NODES
+# nodes or more, the fast coarse tunes settle their core loop inside each module as the first step
+# does (a unit stays once its submodule holds others). In-process A/B, alternated, 2 threads, seeds
+# 1-8 (LFR 100k), 1-3 (LFR 1M), 1-4 and 11-16 (200k graphs of benchmarks/hierarchy_quality.py);
+# median time, mean codelength, off -> on: LFR 100k mu 0.3 0.82 -> 0.72 s, 10.090563 equal; mu 0.6
+# 1.27 -> 1.08 s, 13.797601 -> 13.797758; LFR 1M mu 0.3 15.1 -> 12.7 s, equal; kNN 200k 12.771046 ->
+# 12.769188 (shorter on each of 6 seeds), 6.2 -> 6.5 s (noise: 4.4-7.7 s a run); nested 200k
+# 12.983804 equal; directed kNN 200k 11.593658 -> 11.588642, 15.3 -> 13.0 s. Not in multilevel
+# searches: their recursion reuses the coarse tune's submodules, and settled ones gave longer codes
+# (kNN 200k 11.976 -> 11.988; directed kNN 200k 9.8456 -> 9.8684, above Infomap's 9.8663) and no
+# time on LFR 100k (1.063 -> 1.064 s). State networks (benchmarks/states_scaling.py's second_order,
+# rng 1, one thread): 195,333 states, seeds 1-4 8.915060 -> 8.918970, 8.1 -> 7.2 s, seeds 11-16
+# 8.906091 -> 8.901807, 6.9 -> 6.0 s; 1,953,964 states, seeds 1-2, 141.6 -> 120.5 s, 8.891917 ->
+# 8.890679 (Infomap 8.9000).
 SETTLE_FAST_COARSE_TUNE = 1
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose

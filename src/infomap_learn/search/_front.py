@@ -345,8 +345,11 @@ def _search(
         or (two_level and large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
     )  # fmt: skip
     large_hierarchy = large_plain and n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
-    # (a large first-order two-level search settles its fast coarse tunes as well)
-    settle_fast_coarse = settle_joined and large_plain and bool(constants.SETTLE_FAST_COARSE_TUNE)
+    # (a large two-level search settles its fast coarse tunes as well)
+    settle_fast_coarse = (
+        settle_joined and n_searched >= constants.SETTLE_JOINED_MIN_NODES
+        and bool(constants.SETTLE_FAST_COARSE_TUNE)
+    )  # fmt: skip
 
     def scored(tree_paths: np.ndarray) -> float:
         """The codelength of a tree of the searched nodes, every term of the objective."""
