@@ -176,7 +176,7 @@ def _run_ours(
 
     kwargs = dict(two_level=two_level, num_trials=trials, seed=seed, n_jobs=n_jobs)
     tiny = np.array([[0, 1], [1, 2], [0, 2], [3, 4], [4, 5], [3, 5], [2, 3]], dtype=np.int32)
-    ring = np.arange(20_000)
+    ring = np.arange(20_000, dtype=np.int32)  # (the LFR edges' dtype: kernels specialize on it)
     ring = np.concatenate([np.stack([ring, (ring + step) % ring.size], axis=1) for step in (1, 2)])
     t0 = time.perf_counter()
     np.asarray(infomap(Network.from_edges(tiny, n_nodes=6), **kwargs).labels)
