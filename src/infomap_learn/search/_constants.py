@@ -71,18 +71,18 @@ FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
 # 1-8 (LFR 100k), 1-3 (LFR 1M), 1-4 and 11-16 (200k graphs of benchmarks/hierarchy_quality.py);
 # median time, mean codelength, off -> on: LFR 100k mu 0.3 0.82 -> 0.72 s, 10.090563 equal; mu 0.6
 # 1.27 -> 1.08 s, 13.797601 -> 13.797758; LFR 1M mu 0.3 15.1 -> 12.7 s, equal; kNN 200k 12.771046 ->
-# 12.769188 (shorter on each of 6 seeds), 6.2 -> 6.5 s; nested 200k
-# 12.983804 equal; directed kNN 200k 11.593658 -> 11.588642, 15.3 -> 13.0 s. Not in multilevel
-# searches: their recursion reuses the coarse tune's submodules, and settled ones gave longer codes
-# (kNN 200k 11.976 -> 11.988; directed kNN 200k 9.8456 -> 9.8684, above Infomap's 9.8663) and no
-# time on LFR 100k (1.063 -> 1.064 s). State networks (benchmarks/states_scaling.py's second_order,
-# rng 1, one thread): 195,333 states, seeds 1-4 8.915060 -> 8.918970, 8.1 -> 7.2 s, seeds 11-16
-# 8.906091 -> 8.901807, 6.9 -> 6.0 s; 1,953,964 states, seeds 1-2, 141.6 -> 120.5 s, 8.891917 ->
-# 8.890679 (Infomap 8.9000). On the kNN graph the settled sub-searches keep finding shorter codes
-# for longer, so the tuning runs more iterations: seeds 1-2, 8 -> 16 and 8 -> 12 tune iterations,
-# 5.5 -> 8.1 s and 5.3 -> 6.9 s for 12.774575 -> 12.772416 and 12.778794 -> 12.776065
-# (hierarchy_quality.py, results hierarchy-2026-12-07-9: 7.9 s, 0.57x Infomap's two-level time,
-# -0.11%). Settling only the first coarse tune did not stop that (seed 2 7.7 s, 12.775898).
+# 12.769188 (shorter on each of 6 seeds), 6.2 -> 6.5 s; nested 200k 12.983804 equal; directed kNN
+# 200k 11.593658 -> 11.588642, 15.3 -> 13.0 s. Not in multilevel searches: their recursion reuses
+# the coarse tune's submodules, and settled ones gave longer codes at stop 49 (kNN 200k 11.976 ->
+# 11.988; directed kNN 200k 9.8456 -> 9.8684, above Infomap's 9.8663) and no time on LFR 100k (1.063
+# -> 1.064 s). State networks (benchmarks/states_scaling.py's second_order, rng 1, one thread):
+# 195,333 states, seeds 1-4 8.915060 -> 8.918970, 8.1 -> 7.2 s, seeds 11-16 8.906091 -> 8.901807,
+# 6.9 -> 6.0 s; 1,953,964 states, seeds 1-2, 141.6 -> 120.5 s, 8.891917 -> 8.890679 (Infomap
+# 8.9000). On the kNN graph the settled sub-searches keep finding shorter codes for longer, so the
+# tuning runs more iterations: seeds 1-2, 8 -> 16 and 8 -> 12 tune iterations, 5.5 -> 8.1 s and 5.3
+# -> 6.9 s for 12.774575 -> 12.772416 and 12.778794 -> 12.776065 (hierarchy_quality.py, results
+# hierarchy-2026-12-07-9: 7.9 s, 0.57x Infomap's two-level time, -0.11%). Settling only the first
+# coarse tune did not stop that (seed 2 7.7 s, 12.775898).
 SETTLE_FAST_COARSE_TUNE = 1
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose

@@ -340,9 +340,12 @@ def _search(
     # every level of its recursion from the modules the level above found (see _constants)
     state_network = meta is not None and meta.physical
     large_plain = meta is None and not preferred
-    settle_joined = initial is None and (
-        (two_level and bool(constants.SETTLE_JOINED_STATES) and state_network)
-        or (two_level and large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
+    settle_joined = (
+        two_level and initial is None
+        and (
+            (bool(constants.SETTLE_JOINED_STATES) and state_network)
+            or (large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
+        )
     )  # fmt: skip
     large_hierarchy = large_plain and n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
     # (a large two-level search settles its fast coarse tunes as well)
