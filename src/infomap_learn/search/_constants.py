@@ -82,7 +82,22 @@ FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
 # tuning runs more iterations: seeds 1-2, 8 -> 16 and 8 -> 12 tune iterations, 5.5 -> 8.1 s and 5.3
 # -> 6.9 s for 12.774575 -> 12.772416 and 12.778794 -> 12.776065 (hierarchy_quality.py, results
 # hierarchy-2026-12-07-9: 7.9 s, 0.57x Infomap's two-level time, -0.11%). Settling only the first
-# coarse tune did not stop that (seed 2 7.7 s, 12.775898).
+# coarse tune did not stop that (seed 2 7.7 s, 12.775898), and a cap on those iterations costs
+# the directed graph more than it saves (2026-12-07, seeds 1-3 / 1-2, medians, TUNE_ITERATION_LIMIT
+# 20 -> 8 -> 6: kNN 6.9 -> 5.0 -> 3.7 s, 12.770995 -> 12.772425 -> 12.773549; directed kNN 13.4
+# -> 7.0 s, 11.578170 -> 11.595649, +0.15%), so the limit stays 20.
+# Measured again on 2026-12-07 (in-process A/B, alternated, 2 threads; medians, mean
+# codelengths; Infomap: kNN 11.9949, directed 9.8663): settling the multilevel search's top
+# search like the two-level one (first step and fast coarse tunes) from 200k nodes: LFR 1M mu
+# 0.3 17.8 -> 15.8 s (seeds 1-2, equal), kNN 200k 10.4 -> 9.4 s, 11.97618 -> 11.98041 (seeds
+# 1-3), directed kNN 200k 13.9 -> 13.0 s, 9.84298 -> 9.83455, nested 200k 7.5 -> 6.9 s,
+# 12.520363 -> 12.520317; but LFR 1M mu 0.6 25.5 -> 27.8 s (15.834969 -> 15.835737: the
+# recursion below the settled modules 3.0 -> 6.3 s) and LFR 100k mu 0.6 1.81 -> 2.01 s (seeds
+# 1-6). The first step alone settled: 1M mu 0.6 27.2 -> 40.4 s, mu 0.3 no gain; the fast
+# coarse tunes alone: 1M mu 0.3 18.9 -> 17.2 s, mu 0.6 26.0 -> 27.3 s; both, with the
+# recursion's first level tuned from the settled submodules: 1M mu 0.6 35.0 s (29.5 s without,
+# 27.0 unsettled). Each trades one kind of network for another, so the multilevel search stays
+# unsettled.
 SETTLE_FAST_COARSE_TUNE = 1
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose
