@@ -682,6 +682,37 @@ def test_how_a_recursion_reuses_the_level_above(monkeypatch):
         H._recursive_partition(leaf, top, 3, None, reuse=False)
 
 
+def test_large_submodule_groupings_are_not_tuned(monkeypatch):
+    """The recursion's search for super-modules among the submodules inside each module
+    runs its tune iterations below SUBMODULE_GROUPING_TUNE_MAX_UNITS submodules, and
+    only its first step from there; either way each group lies inside one module."""
+    from infomap_learn.search import _hierarchy as H
+
+    net = nested_sbm(2, sizes=(2, 4, 12), p=(0.6, 0.1, 0.004))
+    leaf = S.leaf_units(compute_flow(net))
+    top = np.arange(net.n_nodes) // 48
+    k = int(top.max()) + 1
+    units = leaf.with_parent(top)
+    parent_exit = H.module_exit_totals(leaf, top, k, 1)
+    submodules = np.arange(net.n_nodes) // 4
+    limits = []
+    search = H.two_level_search
+
+    def recorded(units, ctx, *args, tune_limit=S._constants.TUNE_ITERATION_LIMIT, **kwargs):
+        limits.append(tune_limit)
+        return search(units, ctx, *args, tune_limit=tune_limit, **kwargs)
+
+    monkeypatch.setattr(H, "two_level_search", recorded)
+    for max_units, limit in ((submodules.max() + 2, S._constants.TUNE_ITERATION_LIMIT), (2, 0)):
+        monkeypatch.setattr(S._constants, "SUBMODULE_GROUPING_TUNE_MAX_UNITS", max_units)
+        limits.clear()
+        grouped = H._coarsest_super_modules(units, submodules, parent_exit, 3)
+        assert limits and set(limits) == {limit}
+        # (a group of submodules never spans two modules, and holds whole submodules)
+        assert all(np.unique(top[grouped == g]).size == 1 for g in np.unique(grouped))
+        assert all(np.unique(grouped[submodules == s]).size == 1 for s in np.unique(submodules))
+
+
 def test_recursion_runs_in_python_where_searches_use_threads_or_meta_data():
     from infomap_learn.search import _hierarchy as H
 

@@ -872,8 +872,9 @@ def test_large_fine_tune_ends_when_no_unit_moves(monkeypatch, seed):
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_large_two_level_searches_start_with_a_settled_first_loop(monkeypatch, n_jobs):
     """From SETTLE_JOINED_MIN_NODES nodes the two-level search's first core loop is
-    Infomap's (units stay in modules that hold others): on the renumbered path too; never
-    in the multilevel search or from an initial partition."""
+    Infomap's (units stay in modules that hold others): on the renumbered path too; the
+    multilevel search's top search only from HIERARCHY_SETTLE_MIN_NODES; never from an
+    initial partition."""
     from infomap_learn.search import _constants as constants
     from infomap_learn.search import _front
 
@@ -913,14 +914,22 @@ def test_large_two_level_searches_start_with_a_settled_first_loop(monkeypatch, n
     infomap(net, two_level=True, seed=1, meta_data=np.arange(net.n_nodes) % 3)
     infomap(net, two_level=True, seed=1, preferred_number_of_modules=4)
     assert seen and all(not settle for _, settle in seen)
+    monkeypatch.setattr(constants, "HIERARCHY_SETTLE_MIN_NODES", net.n_nodes)
+    seen.clear()
+    infomap(net, seed=1, n_jobs=n_jobs)
+    assert seen == [("find", True), ("search", False)]  # (renumbered: see above)
+    seen.clear()
+    infomap(net, seed=1, n_jobs=n_jobs, meta_data=np.arange(net.n_nodes) % 3)
+    assert seen and all(not settle for _, settle in seen)
 
 
 def test_large_two_level_searches_settle_their_fast_coarse_tunes(monkeypatch):
     """From SETTLE_JOINED_MIN_NODES nodes the fast coarse tunes of a two-level search of a
     first-order or a state network settle their core loop inside each module (the
-    sub-search leaves a unit alone once its submodule holds others); never in the
-    multilevel search, whose recursion reuses those submodules, nor with meta data or a
-    preferred number of modules."""
+    sub-search leaves a unit alone once its submodule holds others); in the multilevel
+    search's top search of a first-order network only from HIERARCHY_SETTLE_MIN_NODES
+    (its recursion reuses those submodules); never with meta data or a preferred number
+    of modules."""
     from infomap_learn.search import _constants as constants
     from infomap_learn.search import _front
     from infomap_learn.search import _two_level as T
@@ -950,6 +959,14 @@ def test_large_two_level_searches_settle_their_fast_coarse_tunes(monkeypatch):
     infomap(net, two_level=True, seed=1, meta_data=np.arange(net.n_nodes) % 3)
     infomap(net, two_level=True, seed=1, preferred_number_of_modules=4)
     assert flags and not any(flags)
+    monkeypatch.setattr(constants, "HIERARCHY_SETTLE_MIN_NODES", net.n_nodes)
+    flags.clear()
+    infomap(net, seed=1)
+    assert flags == [True]
+    flags.clear()
+    infomap(net, seed=1, preferred_number_of_modules=4)  # (its top searches: every route's)
+    assert flags and not any(flags)
+    monkeypatch.setattr(constants, "HIERARCHY_SETTLE_MIN_NODES", net.n_nodes + 1)
     states = Network.from_states(
         np.arange(net.n_nodes) // 3, np.stack([net.source, net.target], axis=1)
     )

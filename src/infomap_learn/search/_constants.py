@@ -72,10 +72,12 @@ FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
 # median time, mean codelength, off -> on: LFR 100k mu 0.3 0.82 -> 0.72 s, 10.090563 equal; mu 0.6
 # 1.27 -> 1.08 s, 13.797601 -> 13.797758; LFR 1M mu 0.3 15.1 -> 12.7 s, equal; kNN 200k 12.771046 ->
 # 12.769188 (shorter on each of 6 seeds), 6.2 -> 6.5 s; nested 200k 12.983804 equal; directed kNN
-# 200k 11.593658 -> 11.588642, 15.3 -> 13.0 s. Not in multilevel searches: their recursion reuses
-# the coarse tune's submodules, and settled ones gave longer codes at stop 49 (kNN 200k 11.976 ->
-# 11.988; directed kNN 200k 9.8456 -> 9.8684, above Infomap's 9.8663) and no time on LFR 100k (1.063
-# -> 1.064 s). State networks (benchmarks/states_scaling.py's second_order, rng 1, one thread):
+# 200k 11.593658 -> 11.588642, 15.3 -> 13.0 s. Multilevel searches only from
+# HIERARCHY_SETTLE_MIN_NODES: their recursion reuses the coarse tune's submodules; at stop 49
+# settled ones gave longer codes (kNN 200k 11.976 -> 11.988; directed kNN 200k 9.8456 -> 9.8684,
+# above Infomap's 9.8663) and no time on LFR 100k (1.063 -> 1.064 s); with today's recursion and
+# the first step settled too, see HIERARCHY_SETTLE_MIN_NODES.
+# State networks (benchmarks/states_scaling.py's second_order, rng 1, one thread):
 # 195,333 states, seeds 1-4 8.915060 -> 8.918970, 8.1 -> 7.2 s, seeds 11-16 8.906091 -> 8.901807,
 # 6.9 -> 6.0 s; 1,953,964 states, seeds 1-2, 141.6 -> 120.5 s, 8.891917 -> 8.890679 (Infomap
 # 8.9000). On the kNN graph the settled sub-searches keep finding shorter codes for longer, so the
@@ -86,19 +88,30 @@ FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
 # the directed graph more than it saves (2026-12-07, seeds 1-3 / 1-2, medians, TUNE_ITERATION_LIMIT
 # 20 -> 8 -> 6: kNN 6.9 -> 5.0 -> 3.7 s, 12.770995 -> 12.772425 -> 12.773549; directed kNN 13.4
 # -> 7.0 s, 11.578170 -> 11.595649, +0.15%), so the limit stays 20.
-# Measured again on 2026-12-07 (in-process A/B, alternated, 2 threads; medians, mean
-# codelengths; Infomap: kNN 11.9949, directed 9.8663): settling the multilevel search's top
-# search like the two-level one (first step and fast coarse tunes) from 200k nodes: LFR 1M mu
-# 0.3 17.8 -> 15.8 s (seeds 1-2, equal), kNN 200k 10.4 -> 9.4 s, 11.97618 -> 11.98041 (seeds
-# 1-3), directed kNN 200k 13.9 -> 13.0 s, 9.84298 -> 9.83455, nested 200k 7.5 -> 6.9 s,
-# 12.520363 -> 12.520317; but LFR 1M mu 0.6 25.5 -> 27.8 s (15.834969 -> 15.835737: the
-# recursion below the settled modules 3.0 -> 6.3 s) and LFR 100k mu 0.6 1.81 -> 2.01 s (seeds
-# 1-6). The first step alone settled: 1M mu 0.6 27.2 -> 40.4 s, mu 0.3 no gain; the fast
-# coarse tunes alone: 1M mu 0.3 18.9 -> 17.2 s, mu 0.6 26.0 -> 27.3 s; both, with the
-# recursion's first level tuned from the settled submodules: 1M mu 0.6 35.0 s (29.5 s without,
-# 27.0 unsettled). Each trades one kind of network for another, so the multilevel search stays
-# unsettled.
 SETTLE_FAST_COARSE_TUNE = 1
+# The multilevel search of a first-order network of this many nodes or more settles its top
+# search as the two-level search does (first step and fast coarse tunes), and the recursion's
+# grouping of many submodules is not tuned (SUBMODULE_GROUPING_TUNE_MAX_UNITS). In-process A/B,
+# alternated, 2 threads, medians, mean codelengths, before -> after (Infomap's multilevel codes in
+# brackets): LFR 1M mu 0.3 18.8 -> 15.6 s (seeds 1-2; 2L 13.7 s: 1.38x -> 1.14x), equal; mu 0.6
+# 25.7 -> 25.1 s (2L 19.4 s: 1.32x -> 1.29x), 15.834969 -> 15.835737 (the two-level code); kNN 200k
+# (hierarchy_quality.py) 10.4 -> 9.4 s, 11.97618 -> 11.98041 (11.9949; seeds 1-3); directed kNN
+# 200k 13.9 -> 13.0 s, 9.84298 -> 9.83455 (9.8663); nested 200k 7.5 -> 6.9 s, 12.520363 ->
+# 12.520317; nested block model of 1M nodes (10 groups of 20 blocks of 5,000, seed 1) 75.1 -> 77.9
+# s, 14.833984 -> 14.833836 (14.8588 in 143 s). Not from 100k: LFR 100k mu 0.6 1.81 -> 2.01 s
+# (seeds 1-6), mu 0.3 1.14 -> 1.11 s. Settling alone, with the grouping tuned: LFR 1M mu 0.6 25.5
+# -> 27.8 s (the recursion 3.0 -> 6.3 s: the settled coarse tune leaves 391k submodules against
+# 202k, and their grouping's tuned search took 4.6 s); the first step alone settled: mu 0.6 40 s
+# (the top search's last fine tune moved its modules off the coarse tune's submodules, and the
+# deferred coarse tune ran: 7.9 s); the fast coarse tunes alone: mu 0.3 18.9 -> 17.2 s, mu 0.6
+# 26.0 -> 27.3 s.
+HIERARCHY_SETTLE_MIN_NODES = 200_000
+# The recursion's search for super-modules among the submodules inside each module
+# (_hierarchy._coarsest_super_modules) stops after its first step, without tune iterations, when
+# it groups this many submodules or more: at LFR 1M it decides that no module splits, and its
+# tuned search was most of the recursion's time (see HIERARCHY_SETTLE_MIN_NODES). Only networks
+# searched in Python steps reach it (the recursion kernel runs below PARENT_GROUPS_MIN_UNITS).
+SUBMODULE_GROUPING_TUNE_MAX_UNITS = 100_000
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose
 # tune iterations keep shortening the code by more than TUNE_RELATIVE_THRESHOLD for all 20

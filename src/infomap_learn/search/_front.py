@@ -335,20 +335,21 @@ def _search(
     levels = ((options.preferred_number_of_levels or 0) if strength > 0 else 0, strength)
 
     # As Infomap's first core loop, units stay in a module once it holds others: in the
-    # two-level search of a state network and of a large first-order network; large
-    # first-order networks also tune the multilevel search's top search further and tune
-    # every level of its recursion from the modules the level above found (see _constants)
+    # two-level search of a state network and of a large first-order network, and in the
+    # top search of a multilevel search of a larger one; large first-order networks also
+    # tune the multilevel search's top search further and tune every level of its
+    # recursion from the modules the level above found (see _constants)
     state_network = meta is not None and meta.physical
     large_plain = meta is None and not preferred
-    settle_joined = (
-        two_level and initial is None
-        and (
-            (bool(constants.SETTLE_JOINED_STATES) and state_network)
-            or (large_plain and n_searched >= constants.SETTLE_JOINED_MIN_NODES)
-        )
+    settle_from = (
+        constants.SETTLE_JOINED_MIN_NODES if two_level else constants.HIERARCHY_SETTLE_MIN_NODES
+    )
+    settle_joined = initial is None and (
+        (two_level and bool(constants.SETTLE_JOINED_STATES) and state_network)
+        or (large_plain and n_searched >= settle_from)
     )  # fmt: skip
     large_hierarchy = large_plain and n_searched >= constants.HIERARCHY_LARGE_MIN_NODES
-    # (a large two-level search settles its fast coarse tunes as well)
+    # (a large search that settles its first step settles its fast coarse tunes as well)
     settle_fast_coarse = (
         settle_joined and n_searched >= constants.SETTLE_JOINED_MIN_NODES
         and bool(constants.SETTLE_FAST_COARSE_TUNE)

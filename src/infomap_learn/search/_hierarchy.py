@@ -253,9 +253,11 @@ def _coarsest_super_modules(
             agg, seed * constants.ROUND_STRIDE + round_, np.concatenate([q, np.zeros(k)]), pool,
             module_cost,
         )  # fmt: skip
+        tuned = agg.n < constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS
         super_of_module, _ = two_level_search(
-            agg, sub_ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT
-        )
+            agg, sub_ctx, stall_limit=constants.TUNE_PATIENT_STALL_LIMIT,
+            tune_limit=constants.TUNE_ITERATION_LIMIT if tuned else 0,
+        )  # fmt: skip
         n_super = int(super_of_module.max()) + 1
         new = _parent_codelengths(
             agg, super_of_module, n_super, sub_ctx.parent_exit, module_cost
