@@ -966,7 +966,6 @@ def test_large_two_level_searches_settle_their_fast_coarse_tunes(monkeypatch):
     flags.clear()
     infomap(net, seed=1, preferred_number_of_modules=4)  # (its top searches: every route's)
     assert flags and not any(flags)
-    monkeypatch.setattr(constants, "HIERARCHY_SETTLE_MIN_NODES", net.n_nodes + 1)
     states = Network.from_states(
         np.arange(net.n_nodes) // 3, np.stack([net.source, net.target], axis=1)
     )

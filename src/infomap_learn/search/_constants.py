@@ -75,8 +75,8 @@ FAST_FIRST_COARSE_TUNE_MIN_UNITS = 100_000
 # 200k 11.593658 -> 11.588642, 15.3 -> 13.0 s. Multilevel searches only from
 # HIERARCHY_SETTLE_MIN_NODES: their recursion reuses the coarse tune's submodules; at stop 49
 # settled ones gave longer codes (kNN 200k 11.976 -> 11.988; directed kNN 200k 9.8456 -> 9.8684,
-# above Infomap's 9.8663) and no time on LFR 100k (1.063 -> 1.064 s); with today's recursion and
-# the first step settled too, see HIERARCHY_SETTLE_MIN_NODES.
+# above Infomap's 9.8663) and no time on LFR 100k (1.063 -> 1.064 s); with the recursion of
+# 2026-12-07 and the first step settled too, see HIERARCHY_SETTLE_MIN_NODES.
 # State networks (benchmarks/states_scaling.py's second_order, rng 1, one thread):
 # 195,333 states, seeds 1-4 8.915060 -> 8.918970, 8.1 -> 7.2 s, seeds 11-16 8.906091 -> 8.901807,
 # 6.9 -> 6.0 s; 1,953,964 states, seeds 1-2, 141.6 -> 120.5 s, 8.891917 -> 8.890679 (Infomap
