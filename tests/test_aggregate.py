@@ -141,3 +141,118 @@ def test_module_totals_on_threads_are_the_same_to_the_bit(monkeypatch, directed)
     monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 10**9)
     for want, got in zip(_units._module_state(units, labels, 11), state, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def _numpy_links_within_parents(module_of, k, ptr, idx, data, module_parent):
+    """The plain reference: the module links between distinct modules under one parent."""
+    dense = _numpy_module_links(module_of, k, ptr, idx, data)
+    return np.where(module_parent[:, None] == module_parent[None, :], dense, 0.0)
+
+
+@pytest.mark.parametrize("n_chunks", [1, 2, 3])
+def test_links_within_parents_leave_out_the_others_and_keep_the_row_totals(n_chunks):
+    from infomap_learn.search._aggregate import aggregate_links_within_parents
+
+    rng = np.random.default_rng(20 + n_chunks)
+    ptr, idx, data = _random_csr(rng, 800, 9000)
+    module_of = rng.integers(0, 120, 800)
+    k = int(module_of.max()) + 1
+    module_parent = rng.integers(0, 6, k)
+    total = np.empty(k)
+    found = launch_parallel(
+        aggregate_links_within_parents, n_chunks, module_of, k, ptr, idx, data, n_chunks,
+        module_parent, total,
+    )  # fmt: skip
+    full = K.aggregate_links(module_of, k, ptr, idx, data)
+    rows = np.repeat(np.arange(k), np.diff(found[0]))
+    assert (module_parent[rows] == module_parent[found[1]]).all()
+    assert 0 < found[1].shape[0] < full[1].shape[0]  # (some links left out, some kept)
+    dense = sparse.csr_matrix((found[2], found[1], found[0]), shape=(k, k)).toarray()
+    np.testing.assert_allclose(
+        dense, _numpy_links_within_parents(module_of, k, ptr, idx, data, module_parent)
+    )
+    # each kept sum is the unfiltered kernel's, to the bit, in the same order
+    same_parent = module_parent[np.repeat(np.arange(k), np.diff(full[0]))] == module_parent[
+        full[1]
+    ]
+    np.testing.assert_array_equal(found[1], full[1][same_parent])
+    np.testing.assert_array_equal(found[2], full[2][same_parent])
+    np.testing.assert_array_equal(total, K.row_sums(full[0], full[2]))
+    # without parents: the unfiltered links themselves
+    unfiltered = launch_parallel(
+        aggregate_links_within_parents, n_chunks, module_of, k, ptr, idx, data, n_chunks,
+        np.zeros(0, dtype=np.int64), np.zeros(0),
+    )  # fmt: skip
+    for want, got in zip(full, unfiltered, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_module_networks_under_parents_score_as_the_whole_ones(monkeypatch, directed):
+    """Above the exact-size threshold, a module network under fixed parents holds only
+    the links within each parent; its units' exit and enter totals, and every total of a
+    grouping within the parents, are those of the whole network to the bit."""
+    from infomap_learn import compute_flow
+    from infomap_learn.search import _units
+    from tests.test_search import random_network
+
+    units = leaf_units(compute_flow(random_network(6, n=400, p=0.05, directed=directed)))
+    rng = np.random.default_rng(8)
+    module_of = rng.integers(0, 90, units.n)
+    parent = rng.integers(0, 5, 90)
+    whole = aggregate(units, module_of, 90).with_parent(parent)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
+    for threads in (1, 2):
+        within = aggregate(units, module_of, 90, threads=threads, parent=parent)
+        np.testing.assert_array_equal(within.parent, parent)
+        for name in ("exit", "enter", "codeflow", "tele_src", "tele_tgt"):
+            np.testing.assert_array_equal(getattr(within, name), getattr(whole, name))
+        for prefix in ("out", "in"):
+            ptr, idx = getattr(within, f"{prefix}_ptr"), getattr(within, f"{prefix}_idx")
+            rows = np.repeat(np.arange(90), np.diff(ptr))
+            assert (parent[rows] == parent[idx]).all()
+            assert idx.shape[0] < getattr(whole, f"{prefix}_idx").shape[0]
+        groups = parent * 3 + rng.integers(0, 3, 90)  # (each group under one parent)
+        for want, got in zip(
+            _units.module_totals(whole, groups, 15), _units.module_totals(within, groups, 15),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(got, want)
+    # below the threshold every link stays
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 10**9)
+    kept = aggregate(units, module_of, 90, parent=parent)
+    np.testing.assert_array_equal(kept.out_idx, whole.out_idx)
+    np.testing.assert_array_equal(kept.parent, parent)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_searches_under_parents_on_module_networks_within_them(monkeypatch, directed):
+    """The recursion's large groupings of submodules (in parent groups, as on large
+    networks) search module networks that keep only the links within each parent: the
+    filter is used, and the tree is as short as with every link kept (their moves differ
+    only in the units a move marks to be tried again: its neighbours under other parents
+    are no longer marked)."""
+    from infomap_learn import infomap
+    from infomap_learn.mapequation import hierarchical_codelength
+    from infomap_learn.search import _units
+    from tests.test_hierarchy import nested_sbm
+
+    net = nested_sbm(5, (6, 6, 40), p=(0.5, 0.05, 0.0005), directed=directed)
+    monkeypatch.setattr(constants, "PARENT_GROUPS_MIN_UNITS", 1)
+    monkeypatch.setattr(constants, "SUBMODULE_GROUPING_TUNE_MAX_UNITS", 1)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 1)
+    calls = []
+    within = _units._aggregate_within_parents
+    monkeypatch.setattr(
+        _units, "_aggregate_within_parents", lambda *args: calls.append(1) or within(*args)
+    )
+    flow_model = "directed" if directed else "undirected"
+    filtered = infomap(net, seed=2, flow_model=flow_model)
+    assert calls
+    assert filtered.num_levels > 1  # (blocks in groups: the recursion's searches ran)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", 10**9)
+    whole = infomap(net, seed=2, flow_model=flow_model)
+    assert filtered.codelength == pytest.approx(whole.codelength, rel=1e-4)
+    assert filtered.codelength == pytest.approx(
+        hierarchical_codelength(filtered.flow, filtered.paths).codelength, abs=1e-9
+    )

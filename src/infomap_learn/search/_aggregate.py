@@ -8,6 +8,11 @@ of that size. Both passes split the modules into ``n_chunks`` ranges of about eq
 counts, one per thread, each with its own scratch. A module's row is the same whichever
 chunk sums it (its members in unit order, its neighbours in the order first met), so
 the result equals ``aggregate_links``' to the bit for any number of chunks.
+
+A search under fixed parents (the recursion's grouping of submodules inside each module)
+may take its module network without the links between modules under different parents:
+``aggregate_links_within_parents`` leaves them out and gives each row's whole sum, which
+the units' exit and enter totals keep.
 """
 
 from __future__ import annotations
@@ -36,10 +41,13 @@ def _chunk_bounds(start, members, indptr, n_chunks):
 
 
 @njit(cache=True, nogil=True)
-def _count_rows(module_of, start, members, indptr, indices, first, stop, row_length):
+def _count_rows(module_of, start, members, indptr, indices, first, stop, row_length,
+                module_parent):  # fmt: skip
     """Set ``row_length[m + 1]`` to the number of distinct other modules that module
-    ``m``'s links reach, for the modules ``first <= m < stop``."""
+    ``m``'s links reach (under its own parent of ``module_parent``, where not empty), for
+    the modules ``first <= m < stop``."""
     n_modules = start.shape[0] - 1
+    filtered = module_parent.shape[0] > 0
     seen = np.zeros(n_modules, dtype=np.bool_)
     touched = np.empty(n_modules, dtype=np.int64)
     for m in range(first, stop):
@@ -52,21 +60,31 @@ def _count_rows(module_of, start, members, indptr, indices, first, stop, row_len
                     seen[t] = True
                     touched[n_touched] = t
                     n_touched += 1
+        kept = 0
         for j in range(n_touched):
-            seen[touched[j]] = False
-        row_length[m + 1] = n_touched
+            t = touched[j]
+            seen[t] = False
+            if not filtered or module_parent[t] == module_parent[m]:
+                kept += 1
+        row_length[m + 1] = kept
 
 
 @njit(cache=True, nogil=True)
 def _fill_rows(module_of, start, members, indptr, indices, data, first, stop, new_ptr,
-               new_idx, new_data):  # fmt: skip
+               new_idx, new_data, module_parent, row_total):  # fmt: skip
     """Write the rows of the modules ``first <= m < stop`` at ``new_ptr[m]``: the other
-    modules in the order first met, each with its summed link flow."""
+    modules in the order first met, each with its summed link flow, those under another
+    parent of ``module_parent`` (where not empty) left out; ``row_total[m]`` (where not
+    empty): the sum of the whole row, in that order, as ``row_sums`` of the unfiltered
+    rows gives it."""
     n_modules = start.shape[0] - 1
+    filtered = module_parent.shape[0] > 0
+    totals = row_total.shape[0] > 0
     acc = np.zeros(n_modules)
     seen = np.zeros(n_modules, dtype=np.bool_)
+    touched = np.empty(n_modules, dtype=np.int64)
     for m in range(first, stop):
-        pos = new_ptr[m]
+        n_touched = 0
         for j in range(start[m], start[m + 1]):
             u = members[j]
             for k in range(indptr[u], indptr[u + 1]):
@@ -75,32 +93,55 @@ def _fill_rows(module_of, start, members, indptr, indices, data, first, stop, ne
                     continue
                 if not seen[t]:
                     seen[t] = True
-                    new_idx[pos] = t
-                    pos += 1
+                    touched[n_touched] = t
+                    n_touched += 1
                 acc[t] += data[k]
-        for p in range(new_ptr[m], pos):
-            t = new_idx[p]
-            new_data[p] = acc[t]
+        pos = new_ptr[m]
+        total = 0.0
+        for j in range(n_touched):
+            t = touched[j]
+            total += acc[t]
+            if not filtered or module_parent[t] == module_parent[m]:
+                new_idx[pos] = t
+                new_data[pos] = acc[t]
+                pos += 1
             acc[t] = 0.0
             seen[t] = False
+        if totals:
+            row_total[m] = total
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def aggregate_links_exact(module_of, n_modules, indptr, indices, data, n_chunks):
     """``_kernels.aggregate_links`` (CSR of the flow between distinct modules) in two
     passes on ``n_chunks`` threads, into arrays of the result's size."""
+    no_parents = np.zeros(0, dtype=np.int64)
+    return aggregate_links_within_parents(
+        module_of, n_modules, indptr, indices, data, n_chunks, no_parents, np.zeros(0)
+    )
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def aggregate_links_within_parents(module_of, n_modules, indptr, indices, data, n_chunks,
+                                   module_parent, row_total):  # fmt: skip
+    """``aggregate_links_exact`` with the links between modules under different parents
+    of ``module_parent`` (empty: none) left out, and each module's row summed in full
+    into ``row_total`` (empty: not), in the order and so to the bit as ``row_sums`` sums
+    the unfiltered row. A search under fixed parents never reads those links (a unit
+    moves only to modules under its own parent): their flow counts only in the units'
+    exit and enter totals, which ``row_total`` gives."""
     start, members = members_by_module(module_of, n_modules)
     bounds = _chunk_bounds(start, members, indptr, n_chunks)
     row_length = np.zeros(n_modules + 1, dtype=np.int64)
     for c in prange(n_chunks):
         _count_rows(module_of, start, members, indptr, indices, bounds[c], bounds[c + 1],
-                    row_length)  # fmt: skip
+                    row_length, module_parent)  # fmt: skip
     new_ptr = np.cumsum(row_length)
     new_idx = np.empty(new_ptr[-1], dtype=np.int32)
     new_data = np.empty(new_ptr[-1], dtype=np.float64)
     for c in prange(n_chunks):
         _fill_rows(module_of, start, members, indptr, indices, data, bounds[c], bounds[c + 1],
-                   new_ptr, new_idx, new_data)  # fmt: skip
+                   new_ptr, new_idx, new_data, module_parent, row_total)  # fmt: skip
     return new_ptr, new_idx, new_data
 
 
@@ -110,12 +151,14 @@ def aggregate_links_exact_serial(module_of, n_modules, indptr, indices, data):
     without returning to Python: ``_moves.find_modules_serial``)."""
     start, members = members_by_module(module_of, n_modules)
     row_length = np.zeros(n_modules + 1, dtype=np.int64)
-    _count_rows(module_of, start, members, indptr, indices, 0, n_modules, row_length)
+    no_parents = np.zeros(0, dtype=np.int64)
+    _count_rows(module_of, start, members, indptr, indices, 0, n_modules, row_length,
+                no_parents)  # fmt: skip
     new_ptr = np.cumsum(row_length)
     new_idx = np.empty(new_ptr[-1], dtype=np.int32)
     new_data = np.empty(new_ptr[-1], dtype=np.float64)
     _fill_rows(module_of, start, members, indptr, indices, data, 0, n_modules, new_ptr,
-               new_idx, new_data)  # fmt: skip
+               new_idx, new_data, no_parents, np.zeros(0))  # fmt: skip
     return new_ptr, new_idx, new_data
 
 

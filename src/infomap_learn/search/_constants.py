@@ -111,6 +111,18 @@ HIERARCHY_SETTLE_MIN_NODES = 200_000
 # it groups this many submodules or more: at LFR 1M it decides that no module splits, and its
 # tuned search was most of the recursion's time (see HIERARCHY_SETTLE_MIN_NODES). Only networks
 # searched in Python steps reach it (the recursion kernel runs below PARENT_GROUPS_MIN_UNITS).
+# From the same size its module network leaves out the links between modules under different
+# top modules (search.aggregate's ``parent``), which no move of it reads: at LFR 1M mu 0.3 the
+# 267k submodules' 9.0M link entries shrink to 2.9M, the 20k groups' 6.1M to 50, the search
+# 1.3 -> 0.6 s, and the multilevel peak memory 958 -> 856 MB in-process (now in the last
+# steps' network of leaf modules). In-process A/B, alternated, 2 threads, seeds 1-2, medians:
+# codes equal on LFR 1M mu 0.3 (13.5 -> 12.6 s) and mu 0.6 (22.2 -> 18.9 s), the kNN graph of
+# 1M points (61.8 -> 61.9 s; 13.496669, 13.499584) and the nested block model of 1M nodes
+# (57.4 -> 55.1 s; 14.833836, 14.834006). Not on smaller groupings: there a move
+# also marks its neighbours under other parents to be tried again, and those tries pay (kNN
+# 200k, seeds 1-3, with the links left out of every grouping: 11.980408 -> 11.984886; left
+# out of every module network searched under several parents: directed kNN 200k 9.834551 ->
+# 9.884754, +0.51%).
 SUBMODULE_GROUPING_TUNE_MAX_UNITS = 100_000
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose

@@ -75,8 +75,11 @@ class UnitArrays(NamedTuple):
     """The units of a search as the kernels read them (never written by a kernel)."""
 
     codeflow: np.ndarray  # float64 (n,)
-    exit: np.ndarray  # float64 (n,): link exit flow (out-link row sums)
-    enter: np.ndarray  # float64 (n,): link enter flow (in-link row sums)
+    # float64 (n,): link exit and enter flow, the out- and in-link row sums (with the
+    # links to units under other parents, which a module network under fixed parents
+    # may leave out of its link arrays: ``search.aggregate``)
+    exit: np.ndarray
+    enter: np.ndarray
     tele_src: np.ndarray  # float64 (n,)
     tele_tgt: np.ndarray  # float64 (n,)
     parent: np.ndarray  # int64 (n,)

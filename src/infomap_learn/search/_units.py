@@ -12,7 +12,7 @@ from .. import _kernels as K
 from ..flow import Flow
 from . import _constants as constants
 from . import _moves as M
-from ._aggregate import aggregate_links_exact, internal_flows
+from ._aggregate import aggregate_links_exact, aggregate_links_within_parents, internal_flows
 from ._launch import launch_parallel
 from ._memory import release_freed_memory
 
@@ -141,17 +141,28 @@ def pool_threads(pool: Executor | None) -> int:
 
 
 def aggregate(
-    units: Units, module_of: np.ndarray, k: int, codeflow=None, threads: int = 1
+    units: Units, module_of: np.ndarray, k: int, codeflow=None, threads: int = 1,
+    parent: np.ndarray | None = None,
 ) -> Units:
     """Units for the modules of ``module_of`` (ids 0..k-1). ``codeflow`` overrides the
     summed codeflow (the super-module search codes modules by their enter flow);
-    ``threads``: for the links of large networks (the result is the same for any)."""
+    ``threads``: for the links of large networks (the result is the same for any).
+
+    ``parent``: the parent of each module, for a search under these fixed parents: the
+    result lies under them, and where its links are summed into arrays of their exact
+    size (large networks), the links between modules under different parents are left
+    out. No move of such a search is scored with them (they only mark a moved unit's
+    neighbours under other parents to be tried again), and their flow stays in the units'
+    exit and enter totals, to the bit (``_aggregate.aggregate_links_within_parents``): so
+    the result must never be searched under coarser parents."""
     module_of = np.asarray(module_of, dtype=np.int64)
     # links summed into arrays of their exact size from this many on: the peak memory
     exact = units.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS
     if exact:
         release_freed_memory()  # (the core loop's freed scratch: see _memory)
-    if exact and threads > 1:
+    if exact and parent is not None:
+        arrays = _aggregate_within_parents(units, module_of, k, parent, threads)
+    elif exact and threads > 1:
         out_ptr, out_idx, out_flow = _links_in_parallel(
             module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
         )
@@ -172,7 +183,35 @@ def aggregate(
         arrays = M.aggregate_unit_arrays(units.arrays, module_of, k, units.undirected, exact)
     if codeflow is not None:
         arrays = arrays._replace(codeflow=codeflow)
+    if parent is not None:
+        arrays = arrays._replace(parent=np.ascontiguousarray(parent, dtype=np.int64))
     return _units_of(arrays, units)
+
+
+def _aggregate_within_parents(
+    units: Units, module_of: np.ndarray, k: int, parent: np.ndarray, threads: int
+) -> M.UnitArrays:
+    """The arrays of :func:`aggregate` with ``parent`` on a large network: the links
+    between modules under different parents left out, the exit and enter totals whole."""
+    module_parent = np.ascontiguousarray(parent, dtype=np.int64)
+
+    def links(ptr, idx, flow):
+        total = np.empty(k)
+        summed = launch_parallel(
+            aggregate_links_within_parents, threads, module_of, k, ptr, idx, flow,
+            max(int(threads), 1), module_parent, total,
+        )  # fmt: skip
+        return summed, total
+
+    out_links, out_total = links(units.out_ptr, units.out_idx, units.out_flow)
+    if units.undirected:
+        in_links, in_total = out_links, out_total
+    else:
+        in_links, in_total = links(units.in_ptr, units.in_idx, units.in_flow)
+    arrays = M.aggregate_unit_sums(
+        units.arrays, module_of, k, units.undirected, *out_links, *in_links
+    )
+    return arrays._replace(exit=out_total, enter=in_total)
 
 
 def _units_of(arrays: M.UnitArrays, like: Units) -> Units:
