@@ -140,6 +140,62 @@ def join_delta(delta_a, b_exit_link, b_enter_link, b_tsrc, b_ttgt, b_en_old, b_c
     )  # fmt: skip
 
 
+# A candidate whose lower bound exceeds the best change so far by this much is not scored:
+# far above the rounding of either (terms of at most a few bits, to about 1e-16 each).
+PRUNE_MARGIN = 1e-12
+_INV_LN2 = 1.0 / np.log(2.0)
+
+
+@njit(cache=True, inline="always")
+def index_tangent(q_p, s_base, old_index):
+    """For :func:`join_lower_bound`: the parent's index term at ``u``'s leaving alone,
+    ``plogp(q_p + s_base) - old_index``, and its slope there; slope NaN (no bound) where
+    the parent's rate is zero."""
+    x = q_p + s_base
+    if x <= 0.0:
+        return 0.0, np.nan
+    return _plogp(x) - old_index, np.log2(x) + _INV_LN2
+
+
+@njit(cache=True, inline="always")
+def join_lower_bound(index_base, index_slope, exit_old, pl_exit_old, pl_exc_old,
+                     code_old, exit_new, cu):  # fmt: skip
+    """A lower bound of :func:`join_delta` without ``delta_a``, for undirected flow without
+    teleportation (enter rates equal exit rates: ``same_logs``), from module b's cached
+    logs alone, without a logarithm: -inf where none is known.
+
+    plogp is convex: its index and exit + codeflow terms lie above their tangents at the
+    rates before the move (``index_tangent`` for the index), and its exit terms change by at
+    most their tangent's change plus the curvature bound ``d**2 / (2 ln 2 min(x, x + d))``.
+    So a candidate whose bound is not below the best change so far cannot be chosen, and
+    skipping it changes no move."""
+    d = exit_new - exit_old
+    low = exit_new if exit_new < exit_old else exit_old
+    exc_old = exit_old + code_old
+    if not low > 0.0 or not index_slope == index_slope:
+        return -np.inf
+    exit_slope = pl_exit_old / exit_old + _INV_LN2
+    exc_slope = pl_exc_old / exc_old + _INV_LN2
+    return (
+        index_base + index_slope * d
+        - 2.0 * d * exit_slope - d * d * _INV_LN2 / low
+        + exc_slope * (d + cu)
+    )
+
+
+@njit(cache=True, inline="always")
+def cannot_win(delta_a, index_base, index_slope, b, mod_exit, mod_codeflow, pl_en, pl_exc,
+               exit_new, cu, count_change, best_delta):  # fmt: skip
+    """Whether joining module ``b`` (its exit rate ``exit_new`` with ``u``) cannot beat
+    ``best_delta``: its lower bound (:func:`join_lower_bound`, plus ``delta_a`` and the
+    change of the module-count terms) is above it by ``PRUNE_MARGIN`` or more."""
+    bound = join_lower_bound(
+        index_base, index_slope, mod_exit[b], pl_en[b], pl_exc[b], mod_codeflow[b],
+        exit_new, cu,
+    )  # fmt: skip
+    return delta_a + bound + count_change - PRUNE_MARGIN >= best_delta
+
+
 @njit(cache=True, inline="always")
 def apply_move(u, a, b, p, cu, tu, tau_u, a_exit_link, a_enter_link, a_code, a_tsrc, a_ttgt,
                b_exit_link, b_enter_link, s_base, module_of, mod_codeflow, mod_exit,

@@ -53,7 +53,9 @@ from ._aggregate import aggregate_links_exact_serial
 from ._move_terms import (
     activate_neighbours,
     apply_move,
+    cannot_win,
     free_modules_and_caches,
+    index_tangent,
     join_delta,
     leave_terms,
     module_records,
@@ -75,9 +77,8 @@ class UnitArrays(NamedTuple):
     """The units of a search as the kernels read them (never written by a kernel)."""
 
     codeflow: np.ndarray  # float64 (n,)
-    # float64 (n,): link exit and enter flow, the out- and in-link row sums (with the
-    # links to units under other parents, which a module network under fixed parents
-    # may leave out of its link arrays: ``search.aggregate``)
+    # float64 (n,): link exit and enter flow, the out- and in-link row sums (with the links
+    # that a module network under fixed parents may leave out: ``search.aggregate``)
     exit: np.ndarray
     enter: np.ndarray
     tele_src: np.ndarray  # float64 (n,)
@@ -337,6 +338,8 @@ def core_loop(
     teleport = tele_total > 0.0
     # undirected links without teleportation enter a module as often as they leave it
     same_logs = undirected and not teleport
+    bounded = same_logs and not with_meta  # (candidates bounded: see join_lower_bound)
+    index_base, index_slope = 0.0, np.nan
     n_nonempty = 0
     for i in range(owned.shape[0]):
         if mod_size[owned[i]] > 0:
@@ -387,6 +390,8 @@ def core_loop(
                 delta_a += meta_rate * meta_a
             s_base = s_p - a_en_old + a_en_new
             old_index = _plogp(q_p + s_p)
+            if bounded:
+                index_base, index_slope = index_tangent(q_p, s_base, old_index)
             # modules gained (+1: into an empty one) or lost (-1: a emptied), set per
             # candidate below, change the objective's module terms
             module_change = 0
@@ -407,6 +412,12 @@ def core_loop(
                     from_b = flow_to[b] if undirected else flow_from[b]
                     b_exit_link = mod_exit[b] + ex_u - to_b - from_b
                     b_enter_link = mod_enter[b] + en_u - to_b - from_b
+                    if bounded and cannot_win(
+                        delta_a, index_base, index_slope, b, mod_exit, mod_codeflow, pl_en,
+                        pl_exc, b_exit_link, cu,
+                        _count_cost(costs, n_nonempty + module_change) - count_cost, best_delta,
+                    ):  # fmt: skip
+                        continue  # (see join_lower_bound)
                     pl_b_en_old = pl_en[b]
                     pl_b_ex_old = pl_ex[b]
                     pl_b_exc_old = pl_exc[b]

@@ -34,8 +34,10 @@ from ._launch import launch_parallel
 from ._move_terms import (
     activate_neighbours,
     apply_move,
+    cannot_win,
     count_cost,
     free_modules_and_caches,
+    index_tangent,
     join_delta,
     leave_terms,
     most_neighbours,
@@ -166,6 +168,7 @@ def core_loop_parallel(
     one_parent = parent_exit.shape[0] == 1  # (no neighbour lies under another parent)
     teleport = tele_total > 0.0
     same_logs = undirected and not teleport
+    bounded = same_logs and not with_meta  # (as core_loop's)
     current = _cached_objective(
         owned, mod_size, mod_parent, enter_sum, parent_exit, pl_en, pl_ex, pl_exc,
         codeflow_plogp_sum, costs, meta_cost,
@@ -229,6 +232,9 @@ def core_loop_parallel(
                 q_p = parent_exit[p]
                 s_base = enter_sum[p] - a_en_old + a_en_new
                 old_index = _plogp(q_p + enter_sum[p])
+                index_base, index_slope = 0.0, np.nan
+                if bounded:
+                    index_base, index_slope = index_tangent(q_p, s_base, old_index)
                 leaves_empty = mod_size[a] == 1
                 now = count_cost(costs, n_nonempty)
                 best = _NONE
@@ -244,6 +250,12 @@ def core_loop_parallel(
                         to_b = touched_to[tid, t]
                         from_b = to_b if undirected else touched_from[tid, t]
                         change = -1 if leaves_empty else 0
+                        if bounded and cannot_win(
+                            delta_a, index_base, index_slope, b, mod_exit, mod_codeflow, pl_en,
+                            pl_exc, mod_exit[b] + unit_exit[u] - to_b - from_b, cu,
+                            count_cost(costs, n_nonempty + change) - now, best_delta,
+                        ):  # fmt: skip
+                            continue  # (as core_loop's: see _move_terms.join_lower_bound)
                         b_tsrc, b_ttgt, b_en_old = teleport_terms(
                             b, tu, tau_u, mod_enter, mod_tsrc, mod_ttgt, tele_total, teleport
                         )
