@@ -127,9 +127,10 @@ def aggregate_links_within_parents(module_of, n_modules, indptr, indices, data, 
     """``aggregate_links_exact`` with the links between modules under different parents
     of ``module_parent`` (empty: none) left out, and each module's row summed in full
     into ``row_total`` (empty: not), in the order and so to the bit as ``row_sums`` sums
-    the unfiltered row. A search under fixed parents never reads those links (a unit
-    moves only to modules under its own parent): their flow counts only in the units'
-    exit and enter totals, which ``row_total`` gives."""
+    the unfiltered row. A search under fixed parents scores no move with those links (a
+    unit moves only to modules under its own parent; they only mark its neighbours there
+    to be tried again): their flow counts in the units' exit and enter totals, which
+    ``row_total`` gives."""
     start, members = members_by_module(module_of, n_modules)
     bounds = _chunk_bounds(start, members, indptr, n_chunks)
     row_length = np.zeros(n_modules + 1, dtype=np.int64)

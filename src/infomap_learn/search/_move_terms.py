@@ -154,7 +154,8 @@ def index_tangent(q_p, s_base, old_index):
     x = q_p + s_base
     if x <= 0.0:
         return 0.0, np.nan
-    return _plogp(x) - old_index, np.log2(x) + _INV_LN2
+    log_x = np.log2(x)  # (one logarithm for both: plogp(x) is x log2 x)
+    return x * log_x - old_index, log_x + _INV_LN2
 
 
 @njit(cache=True, inline="always")

@@ -160,22 +160,8 @@ def aggregate(
     exact = units.out_idx.shape[0] >= constants.AGGREGATE_EXACT_MIN_LINKS
     if exact:
         release_freed_memory()  # (the core loop's freed scratch: see _memory)
-    if exact and parent is not None:
-        arrays = _aggregate_within_parents(units, module_of, k, parent, threads)
-    elif exact and threads > 1:
-        out_ptr, out_idx, out_flow = _links_in_parallel(
-            module_of, k, units.out_ptr, units.out_idx, units.out_flow, threads
-        )
-        if units.undirected:
-            in_ptr, in_idx, in_flow = out_ptr, out_idx, out_flow
-        else:
-            in_ptr, in_idx, in_flow = _links_in_parallel(
-                module_of, k, units.in_ptr, units.in_idx, units.in_flow, threads
-            )
-        arrays = M.aggregate_unit_sums(
-            units.arrays, module_of, k, units.undirected, out_ptr, out_idx, out_flow, in_ptr,
-            in_idx, in_flow,
-        )  # fmt: skip
+    if exact and (threads > 1 or parent is not None):
+        arrays = _exact_arrays(units, module_of, k, threads, parent)
     else:
         # one kernel call: the hierarchy's searches inside small modules aggregate
         # thousands of times, and each return to Python holds the GIL that the other
@@ -188,15 +174,19 @@ def aggregate(
     return _units_of(arrays, units)
 
 
-def _aggregate_within_parents(
-    units: Units, module_of: np.ndarray, k: int, parent: np.ndarray, threads: int
+def _exact_arrays(
+    units: Units, module_of: np.ndarray, k: int, threads: int, parent: np.ndarray | None
 ) -> M.UnitArrays:
-    """The arrays of :func:`aggregate` with ``parent`` on a large network: the links
-    between modules under different parents left out, the exit and enter totals whole."""
-    module_parent = np.ascontiguousarray(parent, dtype=np.int64)
+    """The arrays of :func:`aggregate` on a large network, the links summed into arrays of
+    their exact size on ``threads`` threads; with ``parent``, the links between modules
+    under different parents left out and the exit and enter totals kept whole."""
+    module_parent = (
+        np.zeros(0, dtype=np.int64) if parent is None
+        else np.ascontiguousarray(parent, dtype=np.int64)
+    )  # fmt: skip
 
     def links(ptr, idx, flow):
-        total = np.empty(k)
+        total = np.empty(k if parent is not None else 0)
         summed = launch_parallel(
             aggregate_links_within_parents, threads, module_of, k, ptr, idx, flow,
             max(int(threads), 1), module_parent, total,
@@ -211,6 +201,8 @@ def _aggregate_within_parents(
     arrays = M.aggregate_unit_sums(
         units.arrays, module_of, k, units.undirected, *out_links, *in_links
     )
+    if parent is None:  # (the row sums are the totals)
+        return arrays
     return arrays._replace(exit=out_total, enter=in_total)
 
 
