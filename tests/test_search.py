@@ -307,6 +307,28 @@ def test_same_seed_same_result_and_trials_never_worse():
     assert best.codelength <= a.codelength + 1e-12
 
 
+def test_a_multilevel_search_that_ends_flat_returns_the_two_level_modules(monkeypatch):
+    """Where the hierarchy adds no level (no super-modules, no module splits), the tree
+    is the top search's modules, with no network of leaf modules built for the finishing
+    moves (a flat tree has no module of modules to dissolve or move)."""
+    from infomap_learn.search import _front
+    from infomap_learn.search._leaf_flow import leaf_module_flow
+    from tests.test_hierarchy import nested_sbm
+
+    built = []
+    monkeypatch.setattr(
+        _front, "leaf_module_flow", lambda *args: built.append(1) or leaf_module_flow(*args)
+    )
+    net, truth = planted_partition(n_modules=8, module_size=30, p_in=0.5, p_out=0.01, seed=1)
+    flat = infomap(net, seed=1)
+    assert flat.num_levels == 1 and not built
+    two_level = infomap(net, seed=1, two_level=True)
+    np.testing.assert_array_equal(flat.paths, two_level.paths)
+    assert flat.codelength == pytest.approx(two_level.codelength, abs=1e-12)
+    nested = infomap(nested_sbm(2, sizes=(2, 4, 12), p=(0.6, 0.1, 0.004)), seed=1)
+    assert nested.num_levels > 1 and built  # (a tree with levels still takes them)
+
+
 def test_hierarchical_tree_codelength_is_consistent():
     # 4 groups of 4 dense blocks: a network with structure at two scales
     rng = np.random.default_rng(0)

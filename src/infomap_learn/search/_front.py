@@ -368,8 +368,11 @@ def _search(
     def finished(tree: np.ndarray, trial_seed: int, group_pool: Executor | None):
         """The recursion's tree with its leaf modules tuned, modules dissolved where that
         shortens the code, and modules moved under their siblings."""
-        if tree.shape[1] > 1:  # (else these are the top search's tuned modules)
-            tree = tune_leaf_modules(leaf, flow, tree, trial_seed, group_pool, cost, meta_rate)
+        if tree.shape[1] == 1:
+            # the top search's tuned modules, and no module of modules to dissolve or move
+            # (building the network of leaf modules for nothing: 3% of LFR 100k's time)
+            return tree
+        tree = tune_leaf_modules(leaf, flow, tree, trial_seed, group_pool, cost, meta_rate)
         # (the moves below keep the leaf modules: they run on the network of those)
         small, leaf_of, tree = leaf_module_flow(flow, tree, pool_threads(group_pool))
         if not levels[0]:  # (dissolving would undo levels taken for the preference)
