@@ -225,6 +225,38 @@ def test_module_networks_under_parents_score_as_the_whole_ones(monkeypatch, dire
     np.testing.assert_array_equal(kept.parent, parent)
 
 
+@pytest.mark.parametrize("exact_min_links", [1, 10**9])
+@pytest.mark.parametrize(
+    "flow_model, recorded", [("undirected", False), ("directed", True), ("rawdir", False)]
+)
+def test_module_networks_coded_by_enter_flow(monkeypatch, flow_model, recorded, exact_min_links):
+    """``by_enter``: each module's codeflow is its enter flow with teleportation, as
+    ``module_totals`` sums it over the units (to rounding), with or without parents, on
+    either aggregation path; everything else is the summed module network."""
+    from infomap_learn import Network, compute_flow
+    from infomap_learn.search import _units
+
+    rng = np.random.default_rng(3)
+    edges = rng.integers(0, 300, size=(3000, 2))
+    edges[:20, 1] = edges[:20, 0]  # (self-links: flow that never leaves a module)
+    network = Network.from_edges(
+        edges, weights=rng.random(3000), n_nodes=300, directed=flow_model != "undirected"
+    )
+    units = leaf_units(
+        compute_flow(network, flow_model=flow_model, recorded_teleportation=recorded)
+    )
+    assert (units.tele_total > 0) == recorded
+    module_of = rng.integers(0, 40, units.n)
+    _, enter, _ = _units.module_totals(units, module_of, 40)
+    monkeypatch.setattr(constants, "AGGREGATE_EXACT_MIN_LINKS", exact_min_links)
+    summed = aggregate(units, module_of, 40)
+    for parent in (None, np.arange(40) % 3):
+        coded = aggregate(units, module_of, 40, by_enter=True, threads=2, parent=parent)
+        np.testing.assert_allclose(coded.codeflow, enter, rtol=1e-13, atol=1e-16)
+        for name in ("exit", "enter", "tele_src", "tele_tgt"):
+            np.testing.assert_array_equal(getattr(coded, name), getattr(summed, name))
+
+
 @pytest.mark.parametrize("directed", [False, True])
 def test_searches_under_parents_on_module_networks_within_them(monkeypatch, directed):
     """The recursion's large groupings of submodules (in parent groups, as on large

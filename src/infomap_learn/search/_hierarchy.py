@@ -73,8 +73,8 @@ def _add_super_modules(
         k = int(top.max()) + 1
         if k <= 2:
             return paths
-        _, enter, _ = module_totals(leaf, top, k, pool_threads(pool))
-        agg = aggregate(leaf, top, k, codeflow=enter, threads=pool_threads(pool))
+        agg = aggregate(leaf, top, k, by_enter=True, threads=pool_threads(pool))
+        enter = agg.codeflow
         super_labels, length = None, np.inf
         attempts = (
             constants.SUPER_MODULE_TRIALS if k <= constants.SUPER_MODULE_TRIALS_MAX_MODULES else 1
@@ -242,7 +242,6 @@ def _coarsest_super_modules(
         searching &= n_modules > 2  # one or two modules: any grouping is trivial
         if not searching.any():
             break
-        _, enter, _ = module_totals(units, labels, k, pool_threads(pool))
         # modules of other parents are frozen: each alone under a parent of its own
         frozen = ~searching[module_parent]
         super_parent = np.where(frozen, n_parents + np.arange(k), module_parent)
@@ -253,9 +252,10 @@ def _coarsest_super_modules(
         # without them; see constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS).
         large = k >= constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS
         agg = aggregate(
-            units, labels, k, codeflow=enter, threads=pool_threads(pool),
+            units, labels, k, by_enter=True, threads=pool_threads(pool),
             parent=super_parent if large else None,
         )
+        enter = agg.codeflow
         if not large:
             agg = agg.with_parent(super_parent)
         sub_ctx = new_context(

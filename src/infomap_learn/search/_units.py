@@ -141,12 +141,14 @@ def pool_threads(pool: Executor | None) -> int:
 
 
 def aggregate(
-    units: Units, module_of: np.ndarray, k: int, codeflow=None, threads: int = 1,
+    units: Units, module_of: np.ndarray, k: int, by_enter: bool = False, threads: int = 1,
     parent: np.ndarray | None = None,
 ) -> Units:
-    """Units for the modules of ``module_of`` (ids 0..k-1). ``codeflow`` overrides the
-    summed codeflow (the super-module search codes modules by their enter flow);
-    ``threads``: for the links of large networks (the result is the same for any).
+    """Units for the modules of ``module_of`` (ids 0..k-1). ``by_enter``: each unit's
+    codeflow is its module's enter flow, teleportation included, instead of the summed
+    codeflow (the super-module searches code modules by it); taken from the module
+    network's own rates, not from another pass over ``units``' links. ``threads``: for
+    the links of large networks (the result is the same for any).
 
     ``parent``: the parent of each module, for a search under these fixed parents: the
     result lies under them, and where its links are summed into arrays of their exact
@@ -167,8 +169,11 @@ def aggregate(
         # thousands of times, and each return to Python holds the GIL that the other
         # trials wait for
         arrays = M.aggregate_unit_arrays(units.arrays, module_of, k, units.undirected, exact)
-    if codeflow is not None:
-        arrays = arrays._replace(codeflow=codeflow)
+    if by_enter:
+        # (a module's links to itself are not in the module network: its row sums are
+        # the module's exit and enter rates, which the teleportation terms complete)
+        tele_enter = (units.tele_total - arrays.tele_src) * arrays.tele_tgt
+        arrays = arrays._replace(codeflow=arrays.enter + tele_enter)
     if parent is not None:
         arrays = arrays._replace(parent=np.ascontiguousarray(parent, dtype=np.int64))
     return _units_of(arrays, units)
