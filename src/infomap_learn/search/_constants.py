@@ -105,15 +105,7 @@ SETTLE_FAST_COARSE_TUNE = 1
 # (the top search's last fine tune moved its modules off the coarse tune's submodules, and the
 # deferred coarse tune ran: 7.9 s); the fast coarse tunes alone: mu 0.3 18.9 -> 17.2 s, mu 0.6
 # 26.0 -> 27.3 s.
-# From 100k nodes since 2026-12-08, with the cheaper groupings of SUBMODULE_GROUPING_TUNE_MAX_UNITS
-# (the same threshold as the two-level search's). In-process A/B, alternated, 2 threads, mean
-# codelengths of seeds 1-3 (Infomap's multilevel mean of seeds 1-2 in brackets), 200k -> 100k:
-# kNN graphs of benchmarks/hierarchy_quality.py's blobs at 100k points 11.29221 -> 11.29958
-# (11.32439), 150k 11.70667 -> 11.71053 (11.72999); their directed twins 9.24632 -> 9.23921
-# (9.28917) and 9.61457 -> 9.58431; nested block models of 100k and 150k nodes equal to 3e-6.
-# Times faster on each (kNN 100k 4.17 -> 4.04 s); LFR 100k (seeds 1-8, medians) mu 0.3 0.871 ->
-# 0.763 s, mu 0.6 1.174 -> 1.229 s, codes equal and +0.0015% (the two-level search's).
-HIERARCHY_SETTLE_MIN_NODES = 100_000
+HIERARCHY_SETTLE_MIN_NODES = 200_000
 # The recursion's search for super-modules among the submodules inside each module
 # (_hierarchy._coarsest_super_modules) stops after its first step, without tune iterations, when
 # it groups this many submodules or more: at LFR 1M it decides that no module splits, and its
@@ -131,13 +123,16 @@ HIERARCHY_SETTLE_MIN_NODES = 100_000
 # 200k, seeds 1-3, with the links left out of every grouping: 11.980408 -> 11.984886; left
 # out of every module network searched under several parents: directed kNN 200k 9.834551 ->
 # 9.884754, +0.51%).
-# Lowered from 100k to 20k (the size from which searches run in parent groups) on 2026-12-08: at
-# LFR 100k mu 0.6 the tuned grouping of 20k submodules in 2020 modules took 0.18 of the
-# recursion's 0.20 s and split nothing; untuned and filtered 0.07 s (multilevel 1.366 -> 1.187
-# s, seeds 1-8, codes equal). Directed kNN 200k (groupings of 24.7k and 20.6k submodules): codes
-# equal, seeds 1-3, 11.46 -> 10.63 s. The other 200k graphs group fewer than 20k. Untuned at every
-# size: kNN 200k 11.98041 -> 11.98405 (seeds 1-3), so not below.
-SUBMODULE_GROUPING_TUNE_MAX_UNITS = 20_000
+# Tried on 2026-12-08 and not kept: 20k (untuned and filtered from the size of parent groups)
+# with HIERARCHY_SETTLE_MIN_NODES at 100k. LFR 100k multilevel over two-level went 1.43x / 1.38x
+# -> 1.24x / 1.27x (compare-2026-12-08-6.md; the tuned grouping of 20k submodules in 2020 modules
+# was 0.18 of the recursion's 0.20 s at mu 0.6 and split nothing), codes equal on LFR, the nested
+# block model of 1M nodes and the 200k graphs; but the kNN graph of 1M points (seed 1) 13.496669
+# -> 13.501957, and 13.498486 with only the tune limit at 20k. Settling from 100k alone costs LFR
+# 100k mu 0.6 1.29 -> 1.48 s (the tuned grouping of the settled coarse tune's submodules), and
+# lengthens kNN codes at 100k / 150k points by 0.065% / 0.033% (directed twins 0.08% / 0.31%
+# shorter).
+SUBMODULE_GROUPING_TUNE_MAX_UNITS = 100_000
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose
 # tune iterations keep shortening the code by more than TUNE_RELATIVE_THRESHOLD for all 20
