@@ -684,8 +684,10 @@ def test_how_a_recursion_reuses_the_level_above(monkeypatch):
 
 def test_large_submodule_groupings_are_not_tuned(monkeypatch):
     """The recursion's search for super-modules among the submodules inside each module
-    runs its tune iterations below SUBMODULE_GROUPING_TUNE_MAX_UNITS submodules, and
-    only its first step from there; either way each group lies inside one module."""
+    runs its tune iterations below SUBMODULE_GROUPING_TUNE_MAX_UNITS submodules (unless
+    it has at most SUBMODULE_GROUPING_FEW_PER_PARENT per module, from
+    PARENT_GROUPS_MIN_UNITS), and only its first step from there; either way each group
+    lies inside one module."""
     from infomap_learn.search import _hierarchy as H
 
     net = nested_sbm(2, sizes=(2, 4, 12), p=(0.6, 0.1, 0.004))
@@ -703,8 +705,15 @@ def test_large_submodule_groupings_are_not_tuned(monkeypatch):
         return search(units, ctx, *args, tune_limit=tune_limit, **kwargs)
 
     monkeypatch.setattr(H, "two_level_search", recorded)
-    for max_units, limit in ((submodules.max() + 2, S._constants.TUNE_ITERATION_LIMIT), (2, 0)):
+    n_sub = int(submodules.max()) + 1  # (12 per module)
+    monkeypatch.setattr(S._constants, "PARENT_GROUPS_MIN_UNITS", n_sub)
+    for max_units, few, limit in (
+        (n_sub + 1, 11, S._constants.TUNE_ITERATION_LIMIT),
+        (2, 11, 0),
+        (n_sub + 1, 12, 0),  # (few submodules per module: untuned at any size from 20k)
+    ):
         monkeypatch.setattr(S._constants, "SUBMODULE_GROUPING_TUNE_MAX_UNITS", max_units)
+        monkeypatch.setattr(S._constants, "SUBMODULE_GROUPING_FEW_PER_PARENT", few)
         limits.clear()
         grouped = H._coarsest_super_modules(units, submodules, parent_exit, 3)
         assert limits and set(limits) == {limit}

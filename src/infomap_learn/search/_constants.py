@@ -105,7 +105,15 @@ SETTLE_FAST_COARSE_TUNE = 1
 # (the top search's last fine tune moved its modules off the coarse tune's submodules, and the
 # deferred coarse tune ran: 7.9 s); the fast coarse tunes alone: mu 0.3 18.9 -> 17.2 s, mu 0.6
 # 26.0 -> 27.3 s.
-HIERARCHY_SETTLE_MIN_NODES = 200_000
+# From 100k since 2026-12-08, with SUBMODULE_GROUPING_FEW_PER_PARENT (which makes the settled
+# coarse tune's 39k submodules at LFR 100k mu 0.6 cheap to group): LFR 100k multilevel, seeds
+# 1-6, medians, with both against neither: mu 0.3 0.756 -> 0.650 s, mu 0.6 1.157 -> 1.040 s
+# (two-level 0.56 / 0.87 s); codes equal and +0.0015% (the two-level search's). kNN graphs
+# of benchmarks/hierarchy_quality.py's blobs (settling alone, seeds 1-3, mean codes; Infomap's
+# multilevel mean of seeds 1-2 in brackets): 100k points 11.29221 -> 11.29958 (11.32439), 150k
+# 11.70667 -> 11.71053 (11.72999); their directed twins 9.24632 -> 9.23921 (9.28917) and
+# 9.61457 -> 9.58431; nested block models of 100k and 150k nodes equal to 3e-6; each faster.
+HIERARCHY_SETTLE_MIN_NODES = 100_000
 # The recursion's search for super-modules among the submodules inside each module
 # (_hierarchy._coarsest_super_modules) stops after its first step, without tune iterations, when
 # it groups this many submodules or more: at LFR 1M it decides that no module splits, and its
@@ -133,6 +141,17 @@ HIERARCHY_SETTLE_MIN_NODES = 200_000
 # lengthens kNN codes at 100k / 150k points by 0.065% / 0.033% (directed twins 0.08% / 0.31%
 # shorter).
 SUBMODULE_GROUPING_TUNE_MAX_UNITS = 100_000
+# ... and from PARENT_GROUPS_MIN_UNITS submodules, a grouping of at most this many submodules
+# per module searched (on average) is untuned too, and searches the network within each module:
+# there each module's search is small, as LFR's, where the tune splits nothing. 2026-12-08, LFR
+# 100k (2,020 modules) groups 20k submodules at mu 0.6 (10 per module; 39k, 19 per module, when
+# the top search settles): its tuned grouping took 0.18 of the recursion's 0.20 s (0.36 s
+# settled); untuned 1.19 -> 1.05 s (seeds 1-8, codes equal). The kNN graph of 1M points groups
+# 21k submodules in 32 modules (670 each), where the tune pays: untuned, 13.496669 -> 13.501957
+# (seed 1); its groupings of 46k and 73k submodules at 5.8 and 3.4 per module are untuned by
+# this rule with the same code (13.496669). Directed kNN 200k (3.7 and 1.9 per module): equal
+# codes (9.834551, seeds 1-3).
+SUBMODULE_GROUPING_FEW_PER_PARENT = 64
 TUNE_ITERATION_LIMIT = 20
 # ... and on state networks of more than HIERARCHY_FULL_TUNE_MAX_NODES state nodes, whose
 # tune iterations keep shortening the code by more than TUNE_RELATIVE_THRESHOLD for all 20

@@ -249,8 +249,12 @@ def _coarsest_super_modules(
         # them, the grouping's module networks held the peak memory at 1M nodes. Smaller
         # ones keep them, because a move there marks its neighbours under other parents
         # to be tried again, and those extra tries shorten the code (kNN 200k: +0.037%
-        # without them; see constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS).
-        large = k >= constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS
+        # without them; see constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS). So do groupings of
+        # few submodules per module searched (constants.SUBMODULE_GROUPING_FEW_PER_PARENT).
+        large = k >= constants.SUBMODULE_GROUPING_TUNE_MAX_UNITS or (
+            k >= constants.PARENT_GROUPS_MIN_UNITS
+            and k <= constants.SUBMODULE_GROUPING_FEW_PER_PARENT * int(searching.sum())
+        )
         agg = aggregate(
             units, labels, k, by_enter=True, threads=pool_threads(pool),
             parent=super_parent if large else None,
